@@ -1,0 +1,53 @@
+# edgeai — top-level build. `make` builds everything; `make check` runs every test;
+# `make demo` runs the main job. Each folder owns a fragment (*.mk) included below.
+
+# The 6.12 kernel the module is built for and the VM boots: the one `make deps` installed.
+VM_DIR    ?= /var/lib/edgeai/vm
+KVER      ?= $(shell cat $(VM_DIR)/current 2>/dev/null || \
+                ls -d /lib/modules/6.12.*+deb12-amd64 2>/dev/null | sort -V | tail -n 1 | xargs -r basename)
+KDIR      ?= /lib/modules/$(KVER)/build
+KSRC_TAR  ?= /usr/src/linux-source-6.12.tar.xz
+
+BUILD     := build
+CC        ?= cc
+CFLAGS    ?= -O2 -g
+WARN      := -Wall -Wextra -Werror
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -fPIC -Iuapi -Ilibedgeai/include
+
+.PHONY: all deps kmod lib shaders tools check check-host check-vm demo install clean help
+.DEFAULT_GOAL := all
+
+all: kmod lib shaders tools
+
+help:
+	@echo "make deps     install build/test dependencies (Debian bookworm, as root)"
+	@echo "make          build kmod/edgeai.ko, libedgeai, shaders and tools"
+	@echo "make check    run host tests and VM tests; ends with 'N passed, N failed'"
+	@echo "make demo     the main job: module in the VM, edgeai info, shader on the host"
+
+deps:
+	@scripts/deps.sh
+
+# The kernel module, out of tree, against the 6.12 headers (Kbuild at the top).
+kmod:
+	@test -d $(KDIR) || { echo "no kernel headers at $(KDIR): run 'make deps'" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+include shaders/shaders.mk
+include libedgeai/libedgeai.mk
+include tools/tools.mk
+include tests/host/host.mk
+include tests/kselftest/kselftest.mk
+
+# Tests: host tests here, kernel tests in the VM; one summary at the end.
+check: deps
+	@$(MAKE) --no-print-directory all tests
+	@tests/run-all
+
+demo: deps
+	@$(MAKE) --no-print-directory all tests
+	@scripts/demo.sh
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null 2>&1
+	rm -rf $(BUILD)
