@@ -24,6 +24,13 @@ extern "C" {
  * features a running module has.  Existing ioctls and fields never
  * change meaning: structures only grow by adding fields at their end,
  * and fields that a given version does not use must be zero.
+ *
+ * The DRM core copies an ioctl argument by the size encoded in the ioctl
+ * number, not by the size the module expects: a shorter argument (from a
+ * program built against an older header) is zero-extended, bytes past the
+ * end of the structure the module knows are ignored, and nothing is
+ * written back past the caller's size.  A field added later is therefore
+ * defined so that zero keeps the behaviour of the version before it.
  */
 #define EDGEAI_ABI_VERSION		1
 

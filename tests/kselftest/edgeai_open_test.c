@@ -157,9 +157,12 @@ static int edgeai_wait_for_node(void)
  */
 TEST(unload_and_reload_when_closed)
 {
-	const char *ko = getenv("EDGEAI_KO") ?: EDGEAI_KO_DEFAULT;
+	const char *ko = getenv("EDGEAI_KO");
 	char params[512];
 	int fd;
+
+	if (!ko)
+		ko = EDGEAI_KO_DEFAULT;
 
 	if (access(ko, R_OK))
 		SKIP(return, "%s not readable, would not reload after unload", ko);
