@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ea_vk - the Vulkan instance and device a struct ea_device runs kernels on,
+ * with the objects every dispatch shares (command buffer, fence, descriptors).
+ */
+#ifndef EA_VK_H
+#define EA_VK_H
+
+#include <vulkan/vulkan.h>
+
+#include "ea_error.h"
+
+#define EA_VK_MAX_KERNELS 64
+
+struct ea_vk_kernel;
+
+struct ea_vk {
+	VkInstance instance;
+	VkPhysicalDevice physical;
+	VkDevice device;
+	VkQueue queue;
+	uint32_t queue_family;
+	VkPhysicalDeviceMemoryProperties memory;
+	VkPhysicalDeviceLimits limits;
+
+	VkCommandPool command_pool;
+	VkCommandBuffer command_buffer;
+	VkFence fence;
+	VkDescriptorPool descriptor_pool;
+
+	/* Pipelines built so far, by shader name (ea_vk_compute.c). */
+	struct ea_vk_kernel *kernels[EA_VK_MAX_KERNELS];
+	uint32_t n_kernels;
+};
+
+/*
+ * Create an instance, pick a physical device (@selector: NULL for the best,
+ * else an index or a name substring; @origin names where the selector came
+ * from, for messages), create the logical device, and fill in the Vulkan
+ * fields of @info.
+ */
+ea_status ea_vk_open(const char *selector, const char *origin, struct ea_vk **out,
+		     struct ea_device_info *info, struct ea_error *err);
+
+void ea_vk_close(struct ea_vk *vk);
+
+/* The name of a VkResult, such as "VK_ERROR_OUT_OF_DEVICE_MEMORY". */
+const char *ea_vk_result_name(VkResult result);
+
+/* ea_vk_select.c: choose a physical device; see ea_vk_open(). */
+ea_status ea_vk_select(VkInstance instance, const char *selector, const char *origin,
+		       VkPhysicalDevice *out, uint32_t *index, struct ea_error *err);
+
+/* ea_vk_info.c: whether @physical offers device extension @name. */
+bool ea_vk_has_extension(VkPhysicalDevice physical, const char *name);
+
+/* ea_vk_info.c: fill in the Vulkan fields of @info for @physical. The
+ * feature flags say what the device supports; ea_vk_open() enables them. */
+void ea_vk_query_info(VkPhysicalDevice physical, uint32_t index,
+		      struct ea_device_info *info);
+
+#endif /* EA_VK_H */

@@ -1,0 +1,42 @@
+# shaders/: every shaders/*.comp is compiled to SPIR-V with glslc, checked with
+# spirv-val, and embedded into libedgeai (SHADER_EMBED_OBJS, linked by
+# libedgeai/libedgeai.mk) through a generated .incbin file and a name table.
+
+GLSLC       ?= glslc
+SPIRV_VAL   ?= spirv-val
+SHADER_ENV  := vulkan1.2
+
+SHADER_SRCS := $(sort $(wildcard shaders/*.comp))
+SHADER_SPVS := $(patsubst shaders/%.comp,$(BUILD)/shaders/%.spv,$(SHADER_SRCS))
+SHADER_EMBED_S := $(BUILD)/shaders/ea_shader_blobs.S
+SHADER_EMBED_C := $(BUILD)/shaders/ea_shader_table.c
+SHADER_EMBED_OBJS := $(BUILD)/shaders/ea_shader_blobs.o $(BUILD)/shaders/ea_shader_table.o
+
+shaders: $(SHADER_SPVS)
+
+# glslc writes the .spv only after spirv-val accepts it, so a bad shader never
+# reaches the library.
+$(BUILD)/shaders/%.spv: shaders/%.comp
+	@mkdir -p $(@D)
+	$(GLSLC) --target-env=$(SHADER_ENV) -O -MD -MF $@.d -MT $@ -o $@.tmp $<
+	$(SPIRV_VAL) --target-env $(SHADER_ENV) $@.tmp
+	mv $@.tmp $@
+
+# The generated files list every shader: regenerate when the list changes.
+$(BUILD)/shaders/shader-list: FORCE
+	@mkdir -p $(@D)
+	@echo '$(SHADER_SPVS)' | cmp -s - $@ || echo '$(SHADER_SPVS)' >$@
+
+$(SHADER_EMBED_S) $(SHADER_EMBED_C) &: shaders/embed.sh $(BUILD)/shaders/shader-list
+	shaders/embed.sh $(SHADER_EMBED_S) $(SHADER_EMBED_C) $(SHADER_SPVS)
+
+$(BUILD)/shaders/ea_shader_blobs.o: $(SHADER_EMBED_S) $(SHADER_SPVS)
+	$(CC) -c -o $@ $<
+
+$(BUILD)/shaders/ea_shader_table.o: $(SHADER_EMBED_C)
+	$(CC) $(BASE_CFLAGS) -Ilibedgeai $(CFLAGS) -MMD -MP -c -o $@ $<
+
+.PHONY: FORCE
+FORCE:
+
+-include $(SHADER_SPVS:.spv=.spv.d) $(BUILD)/shaders/ea_shader_table.d

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: MIT
+/*
+ * edgeai check-q8 - dequantize a random Q8_0 row with the Vulkan kernel and
+ * compare it with the CPU reference; the two must agree bit for bit.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* 773 blocks: not a multiple of the shader's 256-wide workgroup, in blocks or values. */
+#define DEFAULT_VALUES (773 * EA_Q8_0_BLOCK_VALUES)
+
+static uint64_t next_random(uint64_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state;
+}
+
+/* Scales like real weights: finite halves of magnitude 2^-14 .. 2^0. */
+static void random_row(uint8_t *blocks, size_t n_blocks, uint64_t seed)
+{
+	uint64_t state = seed ? seed : 1;
+
+	for (size_t b = 0; b < n_blocks; b++) {
+		uint8_t *block = blocks + b * EA_Q8_0_BLOCK_BYTES;
+		uint64_t r = next_random(&state);
+		uint16_t scale = (uint16_t)(((r & 1) << 15) | ((1 + (r >> 1) % 15) << 10) |
+					    ((r >> 8) & 0x3ff));
+
+		block[0] = (uint8_t)scale;
+		block[1] = (uint8_t)(scale >> 8);
+		for (int j = 0; j < EA_Q8_0_BLOCK_VALUES; j++)
+			block[2 + j] = (uint8_t)next_random(&state);
+	}
+}
+
+/* Compare bit patterns; report the count of differing values and the largest gap. */
+static size_t compare(const float *gpu, const float *ref, size_t n, double *max_err)
+{
+	size_t mismatches = 0;
+
+	*max_err = 0;
+	for (size_t i = 0; i < n; i++) {
+		double err = fabs((double)gpu[i] - (double)ref[i]);
+
+		if (memcmp(&gpu[i], &ref[i], sizeof(float)) != 0)
+			mismatches++;
+		if (err > *max_err)
+			*max_err = err;
+	}
+	return mismatches;
+}
+
+static int parse_size(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 0);
+
+	if (!*s || *end)
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
+static int check(struct ea_device *dev, size_t n_values, uint64_t seed)
+{
+	size_t n_blocks = n_values / EA_Q8_0_BLOCK_VALUES, mismatches;
+	uint8_t *blocks = malloc(n_blocks * EA_Q8_0_BLOCK_BYTES + 1);
+	float *gpu = malloc(n_values * sizeof(float) + 1);
+	float *ref = malloc(n_values * sizeof(float) + 1);
+	ea_status status;
+	double max_err;
+	int rc = 1;
+
+	if (!blocks || !gpu || !ref) {
+		fprintf(stderr, "edgeai check-q8: out of memory\n");
+		goto out;
+	}
+	random_row(blocks, n_blocks, seed);
+	status = ea_dequant_q8_0(dev, blocks, n_values, gpu);
+	if (status != EA_OK) {
+		fprintf(stderr, "edgeai check-q8: %s: %s\n", ea_strerror(status), ea_last_error(dev));
+		goto out;
+	}
+	ea_ref_dequant_q8_0(blocks, n_values, ref);
+	mismatches = compare(gpu, ref, n_values, &max_err);
+	printf("dequant_q8_0: %zu values (%zu blocks) on %s, %s mode\n", n_values, n_blocks,
+	       ea_device_info(dev)->vk_name, ea_mode_name(ea_device_mode(dev)));
+	printf("max abs error vs CPU reference: %g, %zu values differ: %s\n", max_err,
+	       mismatches, mismatches ? "FAILED" : "ok");
+	rc = mismatches ? 1 : 0;
+out:
+	free(blocks);
+	free(gpu);
+	free(ref);
+	return rc;
+}
+
+static int run_check_q8(int argc, char **argv)
+{
+	struct ea_open_options options = { 0 };
+	size_t n_values = DEFAULT_VALUES, seed = 42;
+	struct ea_device *dev;
+	int rc;
+
+	for (int i = 1; i < argc; i++) {
+		int parsed = cli_parse_device_option(argc, argv, &i, &options);
+
+		if (parsed < 0)
+			return 2;
+		if (parsed)
+			continue;
+		if (i + 1 < argc && strcmp(argv[i], "--values") == 0 &&
+		    parse_size(argv[i + 1], &n_values) == 0 &&
+		    n_values % EA_Q8_0_BLOCK_VALUES == 0 && n_values > 0) {
+			i++;
+			continue;
+		}
+		if (i + 1 < argc && strcmp(argv[i], "--seed") == 0 &&
+		    parse_size(argv[i + 1], &seed) == 0) {
+			i++;
+			continue;
+		}
+		fprintf(stderr, "edgeai check-q8: bad option '%s' (--values takes a positive "
+				"multiple of %d, --seed a number)\n", argv[i], EA_Q8_0_BLOCK_VALUES);
+		return 2;
+	}
+
+	dev = cli_open(&options);
+	if (!dev)
+		return 1;
+	rc = check(dev, n_values, seed);
+	ea_close(dev);
+	return rc;
+}
+
+const struct cli_command cli_check_q8 = {
+	.name = "check-q8",
+	.summary = "dequantize a random Q8_0 row on Vulkan and compare it with the CPU reference",
+	.usage = "[--values N] [--seed S] [--mode auto|direct|kmod] [--device INDEX|NAME]",
+	.run = run_check_q8,
+};

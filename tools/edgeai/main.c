@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: MIT
+/* edgeai - one command-line tool, subcommands dispatched from a table. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct cli_command *const commands[] = {
+	&cli_info,
+	&cli_check_q8,
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: edgeai COMMAND [OPTIONS]\n\ncommands:\n");
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+	fprintf(out, "\n'edgeai COMMAND --help' describes a command's options.\n"
+		     "Environment: EDGEAI_MODE=auto|direct|kmod, EDGEAI_VK_DEVICE=INDEX|NAME.\n");
+}
+
+int cli_parse_device_option(int argc, char **argv, int *i, struct ea_open_options *options)
+{
+	const char *arg = argv[*i];
+
+	if (strcmp(arg, "--mode") && strcmp(arg, "--device"))
+		return 0;
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "edgeai: %s needs a value\n", arg);
+		return -1;
+	}
+	*i += 1;
+	if (strcmp(arg, "--device") == 0) {
+		options->vk_device = argv[*i];
+		return 1;
+	}
+	for (enum ea_mode m = EA_MODE_AUTO; m <= EA_MODE_KMOD; m++) {
+		if (strcmp(argv[*i], ea_mode_name(m)) == 0) {
+			options->mode = m;
+			return 1;
+		}
+	}
+	fprintf(stderr, "edgeai: --mode %s: expected auto, direct or kmod\n", argv[*i]);
+	return -1;
+}
+
+struct ea_device *cli_open(const struct ea_open_options *options)
+{
+	struct ea_device *dev;
+	char why[1024];
+	ea_status status = ea_open(options, &dev, why, sizeof(why));
+
+	if (status != EA_OK) {
+		fprintf(stderr, "edgeai: cannot open the device: %s: %s\n",
+			ea_strerror(status), why);
+		return NULL;
+	}
+	return dev;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		const struct cli_command *cmd = commands[i];
+
+		if (strcmp(argv[1], cmd->name) != 0)
+			continue;
+		if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
+			printf("usage: edgeai %s %s\n%s\n", cmd->name, cmd->usage, cmd->summary);
+			return 0;
+		}
+		return cmd->run(argc - 1, argv + 1);
+	}
+	fprintf(stderr, "edgeai: unknown command '%s'\n\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

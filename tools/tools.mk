@@ -1,0 +1,18 @@
+# tools/: build/bin/edgeai, the command-line tool, linked against
+# build/libedgeai.so (found through its rpath, $ORIGIN/..).
+
+EDGEAI_CLI      := $(BUILD)/bin/edgeai
+EDGEAI_CLI_SRCS := $(sort $(wildcard tools/edgeai/*.c))
+EDGEAI_CLI_OBJS := $(patsubst tools/%.c,$(BUILD)/tools/%.o,$(EDGEAI_CLI_SRCS))
+
+tools: $(EDGEAI_CLI)
+
+$(BUILD)/tools/%.o: tools/%.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(EDGEAI_CLI): $(EDGEAI_CLI_OBJS) $(LIBEDGEAI_SO)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $(EDGEAI_CLI_OBJS) -L$(BUILD) -ledgeai -lm '-Wl,-rpath,$$ORIGIN/..'
+
+-include $(EDGEAI_CLI_OBJS:.o=.d)
