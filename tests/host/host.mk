@@ -1,0 +1,23 @@
+# tests/host/: host tests of libedgeai, each a binary printing TAP, run against
+# Vulkan on whatever device is here (lavapipe on a plain host).
+# `make -s print-host-tests` lists the binaries, one per line, for the runner.
+
+HOST_TEST_DIR   := $(BUILD)/tests/host
+HOST_TEST_SRCS  := $(sort $(wildcard tests/host/test_*.c))
+HOST_TESTS      := $(patsubst tests/host/%.c,$(HOST_TEST_DIR)/%,$(HOST_TEST_SRCS))
+
+.PHONY: tests print-host-tests
+tests: $(HOST_TESTS)
+
+print-host-tests:
+	@printf '%s\n' $(HOST_TESTS)
+
+$(HOST_TEST_DIR)/%.o: tests/host/%.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# Linked statically against the library, so they run from anywhere.
+$(HOST_TESTS): $(HOST_TEST_DIR)/%: $(HOST_TEST_DIR)/%.o $(LIBEDGEAI_A)
+	$(CC) -o $@ $< $(LIBEDGEAI_A) $(LIBEDGEAI_LIBS)
+
+-include $(HOST_TESTS:=.d)
