@@ -7,6 +7,8 @@
 
 #include "ea_vk.h"
 #include "ea_vk_compute.h"
+#include "ea_vk_info.h"
+#include "ea_vk_select.h"
 
 /* Descriptor sets live only while a dispatch runs, so a small pool suffices. */
 #define EA_VK_MAX_SETS 8
@@ -56,7 +58,7 @@ static ea_status create_instance(struct ea_vk *vk, struct ea_error *err)
 	uint32_t version = 0;
 	VkResult result;
 
-	if (vkEnumerateInstanceVersion(&version) < 0 || version < VK_API_VERSION_1_2)
+	if (vkEnumerateInstanceVersion(&version) < 0 || version < EA_VK_MIN_API)
 		return ea_error_set(err, EA_ERR_NO_VULKAN_DEVICE,
 				    "the Vulkan loader supports version %u.%u; libedgeai needs 1.2",
 				    VK_API_VERSION_MAJOR(version), VK_API_VERSION_MINOR(version));

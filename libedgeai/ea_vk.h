@@ -47,16 +47,4 @@ void ea_vk_close(struct ea_vk *vk);
 /* The name of a VkResult, such as "VK_ERROR_OUT_OF_DEVICE_MEMORY". */
 const char *ea_vk_result_name(VkResult result);
 
-/* ea_vk_select.c: choose a physical device; see ea_vk_open(). */
-ea_status ea_vk_select(VkInstance instance, const char *selector, const char *origin,
-		       VkPhysicalDevice *out, uint32_t *index, struct ea_error *err);
-
-/* ea_vk_info.c: whether @physical offers device extension @name. */
-bool ea_vk_has_extension(VkPhysicalDevice physical, const char *name);
-
-/* ea_vk_info.c: fill in the Vulkan fields of @info for @physical. The
- * feature flags say what the device supports; ea_vk_open() enables them. */
-void ea_vk_query_info(VkPhysicalDevice physical, uint32_t index,
-		      struct ea_device_info *info);
-
 #endif /* EA_VK_H */

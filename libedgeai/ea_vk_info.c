@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ea_vk.h"
+#include "ea_vk_info.h"
 
 /* Not in the 1.3.239 headers that Debian bookworm ships. */
 #define EA_VK_KHR_COOPERATIVE_MATRIX "VK_KHR_cooperative_matrix"

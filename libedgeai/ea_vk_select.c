@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "ea_vk.h"
+#include "ea_vk_select.h"
 
-#define EA_VK_MIN_API VK_API_VERSION_1_2
 #define EA_VK_MAX_DEVICES 32
 
 /* Lower is better. */
