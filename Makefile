@@ -51,3 +51,7 @@ demo: deps
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null 2>&1
 	rm -rf $(BUILD)
+
+# `make -s print-VAR` prints a make variable, one word per line (used by tests/run-all).
+print-%:
+	@printf '%s\n' $($*)
