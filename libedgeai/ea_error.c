@@ -29,6 +29,14 @@ const char *ea_strerror(ea_status status)
 		return "edgeai module ABI version not supported";
 	case EA_ERR_NO_SHADER:
 		return "shader not built into the library";
+	case EA_ERR_FORMAT:
+		return "malformed file";
+	case EA_ERR_IO:
+		return "file input/output failed";
+	case EA_ERR_NOT_FOUND:
+		return "not found";
+	case EA_ERR_UNSUPPORTED:
+		return "not supported";
 	}
 	return "unknown ea_status";
 }

@@ -45,6 +45,12 @@ typedef enum ea_status {
 	EA_ERR_ACCEL = -7,		/* an ioctl on the accel device failed */
 	EA_ERR_ABI_MISMATCH = -8,	/* the module speaks an ABI version we do not */
 	EA_ERR_NO_SHADER = -9,		/* a kernel's SPIR-V is not in the library */
+	EA_ERR_FORMAT = -10,		/* a file (GGUF) is malformed; the message names
+					 * the field and its byte offset */
+	EA_ERR_IO = -11,		/* a file could not be opened, mapped, read or written */
+	EA_ERR_NOT_FOUND = -12,		/* a key, tensor or name is not there */
+	EA_ERR_UNSUPPORTED = -13,	/* well-formed but not supported (version,
+					 * tensor type, tokenizer model) */
 } ea_status;
 
 /* A static description of @status; never NULL, also for unknown codes. */
