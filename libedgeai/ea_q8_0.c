@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
-/* ea_q8_0 - GGUF Q8_0 dequantization: the CPU reference and the Vulkan kernel. */
+/* ea_q8_0 - GGUF Q8_0 dequantization: the CPU reference (ea_quant's) and the Vulkan kernel. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "ea_device.h"
-#include "ea_fp16.h"
+#include "ea_quant.h"
 #include "ea_vk_compute.h"
 
 /* local_size_x of shaders/dequant_q8_0.comp. */
@@ -21,17 +21,9 @@ static bool valid_row(const void *blocks, size_t n_values, const float *out)
 
 ea_status ea_ref_dequant_q8_0(const void *blocks, size_t n_values, float *out)
 {
-	const uint8_t *block = blocks;
-
 	if (!valid_row(blocks, n_values, out))
 		return EA_ERR_INVALID_ARGUMENT;
-	for (size_t i = 0; i < n_values; i += EA_Q8_0_BLOCK_VALUES) {
-		float d = ea_fp16_to_fp32((uint16_t)(block[0] | block[1] << 8));
-
-		for (int j = 0; j < EA_Q8_0_BLOCK_VALUES; j++)
-			out[i + j] = d * (float)(int8_t)block[2 + j];
-		block += EA_Q8_0_BLOCK_BYTES;
-	}
+	ea_dequant_row(EA_TYPE_Q8_0, blocks, out, n_values);
 	return EA_OK;
 }
 

@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: MIT
+/* ea_quant - GGUF tensor types: sizes, dequantization, round-to-nearest quantization. */
+#include <math.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ea_fp16.h"
+#include "ea_quant.h"
+
+struct type_traits {
+	enum ea_type type;
+	const char *name;
+	size_t block_values;
+	size_t block_bytes;
+};
+
+static const struct type_traits traits[] = {
+	{ EA_TYPE_F32, "f32", 1, 4 },
+	{ EA_TYPE_F16, "f16", 1, 2 },
+	{ EA_TYPE_Q4_0, "q4_0", EA_QK_0, EA_BLOCK_Q4_0_BYTES },
+	{ EA_TYPE_Q8_0, "q8_0", EA_QK_0, EA_BLOCK_Q8_0_BYTES },
+	{ EA_TYPE_Q4_K, "q4_k", EA_QK_K, EA_BLOCK_Q4_K_BYTES },
+	{ EA_TYPE_Q6_K, "q6_k", EA_QK_K, EA_BLOCK_Q6_K_BYTES },
+};
+
+#define N_TYPES (sizeof(traits) / sizeof(traits[0]))
+
+static const struct type_traits *find_traits(uint32_t id)
+{
+	for (size_t i = 0; i < N_TYPES; i++)
+		if ((uint32_t)traits[i].type == id)
+			return &traits[i];
+	return NULL;
+}
+
+bool ea_type_valid(uint32_t id)
+{
+	return find_traits(id) != NULL;
+}
+
+const char *ea_type_name(enum ea_type type)
+{
+	const struct type_traits *t = find_traits((uint32_t)type);
+
+	return t ? t->name : "?";
+}
+
+bool ea_type_from_name(const char *name, enum ea_type *type)
+{
+	for (size_t i = 0; i < N_TYPES; i++) {
+		if (strcasecmp(name, traits[i].name) == 0) {
+			*type = traits[i].type;
+			return true;
+		}
+	}
+	return false;
+}
+
+size_t ea_type_block_values(enum ea_type type)
+{
+	const struct type_traits *t = find_traits((uint32_t)type);
+
+	return t ? t->block_values : 0;
+}
+
+size_t ea_type_block_bytes(enum ea_type type)
+{
+	const struct type_traits *t = find_traits((uint32_t)type);
+
+	return t ? t->block_bytes : 0;
+}
+
+size_t ea_type_row_bytes(enum ea_type type, size_t n)
+{
+	const struct type_traits *t = find_traits((uint32_t)type);
+
+	if (!t || n % t->block_values)
+		return 0;
+	return n / t->block_values * t->block_bytes;
+}
+
+uint16_t ea_fp32_to_fp16(float f)
+{
+	uint32_t bits, sign, mantissa;
+	int exponent;
+
+	memcpy(&bits, &f, sizeof(bits));
+	sign = (bits >> 16) & 0x8000u;
+	exponent = (int)((bits >> 23) & 0xffu);
+	mantissa = bits & 0x7fffffu;
+	if (exponent == 0xff)
+		return (uint16_t)(sign | 0x7c00u | (mantissa ? 0x200u | (mantissa >> 13) : 0));
+	exponent -= 127 - 15;
+	if (exponent >= 31)
+		return (uint16_t)(sign | 0x7c00u);
+	if (exponent <= 0) {
+		/* Subnormal half (or zero): shift the full mantissa into place. */
+		uint32_t full = mantissa | 0x800000u, shift = (uint32_t)(14 - exponent), half, rest;
+
+		if (shift > 24)
+			return (uint16_t)sign;
+		half = full >> shift;
+		rest = full & ((1u << shift) - 1);
+		if (rest > (1u << (shift - 1)) || (rest == (1u << (shift - 1)) && (half & 1)))
+			half++;
+		return (uint16_t)(sign | half);
+	}
+	{
+		uint32_t half = ((uint32_t)exponent << 10) | (mantissa >> 13);
+		uint32_t rest = mantissa & 0x1fffu;
+
+		/* A carry out of the mantissa correctly bumps the exponent (to inf at most). */
+		if (rest > 0x1000u || (rest == 0x1000u && (half & 1)))
+			half++;
+		return (uint16_t)(sign | half);
+	}
+}
+
+static float load_fp16(const uint8_t *p)
+{
+	return ea_fp16_to_fp32((uint16_t)(p[0] | p[1] << 8));
+}
+
+static void store_fp16(uint8_t *p, float f)
+{
+	uint16_t h = ea_fp32_to_fp16(f);
+
+	p[0] = (uint8_t)h;
+	p[1] = (uint8_t)(h >> 8);
+}
+
+/* Scale and min j (< 8) of a Q4_K block's 12 packed bytes: six bits each,
+ * the first four in the low bits of bytes 0-7, the last four split between
+ * bytes 8-11 (low four bits) and the top two bits of bytes 0-7. */
+static void q4_k_scale_min(const uint8_t *s, int j, uint8_t *scale, uint8_t *min)
+{
+	if (j < 4) {
+		*scale = s[j] & 63;
+		*min = s[j + 4] & 63;
+	} else {
+		*scale = (uint8_t)((s[j + 4] & 0xf) | ((s[j - 4] >> 6) << 4));
+		*min = (uint8_t)((s[j + 4] >> 4) | ((s[j] >> 6) << 4));
+	}
+}
+
+static void dequant_q4_0(const uint8_t *b, float *y, size_t n)
+{
+	for (size_t i = 0; i < n; i += EA_QK_0, b += EA_BLOCK_Q4_0_BYTES, y += EA_QK_0) {
+		float d = load_fp16(b);
+
+		for (int j = 0; j < EA_QK_0 / 2; j++) {
+			y[j] = (float)((b[2 + j] & 0xf) - 8) * d;
+			y[j + EA_QK_0 / 2] = (float)((b[2 + j] >> 4) - 8) * d;
+		}
+	}
+}
+
+static void dequant_q8_0(const uint8_t *b, float *y, size_t n)
+{
+	for (size_t i = 0; i < n; i += EA_QK_0, b += EA_BLOCK_Q8_0_BYTES, y += EA_QK_0) {
+		float d = load_fp16(b);
+
+		for (int j = 0; j < EA_QK_0; j++)
+			y[j] = d * (float)(int8_t)b[2 + j];
+	}
+}
+
+static void dequant_q4_k(const uint8_t *b, float *y, size_t n)
+{
+	for (size_t i = 0; i < n; i += EA_QK_K, b += EA_BLOCK_Q4_K_BYTES) {
+		float d = load_fp16(b), dmin = load_fp16(b + 2);
+		const uint8_t *scales = b + 4, *q = b + 16;
+
+		/* 64 values at a time: low nibbles of 32 bytes, then their high nibbles. */
+		for (int s = 0; s < 8; s += 2, q += 32) {
+			uint8_t sc, m;
+			float d1, m1, d2, m2;
+
+			q4_k_scale_min(scales, s, &sc, &m);
+			d1 = d * sc;
+			m1 = dmin * m;
+			q4_k_scale_min(scales, s + 1, &sc, &m);
+			d2 = d * sc;
+			m2 = dmin * m;
+			for (int l = 0; l < 32; l++)
+				*y++ = d1 * (float)(q[l] & 0xf) - m1;
+			for (int l = 0; l < 32; l++)
+				*y++ = d2 * (float)(q[l] >> 4) - m2;
+		}
+	}
+}
+
+static void dequant_q6_k(const uint8_t *b, float *y, size_t n)
+{
+	for (size_t i = 0; i < n; i += EA_QK_K, b += EA_BLOCK_Q6_K_BYTES) {
+		const uint8_t *ql = b, *qh = b + 128;
+		const int8_t *sc = (const int8_t *)(b + 192);
+		float d = load_fp16(b + 208);
+
+		/* Two halves of 128 values; value l of each quarter takes four bits
+		 * from ql and two from qh. */
+		for (int half = 0; half < 2; half++, ql += 64, qh += 32, sc += 8, y += 128) {
+			for (int l = 0; l < 32; l++) {
+				int is = l / 16;
+				int q1 = ((ql[l] & 0xf) | (((qh[l] >> 0) & 3) << 4)) - 32;
+				int q2 = ((ql[l + 32] & 0xf) | (((qh[l] >> 2) & 3) << 4)) - 32;
+				int q3 = ((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32;
+				int q4 = ((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32;
+
+				y[l] = d * sc[is] * (float)q1;
+				y[l + 32] = d * sc[is + 2] * (float)q2;
+				y[l + 64] = d * sc[is + 4] * (float)q3;
+				y[l + 96] = d * sc[is + 6] * (float)q4;
+			}
+		}
+	}
+}
+
+void ea_dequant_row(enum ea_type type, const void *src, float *dst, size_t n)
+{
+	const uint8_t *b = src;
+
+	switch (type) {
+	case EA_TYPE_F32:
+		memcpy(dst, src, n * sizeof(float));
+		break;
+	case EA_TYPE_F16:
+		for (size_t i = 0; i < n; i++)
+			dst[i] = load_fp16(b + 2 * i);
+		break;
+	case EA_TYPE_Q4_0:
+		dequant_q4_0(b, dst, n);
+		break;
+	case EA_TYPE_Q8_0:
+		dequant_q8_0(b, dst, n);
+		break;
+	case EA_TYPE_Q4_K:
+		dequant_q4_k(b, dst, n);
+		break;
+	case EA_TYPE_Q6_K:
+		dequant_q6_k(b, dst, n);
+		break;
+	}
+}
+
+static float max_abs(const float *x, size_t n)
+{
+	float m = 0.0f;
+
+	for (size_t i = 0; i < n; i++)
+		if (fabsf(x[i]) > m)
+			m = fabsf(x[i]);
+	return m;
+}
+
+static int clamp_int(int v, int lo, int hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+static void quantize_q8_0(const float *x, uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i += EA_QK_0, x += EA_QK_0, b += EA_BLOCK_Q8_0_BYTES) {
+		float d = max_abs(x, EA_QK_0) / 127.0f, id = d ? 1.0f / d : 0.0f;
+
+		store_fp16(b, d);
+		for (int j = 0; j < EA_QK_0; j++)
+			b[2 + j] = (uint8_t)(int8_t)clamp_int((int)lroundf(x[j] * id), -127, 127);
+	}
+}
+
+/* As ggml: the value of largest magnitude maps to -8, so its sign is kept exactly. */
+static void quantize_q4_0(const float *x, uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i += EA_QK_0, x += EA_QK_0, b += EA_BLOCK_Q4_0_BYTES) {
+		float amax = 0.0f, max = 0.0f, d, id;
+
+		for (int j = 0; j < EA_QK_0; j++) {
+			if (fabsf(x[j]) > amax) {
+				amax = fabsf(x[j]);
+				max = x[j];
+			}
+		}
+		d = max / -8.0f;
+		id = d ? 1.0f / d : 0.0f;
+		store_fp16(b, d);
+		for (int j = 0; j < EA_QK_0 / 2; j++) {
+			int lo = clamp_int((int)lroundf(x[j] * id) + 8, 0, 15);
+			int hi = clamp_int((int)lroundf(x[j + EA_QK_0 / 2] * id) + 8, 0, 15);
+
+			b[2 + j] = (uint8_t)(lo | hi << 4);
+		}
+	}
+}
+
+static void pack_q4_k_scales(uint8_t *s, const uint8_t *sc, const uint8_t *m)
+{
+	memset(s, 0, 12);
+	for (int j = 0; j < 8; j++) {
+		if (j < 4) {
+			s[j] |= sc[j];
+			s[j + 4] |= m[j];
+		} else {
+			s[j + 4] = (uint8_t)((sc[j] & 0xf) | (m[j] & 0xf) << 4);
+			s[j - 4] |= (uint8_t)((sc[j] >> 4) << 6);
+			s[j] |= (uint8_t)((m[j] >> 4) << 6);
+		}
+	}
+}
+
+/* Each sub-block of 32 spans [-min, -min + 15 * scale]; scales and mins are
+ * then quantized to 6 bits against the block's largest of each. */
+static void quantize_q4_k(const float *x, uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i += EA_QK_K, x += EA_QK_K, b += EA_BLOCK_Q4_K_BYTES) {
+		float scale[8], min[8], max_scale = 0.0f, max_min = 0.0f, d, dmin;
+		uint8_t ls[8], lm[8];
+
+		for (int s = 0; s < 8; s++) {
+			float lo = 0.0f, hi = 0.0f;
+
+			for (int l = 0; l < 32; l++) {
+				lo = fminf(lo, x[32 * s + l]);
+				hi = fmaxf(hi, x[32 * s + l]);
+			}
+			scale[s] = (hi - lo) / 15.0f;
+			min[s] = -lo;
+			max_scale = fmaxf(max_scale, scale[s]);
+			max_min = fmaxf(max_min, min[s]);
+		}
+		store_fp16(b, max_scale / 63.0f);
+		store_fp16(b + 2, max_min / 63.0f);
+		d = load_fp16(b);
+		dmin = load_fp16(b + 2);
+		for (int s = 0; s < 8; s++) {
+			ls[s] = (uint8_t)(d ? clamp_int((int)lroundf(scale[s] / d), 0, 63) : 0);
+			lm[s] = (uint8_t)(dmin ? clamp_int((int)lroundf(min[s] / dmin), 0, 63) : 0);
+		}
+		pack_q4_k_scales(b + 4, ls, lm);
+		for (int s = 0; s < 8; s++) {
+			float ds = d * ls[s], ms = dmin * lm[s];
+			uint8_t *q = b + 16 + 32 * (s / 2);
+
+			for (int l = 0; l < 32; l++) {
+				int v = ds ? clamp_int((int)lroundf((x[32 * s + l] + ms) / ds), 0, 15) : 0;
+
+				if (s % 2 == 0)
+					q[l] = (uint8_t)v;
+				else
+					q[l] |= (uint8_t)(v << 4);
+			}
+		}
+	}
+}
+
+static void pack_q6_k(uint8_t *ql, uint8_t *qh, const uint8_t *q)
+{
+	for (int half = 0; half < 2; half++, ql += 64, qh += 32, q += 128) {
+		for (int l = 0; l < 32; l++) {
+			uint8_t q1 = q[l], q2 = q[l + 32], q3 = q[l + 64], q4 = q[l + 96];
+
+			ql[l] = (uint8_t)((q1 & 0xf) | (q3 & 0xf) << 4);
+			ql[l + 32] = (uint8_t)((q2 & 0xf) | (q4 & 0xf) << 4);
+			qh[l] = (uint8_t)((q1 >> 4) | (q2 >> 4) << 2 | (q3 >> 4) << 4 | (q4 >> 4) << 6);
+		}
+	}
+}
+
+/* Sixteen sub-blocks of 16 with an int8 scale each against one fp16 d. */
+static void quantize_q6_k(const float *x, uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i += EA_QK_K, x += EA_QK_K, b += EA_BLOCK_Q6_K_BYTES) {
+		float scale[16], max_scale = 0.0f, d;
+		int8_t *sc = (int8_t *)(b + 192);
+		uint8_t q[EA_QK_K];
+
+		for (int s = 0; s < 16; s++) {
+			scale[s] = max_abs(x + 16 * s, 16) / 31.0f;
+			max_scale = fmaxf(max_scale, scale[s]);
+		}
+		store_fp16(b + 208, max_scale / 127.0f);
+		d = load_fp16(b + 208);
+		for (int s = 0; s < 16; s++) {
+			float ds;
+
+			sc[s] = (int8_t)(d ? clamp_int((int)lroundf(scale[s] / d), 0, 127) : 0);
+			ds = d * sc[s];
+			for (int l = 0; l < 16; l++) {
+				int v = ds ? clamp_int((int)lroundf(x[16 * s + l] / ds), -32, 31) : 0;
+
+				q[16 * s + l] = (uint8_t)(v + 32);
+			}
+		}
+		pack_q6_k(b, b + 128, q);
+	}
+}
+
+void ea_quantize_row(enum ea_type type, const float *src, void *dst, size_t n)
+{
+	uint8_t *b = dst;
+
+	switch (type) {
+	case EA_TYPE_F32:
+		memcpy(dst, src, n * sizeof(float));
+		break;
+	case EA_TYPE_F16:
+		for (size_t i = 0; i < n; i++)
+			store_fp16(b + 2 * i, src[i]);
+		break;
+	case EA_TYPE_Q4_0:
+		quantize_q4_0(src, b, n);
+		break;
+	case EA_TYPE_Q8_0:
+		quantize_q8_0(src, b, n);
+		break;
+	case EA_TYPE_Q4_K:
+		quantize_q4_k(src, b, n);
+		break;
+	case EA_TYPE_Q6_K:
+		quantize_q6_k(src, b, n);
+		break;
+	}
+}
