@@ -7,7 +7,12 @@ SPIRV_VAL   ?= spirv-val
 SHADER_ENV  := vulkan1.2
 
 SHADER_SRCS := $(sort $(wildcard shaders/*.comp))
-SHADER_SPVS := $(patsubst shaders/%.comp,$(BUILD)/shaders/%.spv,$(SHADER_SRCS))
+# A shader marked "// variants: subgroup" is also built with EA_SUBGROUP
+# defined, as NAME_sg, for devices with subgroup arithmetic; the library picks
+# one of the two at run time.
+SHADER_SG_SRCS := $(shell grep -l '^// variants: subgroup' $(SHADER_SRCS) /dev/null)
+SHADER_SPVS := $(patsubst shaders/%.comp,$(BUILD)/shaders/%.spv,$(SHADER_SRCS)) \
+	       $(patsubst shaders/%.comp,$(BUILD)/shaders/%_sg.spv,$(SHADER_SG_SRCS))
 SHADER_EMBED_S := $(BUILD)/shaders/ea_shader_blobs.S
 SHADER_EMBED_C := $(BUILD)/shaders/ea_shader_table.c
 SHADER_EMBED_OBJS := $(BUILD)/shaders/ea_shader_blobs.o $(BUILD)/shaders/ea_shader_table.o
@@ -19,6 +24,12 @@ shaders: $(SHADER_SPVS)
 $(BUILD)/shaders/%.spv: shaders/%.comp
 	@mkdir -p $(@D)
 	$(GLSLC) --target-env=$(SHADER_ENV) -O -MD -MF $@.d -MT $@ -o $@.tmp $<
+	$(SPIRV_VAL) --target-env $(SHADER_ENV) $@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/shaders/%_sg.spv: shaders/%.comp
+	@mkdir -p $(@D)
+	$(GLSLC) --target-env=$(SHADER_ENV) -O -DEA_SUBGROUP -MD -MF $@.d -MT $@ -o $@.tmp $<
 	$(SPIRV_VAL) --target-env $(SHADER_ENV) $@.tmp
 	mv $@.tmp $@
 

@@ -1,0 +1,89 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+// variants: subgroup
+// Attention, first pass (flash-decoding): workgroup (x = token * n_heads +
+// head, y = split) scores the query against the cached keys of positions
+// [split * split_len, min((split + 1) * split_len, n_kv)), where token t at
+// position step.pos + t sees n_kv = step.pos + t + 1 keys (causal). It writes
+// the unnormalized sum of exp(score - m) * value, the maximum score m and the
+// sum l of exp(score - m); attention_combine.comp merges the splits. One
+// token is decode, several are a prompt. Grouped-query attention: head h
+// reads kv head h / (n_heads / n_kv_heads). Caches are [position][kv head]
+// [head_dim] in fp32.
+
+#include "ea_common.glsl"
+
+#define WG 128u
+#define MAX_HEAD_DIM 256u
+#define MAX_SPLIT 256u
+
+layout(local_size_x = 128) in;
+
+layout(std430, binding = 0) readonly buffer Q { float values[]; } q;
+layout(std430, binding = 1) readonly buffer K { float values[]; } k;
+layout(std430, binding = 2) readonly buffer V { float values[]; } v;
+layout(std430, binding = 3) writeonly buffer Partial { float values[]; } partial;
+layout(std430, binding = 4) readonly buffer Step { uint pos; } step;
+
+layout(push_constant) uniform Params {
+	uint n_heads;
+	uint n_kv_heads;
+	uint head_dim;
+	uint split_len;	// at most MAX_SPLIT
+	uint n_splits;
+	float scale;	// 1 / sqrt(head_dim)
+} p;
+
+#include "ea_reduce.glsl"
+
+shared float query[MAX_HEAD_DIM];
+shared float weight[MAX_SPLIT];
+
+void main()
+{
+	uint id = gl_LocalInvocationID.x;
+	uint token = gl_WorkGroupID.x / p.n_heads;
+	uint head = gl_WorkGroupID.x % p.n_heads;
+	uint split = gl_WorkGroupID.y;
+	uint kv_head = head / (p.n_heads / p.n_kv_heads);
+	uint n_kv = step.pos + token + 1u;
+	uint start = split * p.split_len;
+	uint end = min(start + p.split_len, n_kv);
+	uint kv_stride = p.n_kv_heads * p.head_dim;
+	uint out_base = (gl_WorkGroupID.x * p.n_splits + split) * (p.head_dim + 2u);
+	float m = -1.0 / 0.0;
+	float l = 0.0;
+
+	for (uint d = id; d < p.head_dim; d += WG)
+		query[d] = q.values[gl_WorkGroupID.x * p.head_dim + d];
+	barrier();
+	for (uint pos = start + id; pos < end; pos += WG) {
+		uint key = pos * kv_stride + kv_head * p.head_dim;
+		float score = 0.0;
+
+		for (uint d = 0u; d < p.head_dim; d++)
+			score += query[d] * k.values[key + d];
+		score *= p.scale;
+		weight[pos - start] = score;
+		m = max(m, score);
+	}
+	m = reduce_max(m);
+	for (uint pos = start + id; pos < end; pos += WG) {
+		float e = exp(weight[pos - start] - m);
+
+		weight[pos - start] = e;
+		l += e;
+	}
+	l = reduce_add(l);	// its barriers also publish weight[]
+	for (uint d = id; d < p.head_dim; d += WG) {
+		float acc = 0.0;
+
+		for (uint pos = start; pos < end; pos++)
+			acc += weight[pos - start] * v.values[pos * kv_stride + kv_head * p.head_dim + d];
+		partial.values[out_base + d] = acc;
+	}
+	if (id == 0u) {
+		partial.values[out_base + p.head_dim] = m;
+		partial.values[out_base + p.head_dim + 1u] = l;
+	}
+}

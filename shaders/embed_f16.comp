@@ -1,0 +1,7 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+// Embedding lookup with dequantization, F16 table.
+
+#include "embed_head.glsl"
+#include "type_f16.glsl"
+#include "embed_main.glsl"

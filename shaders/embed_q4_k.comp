@@ -1,0 +1,7 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+// Embedding lookup with dequantization, Q4_K table.
+
+#include "embed_head.glsl"
+#include "type_q4_k.glsl"
+#include "embed_main.glsl"

@@ -1,0 +1,7 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+// Prompt matmul Y = X W^T, F16 weights.
+
+#include "matmul_head.glsl"
+#include "type_f16.glsl"
+#include "matmul_main.glsl"

@@ -1,0 +1,48 @@
+// The body of every matmul_<type>.comp (see matmul_head.glsl).
+
+shared float w_tile[TILE][TILE + 1u];
+shared float x_tile[TILE][TILE + 1u];
+
+void main()
+{
+	uint id = gl_LocalInvocationID.x;
+	uint row0 = gl_WorkGroupID.x * TILE;
+	uint token0 = gl_WorkGroupID.y * TILE;
+	uint r = id % (TILE / 2u);
+	uint t = id / (TILE / 2u);
+	uint stride = row_bytes(p.cols);
+	float acc[2][2] = { { 0.0, 0.0 }, { 0.0, 0.0 } };
+
+	for (uint k0 = 0u; k0 < p.cols; k0 += TILE) {
+		for (uint i = id; i < TILE * TILE; i += WG) {
+			uint line = i / TILE;
+			uint k = k0 + i % TILE;
+			bool in_row = row0 + line < p.rows && k < p.cols;
+			bool in_token = token0 + line < p.n_tokens && k < p.cols;
+
+			w_tile[line][i % TILE] = in_row ? w_at((row0 + line) * stride, k) : 0.0;
+			x_tile[line][i % TILE] = in_token ? x.values[(token0 + line) * p.cols + k] : 0.0;
+		}
+		barrier();
+		for (uint kk = 0u; kk < TILE; kk++) {
+			float w0 = w_tile[r][kk];
+			float w1 = w_tile[r + TILE / 2u][kk];
+			float x0 = x_tile[t][kk];
+			float x1 = x_tile[t + TILE / 2u][kk];
+
+			acc[0][0] += w0 * x0;
+			acc[0][1] += w0 * x1;
+			acc[1][0] += w1 * x0;
+			acc[1][1] += w1 * x1;
+		}
+		barrier();
+	}
+	for (uint i = 0u; i < 2u; i++)
+		for (uint j = 0u; j < 2u; j++) {
+			uint row = row0 + r + i * (TILE / 2u);
+			uint token = token0 + t + j * (TILE / 2u);
+
+			if (row < p.rows && token < p.n_tokens)
+				y.values[token * p.rows + row] = acc[i][j];
+		}
+}

@@ -1,0 +1,7 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+// Prompt matmul Y = X W^T, Q4_0 weights.
+
+#include "matmul_head.glsl"
+#include "type_q4_0.glsl"
+#include "matmul_main.glsl"

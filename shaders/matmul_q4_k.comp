@@ -1,0 +1,7 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+// Prompt matmul Y = X W^T, Q4_K weights.
+
+#include "matmul_head.glsl"
+#include "type_q4_k.glsl"
+#include "matmul_main.glsl"
