@@ -13,7 +13,7 @@
 #define ROW_PIECE 256
 
 /* Tokens that share one dequantized piece of a weight row in ea_ref_matmul(). */
-#define TOKEN_TILE 8
+#define TOKEN_TILE 32
 
 void ea_ref_rmsnorm(float *out, const float *x, const float *w, int n, float eps)
 {
