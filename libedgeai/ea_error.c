@@ -37,6 +37,8 @@ const char *ea_strerror(ea_status status)
 		return "not found";
 	case EA_ERR_UNSUPPORTED:
 		return "not supported";
+	case EA_ERR_CLOUD:
+		return "cloud endpoint failed";
 	}
 	return "unknown ea_status";
 }

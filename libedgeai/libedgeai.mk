@@ -4,9 +4,9 @@
 LIBEDGEAI_SONAME := libedgeai.so.0
 LIBEDGEAI_SO     := $(BUILD)/libedgeai.so
 LIBEDGEAI_A      := $(BUILD)/libedgeai.a
-LIBEDGEAI_LIBS   := $(shell pkg-config --libs vulkan libdrm) -lm
+LIBEDGEAI_LIBS   := $(shell pkg-config --libs vulkan libdrm libcurl json-c) -lm
 
-LIBEDGEAI_CFLAGS := $(BASE_CFLAGS) $(shell pkg-config --cflags libdrm) \
+LIBEDGEAI_CFLAGS := $(BASE_CFLAGS) $(shell pkg-config --cflags libdrm libcurl json-c) \
 		    -fvisibility=hidden $(CFLAGS)
 LIBEDGEAI_SRCS   := $(sort $(wildcard libedgeai/*.c))
 LIBEDGEAI_OBJS   := $(patsubst libedgeai/%.c,$(BUILD)/libedgeai/%.o,$(LIBEDGEAI_SRCS)) \

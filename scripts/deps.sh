@@ -27,7 +27,7 @@ BASE_PKGS=(
 	dwarves linux-source-6.12
 	qemu-system-x86 busybox-static
 	libvulkan-dev glslc spirv-tools vulkan-tools
-	libdrm-dev libcurl4-openssl-dev
+	libdrm-dev libcurl4-openssl-dev libjson-c-dev libmicrohttpd-dev
 	clang llvm iproute2 procps
 )
 # Packages that need bookworm-backports: module struct_ops need libbpf >= 1.4 and a

@@ -51,6 +51,8 @@ typedef enum ea_status {
 	EA_ERR_NOT_FOUND = -12,		/* a key, tensor or name is not there */
 	EA_ERR_UNSUPPORTED = -13,	/* well-formed but not supported (version,
 					 * tensor type, tokenizer model) */
+	EA_ERR_CLOUD = -14,		/* the cloud endpoint failed: refused, timed out,
+					 * HTTP error, or a malformed or cut answer */
 } ea_status;
 
 /* A static description of @status; never NULL, also for unknown codes. */

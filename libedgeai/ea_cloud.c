@@ -1,0 +1,523 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ea_cloud.c - OpenAI-compatible HTTP client (libcurl, json-c): config file,
+ * one request with retries and backoff, streamed answers through ea_sse, and
+ * the probe that measures a cloud endpoint's round trip and throughput.
+ */
+#include "ea_cloud.h"
+
+#include <curl/curl.h>
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ea_sse.h"
+
+#define EA_CLOUD_MAX_EVENT (1u << 20)
+#define EA_CLOUD_MAX_BODY (16u << 20)
+
+static ea_status fail(char *err, size_t errsz, ea_status st, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static ea_status fail(char *err, size_t errsz, ea_status st, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errsz) {
+		va_start(ap, fmt);
+		vsnprintf(err, errsz, fmt, ap);
+		va_end(ap);
+	}
+	return st;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* ---- config ------------------------------------------------------------ */
+
+static char *read_key_file(const char *path)
+{
+	char buf[4096];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
+		n--;
+	buf[n] = '\0';
+	return strdup(buf);
+}
+
+/* Field @key of @obj as a string (NULL when absent); false when mistyped. */
+static bool get_string(json_object *obj, const char *key, char **out)
+{
+	json_object *v;
+
+	*out = NULL;
+	if (!json_object_object_get_ex(obj, key, &v))
+		return true;
+	if (!json_object_is_type(v, json_type_string))
+		return false;
+	*out = strdup(json_object_get_string(v));
+	return *out != NULL;
+}
+
+static bool get_long(json_object *obj, const char *key, long min, long *out)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(obj, key, &v))
+		return true;
+	if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < min)
+		return false;
+	*out = (long)json_object_get_int64(v);
+	return true;
+}
+
+static ea_status load_endpoint(json_object *o, size_t i, struct ea_cloud_endpoint *ep,
+			       char *err, size_t errsz)
+{
+	static const char *const str_keys[] = { "name", "base_url", "model" };
+	char **str_fields[] = { &ep->name, &ep->base_url, &ep->model };
+	char *key_env = NULL, *key_file = NULL;
+	long retries = 2;
+
+	ep->timeout_ms = 60000;
+	ep->connect_timeout_ms = 3000;
+	ep->backoff_ms = 200;
+	if (!json_object_is_type(o, json_type_object))
+		return fail(err, errsz, EA_ERR_FORMAT, "endpoints[%zu]: not an object", i);
+	for (size_t k = 0; k < 3; k++)
+		if (!get_string(o, str_keys[k], str_fields[k]))
+			return fail(err, errsz, EA_ERR_FORMAT,
+				    "endpoints[%zu].%s: not a string", i, str_keys[k]);
+	if (!ep->base_url)
+		return fail(err, errsz, EA_ERR_FORMAT, "endpoints[%zu].base_url: missing", i);
+	if (strncmp(ep->base_url, "http://", 7) && strncmp(ep->base_url, "https://", 8))
+		return fail(err, errsz, EA_ERR_FORMAT,
+			    "endpoints[%zu].base_url: not an http(s) URL", i);
+	if (!get_long(o, "timeout_ms", 1, &ep->timeout_ms) ||
+	    !get_long(o, "connect_timeout_ms", 1, &ep->connect_timeout_ms) ||
+	    !get_long(o, "backoff_ms", 0, &ep->backoff_ms) ||
+	    !get_long(o, "retries", 0, &retries) || retries > 10)
+		return fail(err, errsz, EA_ERR_FORMAT,
+			    "endpoints[%zu]: timeout_ms, connect_timeout_ms and backoff_ms "
+			    "must be positive integers, retries 0..10", i);
+	ep->retries = (int)retries;
+	if (!get_string(o, "api_key_env", &key_env) || !get_string(o, "api_key_file", &key_file)) {
+		free(key_env);
+		free(key_file);
+		return fail(err, errsz, EA_ERR_FORMAT,
+			    "endpoints[%zu]: api_key_env and api_key_file must be strings", i);
+	}
+	if (key_env && getenv(key_env))
+		ep->api_key = strdup(getenv(key_env));
+	else if (key_file && !(ep->api_key = read_key_file(key_file))) {
+		fail(err, errsz, EA_ERR_IO, "endpoints[%zu].api_key_file: cannot read %s",
+		     i, key_file);
+		free(key_env);
+		free(key_file);
+		return EA_ERR_IO;
+	}
+	free(key_env);
+	free(key_file);
+	return EA_OK;
+}
+
+ea_status ea_cloud_config_load(const char *path, struct ea_cloud_endpoint **endpoints,
+			       size_t *count, char *err, size_t errsz)
+{
+	json_object *root = json_object_from_file(path), *list;
+	struct ea_cloud_endpoint *eps;
+	size_t n;
+	ea_status st = EA_OK;
+
+	*endpoints = NULL;
+	*count = 0;
+	if (!root)
+		return fail(err, errsz, EA_ERR_FORMAT, "%s: cannot read it or parse it as JSON",
+			    path);
+	if (!json_object_object_get_ex(root, "endpoints", &list) ||
+	    !json_object_is_type(list, json_type_array) ||
+	    (n = json_object_array_length(list)) == 0) {
+		json_object_put(root);
+		return fail(err, errsz, EA_ERR_FORMAT,
+			    "%s: \"endpoints\" must be a non-empty array", path);
+	}
+	eps = calloc(n, sizeof(*eps));
+	if (!eps) {
+		json_object_put(root);
+		return EA_ERR_NO_MEMORY;
+	}
+	for (size_t i = 0; i < n && st == EA_OK; i++)
+		st = load_endpoint(json_object_array_get_idx(list, i), i, &eps[i], err, errsz);
+	json_object_put(root);
+	if (st != EA_OK) {
+		ea_cloud_endpoints_free(eps, n);
+		return st;
+	}
+	*endpoints = eps;
+	*count = n;
+	return EA_OK;
+}
+
+void ea_cloud_endpoints_free(struct ea_cloud_endpoint *eps, size_t count)
+{
+	for (size_t i = 0; eps && i < count; i++) {
+		free(eps[i].name);
+		free(eps[i].base_url);
+		free(eps[i].model);
+		if (eps[i].api_key)
+			memset(eps[i].api_key, 0, strlen(eps[i].api_key));
+		free(eps[i].api_key);
+	}
+	free(eps);
+}
+
+/* ---- one request ------------------------------------------------------- */
+
+struct call {
+	CURL *curl;
+	const struct ea_cloud_request *req;
+	struct ea_cloud_result *res;
+	struct ea_sse sse;
+	char *body;		/* a non-streamed answer, or an error body */
+	size_t body_len;
+	bool done;		/* [DONE], or a finish_reason arrived */
+	bool stopped;		/* the caller's callback asked to stop */
+	bool bad_json;
+	double start_ms;
+};
+
+static bool append(char **buf, size_t *len, const char *s, size_t n)
+{
+	char *b;
+
+	if (*len + n + 1 > EA_CLOUD_MAX_BODY)
+		return false;
+	b = realloc(*buf, *len + n + 1);
+	if (!b)
+		return false;
+	memcpy(b + *len, s, n);
+	*len += n;
+	b[*len] = '\0';
+	*buf = b;
+	return true;
+}
+
+static bool deliver(struct call *c, const char *text, size_t len)
+{
+	if (!len)
+		return true;
+	if (!c->res->text_len)
+		c->res->ttft_ms = now_ms() - c->start_ms;
+	if (!append(&c->res->text, &c->res->text_len, text, len))
+		return false;
+	if (c->req->on_text && !c->req->on_text(text, len, c->req->user)) {
+		c->stopped = true;
+		return false;
+	}
+	return true;
+}
+
+static void take_usage(struct ea_cloud_result *res, json_object *obj)
+{
+	json_object *usage, *v;
+
+	if (!json_object_object_get_ex(obj, "usage", &usage) ||
+	    !json_object_is_type(usage, json_type_object))
+		return;
+	if (json_object_object_get_ex(usage, "prompt_tokens", &v))
+		res->prompt_tokens = json_object_get_int(v);
+	if (json_object_object_get_ex(usage, "completion_tokens", &v))
+		res->completion_tokens = json_object_get_int(v);
+}
+
+/* The text of choices[0] of an answer or of one streamed chunk. */
+static bool take_choice(struct call *c, json_object *obj, bool chunk)
+{
+	json_object *choices, *choice, *msg, *text = NULL, *finish;
+
+	take_usage(c->res, obj);
+	if (!json_object_object_get_ex(obj, "choices", &choices) ||
+	    !json_object_is_type(choices, json_type_array))
+		return !chunk ? false : true;
+	if (json_object_array_length(choices) == 0)
+		return true;
+	choice = json_object_array_get_idx(choices, 0);
+	if (c->req->chat) {
+		if (json_object_object_get_ex(choice, chunk ? "delta" : "message", &msg))
+			json_object_object_get_ex(msg, "content", &text);
+	} else {
+		json_object_object_get_ex(choice, "text", &text);
+	}
+	if (json_object_object_get_ex(choice, "finish_reason", &finish) &&
+	    json_object_is_type(finish, json_type_string)) {
+		snprintf(c->res->finish_reason, sizeof(c->res->finish_reason), "%s",
+			 json_object_get_string(finish));
+	}
+	if (text && json_object_is_type(text, json_type_string) &&
+	    !deliver(c, json_object_get_string(text), (size_t)json_object_get_string_len(text)))
+		return false;
+	return true;
+}
+
+static bool on_event(const char *data, size_t len, void *user)
+{
+	struct call *c = user;
+	json_object *obj;
+	bool ok;
+
+	if (len == 6 && !memcmp(data, "[DONE]", 6)) {
+		c->done = true;
+		return true;
+	}
+	obj = json_tokener_parse(data);
+	if (!obj) {
+		c->bad_json = true;
+		return false;
+	}
+	ok = take_choice(c, obj, true);
+	json_object_put(obj);
+	return ok;
+}
+
+static size_t on_body(char *ptr, size_t size, size_t nmemb, void *user)
+{
+	struct call *c = user;
+	size_t n = size * nmemb;
+	long status = 0;
+
+	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+	if (c->req->stream && status < 300)
+		return ea_sse_feed(&c->sse, ptr, n) ? n : 0;
+	return append(&c->body, &c->body_len, ptr, n) ? n : 0;
+}
+
+static char *request_body(const struct ea_cloud_endpoint *ep,
+			  const struct ea_cloud_request *req)
+{
+	json_object *o = json_object_new_object();
+	char *s;
+
+	json_object_object_add(o, "model", json_object_new_string(ep->model ? ep->model : "default"));
+	if (req->chat) {
+		json_object *msgs = json_object_new_array(), *m;
+
+		if (req->system) {
+			m = json_object_new_object();
+			json_object_object_add(m, "role", json_object_new_string("system"));
+			json_object_object_add(m, "content", json_object_new_string(req->system));
+			json_object_array_add(msgs, m);
+		}
+		m = json_object_new_object();
+		json_object_object_add(m, "role", json_object_new_string("user"));
+		json_object_object_add(m, "content", json_object_new_string(req->prompt));
+		json_object_array_add(msgs, m);
+		json_object_object_add(o, "messages", msgs);
+	} else {
+		json_object_object_add(o, "prompt", json_object_new_string(req->prompt));
+	}
+	json_object_object_add(o, "stream", json_object_new_boolean(req->stream));
+	if (req->max_tokens > 0)
+		json_object_object_add(o, "max_tokens", json_object_new_int(req->max_tokens));
+	if (req->temperature >= 0)
+		json_object_object_add(o, "temperature", json_object_new_double(req->temperature));
+	if (req->top_p > 0)
+		json_object_object_add(o, "top_p", json_object_new_double(req->top_p));
+	s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	return s;
+}
+
+static CURL *new_handle(const struct ea_cloud_endpoint *ep, const char *url,
+			struct curl_slist **headers)
+{
+	CURL *curl = curl_easy_init();
+	char auth[4200];
+
+	if (!curl)
+		return NULL;
+	*headers = curl_slist_append(NULL, "Content-Type: application/json");
+	if (ep->api_key) {
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", ep->api_key);
+		*headers = curl_slist_append(*headers, auth);
+		memset(auth, 0, sizeof(auth));
+	}
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, *headers);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, ep->timeout_ms);
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, ep->connect_timeout_ms);
+	return curl;
+}
+
+enum outcome { DONE, RETRY, FAILED };
+
+/* One attempt; fills res and says whether another attempt may help. */
+static enum outcome attempt(const struct ea_cloud_endpoint *ep, const struct ea_cloud_request *req,
+			    const char *url, const char *body, struct ea_cloud_result *res,
+			    char *err, size_t errsz)
+{
+	struct curl_slist *headers = NULL;
+	struct call c = { .req = req, .res = res, .start_ms = now_ms() };
+	CURLcode rc;
+	enum outcome out = DONE;
+
+	c.curl = new_handle(ep, url, &headers);
+	if (!c.curl) {
+		fail(err, errsz, EA_ERR_NO_MEMORY, "cannot create an HTTP handle");
+		return FAILED;
+	}
+	ea_sse_init(&c.sse, on_event, &c, EA_CLOUD_MAX_EVENT);
+	curl_easy_setopt(c.curl, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(c.curl, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c.curl, CURLOPT_WRITEDATA, &c);
+	rc = curl_easy_perform(c.curl);
+	curl_easy_getinfo(c.curl, CURLINFO_RESPONSE_CODE, &res->http_status);
+	res->total_ms = now_ms() - c.start_ms;
+
+	if (c.stopped) {
+		out = DONE;
+	} else if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && c.done)) {
+		fail(err, errsz, EA_ERR_CLOUD, "%s: %s", url,
+		     c.bad_json ? "a streamed event is not JSON" : curl_easy_strerror(rc));
+		out = res->text_len || c.bad_json ? FAILED : RETRY;
+	} else if (res->http_status >= 400) {
+		fail(err, errsz, EA_ERR_CLOUD, "%s: HTTP %ld: %.300s", url, res->http_status,
+		     c.body ? c.body : "");
+		out = res->http_status >= 500 || res->http_status == 429 ? RETRY : FAILED;
+	} else if (!req->stream) {
+		json_object *obj = c.body ? json_tokener_parse(c.body) : NULL;
+
+		if (!obj || !take_choice(&c, obj, false)) {
+			fail(err, errsz, EA_ERR_CLOUD, "%s: the answer is not an OpenAI completion", url);
+			out = FAILED;
+		}
+		json_object_put(obj);
+	} else if (!c.done && !res->finish_reason[0]) {
+		fail(err, errsz, EA_ERR_CLOUD, "%s: the stream ended before the answer did", url);
+		out = res->text_len ? FAILED : RETRY;
+	}
+	if (req->stream && out != DONE && res->text_len)
+		res->cut = true;
+	ea_sse_free(&c.sse);
+	free(c.body);
+	curl_slist_free_all(headers);
+	curl_easy_cleanup(c.curl);
+	return out;
+}
+
+ea_status ea_cloud_complete(const struct ea_cloud_endpoint *ep,
+			    const struct ea_cloud_request *req,
+			    struct ea_cloud_result *res, char *err, size_t errsz)
+{
+	char url[2048];
+	char *body;
+	long wait = ep->backoff_ms;
+	enum outcome out = RETRY;
+
+	memset(res, 0, sizeof(*res));
+	res->prompt_tokens = res->completion_tokens = -1;
+	if (!req->prompt)
+		return fail(err, errsz, EA_ERR_INVALID_ARGUMENT, "no prompt");
+	snprintf(url, sizeof(url), "%s%s%s", ep->base_url,
+		 ep->base_url[strlen(ep->base_url) - 1] == '/' ? "" : "/",
+		 req->chat ? "chat/completions" : "completions");
+	body = request_body(ep, req);
+	if (!body)
+		return EA_ERR_NO_MEMORY;
+	for (int i = 0; i <= ep->retries && out == RETRY; i++) {
+		if (i) {
+			struct timespec ts = { wait / 1000, (wait % 1000) * 1000000 };
+
+			nanosleep(&ts, NULL);
+			wait *= 2;
+			free(res->text);
+			res->text = NULL;
+			res->text_len = 0;
+			res->finish_reason[0] = '\0';
+		}
+		res->attempts = i + 1;
+		out = attempt(ep, req, url, body, res, err, errsz);
+	}
+	free(body);
+	return out == DONE ? EA_OK : EA_ERR_CLOUD;
+}
+
+void ea_cloud_result_free(struct ea_cloud_result *res)
+{
+	free(res->text);
+	memset(res, 0, sizeof(*res));
+}
+
+/* ---- probe ------------------------------------------------------------- */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static size_t discard(char *ptr, size_t size, size_t nmemb, void *user)
+{
+	(void)ptr;
+	(void)user;
+	return size * nmemb;
+}
+
+ea_status ea_cloud_probe(const struct ea_cloud_endpoint *ep, int rounds,
+			 struct ea_cloud_probe *out, char *err, size_t errsz)
+{
+	struct ea_cloud_request req = { .prompt = "Package: vim\nDescription:",
+					.max_tokens = 32, .temperature = 0 };
+	struct ea_cloud_result res;
+	double rtt[32];
+	char url[2048];
+	ea_status st;
+
+	if (rounds < 1 || rounds > 32)
+		return fail(err, errsz, EA_ERR_INVALID_ARGUMENT, "probe rounds must be 1..32");
+	snprintf(url, sizeof(url), "%s%smodels", ep->base_url,
+		 ep->base_url[strlen(ep->base_url) - 1] == '/' ? "" : "/");
+	for (int i = 0; i < rounds; i++) {
+		struct curl_slist *headers = NULL;
+		CURL *curl = new_handle(ep, url, &headers);
+		double t0 = now_ms();
+		long status = 0;
+		CURLcode rc;
+
+		if (!curl)
+			return EA_ERR_NO_MEMORY;
+		curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
+		rc = curl_easy_perform(curl);
+		rtt[i] = now_ms() - t0;
+		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+		curl_slist_free_all(headers);
+		curl_easy_cleanup(curl);
+		if (rc != CURLE_OK || status >= 400)
+			return fail(err, errsz, EA_ERR_CLOUD, "%s: %s", url,
+				    rc != CURLE_OK ? curl_easy_strerror(rc) : "HTTP error");
+	}
+	qsort(rtt, (size_t)rounds, sizeof(rtt[0]), cmp_double);
+	out->rtt_ms = rtt[rounds / 2];
+	st = ea_cloud_complete(ep, &req, &res, err, errsz);
+	if (st != EA_OK)
+		return st;
+	out->tokens_per_s = res.completion_tokens > 0 && res.total_ms > out->rtt_ms
+		? res.completion_tokens / ((res.total_ms - out->rtt_ms) / 1e3) : 0;
+	ea_cloud_result_free(&res);
+	return EA_OK;
+}

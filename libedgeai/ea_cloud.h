@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ea_cloud.h - the client of a cloud model behind the OpenAI-compatible HTTP
+ * API (vLLM, llama.cpp's server, hosted APIs, `edgeai serve`):
+ * /v1/chat/completions and /v1/completions, streamed (SSE) or not.
+ *
+ * Endpoints come from a JSON config file:
+ *   { "endpoints": [ { "name": "cloud", "base_url": "http://10.0.0.2:8080/v1",
+ *       "model": "cloud", "api_key_env": "EDGEAI_CLOUD_KEY",
+ *       "api_key_file": "/etc/edgeai/key", "timeout_ms": 30000,
+ *       "connect_timeout_ms": 2000, "retries": 2, "backoff_ms": 200 } ] }
+ * Only base_url is required. The API key is read from the named environment
+ * variable or file, is sent as "Authorization: Bearer", and never appears in
+ * a message or a log.
+ *
+ * Failures before any text arrived (refused, timed out, HTTP 5xx) are retried
+ * with exponential backoff; an answer cut after text arrived is not retried:
+ * the caller gets EA_ERR_CLOUD, result->cut set, and the partial text, so it
+ * can complete the request locally.
+ */
+#ifndef EA_CLOUD_H
+#define EA_CLOUD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "edgeai.h"
+
+struct ea_cloud_endpoint {
+	char *name;
+	char *base_url;		/* up to and including /v1 */
+	char *model;		/* NULL: "default" */
+	char *api_key;		/* NULL: none sent */
+	long timeout_ms;	/* whole request; default 60000 */
+	long connect_timeout_ms; /* default 3000 */
+	int retries;		/* extra attempts; default 2 */
+	long backoff_ms;	/* first wait, doubled each retry; default 200 */
+};
+
+/* Read the endpoints of the config file @path. */
+ea_status ea_cloud_config_load(const char *path, struct ea_cloud_endpoint **endpoints,
+			       size_t *count, char *err, size_t errsz);
+void ea_cloud_endpoints_free(struct ea_cloud_endpoint *endpoints, size_t count);
+
+/* Called with each piece of text as it streams in; return false to stop. */
+typedef bool (*ea_cloud_text_fn)(const char *text, size_t len, void *user);
+
+struct ea_cloud_request {
+	bool chat;		/* /chat/completions (one user message) or /completions */
+	const char *system;	/* chat: optional system message */
+	const char *prompt;
+	bool stream;
+	int max_tokens;		/* 0: the server's default */
+	float temperature;	/* < 0: the server's default */
+	float top_p;		/* <= 0: the server's default */
+	ea_cloud_text_fn on_text;
+	void *user;
+};
+
+struct ea_cloud_result {
+	char *text;		/* the whole answer (also when cut); caller frees */
+	size_t text_len;
+	int prompt_tokens;	/* from "usage", -1 when the server sent none */
+	int completion_tokens;
+	char finish_reason[32];
+	long http_status;
+	int attempts;
+	bool cut;		/* the stream ended before its end */
+	double ttft_ms;		/* request start to first text */
+	double total_ms;
+};
+
+ea_status ea_cloud_complete(const struct ea_cloud_endpoint *ep,
+			    const struct ea_cloud_request *req,
+			    struct ea_cloud_result *res, char *err, size_t errsz);
+void ea_cloud_result_free(struct ea_cloud_result *res);
+
+/* What the probe measured: round trip of GET /models (median of @rounds) and
+ * generation throughput of one non-streamed completion. */
+struct ea_cloud_probe {
+	double rtt_ms;
+	double tokens_per_s;
+};
+
+ea_status ea_cloud_probe(const struct ea_cloud_endpoint *ep, int rounds,
+			 struct ea_cloud_probe *out, char *err, size_t errsz);
+
+#endif /* EA_CLOUD_H */

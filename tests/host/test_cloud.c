@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_cloud.c - the OpenAI-compatible client against a scripted HTTP server
+ * on loopback (a thread answering each connection with canned bytes): plain
+ * and streamed answers, a stream cut mid-answer, retries after 5xx and
+ * refused connections, no retry after 4xx, timeouts, the API key header; the
+ * SSE parser fed at every split point; the config file's checks.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "ea_cloud.h"
+#include "ea_sse.h"
+#include "ea_tap.h"
+
+/* ---- a scripted server ------------------------------------------------- */
+
+struct reply {
+	const char *bytes;	/* sent as is */
+	int delay_ms;		/* before answering */
+};
+
+struct server {
+	int fd;
+	int port;
+	const struct reply *replies;
+	int n_replies;
+	int served;
+	char last_request[8192];
+	pthread_t thread;
+};
+
+static void read_request(int fd, char *buf, size_t cap)
+{
+	size_t used = 0;
+	char *end;
+	long body = 0;
+
+	while (used + 1 < cap) {
+		ssize_t n = read(fd, buf + used, cap - 1 - used);
+
+		if (n <= 0)
+			break;
+		used += (size_t)n;
+		buf[used] = '\0';
+		end = strstr(buf, "\r\n\r\n");
+		if (!end)
+			continue;
+		char *cl = strcasestr(buf, "Content-Length:");
+		body = cl ? strtol(cl + 15, NULL, 10) : 0;
+		if ((long)(used - (size_t)(end + 4 - buf)) >= body)
+			break;
+	}
+	buf[used] = '\0';
+}
+
+static void *serve(void *arg)
+{
+	struct server *s = arg;
+
+	for (int i = 0; i < s->n_replies; i++) {
+		int c = accept(s->fd, NULL, NULL);
+
+		if (c < 0)
+			break;
+		read_request(c, s->last_request, sizeof(s->last_request));
+		if (s->replies[i].delay_ms)
+			usleep((useconds_t)s->replies[i].delay_ms * 1000);
+		/* the client may have given up already: no SIGPIPE */
+		send(c, s->replies[i].bytes, strlen(s->replies[i].bytes), MSG_NOSIGNAL);
+		close(c);
+		s->served++;
+	}
+	return NULL;
+}
+
+static void server_start(struct server *s, const struct reply *replies, int n)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	int one = 1;
+
+	memset(s, 0, sizeof(*s));
+	s->replies = replies;
+	s->n_replies = n;
+	s->fd = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	bind(s->fd, (struct sockaddr *)&a, sizeof(a));
+	listen(s->fd, 8);
+	getsockname(s->fd, (struct sockaddr *)&a, &len);
+	s->port = ntohs(a.sin_port);
+	pthread_create(&s->thread, NULL, serve, s);
+}
+
+static void server_stop(struct server *s)
+{
+	shutdown(s->fd, SHUT_RDWR);
+	close(s->fd);
+	pthread_join(s->thread, NULL);
+}
+
+static struct ea_cloud_endpoint endpoint(int port, char *url, size_t n)
+{
+	snprintf(url, n, "http://127.0.0.1:%d/v1", port);
+	return (struct ea_cloud_endpoint){ .base_url = url, .model = "cloud",
+		.timeout_ms = 2000, .connect_timeout_ms = 1000, .retries = 2, .backoff_ms = 10 };
+}
+
+#define OK_HEAD "HTTP/1.1 200 OK\r\nConnection: close\r\n"
+#define SSE_HEAD OK_HEAD "Content-Type: text/event-stream\r\n\r\n"
+
+static const char chat_answer[] = OK_HEAD "Content-Type: application/json\r\n\r\n"
+	"{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":\"Vi IMproved\"},"
+	"\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":3}}";
+
+static const char stream_answer[] = SSE_HEAD
+	"data: {\"choices\":[{\"text\":\"Vi\"}]}\n\n"
+	": a comment\r\n"
+	"data: {\"choices\":[{\"text\":\" IM\"}]}\r\n\r\n"
+	"data: {\"choices\":[{\"text\":\"proved\",\"finish_reason\":\"length\"}]}\n\n"
+	"data: [DONE]\n\n";
+
+static const char stream_cut[] = SSE_HEAD
+	"data: {\"choices\":[{\"delta\":{\"content\":\"Vi\"}}]}\n\n"
+	"data: {\"choices\":[{\"delta\":{\"content\":\" IM\"}}]}\n\n";
+
+static const char server_error[] = "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n"
+	"Content-Length: 0\r\n\r\n";
+static const char bad_request[] = "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n"
+	"Content-Type: application/json\r\n\r\n{\"error\":{\"message\":\"unknown model\"}}";
+
+struct collected {
+	char text[256];
+	int pieces;
+};
+
+static bool collect(const char *text, size_t len, void *user)
+{
+	struct collected *c = user;
+
+	strncat(c->text, text, len);
+	c->pieces++;
+	return true;
+}
+
+static void test_plain_chat(struct tap *t)
+{
+	const struct reply replies[] = { { chat_answer, 0 } };
+	struct ea_cloud_request req = { .chat = true, .prompt = "Describe vim", .max_tokens = 8,
+					.temperature = 0 };
+	struct ea_cloud_endpoint ep;
+	struct ea_cloud_result res;
+	struct server s;
+	char url[64], err[256] = "";
+	char key[] = "sk-secret-123";
+
+	server_start(&s, replies, 1);
+	ep = endpoint(s.port, url, sizeof(url));
+	ep.api_key = key;
+	tap_ok(t, ea_cloud_complete(&ep, &req, &res, err, sizeof(err)) == EA_OK,
+	       "a plain chat completion succeeds %s", err);
+	tap_ok(t, res.text && !strcmp(res.text, "Vi IMproved") && res.prompt_tokens == 5 &&
+		  res.completion_tokens == 3 && !strcmp(res.finish_reason, "stop"),
+	       "its text, usage and finish reason are read");
+	server_stop(&s);
+	tap_ok(t, strstr(s.last_request, "POST /v1/chat/completions ") &&
+		  strstr(s.last_request, "Authorization: Bearer sk-secret-123") &&
+		  strstr(s.last_request, "\"messages\":[{\"role\":\"user\",\"content\":\"Describe vim\"}]"),
+	       "the request goes to /v1/chat/completions with the key and the message");
+	ea_cloud_result_free(&res);
+}
+
+static void test_stream(struct tap *t)
+{
+	const struct reply replies[] = { { stream_answer, 0 } };
+	struct collected got = { 0 };
+	struct ea_cloud_request req = { .prompt = "Package: vim", .stream = true,
+					.temperature = -1, .on_text = collect, .user = &got };
+	struct ea_cloud_endpoint ep;
+	struct ea_cloud_result res;
+	struct server s;
+	char url[64], err[256] = "";
+
+	server_start(&s, replies, 1);
+	ep = endpoint(s.port, url, sizeof(url));
+	tap_ok(t, ea_cloud_complete(&ep, &req, &res, err, sizeof(err)) == EA_OK &&
+		  !strcmp(got.text, "Vi IMproved") && got.pieces == 3 && !res.cut &&
+		  !strcmp(res.finish_reason, "length"),
+	       "a streamed completion arrives in three pieces (%s) %s", got.text, err);
+	server_stop(&s);
+	tap_ok(t, strstr(s.last_request, "POST /v1/completions ") &&
+		  strstr(s.last_request, "\"stream\":true"), "streamed requests ask for a stream");
+	ea_cloud_result_free(&res);
+}
+
+static void test_cut(struct tap *t)
+{
+	const struct reply replies[] = { { stream_cut, 0 }, { stream_cut, 0 } };
+	struct ea_cloud_request req = { .chat = true, .prompt = "x", .stream = true,
+					.temperature = -1 };
+	struct ea_cloud_endpoint ep;
+	struct ea_cloud_result res;
+	struct server s;
+	char url[64], err[256] = "";
+
+	server_start(&s, replies, 2);
+	ep = endpoint(s.port, url, sizeof(url));
+	tap_ok(t, ea_cloud_complete(&ep, &req, &res, err, sizeof(err)) == EA_ERR_CLOUD &&
+		  res.cut && res.text && !strcmp(res.text, "Vi IM") && res.attempts == 1,
+	       "a stream cut mid-answer fails once, marked cut, with its partial text: %s", err);
+	ea_cloud_result_free(&res);
+	server_stop(&s);
+}
+
+static void test_retry(struct tap *t)
+{
+	const struct reply replies[] = { { server_error, 0 }, { chat_answer, 0 } };
+	const struct reply refuse[] = { { bad_request, 0 }, { bad_request, 0 } };
+	struct ea_cloud_request req = { .chat = true, .prompt = "x", .temperature = -1 };
+	struct ea_cloud_endpoint ep;
+	struct ea_cloud_result res;
+	struct server s;
+	char url[64], err[256] = "";
+	ea_status st;
+	int port;
+
+	server_start(&s, replies, 2);
+	ep = endpoint(s.port, url, sizeof(url));
+	st = ea_cloud_complete(&ep, &req, &res, err, sizeof(err));
+	tap_ok(t, st == EA_OK && res.attempts == 2 && !strcmp(res.text, "Vi IMproved"),
+	       "HTTP 503 is retried and the second attempt succeeds (%d attempts)", res.attempts);
+	ea_cloud_result_free(&res);
+	server_stop(&s);
+
+	server_start(&s, refuse, 2);
+	ep = endpoint(s.port, url, sizeof(url));
+	tap_ok(t, ea_cloud_complete(&ep, &req, &res, err, sizeof(err)) == EA_ERR_CLOUD &&
+		  res.attempts == 1 && res.http_status == 400 && strstr(err, "unknown model"),
+	       "HTTP 400 is not retried and its message is reported: %s", err);
+	ea_cloud_result_free(&res);
+	shutdown(s.fd, SHUT_RDWR);
+	close(s.fd);
+	pthread_join(s.thread, NULL);
+
+	port = s.port;	/* closed now: connections are refused */
+	ep = endpoint(port, url, sizeof(url));
+	tap_ok(t, ea_cloud_complete(&ep, &req, &res, err, sizeof(err)) == EA_ERR_CLOUD &&
+		  res.attempts == 3 && !res.cut,
+	       "a refused connection is retried, then reported: %s", err);
+	ea_cloud_result_free(&res);
+}
+
+static void test_timeout(struct tap *t)
+{
+	const struct reply replies[] = { { chat_answer, 1500 } };
+	struct ea_cloud_request req = { .chat = true, .prompt = "x", .temperature = -1 };
+	struct ea_cloud_endpoint ep;
+	struct ea_cloud_result res;
+	struct server s;
+	char url[64], err[256] = "";
+
+	server_start(&s, replies, 1);
+	ep = endpoint(s.port, url, sizeof(url));
+	ep.timeout_ms = 300;
+	ep.retries = 0;
+	ea_status st = ea_cloud_complete(&ep, &req, &res, err, sizeof(err));
+
+	tap_ok(t, st == EA_ERR_CLOUD && res.total_ms < 1200 && strstr(err, "imeout"),
+	       "a server slower than timeout_ms fails in time (%.0f ms): %s", res.total_ms, err);
+	ea_cloud_result_free(&res);
+	server_stop(&s);
+}
+
+/* ---- SSE --------------------------------------------------------------- */
+
+struct events {
+	char all[512];
+	int n;
+};
+
+static bool on_event(const char *data, size_t len, void *user)
+{
+	struct events *e = user;
+
+	strncat(e->all, data, len);
+	strcat(e->all, "|");
+	e->n++;
+	return true;
+}
+
+static void test_sse(struct tap *t)
+{
+	static const char stream[] = "data: one\n\n: comment\r\ndata:two\r\ndata: lines\r\n\r\n"
+				     "event: x\nid: 3\ndata: three\r\rdata: unfinished";
+	const char *want = "one|two\nlines|three|";
+	bool all_ok = true;
+
+	for (size_t split = 0; split <= sizeof(stream) - 1; split++) {
+		struct events e = { 0 };
+		struct ea_sse p;
+
+		ea_sse_init(&p, on_event, &e, 1024);
+		ea_sse_feed(&p, stream, split);
+		ea_sse_feed(&p, stream + split, sizeof(stream) - 1 - split);
+		if (strcmp(e.all, want) || e.n != 3) {
+			all_ok = false;
+			tap_diag("split %zu: got \"%s\"", split, e.all);
+		}
+		ea_sse_free(&p);
+	}
+	tap_ok(t, all_ok, "SSE: the same three events at every split point (LF, CR, CRLF, comments)");
+
+	struct events e = { 0 };
+	struct ea_sse p;
+	char big[100];
+
+	memset(big, 'x', sizeof(big));
+	ea_sse_init(&p, on_event, &e, 64);
+	tap_ok(t, !ea_sse_feed(&p, "data: ", 6) || !ea_sse_feed(&p, big, sizeof(big)),
+	       "SSE: an event over the size limit is an error");
+	ea_sse_free(&p);
+}
+
+/* ---- config ------------------------------------------------------------ */
+
+static ea_status load_config(const char *json, struct ea_cloud_endpoint **eps, size_t *n,
+			     char *err, size_t errsz)
+{
+	char path[] = "/tmp/edgeai-cloud-XXXXXX";
+	int fd = mkstemp(path);
+	ea_status st;
+
+	if (fd < 0 || write(fd, json, strlen(json)) < 0)
+		return EA_ERR_IO;
+	close(fd);
+	st = ea_cloud_config_load(path, eps, n, err, errsz);
+	unlink(path);
+	return st;
+}
+
+static void test_config(struct tap *t)
+{
+	struct ea_cloud_endpoint *eps;
+	size_t n;
+	char err[256] = "";
+
+	setenv("EDGEAI_TEST_KEY", "sk-from-env", 1);
+	tap_ok(t, load_config("{\"endpoints\":[{\"name\":\"c\",\"base_url\":\"http://h:1/v1\","
+			      "\"api_key_env\":\"EDGEAI_TEST_KEY\",\"retries\":1}]}",
+			      &eps, &n, err, sizeof(err)) == EA_OK &&
+		  n == 1 && !strcmp(eps[0].api_key, "sk-from-env") && eps[0].retries == 1 &&
+		  eps[0].timeout_ms == 60000,
+	       "a config file loads, with the key from the environment and defaults %s", err);
+	if (n)
+		ea_cloud_endpoints_free(eps, n);
+	tap_ok(t, load_config("{\"endpoints\":[{\"name\":\"c\"}]}", &eps, &n, err, sizeof(err)) ==
+		  EA_ERR_FORMAT && strstr(err, "endpoints[0].base_url"),
+	       "a missing base_url is named: %s", err);
+	tap_ok(t, load_config("{\"endpoints\":[{\"base_url\":\"http://h\",\"retries\":\"2\"}]}",
+			      &eps, &n, err, sizeof(err)) == EA_ERR_FORMAT,
+	       "a mistyped field is rejected: %s", err);
+	tap_ok(t, load_config("{\"endpoints\":", &eps, &n, err, sizeof(err)) == EA_ERR_FORMAT,
+	       "broken JSON is rejected: %s", err);
+	tap_ok(t, load_config("{\"endpoints\":[{\"base_url\":\"ftp://h\"}]}", &eps, &n, err,
+			      sizeof(err)) == EA_ERR_FORMAT && !strstr(err, "sk-"),
+	       "a non-HTTP URL is rejected: %s", err);
+}
+
+int main(void)
+{
+	struct tap t = { 0 };
+
+	tap_plan(&t, 17);
+	test_plain_chat(&t);
+	test_stream(&t);
+	test_cut(&t);
+	test_retry(&t);
+	test_timeout(&t);
+	test_sse(&t);
+	test_config(&t);
+	return tap_done(&t);
+}
