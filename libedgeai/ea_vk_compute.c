@@ -26,7 +26,8 @@ ea_status ea_vk_buffer_create(struct ea_vk *vk, VkDeviceSize size,
 	VkBufferCreateInfo create = {
 		.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
 		.size = size,
-		.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
+		.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
+			 VK_BUFFER_USAGE_TRANSFER_DST_BIT,
 		.sharingMode = VK_SHARING_MODE_EXCLUSIVE,
 	};
 	VkMemoryAllocateInfo alloc = { .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO };
@@ -266,12 +267,12 @@ static VkResult record(struct ea_vk *vk, const struct ea_vk_kernel *kernel,
 	return vkEndCommandBuffer(cmd);
 }
 
-static VkResult submit_and_wait(struct ea_vk *vk)
+static VkResult submit_and_wait(struct ea_vk *vk, VkCommandBuffer cmd)
 {
 	VkSubmitInfo submit = {
 		.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
 		.commandBufferCount = 1,
-		.pCommandBuffers = &vk->command_buffer,
+		.pCommandBuffers = &cmd,
 	};
 	VkResult result;
 
@@ -303,10 +304,219 @@ ea_status ea_vk_run(struct ea_vk *vk, const struct ea_vk_kernel *kernel,
 				    kernel->name, ea_vk_result_name(result));
 	result = record(vk, kernel, set, push, groups_x);
 	if (result == VK_SUCCESS)
-		result = submit_and_wait(vk);
+		result = submit_and_wait(vk, vk->command_buffer);
 	vkFreeDescriptorSets(vk->device, vk->descriptor_pool, 1, &set);
 	if (result != VK_SUCCESS)
 		return ea_error_set(err, EA_ERR_VULKAN, "kernel %s: dispatch: %s",
 				    kernel->name, ea_vk_result_name(result));
 	return EA_OK;
+}
+
+/* Sets per descriptor pool of a recording; a recording adds pools as it grows. */
+#define EA_VK_REC_POOL_SETS 64
+
+ea_status ea_vk_rec_begin(struct ea_vk *vk, struct ea_vk_rec *rec, struct ea_error *err)
+{
+	VkCommandBufferAllocateInfo alloc = {
+		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
+		.commandPool = vk->command_pool,
+		.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
+		.commandBufferCount = 1,
+	};
+	VkCommandBufferBeginInfo begin = {
+		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
+	};
+	VkResult result;
+
+	memset(rec, 0, sizeof(*rec));
+	rec->vk = vk;
+	result = vkAllocateCommandBuffers(vk->device, &alloc, &rec->cmd);
+	if (result == VK_SUCCESS)
+		result = vkBeginCommandBuffer(rec->cmd, &begin);
+	if (result != VK_SUCCESS) {
+		ea_vk_rec_destroy(rec);
+		return ea_error_set(err, EA_ERR_VULKAN, "beginning a recording: %s",
+				    ea_vk_result_name(result));
+	}
+	return EA_OK;
+}
+
+static VkResult add_pool(struct ea_vk_rec *rec)
+{
+	VkDescriptorPoolSize size = {
+		.type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+		.descriptorCount = EA_VK_REC_POOL_SETS * EA_VK_MAX_BINDINGS,
+	};
+	VkDescriptorPoolCreateInfo create = {
+		.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
+		.maxSets = EA_VK_REC_POOL_SETS,
+		.poolSizeCount = 1,
+		.pPoolSizes = &size,
+	};
+	VkResult result;
+
+	if (rec->n_pools == EA_VK_REC_MAX_POOLS)
+		return VK_ERROR_TOO_MANY_OBJECTS;
+	result = vkCreateDescriptorPool(rec->vk->device, &create, NULL,
+					&rec->pools[rec->n_pools]);
+	if (result != VK_SUCCESS)
+		return result;
+	rec->n_pools++;
+	rec->sets_left = EA_VK_REC_POOL_SETS;
+	return VK_SUCCESS;
+}
+
+static VkResult rec_bind(struct ea_vk_rec *rec, const struct ea_vk_kernel *kernel,
+			 const struct ea_vk_span *spans)
+{
+	VkDescriptorBufferInfo infos[EA_VK_MAX_BINDINGS];
+	VkWriteDescriptorSet writes[EA_VK_MAX_BINDINGS];
+	VkDescriptorSetAllocateInfo alloc = {
+		.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
+		.descriptorSetCount = 1,
+		.pSetLayouts = &kernel->set_layout,
+	};
+	VkDescriptorSet set;
+	VkResult result;
+
+	if (rec->sets_left == 0) {
+		result = add_pool(rec);
+		if (result != VK_SUCCESS)
+			return result;
+	}
+	alloc.descriptorPool = rec->pools[rec->n_pools - 1];
+	result = vkAllocateDescriptorSets(rec->vk->device, &alloc, &set);
+	if (result != VK_SUCCESS)
+		return result;
+	rec->sets_left--;
+	for (uint32_t i = 0; i < kernel->n_buffers; i++) {
+		infos[i] = (VkDescriptorBufferInfo){
+			.buffer = spans[i].buf->buffer,
+			.offset = spans[i].offset,
+			.range = spans[i].size,
+		};
+		writes[i] = (VkWriteDescriptorSet){
+			.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
+			.dstSet = set,
+			.dstBinding = i,
+			.descriptorCount = 1,
+			.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+			.pBufferInfo = &infos[i],
+		};
+	}
+	vkUpdateDescriptorSets(rec->vk->device, kernel->n_buffers, writes, 0, NULL);
+	vkCmdBindDescriptorSets(rec->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, kernel->layout, 0, 1,
+				&set, 0, NULL);
+	return VK_SUCCESS;
+}
+
+static ea_status check_spans(const struct ea_vk *vk, const struct ea_vk_kernel *kernel,
+			     const struct ea_vk_span *spans, struct ea_error *err)
+{
+	VkDeviceSize align = vk->limits.minStorageBufferOffsetAlignment;
+
+	for (uint32_t i = 0; i < kernel->n_buffers; i++) {
+		const struct ea_vk_span *s = &spans[i];
+
+		if (!s->buf || s->offset % align || s->offset >= s->buf->size ||
+		    (s->size != VK_WHOLE_SIZE &&
+		     (s->size == 0 || s->size > s->buf->size - s->offset)))
+			return ea_error_set(err, EA_ERR_INVALID_ARGUMENT,
+					    "kernel %s, binding %u: no buffer, or offset %llu / size %llu "
+					    "outside it or not a multiple of %llu",
+					    kernel->name, i, (unsigned long long)s->offset,
+					    (unsigned long long)s->size, (unsigned long long)align);
+		if (ea_vk_span_bytes(*s) > vk->limits.maxStorageBufferRange)
+			return ea_error_set(err, EA_ERR_INVALID_ARGUMENT,
+					    "kernel %s, binding %u: %llu bytes, more than the device "
+					    "binds (%u)", kernel->name, i,
+					    (unsigned long long)ea_vk_span_bytes(*s),
+					    vk->limits.maxStorageBufferRange);
+	}
+	return EA_OK;
+}
+
+ea_status ea_vk_rec_dispatch(struct ea_vk_rec *rec, const struct ea_vk_kernel *kernel,
+			     const struct ea_vk_span *spans, const void *push,
+			     uint32_t groups_x, uint32_t groups_y, struct ea_error *err)
+{
+	/* Every dispatch may read what the one before wrote. */
+	VkMemoryBarrier after = {
+		.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+		.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
+		.dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT,
+	};
+	const uint32_t *max = rec->vk->limits.maxComputeWorkGroupCount;
+	VkResult result;
+	ea_status status;
+
+	if (rec->ended)
+		return ea_error_set(err, EA_ERR_INVALID_ARGUMENT,
+				    "kernel %s: the recording has ended", kernel->name);
+	if (groups_x == 0 || groups_y == 0 || groups_x > max[0] || groups_y > max[1])
+		return ea_error_set(err, EA_ERR_INVALID_ARGUMENT,
+				    "kernel %s: %u x %u workgroups (the device allows %u x %u)",
+				    kernel->name, groups_x, groups_y, max[0], max[1]);
+	status = check_spans(rec->vk, kernel, spans, err);
+	if (status != EA_OK)
+		return status;
+	vkCmdBindPipeline(rec->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, kernel->pipeline);
+	result = rec_bind(rec, kernel, spans);
+	if (result != VK_SUCCESS)
+		return ea_error_set(err, EA_ERR_VULKAN, "kernel %s: allocating descriptors: %s",
+				    kernel->name, ea_vk_result_name(result));
+	if (kernel->push_size)
+		vkCmdPushConstants(rec->cmd, kernel->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0,
+				   kernel->push_size, push);
+	vkCmdDispatch(rec->cmd, groups_x, groups_y, 1);
+	vkCmdPipelineBarrier(rec->cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+			     VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &after, 0, NULL, 0, NULL);
+	rec->n_dispatches++;
+	return EA_OK;
+}
+
+ea_status ea_vk_rec_end(struct ea_vk_rec *rec, struct ea_error *err)
+{
+	VkMemoryBarrier to_host = {
+		.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+		.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
+		.dstAccessMask = VK_ACCESS_HOST_READ_BIT,
+	};
+	VkResult result;
+
+	if (rec->ended)
+		return EA_OK;
+	vkCmdPipelineBarrier(rec->cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+			     VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &to_host, 0, NULL, 0, NULL);
+	result = vkEndCommandBuffer(rec->cmd);
+	if (result != VK_SUCCESS)
+		return ea_error_set(err, EA_ERR_VULKAN, "ending a recording of %u dispatches: %s",
+				    rec->n_dispatches, ea_vk_result_name(result));
+	rec->ended = true;
+	return EA_OK;
+}
+
+ea_status ea_vk_rec_submit(struct ea_vk_rec *rec, struct ea_error *err)
+{
+	VkResult result;
+
+	if (!rec->ended)
+		return ea_error_set(err, EA_ERR_INVALID_ARGUMENT,
+				    "submitting a recording that has not ended");
+	result = submit_and_wait(rec->vk, rec->cmd);
+	if (result != VK_SUCCESS)
+		return ea_error_set(err, EA_ERR_VULKAN, "running a recording of %u dispatches: %s",
+				    rec->n_dispatches, ea_vk_result_name(result));
+	return EA_OK;
+}
+
+void ea_vk_rec_destroy(struct ea_vk_rec *rec)
+{
+	if (!rec->vk)
+		return;
+	if (rec->cmd)
+		vkFreeCommandBuffers(rec->vk->device, rec->vk->command_pool, 1, &rec->cmd);
+	for (uint32_t i = 0; i < rec->n_pools; i++)
+		vkDestroyDescriptorPool(rec->vk->device, rec->pools[i], NULL);
+	memset(rec, 0, sizeof(*rec));
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ea_vk_compute - buffers, compute kernels (pipelines from embedded SPIR-V)
- * and synchronous dispatch on an ea_vk device.
+ * ea_vk_compute - buffers, compute kernels (pipelines from embedded SPIR-V),
+ * synchronous dispatch, and recordings: command buffers of many dispatches
+ * that are recorded once and submitted as often as needed.
  */
 #ifndef EA_VK_COMPUTE_H
 #define EA_VK_COMPUTE_H
@@ -19,6 +20,7 @@ struct ea_vk_buffer {
 	void *map;
 };
 
+/* Storage buffers are also transfer sources and destinations, for copies. */
 ea_status ea_vk_buffer_create(struct ea_vk *vk, VkDeviceSize size,
 			      struct ea_vk_buffer *buf, struct ea_error *err);
 void ea_vk_buffer_destroy(struct ea_vk *vk, struct ea_vk_buffer *buf);
@@ -50,5 +52,66 @@ void ea_vk_kernel_destroy(struct ea_vk *vk, struct ea_vk_kernel *kernel);
 ea_status ea_vk_run(struct ea_vk *vk, const struct ea_vk_kernel *kernel,
 		    struct ea_vk_buffer *const *buffers, const void *push,
 		    uint32_t groups_x, struct ea_error *err);
+
+/*
+ * A range of a buffer as a kernel binds it: @offset a multiple of the device's
+ * minStorageBufferOffsetAlignment, @size in bytes or VK_WHOLE_SIZE for the
+ * rest of the buffer.
+ */
+struct ea_vk_span {
+	const struct ea_vk_buffer *buf;
+	VkDeviceSize offset;
+	VkDeviceSize size;
+};
+
+/* All of @buf. */
+static inline struct ea_vk_span ea_vk_whole(const struct ea_vk_buffer *buf)
+{
+	return (struct ea_vk_span){ .buf = buf, .offset = 0, .size = VK_WHOLE_SIZE };
+}
+
+/* The bytes @span covers. */
+static inline VkDeviceSize ea_vk_span_bytes(struct ea_vk_span span)
+{
+	return span.size == VK_WHOLE_SIZE ? span.buf->size - span.offset : span.size;
+}
+
+#define EA_VK_REC_MAX_POOLS 64
+
+/*
+ * A recording: a command buffer of dispatches, each followed by a barrier that
+ * makes its writes visible to the next, and the descriptor sets they bind,
+ * which live as long as the recording. Replaying it with new inputs means
+ * writing them into the buffers it binds (a per-step parameter buffer, token
+ * ids) and submitting again.
+ */
+struct ea_vk_rec {
+	struct ea_vk *vk;
+	VkCommandBuffer cmd;
+	VkDescriptorPool pools[EA_VK_REC_MAX_POOLS];
+	uint32_t n_pools;
+	uint32_t sets_left;	/* in pools[n_pools - 1] */
+	uint32_t n_dispatches;
+	bool ended;
+};
+
+ea_status ea_vk_rec_begin(struct ea_vk *vk, struct ea_vk_rec *rec, struct ea_error *err);
+
+/*
+ * Record @kernel over @groups_x x @groups_y workgroups with @spans bound at
+ * bindings 0 .. n_buffers-1 and @push as its push constants.
+ */
+ea_status ea_vk_rec_dispatch(struct ea_vk_rec *rec, const struct ea_vk_kernel *kernel,
+			     const struct ea_vk_span *spans, const void *push,
+			     uint32_t groups_x, uint32_t groups_y, struct ea_error *err);
+
+/* Finish recording; results become visible to the host when a submit ends. */
+ea_status ea_vk_rec_end(struct ea_vk_rec *rec, struct ea_error *err);
+
+/* Run an ended recording and wait for it; may be called any number of times. */
+ea_status ea_vk_rec_submit(struct ea_vk_rec *rec, struct ea_error *err);
+
+/* Free the command buffer and descriptor sets; safe on a zeroed recording. */
+void ea_vk_rec_destroy(struct ea_vk_rec *rec);
 
 #endif /* EA_VK_COMPUTE_H */

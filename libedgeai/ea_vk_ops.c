@@ -1,0 +1,482 @@
+// SPDX-License-Identifier: MIT
+/* ea_vk_ops - record the engine's kernels; see ea_vk_ops.h. */
+#include <math.h>
+#include <stdio.h>
+
+#include "ea_vk_ops.h"
+
+/* Workgroup sizes and tiles of the shaders, which the dispatches must match. */
+#define MATVEC_ROWS 2		/* matvec_head.glsl */
+#define MATMUL_TILE 32		/* matmul_head.glsl */
+#define ELEMENTWISE_WG 256	/* embed, rope, swiglu, add, store_rows */
+#define MAX_HEAD_DIM 256	/* attention.comp */
+
+/* The push constants of each shader, field for field. */
+struct matvec_params { uint32_t rows, cols; };
+struct matmul_params { uint32_t rows, cols, n_tokens; };
+struct embed_params { uint32_t cols, n_tokens; };
+struct rmsnorm_params { uint32_t n; float eps; };
+struct softmax_params { uint32_t n; };
+struct rope_params { uint32_t n_heads, head_dim, n_tokens, mode; float freq_base; };
+struct swiglu_params { uint32_t n; };
+struct add_params { uint32_t n, n_b; };
+struct argmax_params { uint32_t n; };
+struct store_rows_params { uint32_t n, n_tokens; };
+struct attention_params {
+	uint32_t n_heads, n_kv_heads, head_dim, split_len, n_splits;
+	float scale;
+};
+struct combine_params { uint32_t head_dim, n_splits; };
+
+bool ea_vk_has_subgroup_arithmetic(const struct ea_vk *vk)
+{
+	VkPhysicalDeviceSubgroupProperties subgroup = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES,
+	};
+	VkPhysicalDeviceProperties2 props = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
+		.pNext = &subgroup,
+	};
+	const VkSubgroupFeatureFlags need = VK_SUBGROUP_FEATURE_BASIC_BIT |
+					    VK_SUBGROUP_FEATURE_ARITHMETIC_BIT;
+
+	vkGetPhysicalDeviceProperties2(vk->physical, &props);
+	return (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) &&
+	       (subgroup.supportedOperations & need) == need;
+}
+
+ea_status ea_vk_ops_init(struct ea_vk_ops *ops, struct ea_vk *vk, enum ea_vk_variant variant,
+			 struct ea_error *err)
+{
+	bool has_subgroup = ea_vk_has_subgroup_arithmetic(vk);
+
+	ops->vk = vk;
+	ops->err = err;
+	if (variant == EA_VK_VARIANT_SUBGROUP && !has_subgroup)
+		return ea_error_set(err, EA_ERR_UNSUPPORTED,
+				    "the subgroup kernels need subgroup arithmetic in compute "
+				    "shaders, which this device lacks");
+	ops->subgroup = variant == EA_VK_VARIANT_SUBGROUP ||
+			(variant == EA_VK_VARIANT_AUTO && has_subgroup);
+	return EA_OK;
+}
+
+/* The kernel @base (its _sg build when @has_variant and ops->subgroup). */
+static ea_status get_kernel(struct ea_vk_ops *ops, const char *base, bool has_variant,
+			    uint32_t n_buffers, uint32_t push_size, struct ea_vk_kernel **out)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s%s", base, has_variant && ops->subgroup ? "_sg" : "");
+	return ea_vk_kernel_get(ops->vk, name, n_buffers, push_size, out, ops->err);
+}
+
+/* The kernel @op_type for tensor type @type, such as matvec_q4_0. */
+static ea_status get_typed_kernel(struct ea_vk_ops *ops, const char *op, enum ea_type type,
+				  bool has_variant, uint32_t n_buffers, uint32_t push_size,
+				  struct ea_vk_kernel **out)
+{
+	char base[48];
+
+	snprintf(base, sizeof(base), "%s_%s", op, ea_type_name(type));
+	return get_kernel(ops, base, has_variant, n_buffers, push_size, out);
+}
+
+/* Fail unless @span holds @bytes bytes. */
+static ea_status need_bytes(struct ea_vk_ops *ops, const char *op, const char *what,
+			    struct ea_vk_span span, uint64_t bytes)
+{
+	if (!span.buf || span.offset > span.buf->size)
+		return ea_error_set(ops->err, EA_ERR_INVALID_ARGUMENT, "%s: no buffer for %s",
+				    op, what);
+	if (ea_vk_span_bytes(span) < bytes)
+		return ea_error_set(ops->err, EA_ERR_INVALID_ARGUMENT,
+				    "%s: %s needs %llu bytes, its span has %llu", op, what,
+				    (unsigned long long)bytes,
+				    (unsigned long long)ea_vk_span_bytes(span));
+	return EA_OK;
+}
+
+static ea_status need_floats(struct ea_vk_ops *ops, const char *op, const char *what,
+			     struct ea_vk_span span, uint64_t n)
+{
+	return need_bytes(ops, op, what, span, n * sizeof(float));
+}
+
+/* Bytes of @rows rows of @cols values of @type, rounded up to whole words
+ * (the kernels read 32-bit words); 0 when cols is not a multiple of the block. */
+static uint64_t weight_bytes(enum ea_type type, uint32_t rows, uint32_t cols)
+{
+	uint64_t row = ea_type_valid(type) ? ea_type_row_bytes(type, cols) : 0;
+
+	return ((uint64_t)rows * row + 3) & ~(uint64_t)3;
+}
+
+static ea_status check_weights(struct ea_vk_ops *ops, const char *op, enum ea_type type,
+			       struct ea_vk_span w, uint32_t rows, uint32_t cols)
+{
+	if (!ea_type_valid(type) || rows == 0 || cols == 0 ||
+	    ea_type_row_bytes(type, cols) == 0)
+		return ea_error_set(ops->err, EA_ERR_INVALID_ARGUMENT,
+				    "%s: %u x %u weights of type %s: a type edgeai supports and "
+				    "cols a non-zero multiple of its block are needed",
+				    op, rows, cols, ea_type_name(type));
+	return need_bytes(ops, op, "the weights", w, weight_bytes(type, rows, cols));
+}
+
+/* @n workgroups as x by y, x within the device's limit: the kernels number
+ * their workgroups y * num_x + x and ignore those past the end. */
+static void linear_groups(const struct ea_vk_ops *ops, uint64_t n, uint32_t *x, uint32_t *y)
+{
+	uint64_t max_x = ops->vk->limits.maxComputeWorkGroupCount[0];
+
+	*x = (uint32_t)(n < max_x ? n : max_x);
+	*y = (uint32_t)((n + *x - 1) / *x);
+}
+
+static uint64_t div_up(uint64_t a, uint64_t b)
+{
+	return (a + b - 1) / b;
+}
+
+/* A flat kernel of @n invocations (ELEMENTWISE_WG per workgroup). */
+static ea_status dispatch_flat(struct ea_vk_ops *ops, struct ea_vk_rec *rec,
+			       struct ea_vk_kernel *kernel, const struct ea_vk_span *spans,
+			       const void *push, uint64_t n)
+{
+	uint32_t x, y;
+
+	if (n > UINT32_MAX)
+		return ea_error_set(ops->err, EA_ERR_INVALID_ARGUMENT,
+				    "%s: %llu values, more than one dispatch indexes", kernel->name,
+				    (unsigned long long)n);
+	linear_groups(ops, div_up(n, ELEMENTWISE_WG), &x, &y);
+	return ea_vk_rec_dispatch(rec, kernel, spans, push, x, y, ops->err);
+}
+
+ea_status ea_vk_op_matvec(struct ea_vk_ops *ops, struct ea_vk_rec *rec, enum ea_type type,
+			  struct ea_vk_span w, struct ea_vk_span x, struct ea_vk_span y,
+			  uint32_t rows, uint32_t cols)
+{
+	struct matvec_params params = { rows, cols };
+	struct ea_vk_span spans[] = { w, x, y };
+	struct ea_vk_kernel *kernel;
+	uint32_t gx, gy;
+	ea_status status;
+
+	status = check_weights(ops, "matvec", type, w, rows, cols);
+	if (status == EA_OK)
+		status = need_floats(ops, "matvec", "x", x, cols);
+	if (status == EA_OK)
+		status = need_floats(ops, "matvec", "y", y, rows);
+	if (status == EA_OK)
+		status = get_typed_kernel(ops, "matvec", type, true, 3, sizeof(params), &kernel);
+	if (status != EA_OK)
+		return status;
+	linear_groups(ops, div_up(rows, MATVEC_ROWS), &gx, &gy);
+	return ea_vk_rec_dispatch(rec, kernel, spans, &params, gx, gy, ops->err);
+}
+
+ea_status ea_vk_op_matmul(struct ea_vk_ops *ops, struct ea_vk_rec *rec, enum ea_type type,
+			  struct ea_vk_span w, struct ea_vk_span x, struct ea_vk_span y,
+			  uint32_t rows, uint32_t cols, uint32_t n_tokens)
+{
+	struct matmul_params params = { rows, cols, n_tokens };
+	struct ea_vk_span spans[] = { w, x, y };
+	struct ea_vk_kernel *kernel;
+	ea_status status;
+
+	status = check_weights(ops, "matmul", type, w, rows, cols);
+	if (status == EA_OK && n_tokens == 0)
+		status = ea_error_set(ops->err, EA_ERR_INVALID_ARGUMENT, "matmul: no tokens");
+	if (status == EA_OK)
+		status = need_floats(ops, "matmul", "X", x, (uint64_t)cols * n_tokens);
+	if (status == EA_OK)
+		status = need_floats(ops, "matmul", "Y", y, (uint64_t)rows * n_tokens);
+	if (status == EA_OK)
+		status = get_typed_kernel(ops, "matmul", type, false, 3, sizeof(params), &kernel);
+	if (status != EA_OK)
+		return status;
+	return ea_vk_rec_dispatch(rec, kernel, spans, &params, (uint32_t)div_up(rows, MATMUL_TILE),
+				  (uint32_t)div_up(n_tokens, MATMUL_TILE), ops->err);
+}
+
+ea_status ea_vk_op_embed(struct ea_vk_ops *ops, struct ea_vk_rec *rec, enum ea_type type,
+			 struct ea_vk_span table, struct ea_vk_span ids, struct ea_vk_span out,
+			 uint32_t cols, uint32_t n_tokens)
+{
+	struct embed_params params = { cols, n_tokens };
+	struct ea_vk_span spans[] = { table, ids, out };
+	struct ea_vk_kernel *kernel;
+	ea_status status;
+
+	status = check_weights(ops, "embed", type, table, 1, cols);
+	if (status == EA_OK && n_tokens == 0)
+		status = ea_error_set(ops->err, EA_ERR_INVALID_ARGUMENT, "embed: no tokens");
+	if (status == EA_OK)
+		status = need_bytes(ops, "embed", "the token ids", ids,
+				    (uint64_t)n_tokens * sizeof(uint32_t));
+	if (status == EA_OK)
+		status = need_floats(ops, "embed", "out", out, (uint64_t)cols * n_tokens);
+	if (status == EA_OK)
+		status = get_typed_kernel(ops, "embed", type, false, 3, sizeof(params), &kernel);
+	if (status != EA_OK)
+		return status;
+	return dispatch_flat(ops, rec, kernel, spans, &params, (uint64_t)cols * n_tokens);
+}
+
+/* A kernel with one workgroup per row: n_rows within the device's limit. */
+static ea_status check_rows(struct ea_vk_ops *ops, const char *op, uint32_t n, uint32_t n_rows)
+{
+	if (n == 0 || n_rows == 0 || n_rows > ops->vk->limits.maxComputeWorkGroupCount[0])
+		return ea_error_set(ops->err, EA_ERR_INVALID_ARGUMENT,
+				    "%s: %u rows of %u values (1 to %u rows of at least one)", op,
+				    n_rows, n, ops->vk->limits.maxComputeWorkGroupCount[0]);
+	return EA_OK;
+}
+
+ea_status ea_vk_op_rmsnorm(struct ea_vk_ops *ops, struct ea_vk_rec *rec, struct ea_vk_span x,
+			   struct ea_vk_span weight, struct ea_vk_span out, uint32_t n,
+			   uint32_t n_rows, float eps)
+{
+	struct rmsnorm_params params = { n, eps };
+	struct ea_vk_span spans[] = { x, weight, out };
+	struct ea_vk_kernel *kernel;
+	ea_status status;
+
+	status = check_rows(ops, "rmsnorm", n, n_rows);
+	if (status == EA_OK)
+		status = need_floats(ops, "rmsnorm", "x", x, (uint64_t)n * n_rows);
+	if (status == EA_OK)
+		status = need_floats(ops, "rmsnorm", "the weight", weight, n);
+	if (status == EA_OK)
+		status = need_floats(ops, "rmsnorm", "out", out, (uint64_t)n * n_rows);
+	if (status == EA_OK)
+		status = get_kernel(ops, "rmsnorm", true, 3, sizeof(params), &kernel);
+	if (status != EA_OK)
+		return status;
+	return ea_vk_rec_dispatch(rec, kernel, spans, &params, n_rows, 1, ops->err);
+}
+
+ea_status ea_vk_op_softmax(struct ea_vk_ops *ops, struct ea_vk_rec *rec, struct ea_vk_span x,
+			   struct ea_vk_span out, uint32_t n, uint32_t n_rows)
+{
+	struct softmax_params params = { n };
+	struct ea_vk_span spans[] = { x, out };
+	struct ea_vk_kernel *kernel;
+	ea_status status;
+
+	status = check_rows(ops, "softmax", n, n_rows);
+	if (status == EA_OK)
+		status = need_floats(ops, "softmax", "x", x, (uint64_t)n * n_rows);
+	if (status == EA_OK)
+		status = need_floats(ops, "softmax", "out", out, (uint64_t)n * n_rows);
+	if (status == EA_OK)
+		status = get_kernel(ops, "softmax", true, 2, sizeof(params), &kernel);
+	if (status != EA_OK)
+		return status;
+	return ea_vk_rec_dispatch(rec, kernel, spans, &params, n_rows, 1, ops->err);
+}
+
+static ea_status need_step(struct ea_vk_ops *ops, const char *op, struct ea_vk_span step)
+{
+	return need_bytes(ops, op, "the step parameters", step, sizeof(struct ea_vk_step));
+}
+
+ea_status ea_vk_op_rope(struct ea_vk_ops *ops, struct ea_vk_rec *rec, struct ea_vk_span x,
+			struct ea_vk_span step, uint32_t n_heads, uint32_t head_dim,
+			uint32_t n_tokens, float freq_base, enum ea_rope_mode mode)
+{
+	struct rope_params params = { n_heads, head_dim, n_tokens, (uint32_t)mode, freq_base };
+	struct ea_vk_span spans[] = { x, step };
+	uint64_t n = (uint64_t)n_tokens * n_heads * head_dim;
+	struct ea_vk_kernel *kernel;
+	ea_status status = EA_OK;
+
+	if (n == 0 || head_dim % 2 || (mode != EA_ROPE_NORMAL && mode != EA_ROPE_NEOX) ||
+	    !(freq_base > 0.0f))
+		status = ea_error_set(ops->err, EA_ERR_INVALID_ARGUMENT,
+				      "rope: %u tokens x %u heads x %u (even) values, mode %d, "
+				      "base %g", n_tokens, n_heads, head_dim, (int)mode,
+				      (double)freq_base);
+	if (status == EA_OK)
+		status = need_floats(ops, "rope", "x", x, n);
+	if (status == EA_OK)
+		status = need_step(ops, "rope", step);
+	if (status == EA_OK)
+		status = get_kernel(ops, "rope", false, 2, sizeof(params), &kernel);
+	if (status != EA_OK)
+		return status;
+	return dispatch_flat(ops, rec, kernel, spans, &params, n / 2);
+}
+
+ea_status ea_vk_op_swiglu(struct ea_vk_ops *ops, struct ea_vk_rec *rec, struct ea_vk_span gate,
+			  struct ea_vk_span up, struct ea_vk_span out, uint32_t n)
+{
+	struct swiglu_params params = { n };
+	struct ea_vk_span spans[] = { gate, up, out };
+	struct ea_vk_kernel *kernel;
+	ea_status status = EA_OK;
+
+	if (n == 0)
+		status = ea_error_set(ops->err, EA_ERR_INVALID_ARGUMENT, "swiglu: no values");
+	if (status == EA_OK)
+		status = need_floats(ops, "swiglu", "gate", gate, n);
+	if (status == EA_OK)
+		status = need_floats(ops, "swiglu", "up", up, n);
+	if (status == EA_OK)
+		status = need_floats(ops, "swiglu", "out", out, n);
+	if (status == EA_OK)
+		status = get_kernel(ops, "swiglu", false, 3, sizeof(params), &kernel);
+	if (status != EA_OK)
+		return status;
+	return dispatch_flat(ops, rec, kernel, spans, &params, n);
+}
+
+ea_status ea_vk_op_add(struct ea_vk_ops *ops, struct ea_vk_rec *rec, struct ea_vk_span a,
+		       struct ea_vk_span b, struct ea_vk_span out, uint32_t n, uint32_t n_b)
+{
+	struct add_params params = { n, n_b };
+	struct ea_vk_span spans[] = { a, b, out };
+	struct ea_vk_kernel *kernel;
+	ea_status status = EA_OK;
+
+	if (n == 0 || n_b == 0 || n % n_b)
+		status = ea_error_set(ops->err, EA_ERR_INVALID_ARGUMENT,
+				      "add: %u values with b of %u (a non-zero divisor)", n, n_b);
+	if (status == EA_OK)
+		status = need_floats(ops, "add", "a", a, n);
+	if (status == EA_OK)
+		status = need_floats(ops, "add", "b", b, n_b);
+	if (status == EA_OK)
+		status = need_floats(ops, "add", "out", out, n);
+	if (status == EA_OK)
+		status = get_kernel(ops, "add", false, 3, sizeof(params), &kernel);
+	if (status != EA_OK)
+		return status;
+	return dispatch_flat(ops, rec, kernel, spans, &params, n);
+}
+
+ea_status ea_vk_op_argmax(struct ea_vk_ops *ops, struct ea_vk_rec *rec, struct ea_vk_span x,
+			  struct ea_vk_span out, uint32_t n)
+{
+	struct argmax_params params = { n };
+	struct ea_vk_span spans[] = { x, out };
+	struct ea_vk_kernel *kernel;
+	ea_status status = EA_OK;
+
+	if (n == 0)
+		status = ea_error_set(ops->err, EA_ERR_INVALID_ARGUMENT, "argmax: no values");
+	if (status == EA_OK)
+		status = need_floats(ops, "argmax", "x", x, n);
+	if (status == EA_OK)
+		status = need_bytes(ops, "argmax", "out", out, sizeof(uint32_t));
+	if (status == EA_OK)
+		status = get_kernel(ops, "argmax", false, 2, sizeof(params), &kernel);
+	if (status != EA_OK)
+		return status;
+	return ea_vk_rec_dispatch(rec, kernel, spans, &params, 1, 1, ops->err);
+}
+
+ea_status ea_vk_op_store_rows(struct ea_vk_ops *ops, struct ea_vk_rec *rec, struct ea_vk_span src,
+			      struct ea_vk_span cache, struct ea_vk_span step, uint32_t n,
+			      uint32_t n_tokens, uint32_t cache_rows)
+{
+	struct store_rows_params params = { n, n_tokens };
+	struct ea_vk_span spans[] = { src, cache, step };
+	struct ea_vk_kernel *kernel;
+	ea_status status = EA_OK;
+
+	if (n == 0 || n_tokens == 0 || n_tokens > cache_rows)
+		status = ea_error_set(ops->err, EA_ERR_INVALID_ARGUMENT,
+				      "store_rows: %u rows of %u values into a cache of %u rows",
+				      n_tokens, n, cache_rows);
+	if (status == EA_OK)
+		status = need_floats(ops, "store_rows", "src", src, (uint64_t)n * n_tokens);
+	if (status == EA_OK)
+		status = need_floats(ops, "store_rows", "the cache", cache, (uint64_t)n * cache_rows);
+	if (status == EA_OK)
+		status = need_step(ops, "store_rows", step);
+	if (status == EA_OK)
+		status = get_kernel(ops, "store_rows", false, 3, sizeof(params), &kernel);
+	if (status != EA_OK)
+		return status;
+	return dispatch_flat(ops, rec, kernel, spans, &params, (uint64_t)n * n_tokens);
+}
+
+static uint32_t attention_splits(const struct ea_vk_attention *shape)
+{
+	return (uint32_t)div_up(shape->n_ctx, EA_VK_ATTENTION_SPLIT);
+}
+
+VkDeviceSize ea_vk_attention_partial_bytes(const struct ea_vk_attention *shape)
+{
+	return (VkDeviceSize)shape->n_tokens * shape->n_heads * attention_splits(shape) *
+	       (shape->head_dim + 2) * sizeof(float);
+}
+
+static ea_status check_attention(struct ea_vk_ops *ops, const struct ea_vk_attention *s)
+{
+	uint64_t groups = (uint64_t)s->n_tokens * s->n_heads;
+
+	if (s->n_heads == 0 || s->n_kv_heads == 0 || s->n_heads % s->n_kv_heads ||
+	    s->head_dim == 0 || s->head_dim % 2 || s->head_dim > MAX_HEAD_DIM ||
+	    s->n_tokens == 0 || s->n_tokens > s->n_ctx ||
+	    groups > ops->vk->limits.maxComputeWorkGroupCount[0] ||
+	    attention_splits(s) > ops->vk->limits.maxComputeWorkGroupCount[1])
+		return ea_error_set(ops->err, EA_ERR_INVALID_ARGUMENT,
+				    "attention: %u heads over %u kv heads (a divisor), head_dim %u "
+				    "(even, at most %d), %u tokens in a context of %u",
+				    s->n_heads, s->n_kv_heads, s->head_dim, MAX_HEAD_DIM,
+				    s->n_tokens, s->n_ctx);
+	return EA_OK;
+}
+
+ea_status ea_vk_op_attention(struct ea_vk_ops *ops, struct ea_vk_rec *rec,
+			     const struct ea_vk_attention *shape, struct ea_vk_span q,
+			     struct ea_vk_span k_cache, struct ea_vk_span v_cache,
+			     struct ea_vk_span partial, struct ea_vk_span out,
+			     struct ea_vk_span step)
+{
+	struct attention_params params = {
+		.n_heads = shape->n_heads,
+		.n_kv_heads = shape->n_kv_heads,
+		.head_dim = shape->head_dim,
+		.split_len = EA_VK_ATTENTION_SPLIT,
+		.n_splits = attention_splits(shape),
+		.scale = 1.0f / sqrtf((float)shape->head_dim),
+	};
+	struct combine_params combine = { shape->head_dim, params.n_splits };
+	struct ea_vk_span spans[] = { q, k_cache, v_cache, partial, step };
+	struct ea_vk_span combine_spans[] = { partial, out };
+	uint64_t n_q = (uint64_t)shape->n_tokens * shape->n_heads * shape->head_dim;
+	uint64_t n_cache = (uint64_t)shape->n_ctx * shape->n_kv_heads * shape->head_dim;
+	struct ea_vk_kernel *first, *second;
+	uint32_t groups = shape->n_tokens * shape->n_heads;
+	ea_status status;
+
+	status = check_attention(ops, shape);
+	if (status == EA_OK)
+		status = need_floats(ops, "attention", "q", q, n_q);
+	if (status == EA_OK)
+		status = need_floats(ops, "attention", "the key cache", k_cache, n_cache);
+	if (status == EA_OK)
+		status = need_floats(ops, "attention", "the value cache", v_cache, n_cache);
+	if (status == EA_OK)
+		status = need_bytes(ops, "attention", "the partial results", partial,
+				    ea_vk_attention_partial_bytes(shape));
+	if (status == EA_OK)
+		status = need_floats(ops, "attention", "out", out, n_q);
+	if (status == EA_OK)
+		status = need_step(ops, "attention", step);
+	if (status == EA_OK)
+		status = get_kernel(ops, "attention", true, 5, sizeof(params), &first);
+	if (status == EA_OK)
+		status = get_kernel(ops, "attention_combine", false, 2, sizeof(combine), &second);
+	if (status == EA_OK)
+		status = ea_vk_rec_dispatch(rec, first, spans, &params, groups, params.n_splits,
+					    ops->err);
+	if (status != EA_OK)
+		return status;
+	return ea_vk_rec_dispatch(rec, second, combine_spans, &combine, groups, 1, ops->err);
+}

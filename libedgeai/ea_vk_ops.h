@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ea_vk_ops - one function per engine kernel (a shaders/ .comp file) that records it
+ * into an ea_vk_rec over ea_vk buffers.
+ *
+ * Recording is separate from running: a command stream records every op of a
+ * forward pass into one recording once, then for each token writes the new
+ * position into a per-step buffer (struct ea_vk_step), the token ids into
+ * their buffer, and submits the same recording again. Sizes are push
+ * constants, fixed when recorded; anything that changes per step is read from
+ * a buffer by the kernels.
+ *
+ * Conventions are those of the CPU reference (ea_ref.h): fp32 activations,
+ * row-major; weights as GGUF stores them, `rows` rows of `cols` values each
+ * in an ea_type. Every op checks its shapes and the sizes of the spans it
+ * binds, and fails with EA_ERR_INVALID_ARGUMENT and a message rather than
+ * read or write out of bounds. Buffers of weights must be readable up to a
+ * multiple of 4 bytes past the tensor's end (kernels read 32-bit words).
+ */
+#ifndef EA_VK_OPS_H
+#define EA_VK_OPS_H
+
+#include "ea_quant.h"
+#include "ea_ref.h"
+#include "ea_vk_compute.h"
+
+/* Which build of the kernels with reductions to use. */
+enum ea_vk_variant {
+	EA_VK_VARIANT_AUTO,	/* subgroup when the device has subgroup arithmetic */
+	EA_VK_VARIANT_SUBGROUP,	/* the _sg kernels: subgroup adds, then shared memory */
+	EA_VK_VARIANT_SHARED,	/* shared-memory reductions only: runs everywhere */
+};
+
+struct ea_vk_ops {
+	struct ea_vk *vk;
+	bool subgroup;		/* the _sg kernels are used */
+	struct ea_error *err;	/* where failures are described */
+};
+
+/* Whether @vk's device has subgroup arithmetic in compute shaders. */
+bool ea_vk_has_subgroup_arithmetic(const struct ea_vk *vk);
+
+/* Set up @ops for @vk. Asking for the subgroup variant on a device without
+ * subgroup arithmetic fails with EA_ERR_UNSUPPORTED. */
+ea_status ea_vk_ops_init(struct ea_vk_ops *ops, struct ea_vk *vk, enum ea_vk_variant variant,
+			 struct ea_error *err);
+
+/* The per-step parameter block the kernels read (rope, attention, KV store). */
+struct ea_vk_step {
+	uint32_t pos;		/* position of the first token of this step */
+	uint32_t reserved[3];	/* zero; the block is 16 bytes */
+};
+
+/* y[r] = W[r] . x for r < rows (decode). cols: a multiple of the type's block. */
+ea_status ea_vk_op_matvec(struct ea_vk_ops *ops, struct ea_vk_rec *rec, enum ea_type type,
+			  struct ea_vk_span w, struct ea_vk_span x, struct ea_vk_span y,
+			  uint32_t rows, uint32_t cols);
+
+/* Y[t][r] = W[r] . X[t] for t < n_tokens (prompt); X n_tokens x cols, Y n_tokens x rows. */
+ea_status ea_vk_op_matmul(struct ea_vk_ops *ops, struct ea_vk_rec *rec, enum ea_type type,
+			  struct ea_vk_span w, struct ea_vk_span x, struct ea_vk_span y,
+			  uint32_t rows, uint32_t cols, uint32_t n_tokens);
+
+/* out[t] = row ids[t] of @table (cols values a row), dequantized; ids are
+ * uint32 in a buffer. The ids are trusted: the caller keeps them < n_vocab. */
+ea_status ea_vk_op_embed(struct ea_vk_ops *ops, struct ea_vk_rec *rec, enum ea_type type,
+			 struct ea_vk_span table, struct ea_vk_span ids, struct ea_vk_span out,
+			 uint32_t cols, uint32_t n_tokens);
+
+/* Each of n_rows rows of n values: out = x / sqrt(mean(x^2) + eps) * weight. */
+ea_status ea_vk_op_rmsnorm(struct ea_vk_ops *ops, struct ea_vk_rec *rec, struct ea_vk_span x,
+			   struct ea_vk_span weight, struct ea_vk_span out, uint32_t n,
+			   uint32_t n_rows, float eps);
+
+/* Softmax of each of n_rows rows of n values; out may be x. */
+ea_status ea_vk_op_softmax(struct ea_vk_ops *ops, struct ea_vk_rec *rec, struct ea_vk_span x,
+			   struct ea_vk_span out, uint32_t n, uint32_t n_rows);
+
+/* RoPE in place on n_tokens x n_heads x head_dim values; token t is at
+ * position step.pos + t. */
+ea_status ea_vk_op_rope(struct ea_vk_ops *ops, struct ea_vk_rec *rec, struct ea_vk_span x,
+			struct ea_vk_span step, uint32_t n_heads, uint32_t head_dim,
+			uint32_t n_tokens, float freq_base, enum ea_rope_mode mode);
+
+/* out[i] = silu(gate[i]) * up[i], i < n; out may be gate. */
+ea_status ea_vk_op_swiglu(struct ea_vk_ops *ops, struct ea_vk_rec *rec, struct ea_vk_span gate,
+			  struct ea_vk_span up, struct ea_vk_span out, uint32_t n);
+
+/* out[i] = a[i] + b[i % n_b], i < n: n_b = n is the residual add, n_b = the
+ * row length adds a bias to every row. out may be a. */
+ea_status ea_vk_op_add(struct ea_vk_ops *ops, struct ea_vk_rec *rec, struct ea_vk_span a,
+		       struct ea_vk_span b, struct ea_vk_span out, uint32_t n, uint32_t n_b);
+
+/* out (one uint32) = the index of the largest of x[0..n), the first on ties. */
+ea_status ea_vk_op_argmax(struct ea_vk_ops *ops, struct ea_vk_rec *rec, struct ea_vk_span x,
+			  struct ea_vk_span out, uint32_t n);
+
+/* cache row step.pos + t = src row t, t < n_tokens, rows of n values: writes
+ * the new keys or values into a KV cache of @cache_rows rows. The caller keeps
+ * step.pos + n_tokens <= cache_rows (the kernel cannot report an error). */
+ea_status ea_vk_op_store_rows(struct ea_vk_ops *ops, struct ea_vk_rec *rec, struct ea_vk_span src,
+			      struct ea_vk_span cache, struct ea_vk_span step, uint32_t n,
+			      uint32_t n_tokens, uint32_t cache_rows);
+
+/* The shape of an attention op. */
+struct ea_vk_attention {
+	uint32_t n_heads;
+	uint32_t n_kv_heads;	/* divides n_heads */
+	uint32_t head_dim;	/* even, at most 256 */
+	uint32_t n_tokens;	/* 1 for decode, the prompt's length otherwise */
+	uint32_t n_ctx;		/* cache rows: the splits cover step.pos + n_tokens <= n_ctx */
+};
+
+/* Positions one attention workgroup scores (flash-decoding split). */
+#define EA_VK_ATTENTION_SPLIT 128
+
+/* Bytes of the scratch buffer ea_vk_op_attention() needs for @shape. */
+VkDeviceSize ea_vk_attention_partial_bytes(const struct ea_vk_attention *shape);
+
+/*
+ * Causal grouped-query attention of n_tokens queries (q: n_tokens x n_heads x
+ * head_dim) at positions step.pos + t over the KV caches (n_ctx rows of
+ * n_kv_heads x head_dim fp32 each), which already hold positions up to
+ * step.pos + n_tokens - 1; out like q. Two dispatches: the splits of the
+ * context, then their combination, through @partial.
+ */
+ea_status ea_vk_op_attention(struct ea_vk_ops *ops, struct ea_vk_rec *rec,
+			     const struct ea_vk_attention *shape, struct ea_vk_span q,
+			     struct ea_vk_span k_cache, struct ea_vk_span v_cache,
+			     struct ea_vk_span partial, struct ea_vk_span out,
+			     struct ea_vk_span step);
+
+#endif /* EA_VK_OPS_H */

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The weight kernels against the CPU reference, for every tensor type and
+ * both builds (shared-memory and subgroup reductions): matvec (decode),
+ * matmul (prompt) and embedding lookup, at shapes that are not multiples of
+ * the workgroup (128 invocations, 2 rows per group, 32 x 32 matmul tiles).
+ *
+ * Tolerance: both sides accumulate in fp32, in different orders, so an output
+ * may differ from the reference by 1e-5 * sqrt(cols) * sum_c |W[r][c] x[c]|
+ * (about a hundred fp32 roundings, grown like a random walk). Embedding
+ * lookup only dequantizes: within 1e-6 relative of the reference.
+ */
+#include "test_kernels.h"
+
+static const enum ea_type types[] = { EA_TYPE_F32, EA_TYPE_F16, EA_TYPE_Q8_0,
+				      EA_TYPE_Q4_0, EA_TYPE_Q4_K, EA_TYPE_Q6_K };
+#define N_TYPES (sizeof(types) / sizeof(types[0]))
+
+/* Columns: a multiple of the block, not of the 128 invocations' units. */
+static const uint32_t cols_of[][2] = {
+	{ 37, 1001 }, { 37, 1001 }, { 96, 1184 }, { 96, 1184 }, { 256, 2304 }, { 256, 2304 },
+};
+static const uint32_t matvec_rows[] = { 1, 7, 129, 1000 };
+#define N_ROWS (sizeof(matvec_rows) / sizeof(matvec_rows[0]))
+
+/* A random rows x cols matrix in @type, and its dequantized values. */
+struct weights {
+	void *raw;
+	size_t bytes;
+	float *values;
+};
+
+static bool make_weights(struct weights *w, enum ea_type type, uint32_t rows, uint32_t cols,
+			 uint64_t seed)
+{
+	size_t row_bytes = ea_type_row_bytes(type, cols);
+	float *row = malloc(cols * sizeof(float));
+
+	w->bytes = row_bytes * rows;
+	w->raw = malloc(w->bytes);
+	w->values = malloc((size_t)rows * cols * sizeof(float));
+	if (!row || !w->raw || !w->values) {
+		free(row);
+		return false;
+	}
+	for (uint32_t r = 0; r < rows; r++) {
+		random_floats(row, cols, seed + r);
+		ea_quantize_row(type, row, (uint8_t *)w->raw + r * row_bytes, cols);
+		ea_dequant_row(type, (uint8_t *)w->raw + r * row_bytes, w->values + (size_t)r * cols,
+			       cols);
+	}
+	free(row);
+	return true;
+}
+
+static void free_weights(struct weights *w)
+{
+	free(w->raw);
+	free(w->values);
+}
+
+/* scale[t * rows + r] = 1e-5-tolerance scale: sqrt(cols) * sum_c |W[r][c] X[t][c]|. */
+static void product_scales(float *scale, const float *W, const float *X, uint32_t rows,
+			   uint32_t cols, uint32_t n_tokens)
+{
+	for (uint32_t t = 0; t < n_tokens; t++)
+		for (uint32_t r = 0; r < rows; r++) {
+			double sum = 0.0;
+
+			for (uint32_t c = 0; c < cols; c++)
+				sum += fabs((double)W[(size_t)r * cols + c] * X[(size_t)t * cols + c]);
+			scale[(size_t)t * rows + r] = (float)(sum * sqrt((double)cols));
+		}
+}
+
+/* matvec when n_tokens is 0, else matmul of n_tokens tokens. */
+static bool product_matches(struct fixture *fx, struct ea_vk_ops *ops, enum ea_type type,
+			    uint32_t rows, uint32_t cols, uint32_t n_tokens)
+{
+	uint32_t n = n_tokens ? n_tokens : 1;
+	float *x = malloc((size_t)n * cols * sizeof(float));
+	float *want = malloc((size_t)n * rows * sizeof(float));
+	float *scale = malloc((size_t)n * rows * sizeof(float));
+	struct ea_vk_buffer *wb = NULL, *xb = NULL, *yb = NULL;
+	struct weights w = { 0 };
+	struct ea_vk_rec rec;
+	bool ok = false;
+
+	if (!x || !want || !scale || !make_weights(&w, type, rows, cols, rows * 7919u + cols))
+		goto out;
+	random_floats(x, (size_t)n * cols, cols * 31u + n);
+	ea_ref_matmul(want, w.raw, type, x, (int)rows, (int)cols, (int)n);
+	product_scales(scale, w.values, x, rows, cols, n);
+	wb = upload(fx, w.raw, w.bytes);
+	xb = upload(fx, x, (size_t)n * cols * sizeof(float));
+	yb = upload(fx, NULL, (size_t)n * rows * sizeof(float));
+	if (!wb || !xb || !yb || !begin(fx, &rec))
+		goto out;
+	if (!end_and_run(fx, &rec, n_tokens ?
+			 ea_vk_op_matmul(ops, &rec, type, ea_vk_whole(wb), ea_vk_whole(xb),
+					 ea_vk_whole(yb), rows, cols, n_tokens) :
+			 ea_vk_op_matvec(ops, &rec, type, ea_vk_whole(wb), ea_vk_whole(xb),
+					 ea_vk_whole(yb), rows, cols)))
+		goto out;
+	ok = within(yb->map, want, scale, (size_t)n * rows, 1e-5);
+out:
+	release(fx, wb);
+	release(fx, xb);
+	release(fx, yb);
+	free_weights(&w);
+	free(x);
+	free(want);
+	free(scale);
+	return ok;
+}
+
+static bool embed_matches(struct fixture *fx, struct ea_vk_ops *ops, enum ea_type type,
+			  uint32_t cols)
+{
+	static const uint32_t ids[] = { 3, 0, 6, 3, 5 };
+	const uint32_t n_vocab = 7, n_tokens = sizeof(ids) / sizeof(ids[0]);
+	float *want = malloc((size_t)n_tokens * cols * sizeof(float));
+	struct ea_vk_buffer *tb = NULL, *ib = NULL, *ob = NULL;
+	struct weights w = { 0 };
+	struct ea_vk_rec rec;
+	bool ok = false;
+
+	if (!want || !make_weights(&w, type, n_vocab, cols, 4242))
+		goto out;
+	for (uint32_t t = 0; t < n_tokens; t++)
+		ea_ref_embed(want + (size_t)t * cols, w.raw, type, (int)ids[t], (int)cols);
+	tb = upload(fx, w.raw, w.bytes);
+	ib = upload(fx, ids, sizeof(ids));
+	ob = upload(fx, NULL, (size_t)n_tokens * cols * sizeof(float));
+	if (!tb || !ib || !ob || !begin(fx, &rec))
+		goto out;
+	if (!end_and_run(fx, &rec, ea_vk_op_embed(ops, &rec, type, ea_vk_whole(tb), ea_vk_whole(ib),
+						  ea_vk_whole(ob), cols, n_tokens)))
+		goto out;
+	for (size_t i = 0; i < (size_t)n_tokens * cols; i++)
+		want[i] = fabsf(want[i]) > 1e-30f ? want[i] : 0.0f;
+	ok = within(ob->map, want, NULL, (size_t)n_tokens * cols, 1e-6);
+out:
+	release(fx, tb);
+	release(fx, ib);
+	release(fx, ob);
+	free_weights(&w);
+	free(want);
+	return ok;
+}
+
+/* Bad shapes and short spans are refused with a message, nothing recorded. */
+static bool rejects_bad_shapes(struct fixture *fx)
+{
+	struct ea_vk_ops *ops = &fx->variants[0];
+	struct ea_vk_buffer *small = upload(fx, NULL, 64);
+	struct ea_vk_rec rec;
+	bool ok;
+
+	if (!small || !begin(fx, &rec)) {
+		release(fx, small);
+		return false;
+	}
+	ok = ea_vk_op_matvec(ops, &rec, EA_TYPE_Q4_0, ea_vk_whole(small), ea_vk_whole(small),
+			     ea_vk_whole(small), 1, 33) == EA_ERR_INVALID_ARGUMENT;
+	tap_diag("cols 33 for q4_0: %s", fx->err.msg);
+	ok &= ea_vk_op_matvec(ops, &rec, EA_TYPE_Q8_0, ea_vk_whole(small), ea_vk_whole(small),
+			      ea_vk_whole(small), 4, 32) == EA_ERR_INVALID_ARGUMENT;
+	tap_diag("4 x 32 q8_0 in 64 bytes: %s", fx->err.msg);
+	ok &= rec.n_dispatches == 0;
+	ea_vk_rec_destroy(&rec);
+	release(fx, small);
+	return ok;
+}
+
+int main(void)
+{
+	static const uint32_t matmul_tokens[] = { 1, 5, 33 };
+	static const uint32_t matmul_rows[] = { 7, 129 };
+	struct fixture fx;
+	struct tap t = { 0 };
+
+	tap_plan(&t, 1 + (int)N_TYPES * (2 * 2 * (int)N_ROWS + 3 * 2 + 1) + 1);
+	if (!fixture_open(&t, &fx))
+		return 1;
+	for (size_t i = 0; i < N_TYPES; i++) {
+		const char *type = ea_type_name(types[i]);
+
+		/* matvec has both builds; matmul and embed have no reductions. */
+		for (int v = 0; v < 2; v++)
+			for (int c = 0; c < 2; c++)
+				for (size_t r = 0; r < N_ROWS; r++) {
+					if (v >= fx.n_variants) {
+						tap_ok(&t, true, "# SKIP no subgroup arithmetic");
+						continue;
+					}
+					tap_ok(&t, product_matches(&fx, &fx.variants[v], types[i],
+								   matvec_rows[r], cols_of[i][c], 0),
+					       "matvec %s (%s): %u x %u", type, fx.variant_names[v],
+					       matvec_rows[r], cols_of[i][c]);
+				}
+		for (size_t k = 0; k < 3; k++)
+			for (size_t r = 0; r < 2; r++)
+				tap_ok(&t, product_matches(&fx, &fx.variants[0], types[i],
+							   matmul_rows[r], cols_of[i][1],
+							   matmul_tokens[k]),
+				       "matmul %s: %u tokens x %u x %u", type, matmul_tokens[k],
+				       matmul_rows[r], cols_of[i][1]);
+		tap_ok(&t, embed_matches(&fx, &fx.variants[0], types[i], cols_of[i][1]),
+		       "embed %s: 5 tokens of %u values", type, cols_of[i][1]);
+	}
+	tap_ok(&t, rejects_bad_shapes(&fx), "bad shapes and short buffers are refused");
+	fixture_close(&fx);
+	return tap_done(&t);
+}
