@@ -50,13 +50,13 @@ EA_API ea_status ea_gguf_writer_data(struct ea_gguf_writer *w, const void *bytes
 EA_API uint64_t ea_gguf_writer_total_bytes(const struct ea_gguf_writer *w);
 
 /* Check every tensor got all its data, flush and close. Frees @w whatever happens.
- * On failure the partial file is removed. */
-EA_API ea_status ea_gguf_writer_finish(struct ea_gguf_writer *w);
+ * On failure the partial file is removed and @err (if not NULL) says why. */
+EA_API ea_status ea_gguf_writer_finish(struct ea_gguf_writer *w, char *err, size_t errsz);
 
 /* Give up: close and remove the file. NULL is a no-op. */
 EA_API void ea_gguf_writer_abort(struct ea_gguf_writer *w);
 
-/* The message of the writer's last failure. */
+/* The message of the writer's last failure (of any call but open and finish). */
 EA_API const char *ea_gguf_writer_error(const struct ea_gguf_writer *w);
 
 #endif /* EA_GGUF_WRITE_H */
