@@ -9,7 +9,7 @@ tools: $(EDGEAI_CLI)
 
 $(BUILD)/tools/%.o: tools/%.c
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(BASE_CFLAGS) -Ilibedgeai $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(EDGEAI_CLI): $(EDGEAI_CLI_OBJS) $(LIBEDGEAI_SO)
 	@mkdir -p $(@D)

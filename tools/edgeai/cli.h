@@ -15,6 +15,8 @@ struct cli_command {
 
 extern const struct cli_command cli_info;
 extern const struct cli_command cli_check_q8;
+extern const struct cli_command cli_perplexity;
+extern const struct cli_command cli_run;
 
 /*
  * Parse the options every device-using subcommand shares (--mode MODE,

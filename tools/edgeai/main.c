@@ -8,6 +8,8 @@
 static const struct cli_command *const commands[] = {
 	&cli_info,
 	&cli_check_q8,
+	&cli_run,
+	&cli_perplexity,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: MIT
+/*
+ * edgeai perplexity - how well a model predicts a text, by llama.cpp's method:
+ * the whole text is tokenized (no BOS), cut into consecutive windows of the
+ * model's context, each window evaluated from an empty KV cache, and the
+ * second half of each window scored. PPL = exp(mean negative log-likelihood).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "ea_ref_forward.h"
+#include "ea_tokenizer.h"
+
+struct ppl_options {
+	const char *model;
+	const char *text;
+	int max_chunks;		/* 0: every window */
+	int ctx;		/* 0: the model's context */
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* The whole file at @path, malloc'd; NULL (after a message) on failure. */
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long size;
+
+	if (!f || fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET)) {
+		perror(path);
+		goto out;
+	}
+	buf = malloc((size_t)size + 1);
+	if (!buf || fread(buf, 1, (size_t)size, f) != (size_t)size) {
+		fprintf(stderr, "edgeai perplexity: cannot read %s\n", path);
+		free(buf);
+		buf = NULL;
+		goto out;
+	}
+	buf[size] = '\0';
+	*len = (size_t)size;
+out:
+	if (f)
+		fclose(f);
+	return buf;
+}
+
+/* The text's tokens, no BOS, control tokens' text encoded as plain text. */
+static int32_t *tokenize_file(const struct ea_model *m, const char *path, size_t *n_tokens)
+{
+	struct ea_tokenizer *tok;
+	char why[512];
+	int32_t *ids = NULL;
+	size_t len;
+	char *text = read_file(path, &len);
+	ea_status status;
+
+	if (!text)
+		return NULL;
+	status = ea_tokenizer_load(m->gguf, &tok, why, sizeof(why));
+	if (status != EA_OK) {
+		fprintf(stderr, "edgeai perplexity: the model's tokenizer: %s\n", why);
+		free(text);
+		return NULL;
+	}
+	if (ea_tokenizer_encode(tok, text, len, 0, &ids, n_tokens) != EA_OK) {
+		fprintf(stderr, "edgeai perplexity: out of memory tokenizing %s\n", path);
+		ids = NULL;
+	}
+	ea_tokenizer_free(tok);
+	free(text);
+	return ids;
+}
+
+static void show_progress(int done, int total, double nll, int n_scored, double elapsed)
+{
+	double eta = elapsed / done * (total - done);
+
+	fprintf(stderr, "\r[%d/%d] PPL so far %.4f, %.2f s/window, %.0f s left   ", done, total,
+		exp(nll / n_scored), elapsed / done, eta);
+	if (done == total)
+		fprintf(stderr, "\n");
+}
+
+static int perplexity(const struct ppl_options *o)
+{
+	struct ea_model *m = NULL;
+	struct ea_ref_state *s = NULL;
+	int32_t *tokens = NULL;
+	size_t n_tokens = 0;
+	char why[1024];
+	double nll = 0.0, start;
+	int n_scored = 0, rc = 1, ctx, n_windows;
+	bool progress = isatty(STDERR_FILENO);
+
+	if (ea_model_load(o->model, &m, why, sizeof(why)) != EA_OK) {
+		fprintf(stderr, "edgeai perplexity: %s\n", why);
+		return 1;
+	}
+	ctx = o->ctx ? o->ctx : m->cfg.n_ctx;
+	if (ctx < 2 || ctx > m->cfg.n_ctx) {
+		fprintf(stderr, "edgeai perplexity: --ctx %d: must be 2 .. %d (the model's context)\n",
+			ctx, m->cfg.n_ctx);
+		goto out;
+	}
+	tokens = tokenize_file(m, o->text, &n_tokens);
+	if (!tokens)
+		goto out;
+	n_windows = (int)(n_tokens / (size_t)ctx);
+	if (o->max_chunks && o->max_chunks < n_windows)
+		n_windows = o->max_chunks;
+	if (n_windows == 0) {
+		fprintf(stderr, "edgeai perplexity: %s has %zu tokens, fewer than one window of %d\n",
+			o->text, n_tokens, ctx);
+		goto out;
+	}
+	if (ea_ref_state_new(m, ctx, &s, why, sizeof(why)) != EA_OK) {
+		fprintf(stderr, "edgeai perplexity: %s\n", why);
+		goto out;
+	}
+	printf("model %s: %s, %d layers, dim %d, vocab %d; CPU reference\n", o->model,
+	       ea_arch_name(m->cfg.arch), m->cfg.n_layers, m->cfg.dim, m->cfg.n_vocab);
+	printf("text %s: %zu tokens, %d windows of %d, scoring tokens %d .. %d of each\n",
+	       o->text, n_tokens, n_windows, ctx, ctx / 2, ctx - 1);
+	fflush(stdout);
+
+	start = now_s();
+	for (int w = 0; w < n_windows; w++) {
+		if (ea_ref_window_nll(m, s, tokens + (size_t)w * ctx, ctx, ctx / 2, &nll,
+				      &n_scored) != EA_OK) {
+			fprintf(stderr, "\nedgeai perplexity: window %d: %s\n", w, s->error.msg);
+			goto out;
+		}
+		if (progress)
+			show_progress(w + 1, n_windows, nll, n_scored, now_s() - start);
+	}
+	printf("%d tokens scored in %.1f s: mean NLL %.6f, PPL %.4f\n", n_scored, now_s() - start,
+	       nll / n_scored, exp(nll / n_scored));
+	rc = 0;
+out:
+	ea_ref_state_free(s);
+	free(tokens);
+	ea_model_free(m);
+	return rc;
+}
+
+static int parse_int(const char *s, int *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (!*s || *end || v < 0 || v > 1 << 30)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+static int run_perplexity(int argc, char **argv)
+{
+	struct ppl_options o = { 0 };
+
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (strcmp(arg, "--cpu") == 0)
+			continue;
+		if (!value) {
+			fprintf(stderr, "edgeai perplexity: %s: unknown or missing its value\n", arg);
+			return 2;
+		}
+		i++;
+		if (strcmp(arg, "-m") == 0 || strcmp(arg, "--model") == 0)
+			o.model = value;
+		else if (strcmp(arg, "-f") == 0 || strcmp(arg, "--file") == 0)
+			o.text = value;
+		else if (strcmp(arg, "--chunks") == 0 && parse_int(value, &o.max_chunks) == 0)
+			continue;
+		else if (strcmp(arg, "--ctx") == 0 && parse_int(value, &o.ctx) == 0)
+			continue;
+		else {
+			fprintf(stderr, "edgeai perplexity: bad option '%s %s'\n", arg, value);
+			return 2;
+		}
+	}
+	if (!o.model || !o.text) {
+		fprintf(stderr, "edgeai perplexity: -m MODEL and -f TEXT are needed\n");
+		return 2;
+	}
+	return perplexity(&o);
+}
+
+const struct cli_command cli_perplexity = {
+	.name = "perplexity",
+	.summary = "perplexity of a text under a model (llama.cpp's method), on the CPU reference",
+	.usage = "-m MODEL.gguf -f TEXT [--chunks N] [--ctx N] [--cpu]\n"
+		 "  windows of the model's context (or --ctx), each from an empty cache; the\n"
+		 "  second half of each window is scored. --chunks N: only the first N windows.\n"
+		 "  --cpu: the CPU reference (the only engine so far).",
+	.run = run_perplexity,
+};
