@@ -15,6 +15,7 @@ struct cli_command {
 
 extern const struct cli_command cli_info;
 extern const struct cli_command cli_check_q8;
+extern const struct cli_command cli_synth;
 extern const struct cli_command cli_perplexity;
 extern const struct cli_command cli_run;
 

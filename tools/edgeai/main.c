@@ -8,6 +8,7 @@
 static const struct cli_command *const commands[] = {
 	&cli_info,
 	&cli_check_q8,
+	&cli_synth,
 	&cli_run,
 	&cli_perplexity,
 };

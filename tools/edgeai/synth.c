@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: MIT
+/*
+ * edgeai synth - write a random-weight GGUF model of any llama shape and tensor
+ * type, so tests and benchmarks need no downloads.
+ *
+ * Weights are deterministic for a seed: a xorshift generator, Gaussian by
+ * Box-Muller, a matrix of fan-in n scaled by 1/sqrt(n) so activations keep
+ * their size through the layers; norms are 1 + N(0, 0.02), biases N(0, 0.02).
+ * The tokenizer is ea_tokenizer_synth's SentencePiece-style vocab. Tensors are
+ * written row by row, so a model of gigabytes needs a few megabytes of memory.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "ea_gguf_write.h"
+#include "ea_quant.h"
+#include "ea_tokenizer_synth.h"
+
+struct shape {
+	const char *name;
+	const char *arch;		/* "llama" or "qwen2" */
+	uint32_t layers, dim, heads, kv_heads, ffn, vocab, ctx;
+	float rope_base;
+	bool tied;			/* output projection is token_embd */
+};
+
+static const struct shape presets[] = {
+	/* Rows of 256 values, so that every type, K-quants included, fits. */
+	{ "tiny", "llama", 2, 256, 4, 2, 512, 512, 128, 10000.0f, false },
+	{ "tinyllama-1.1b", "llama", 22, 2048, 32, 4, 5632, 32000, 2048, 10000.0f, false },
+	{ "qwen2-0.5b", "qwen2", 24, 896, 14, 2, 4864, 151936, 32768, 1000000.0f, true },
+	{ "llama-3.2-1b", "llama", 16, 2048, 32, 8, 8192, 128256, 131072, 500000.0f, true },
+};
+
+#define N_PRESETS (sizeof(presets) / sizeof(presets[0]))
+
+struct synth {
+	struct shape shape;
+	enum ea_type type;
+	uint64_t seed;
+	const char *out;
+	struct ea_gguf_writer *w;
+	uint64_t rng;
+	uint64_t total, done, next_report;
+	bool progress;
+};
+
+static uint64_t next_u64(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static float gaussian(uint64_t *s)
+{
+	double u1 = ((next_u64(s) >> 11) + 1.0) * 0x1p-53, u2 = (next_u64(s) >> 11) * 0x1p-53;
+
+	return (float)(sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2));
+}
+
+/* Each tensor's values come from its own stream, so they do not depend on
+ * the order tensors are written in. */
+static uint64_t stream_seed(uint64_t seed, const char *name)
+{
+	uint64_t h = 14695981039346656037ull ^ seed;
+
+	while (*name)
+		h = (h ^ (uint8_t)*name++) * 1099511628211ull;
+	return h ? h : 1;
+}
+
+enum init { INIT_MATRIX, INIT_NORM, INIT_BIAS };
+
+struct tensor {
+	char name[64];
+	enum ea_type type;
+	uint32_t n_dims;
+	uint64_t ne[2];
+	enum init init;
+};
+
+/* The model's tensors, in llama.cpp's names and order; returns how many. */
+static size_t list_tensors(const struct synth *s, struct tensor *t)
+{
+	const struct shape *m = &s->shape;
+	uint64_t head_dim = m->dim / m->heads, kv_dim = head_dim * m->kv_heads;
+	bool qwen2 = strcmp(m->arch, "qwen2") == 0;
+	size_t n = 0;
+
+#define ADD(type_, init_, d0, d1, ...) do { \
+		snprintf(t[n].name, sizeof(t[n].name), __VA_ARGS__); \
+		t[n].type = (type_); t[n].init = (init_); \
+		t[n].n_dims = (d1) ? 2 : 1; t[n].ne[0] = (d0); t[n].ne[1] = (d1) ? (d1) : 1; \
+		n++; \
+	} while (0)
+	ADD(s->type, INIT_MATRIX, m->dim, m->vocab, "token_embd.weight");
+	for (uint32_t l = 0; l < m->layers; l++) {
+		ADD(EA_TYPE_F32, INIT_NORM, m->dim, 0, "blk.%u.attn_norm.weight", l);
+		ADD(s->type, INIT_MATRIX, m->dim, m->dim, "blk.%u.attn_q.weight", l);
+		ADD(s->type, INIT_MATRIX, m->dim, kv_dim, "blk.%u.attn_k.weight", l);
+		ADD(s->type, INIT_MATRIX, m->dim, kv_dim, "blk.%u.attn_v.weight", l);
+		if (qwen2) {
+			ADD(EA_TYPE_F32, INIT_BIAS, m->dim, 0, "blk.%u.attn_q.bias", l);
+			ADD(EA_TYPE_F32, INIT_BIAS, kv_dim, 0, "blk.%u.attn_k.bias", l);
+			ADD(EA_TYPE_F32, INIT_BIAS, kv_dim, 0, "blk.%u.attn_v.bias", l);
+		}
+		ADD(s->type, INIT_MATRIX, m->dim, m->dim, "blk.%u.attn_output.weight", l);
+		ADD(EA_TYPE_F32, INIT_NORM, m->dim, 0, "blk.%u.ffn_norm.weight", l);
+		ADD(s->type, INIT_MATRIX, m->dim, m->ffn, "blk.%u.ffn_gate.weight", l);
+		ADD(s->type, INIT_MATRIX, m->dim, m->ffn, "blk.%u.ffn_up.weight", l);
+		ADD(s->type, INIT_MATRIX, m->ffn, m->dim, "blk.%u.ffn_down.weight", l);
+	}
+	ADD(EA_TYPE_F32, INIT_NORM, m->dim, 0, "output_norm.weight");
+	if (!m->tied)
+		ADD(s->type, INIT_MATRIX, m->dim, m->vocab, "output.weight");
+#undef ADD
+	return n;
+}
+
+static ea_status write_metadata(struct synth *s)
+{
+	const struct shape *m = &s->shape;
+	struct ea_gguf_writer *w = s->w;
+	char key[128];
+	ea_status st;
+
+#define KEY(suffix) (snprintf(key, sizeof(key), "%s." suffix, m->arch), key)
+	st = ea_gguf_writer_str(w, "general.architecture", m->arch);
+	if (st == EA_OK)
+		st = ea_gguf_writer_str(w, "general.name", "edgeai-synth");
+	if (st == EA_OK)
+		st = ea_gguf_writer_u32(w, KEY("block_count"), m->layers);
+	if (st == EA_OK)
+		st = ea_gguf_writer_u32(w, KEY("context_length"), m->ctx);
+	if (st == EA_OK)
+		st = ea_gguf_writer_u32(w, KEY("embedding_length"), m->dim);
+	if (st == EA_OK)
+		st = ea_gguf_writer_u32(w, KEY("feed_forward_length"), m->ffn);
+	if (st == EA_OK)
+		st = ea_gguf_writer_u32(w, KEY("attention.head_count"), m->heads);
+	if (st == EA_OK)
+		st = ea_gguf_writer_u32(w, KEY("attention.head_count_kv"), m->kv_heads);
+	if (st == EA_OK)
+		st = ea_gguf_writer_u32(w, KEY("rope.dimension_count"), m->dim / m->heads);
+	if (st == EA_OK)
+		st = ea_gguf_writer_f32(w, KEY("rope.freq_base"), m->rope_base);
+	if (st == EA_OK)
+		st = ea_gguf_writer_f32(w, KEY("attention.layer_norm_rms_epsilon"), 1e-5f);
+	if (st == EA_OK)
+		st = ea_gguf_writer_u32(w, KEY("vocab_size"), m->vocab);
+#undef KEY
+	if (st == EA_OK)
+		st = ea_tokenizer_synth_write(w, m->vocab);
+	return st;
+}
+
+static void report_progress(struct synth *s, bool last)
+{
+	if (!s->progress || (!last && s->done < s->next_report))
+		return;
+	fprintf(stderr, "\r%s: %5.1f%% of %.1f MiB", s->out,
+		s->total ? 100.0 * (double)s->done / (double)s->total : 100.0,
+		(double)s->total / (1 << 20));
+	if (last)
+		fputc('\n', stderr);
+	s->next_report = s->done + s->total / 200 + 1;
+}
+
+static ea_status write_tensor(struct synth *s, const struct tensor *t, float *row, void *packed)
+{
+	uint64_t rng = stream_seed(s->seed, t->name);
+	size_t bytes = ea_type_row_bytes(t->type, t->ne[0]);
+	float scale = 1.0f / sqrtf((float)t->ne[0]);
+	ea_status st = EA_OK;
+
+	for (uint64_t r = 0; r < t->ne[1] && st == EA_OK; r++) {
+		for (uint64_t i = 0; i < t->ne[0]; i++) {
+			float g = gaussian(&rng);
+
+			row[i] = t->init == INIT_MATRIX ? g * scale :
+				 t->init == INIT_NORM ? 1.0f + 0.02f * g : 0.02f * g;
+		}
+		ea_quantize_row(t->type, row, packed, t->ne[0]);
+		st = ea_gguf_writer_data(s->w, packed, bytes);
+		s->done += bytes;
+		report_progress(s, false);
+	}
+	return st;
+}
+
+static int synthesize(struct synth *s)
+{
+	size_t max_tensors = 3 + 12 * (size_t)s->shape.layers, n;
+	struct tensor *t = calloc(max_tensors, sizeof(*t));
+	uint64_t widest = s->shape.dim > s->shape.ffn ? s->shape.dim : s->shape.ffn;
+	float *row = malloc(widest * sizeof(float));
+	void *packed = malloc(widest * sizeof(float));
+	char err[1024];
+	ea_status st;
+
+	if (!t || !row || !packed) {
+		fprintf(stderr, "edgeai synth: out of memory\n");
+		free(t), free(row), free(packed);
+		return 1;
+	}
+	n = list_tensors(s, t);
+	st = ea_gguf_writer_open(s->out, 32, &s->w, err, sizeof(err));
+	if (st != EA_OK) {
+		fprintf(stderr, "edgeai synth: %s\n", err);
+		free(t), free(row), free(packed);
+		return 1;
+	}
+	st = write_metadata(s);
+	for (size_t i = 0; i < n && st == EA_OK; i++)
+		st = ea_gguf_writer_tensor(s->w, t[i].name, t[i].type, t[i].n_dims, t[i].ne);
+	s->total = ea_gguf_writer_total_bytes(s->w);
+	for (size_t i = 0; i < n && st == EA_OK; i++)
+		st = write_tensor(s, &t[i], row, packed);
+	if (st != EA_OK) {
+		fprintf(stderr, "edgeai synth: %s: %s\n", ea_strerror(st), ea_gguf_writer_error(s->w));
+		ea_gguf_writer_abort(s->w);
+	} else {
+		st = ea_gguf_writer_finish(s->w, err, sizeof(err));
+		if (st != EA_OK)
+			fprintf(stderr, "edgeai synth: %s\n", err);
+	}
+	if (st == EA_OK) {
+		s->done = s->total;
+		report_progress(s, true);
+	}
+	free(t), free(row), free(packed);
+	return st == EA_OK ? 0 : 1;
+}
+
+static bool parse_u32(const char *opt, const char *v, uint32_t *out)
+{
+	char *end;
+	unsigned long x = strtoul(v, &end, 10);
+
+	if (*v == '\0' || *end || x == 0 || x > UINT32_MAX) {
+		fprintf(stderr, "edgeai synth: %s %s: expected a positive integer\n", opt, v);
+		return false;
+	}
+	*out = (uint32_t)x;
+	return true;
+}
+
+static const struct shape *find_preset(const char *name)
+{
+	for (size_t i = 0; i < N_PRESETS; i++)
+		if (strcmp(presets[i].name, name) == 0)
+			return &presets[i];
+	fprintf(stderr, "edgeai synth: no preset '%s' (", name);
+	for (size_t i = 0; i < N_PRESETS; i++)
+		fprintf(stderr, "%s%s", i ? ", " : "", presets[i].name);
+	fprintf(stderr, ")\n");
+	return NULL;
+}
+
+/* The shape must make a model the engine can run and the file can hold. */
+static bool check_shape(const struct synth *s)
+{
+	const struct shape *m = &s->shape;
+	size_t block = ea_type_block_values(s->type);
+	const char *why = NULL;
+
+	if (m->dim % m->heads || m->heads % m->kv_heads)
+		why = "--dim must be a multiple of --heads, and --heads of --kv-heads";
+	else if ((m->dim / m->heads) % 2)
+		why = "the head size (--dim / --heads) must be even for RoPE";
+	else if (m->dim % block || m->ffn % block)
+		why = "--dim and --ffn must be multiples of the type's block (32; 256 for K-quants)";
+	else if (m->vocab < EA_SYNTH_VOCAB_MIN)
+		why = "--vocab must be at least 260 (specials, 256 byte tokens, '▁')";
+	else if (m->layers > 4096)
+		why = "--layers must be at most 4096";
+	if (why)
+		fprintf(stderr, "edgeai synth: %s\n", why);
+	return why == NULL;
+}
+
+static int parse_option(struct synth *s, int argc, char **argv, int *i, bool *type_given)
+{
+	static const struct { const char *opt; size_t field; } dims[] = {
+		{ "--layers", offsetof(struct shape, layers) },
+		{ "--dim", offsetof(struct shape, dim) },
+		{ "--heads", offsetof(struct shape, heads) },
+		{ "--kv-heads", offsetof(struct shape, kv_heads) },
+		{ "--ffn", offsetof(struct shape, ffn) },
+		{ "--vocab", offsetof(struct shape, vocab) },
+		{ "--ctx", offsetof(struct shape, ctx) },
+	};
+	const char *opt = argv[*i], *v;
+
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "edgeai synth: %s needs a value\n", opt);
+		return -1;
+	}
+	v = argv[++*i];
+	for (size_t k = 0; k < sizeof(dims) / sizeof(dims[0]); k++)
+		if (strcmp(opt, dims[k].opt) == 0)
+			return parse_u32(opt, v, (uint32_t *)((char *)&s->shape + dims[k].field)) ? 0 : -1;
+	if (strcmp(opt, "-o") == 0) {
+		s->out = v;
+	} else if (strcmp(opt, "--type") == 0) {
+		if (!ea_type_from_name(v, &s->type)) {
+			fprintf(stderr, "edgeai synth: --type %s: expected f32, f16, q8_0, q4_0, q4_k or q6_k\n", v);
+			return -1;
+		}
+		*type_given = true;
+	} else if (strcmp(opt, "--preset") == 0) {
+		const struct shape *p = find_preset(v);
+
+		if (!p)
+			return -1;
+		s->shape = *p;
+	} else if (strcmp(opt, "--seed") == 0) {
+		s->seed = strtoull(v, NULL, 0);
+	} else if (strcmp(opt, "--arch") == 0) {
+		if (strcmp(v, "llama") && strcmp(v, "qwen2")) {
+			fprintf(stderr, "edgeai synth: --arch %s: expected llama or qwen2\n", v);
+			return -1;
+		}
+		s->shape.arch = strcmp(v, "llama") ? "qwen2" : "llama";
+	} else {
+		fprintf(stderr, "edgeai synth: unknown option %s\n", opt);
+		return -1;
+	}
+	return 0;
+}
+
+static int synth_main(int argc, char **argv)
+{
+	struct synth s = { .shape = presets[0], .seed = 1, .progress = isatty(STDERR_FILENO) };
+	bool type_given = false;
+
+	/* Options apply in order, so "--preset P --layers 4" changes one field of P. */
+	for (int i = 1; i < argc; i++)
+		if (parse_option(&s, argc, argv, &i, &type_given) != 0)
+			return 2;
+	if (!s.out || !type_given) {
+		fprintf(stderr, "edgeai synth: -o FILE and --type T are required\n");
+		return 2;
+	}
+	if (!check_shape(&s))
+		return 2;
+	return synthesize(&s);
+}
+
+const struct cli_command cli_synth = {
+	.name = "synth",
+	.summary = "write a random-weight GGUF model of any llama shape and tensor type",
+	.usage = "-o FILE --type f32|f16|q8_0|q4_0|q4_k|q6_k\n"
+		 "       [--preset tiny|tinyllama-1.1b|qwen2-0.5b|llama-3.2-1b]\n"
+		 "       [--layers N --dim N --heads N --kv-heads N --ffn N --vocab N --ctx N]\n"
+		 "       [--arch llama|qwen2] [--seed S]\n"
+		 "Options apply in order: a preset, then changes to it. Without a preset, the\n"
+		 "shape starts as 'tiny' (2 layers, dim 256, 4 heads, 2 kv heads, ffn 512, vocab 512,\n"
+		 "ctx 128). qwen2 adds q/k/v biases; the tokenizer is a synthetic SentencePiece vocab.",
+	.run = synth_main,
+};
