@@ -6,13 +6,11 @@
 #include "ea_shaders.h"
 #include "ea_vk_compute.h"
 
-/* Host-visible and coherent: the host writes inputs and reads results directly.
- * Vulkan guarantees such a type exists. */
-static int host_memory_type(const struct ea_vk *vk, uint32_t allowed)
-{
-	const VkMemoryPropertyFlags want = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
-					   VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+static VkResult submit_and_wait(struct ea_vk *vk, VkCommandBuffer cmd);
 
+/* A memory type with the properties @want among @allowed, or -1. */
+static int memory_type(const struct ea_vk *vk, uint32_t allowed, VkMemoryPropertyFlags want)
+{
 	for (uint32_t i = 0; i < vk->memory.memoryTypeCount; i++)
 		if ((allowed & (1u << i)) &&
 		    (vk->memory.memoryTypes[i].propertyFlags & want) == want)
@@ -20,9 +18,14 @@ static int host_memory_type(const struct ea_vk *vk, uint32_t allowed)
 	return -1;
 }
 
-ea_status ea_vk_buffer_create(struct ea_vk *vk, VkDeviceSize size,
-			      struct ea_vk_buffer *buf, struct ea_error *err)
+static ea_status create_buffer(struct ea_vk *vk, VkDeviceSize size, bool local,
+			       struct ea_vk_buffer *buf, struct ea_error *err)
 {
+	/* Host-visible and coherent: the host writes inputs and reads results
+	 * directly. Vulkan guarantees such a type exists. */
+	const VkMemoryPropertyFlags want = local ? VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT :
+					   VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
+					   VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
 	VkBufferCreateInfo create = {
 		.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
 		.size = size,
@@ -44,11 +47,11 @@ ea_status ea_vk_buffer_create(struct ea_vk *vk, VkDeviceSize size,
 		goto fail;
 
 	vkGetBufferMemoryRequirements(vk->device, buf->buffer, &needs);
-	type = host_memory_type(vk, needs.memoryTypeBits);
+	type = memory_type(vk, needs.memoryTypeBits, want);
 	if (type < 0) {
 		ea_vk_buffer_destroy(vk, buf);
-		return ea_error_set(err, EA_ERR_VULKAN,
-				    "no host-visible coherent memory type for a storage buffer");
+		return ea_error_set(err, EA_ERR_VULKAN, "no %s memory type for a storage buffer",
+				    local ? "device-local" : "host-visible coherent");
 	}
 	alloc.allocationSize = needs.size;
 	alloc.memoryTypeIndex = (uint32_t)type;
@@ -60,6 +63,8 @@ ea_status ea_vk_buffer_create(struct ea_vk *vk, VkDeviceSize size,
 	result = vkBindBufferMemory(vk->device, buf->buffer, buf->memory, 0);
 	if (result != VK_SUCCESS)
 		goto fail;
+	if (local)
+		return EA_OK;
 	step = "vkMapMemory";
 	result = vkMapMemory(vk->device, buf->memory, 0, VK_WHOLE_SIZE, 0, &buf->map);
 	if (result != VK_SUCCESS)
@@ -69,6 +74,107 @@ fail:
 	ea_vk_buffer_destroy(vk, buf);
 	return ea_error_set(err, EA_ERR_VULKAN, "%s (buffer of %llu bytes): %s", step,
 			    (unsigned long long)size, ea_vk_result_name(result));
+}
+
+ea_status ea_vk_buffer_create(struct ea_vk *vk, VkDeviceSize size,
+			      struct ea_vk_buffer *buf, struct ea_error *err)
+{
+	return create_buffer(vk, size, false, buf, err);
+}
+
+ea_status ea_vk_buffer_create_local(struct ea_vk *vk, VkDeviceSize size,
+				    struct ea_vk_buffer *buf, struct ea_error *err)
+{
+	return create_buffer(vk, size, true, buf, err);
+}
+
+/* Record and run one copy of @bytes from @src at @src_offset to @dst at @dst_offset. */
+static VkResult copy_and_wait(struct ea_vk *vk, const struct ea_vk_buffer *src,
+			      VkDeviceSize src_offset, const struct ea_vk_buffer *dst,
+			      VkDeviceSize dst_offset, VkDeviceSize bytes)
+{
+	VkCommandBufferBeginInfo begin = {
+		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
+		.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT,
+	};
+	VkBufferCopy region = { .srcOffset = src_offset, .dstOffset = dst_offset, .size = bytes };
+	/* Whatever ran before may have written src; the host reads dst after. */
+	VkMemoryBarrier all = {
+		.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+		.srcAccessMask = VK_ACCESS_MEMORY_WRITE_BIT,
+		.dstAccessMask = VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT,
+	};
+	VkCommandBuffer cmd = vk->command_buffer;
+	VkResult result;
+
+	result = vkBeginCommandBuffer(cmd, &begin);
+	if (result != VK_SUCCESS)
+		return result;
+	vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT,
+			     VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, 0, 1, &all, 0, NULL, 0, NULL);
+	vkCmdCopyBuffer(cmd, src->buffer, dst->buffer, 1, &region);
+	vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT,
+			     VK_PIPELINE_STAGE_ALL_COMMANDS_BIT | VK_PIPELINE_STAGE_HOST_BIT, 0, 1,
+			     &all, 0, NULL, 0, NULL);
+	result = vkEndCommandBuffer(cmd);
+	if (result != VK_SUCCESS)
+		return result;
+	return submit_and_wait(vk, cmd);
+}
+
+static ea_status check_range(const struct ea_vk_buffer *buf, VkDeviceSize offset,
+			     VkDeviceSize bytes, const char *what, struct ea_error *err)
+{
+	if (bytes == 0 || offset > buf->size || bytes > buf->size - offset)
+		return ea_error_set(err, EA_ERR_INVALID_ARGUMENT,
+				    "%s %llu bytes at %llu: outside a buffer of %llu", what,
+				    (unsigned long long)bytes, (unsigned long long)offset,
+				    (unsigned long long)buf->size);
+	return EA_OK;
+}
+
+ea_status ea_vk_buffer_write(struct ea_vk *vk, struct ea_vk_buffer *buf, VkDeviceSize offset,
+			     const void *data, VkDeviceSize bytes, struct ea_error *err)
+{
+	struct ea_vk_buffer staging;
+	ea_status status;
+	VkResult result;
+
+	status = check_range(buf, offset, bytes, "writing", err);
+	if (status == EA_OK)
+		status = ea_vk_buffer_create(vk, bytes, &staging, err);
+	if (status != EA_OK)
+		return status;
+	memcpy(staging.map, data, bytes);
+	result = copy_and_wait(vk, &staging, 0, buf, offset, bytes);
+	ea_vk_buffer_destroy(vk, &staging);
+	if (result != VK_SUCCESS)
+		return ea_error_set(err, EA_ERR_VULKAN, "copying %llu bytes to the device: %s",
+				    (unsigned long long)bytes, ea_vk_result_name(result));
+	return EA_OK;
+}
+
+ea_status ea_vk_buffer_read(struct ea_vk *vk, const struct ea_vk_buffer *buf,
+			    VkDeviceSize offset, void *data, VkDeviceSize bytes,
+			    struct ea_error *err)
+{
+	struct ea_vk_buffer staging;
+	ea_status status;
+	VkResult result;
+
+	status = check_range(buf, offset, bytes, "reading", err);
+	if (status == EA_OK)
+		status = ea_vk_buffer_create(vk, bytes, &staging, err);
+	if (status != EA_OK)
+		return status;
+	result = copy_and_wait(vk, buf, offset, &staging, 0, bytes);
+	if (result == VK_SUCCESS)
+		memcpy(data, staging.map, bytes);
+	ea_vk_buffer_destroy(vk, &staging);
+	if (result != VK_SUCCESS)
+		return ea_error_set(err, EA_ERR_VULKAN, "copying %llu bytes from the device: %s",
+				    (unsigned long long)bytes, ea_vk_result_name(result));
+	return EA_OK;
 }
 
 void ea_vk_buffer_destroy(struct ea_vk *vk, struct ea_vk_buffer *buf)

@@ -25,6 +25,22 @@ ea_status ea_vk_buffer_create(struct ea_vk *vk, VkDeviceSize size,
 			      struct ea_vk_buffer *buf, struct ea_error *err);
 void ea_vk_buffer_destroy(struct ea_vk *vk, struct ea_vk_buffer *buf);
 
+/*
+ * A storage buffer in device-local memory (map is NULL): where weights and the
+ * KV cache belong on a discrete GPU, whose host-visible memory is slow to the
+ * shaders. Filled and read with ea_vk_buffer_write() and ea_vk_buffer_read().
+ */
+ea_status ea_vk_buffer_create_local(struct ea_vk *vk, VkDeviceSize size,
+				    struct ea_vk_buffer *buf, struct ea_error *err);
+
+/* Copy @bytes between the host and @buf at @offset through a staging buffer,
+ * waiting for the copy. */
+ea_status ea_vk_buffer_write(struct ea_vk *vk, struct ea_vk_buffer *buf, VkDeviceSize offset,
+			     const void *data, VkDeviceSize bytes, struct ea_error *err);
+ea_status ea_vk_buffer_read(struct ea_vk *vk, const struct ea_vk_buffer *buf,
+			    VkDeviceSize offset, void *data, VkDeviceSize bytes,
+			    struct ea_error *err);
+
 struct ea_vk_kernel {
 	const char *name;	/* points into the embedded shader table */
 	uint32_t n_buffers;
