@@ -77,6 +77,16 @@ static uint64_t stream_seed(uint64_t seed, const char *name)
 
 enum init { INIT_MATRIX, INIT_NORM, INIT_BIAS };
 
+/* As llama.cpp's quantizer does, a matrix whose rows are not whole K-quant
+ * blocks (qwen2-0.5b's 896) gets the nearest 32-block type instead:
+ * q4_k -> q4_0, q6_k -> q8_0. */
+static enum ea_type matrix_type(enum ea_type type, uint64_t row)
+{
+	if (row % ea_type_block_values(type) == 0)
+		return type;
+	return type == EA_TYPE_Q4_K ? EA_TYPE_Q4_0 : EA_TYPE_Q8_0;
+}
+
 struct tensor {
 	char name[64];
 	enum ea_type type;
@@ -95,7 +105,8 @@ static size_t list_tensors(const struct synth *s, struct tensor *t)
 
 #define ADD(type_, init_, d0, d1, ...) do { \
 		snprintf(t[n].name, sizeof(t[n].name), __VA_ARGS__); \
-		t[n].type = (type_); t[n].init = (init_); \
+		t[n].type = (init_) == INIT_MATRIX ? matrix_type((type_), (d0)) : (type_); \
+		t[n].init = (init_); \
 		t[n].n_dims = (d1) ? 2 : 1; t[n].ne[0] = (d0); t[n].ne[1] = (d1) ? (d1) : 1; \
 		n++; \
 	} while (0)
@@ -267,15 +278,14 @@ static const struct shape *find_preset(const char *name)
 static bool check_shape(const struct synth *s)
 {
 	const struct shape *m = &s->shape;
-	size_t block = ea_type_block_values(s->type);
 	const char *why = NULL;
 
 	if (m->dim % m->heads || m->heads % m->kv_heads)
 		why = "--dim must be a multiple of --heads, and --heads of --kv-heads";
 	else if ((m->dim / m->heads) % 2)
 		why = "the head size (--dim / --heads) must be even for RoPE";
-	else if (m->dim % block || m->ffn % block)
-		why = "--dim and --ffn must be multiples of the type's block (32; 256 for K-quants)";
+	else if (m->dim % EA_QK_0 || m->ffn % EA_QK_0)
+		why = "--dim and --ffn must be multiples of 32 (the quantization block)";
 	else if (m->vocab < EA_SYNTH_VOCAB_MIN)
 		why = "--vocab must be at least 260 (specials, 256 byte tokens, '▁')";
 	else if (m->layers > 4096)
