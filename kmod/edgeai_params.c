@@ -11,6 +11,7 @@
 #include <linux/moduleparam.h>
 #include <linux/printk.h>
 #include <linux/sizes.h>
+#include <linux/uidgid.h>
 
 #include <drm/drm_device.h>
 #include <drm/drm_file.h>
@@ -38,6 +39,10 @@ MODULE_PARM_DESC(max_queues, "Job queues one client may create (default 16)");
 static unsigned int job_timeout_ms = 5000;
 module_param(job_timeout_ms, uint, 0444);
 MODULE_PARM_DESC(job_timeout_ms, "Time a job may run before it fails, ms (default 5000)");
+
+static int exec_gid = -1;
+module_param(exec_gid, int, 0444);
+MODULE_PARM_DESC(exec_gid, "Group whose members may attach as executor besides CAP_SYS_ADMIN (default -1: none)");
 
 static int edgeai_params_check_nonzero(void)
 {
@@ -93,9 +98,31 @@ void edgeai_params_get_limits(struct edgeai_limits *limits)
 	limits->job_timeout_ms = job_timeout_ms;
 }
 
-static int edgeai_param_value(const struct edgeai_limits *limits, u32 param,
+/**
+ * edgeai_params_exec_gid() - The group allowed to attach as executor
+ *
+ * Return: the group, or INVALID_GID when only CAP_SYS_ADMIN may attach.
+ */
+kgid_t edgeai_params_exec_gid(void)
+{
+	return exec_gid < 0 ? INVALID_GID : make_kgid(&init_user_ns, exec_gid);
+}
+
+static u64 edgeai_param_mem_used(struct edgeai_device *edev)
+{
+	u64 used;
+
+	spin_lock(&edev->mem_lock);
+	used = edev->mem_used;
+	spin_unlock(&edev->mem_lock);
+	return used;
+}
+
+static int edgeai_param_value(struct edgeai_device *edev, u32 param,
 			      u64 *value)
 {
+	const struct edgeai_limits *limits = &edev->limits;
+
 	switch (param) {
 	case EDGEAI_PARAM_ABI_VERSION:
 		*value = EDGEAI_ABI_VERSION;
@@ -114,6 +141,9 @@ static int edgeai_param_value(const struct edgeai_limits *limits, u32 param,
 		return 0;
 	case EDGEAI_PARAM_MAX_BO_SIZE:
 		*value = limits->max_bo_size;
+		return 0;
+	case EDGEAI_PARAM_MEM_USED:
+		*value = edgeai_param_mem_used(edev);
 		return 0;
 	default:
 		return -EINVAL;
@@ -136,6 +166,6 @@ int edgeai_get_param_ioctl(struct drm_device *dev, void *data,
 
 	if (args->flags || args->pad)
 		return -EINVAL;
-	return edgeai_param_value(&to_edgeai_device(dev)->limits, args->param,
+	return edgeai_param_value(to_edgeai_device(dev), args->param,
 				  &args->value);
 }

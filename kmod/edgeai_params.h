@@ -8,6 +8,7 @@
 #define __EDGEAI_PARAMS_H__
 
 #include <linux/types.h>
+#include <linux/uidgid.h>
 
 struct drm_device;
 struct drm_file;
@@ -30,6 +31,7 @@ struct edgeai_limits {
 
 int edgeai_params_check(void);
 void edgeai_params_get_limits(struct edgeai_limits *limits);
+kgid_t edgeai_params_exec_gid(void);
 int edgeai_get_param_ioctl(struct drm_device *dev, void *data,
 			   struct drm_file *file);
 

@@ -125,7 +125,7 @@ TEST_F(device, nonzero_pad_einval)
 TEST_F(device, unknown_driver_ioctl_einval)
 {
 	static const unsigned int bad_nr[] = {
-		DRM_EDGEAI_GET_PARAM + 1,
+		DRM_EDGEAI_EXEC_COMPLETE + 1,
 		DRM_COMMAND_END - DRM_COMMAND_BASE - 1,
 	};
 	struct drm_edgeai_get_param args = { 0 };
