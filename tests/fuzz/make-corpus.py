@@ -67,6 +67,50 @@ def good_tensors():
     return infos, data
 
 
+def gpt2_bytes():
+    """GPT-2's printable stand-in of each byte, as a string."""
+    out, extra = [], 256
+    for b in range(256):
+        if 33 <= b <= 126 or 161 <= b <= 172 or b >= 174:
+            out.append(chr(b))
+        else:
+            out.append(chr(extra))
+            extra += 1
+    return out
+
+
+def gpt2_tokenizer():
+    """A tiny GPT-2 BPE: <|endoftext|>, the 256 byte tokens, a few merges."""
+    merges = ["h e", "l l", "he ll", "hell o", "\u0120 w", "o r"]
+    tokens = ["<|endoftext|>"] + gpt2_bytes() + ["he", "ll", "hell", "hello", "\u0120w", "or"]
+    types = [3] + [1] * (len(tokens) - 1)
+    return [
+        kv("tokenizer.ggml.model", STR, s("gpt2")),
+        kv("tokenizer.ggml.tokens", ARR, arr(STR, [s(t.encode()) for t in tokens])),
+        kv("tokenizer.ggml.token_type", ARR, arr(I32, [struct.pack("<i", t) for t in types])),
+        kv("tokenizer.ggml.merges", ARR, arr(STR, [s(m.encode()) for m in merges])),
+        kv("tokenizer.ggml.bos_token_id", U32, struct.pack("<I", 0)),
+        kv("tokenizer.ggml.eos_token_id", U32, struct.pack("<I", 0)),
+    ]
+
+
+def llama_tokenizer():
+    """A tiny SentencePiece vocab: <unk> <s> </s>, byte tokens, a few pieces."""
+    pieces = ["\u2581", "\u2581h", "el", "lo", "\u2581hel", "\u2581hello", "w", "o", "r", "l", "d"]
+    tokens = ["<unk>", "<s>", "</s>"] + ["<0x%02X>" % b for b in range(256)] + pieces
+    types = [2, 3, 3] + [6] * 256 + [1] * len(pieces)
+    scores = [0.0] * 259 + [-float(i) for i in range(len(pieces))]
+    return [
+        kv("tokenizer.ggml.model", STR, s("llama")),
+        kv("tokenizer.ggml.tokens", ARR, arr(STR, [s(t.encode()) for t in tokens])),
+        kv("tokenizer.ggml.token_type", ARR, arr(I32, [struct.pack("<i", t) for t in types])),
+        kv("tokenizer.ggml.scores", ARR, arr(F32, [struct.pack("<f", x) for x in scores])),
+        kv("tokenizer.ggml.bos_token_id", U32, struct.pack("<I", 1)),
+        kv("tokenizer.ggml.eos_token_id", U32, struct.pack("<I", 2)),
+        kv("tokenizer.ggml.unknown_token_id", U32, struct.pack("<I", 0)),
+    ]
+
+
 def write(name, blob):
     assert len(blob) < 50000, name
     with open(os.path.join(OUT, name), "wb") as f:
@@ -88,6 +132,9 @@ def main():
     write("good-align64.gguf", gguf(align64, [tensor_info("a", [8], 0, 0), tensor_info("b", [8], 0, 64)],
                                     struct.pack("<8f", *range(8)) + b"\0" * 32 + struct.pack("<8f", *range(8)),
                                     align=64))
+
+    write("good-tokenizer-gpt2.gguf", gguf(gpt2_tokenizer(), [], b""))
+    write("good-tokenizer-llama.gguf", gguf(llama_tokenizer(), [], b""))
 
     # Truncations at several depths of the good file.
     for cut in (0, 3, 6, 12, 20, 30, 60, 200, len(good) - len(data) - 1, len(good) - 1):
