@@ -608,21 +608,19 @@ static void gpt2_byte_map(uint32_t *byte_cp)
 	}
 }
 
-/* Bytes of a gpt2 token: each mapped code point back to its byte. */
-static size_t gpt2_unmap(const struct ea_tokenizer *tok, const struct piece *p, char *out)
+/* The code points GPT-2 maps bytes to are below this. */
+#define GPT2_CP_END 324
+
+/* Bytes of a gpt2 token: each mapped code point back to its byte (cp_byte,
+ * -1 where a code point stands for no byte). */
+static size_t gpt2_unmap(const int16_t *cp_byte, const struct piece *p, char *out)
 {
-	static const uint32_t none = UINT32_MAX;
-	uint32_t cp_byte[324];
 	size_t n = 0, len;
 
-	for (int i = 0; i < 324; i++)
-		cp_byte[i] = none;
-	for (int b = 0; b < 256; b++)
-		cp_byte[tok->byte_cp[b]] = (uint32_t)b;
 	for (size_t i = 0; i < p->len; i += len) {
 		uint32_t cp = utf8_next((const uint8_t *)p->s + i, p->len - i, &len);
 
-		if (cp < 324 && cp_byte[cp] != none) {
+		if (cp < GPT2_CP_END && cp_byte[cp] >= 0) {
 			out[n++] = (char)cp_byte[cp];
 		} else {
 			memcpy(out + n, p->s + i, len);
@@ -667,7 +665,12 @@ static ea_status load_tokens(struct ea_tokenizer *tok, const struct ea_gguf_str 
 			     const struct ea_gguf_str *merges, uint64_t n_merges)
 {
 	size_t total = 0, at = 0;
+	int16_t cp_byte[GPT2_CP_END];
 
+	for (int i = 0; i < GPT2_CP_END; i++)
+		cp_byte[i] = -1;
+	for (int b = 0; b < 256 && tok->model == EA_TOKENIZER_GPT2; b++)
+		cp_byte[tok->byte_cp[b]] = (int16_t)b;
 	for (uint32_t i = 0; i < tok->n_vocab; i++)
 		total += 2 * strs[i].len + 2;
 	for (uint64_t i = 0; i < n_merges; i++)
@@ -689,7 +692,7 @@ static ea_status load_tokens(struct ea_tokenizer *tok, const struct ea_gguf_str 
 		if (tok->types[i] == TOKEN_TYPE_CONTROL)
 			d->len = (uint32_t)strs[i].len, memcpy(tok->text + at, p->s, p->len);
 		else if (tok->model == EA_TOKENIZER_GPT2)
-			d->len = (uint32_t)gpt2_unmap(tok, p, tok->text + at);
+			d->len = (uint32_t)gpt2_unmap(cp_byte, p, tok->text + at);
 		else
 			d->len = (uint32_t)spm_unmap(tok, (int32_t)i, p, tok->text + at);
 		at += p->len + 1;
