@@ -1,0 +1,397 @@
+// SPDX-License-Identifier: MIT
+/* ea_cmdstream - building a model's decode step as a stream, and checking one. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ea_cmdstream.h"
+#include "ea_quant.h"
+
+/* Buffers apart from the per-layer ones: global weights, activations, step, output. */
+#define FIXED_BUFFERS 4
+/* Ops of one layer at most: 2 norms, 7 matvecs, 3 biases, 2 ropes, 2 stores,
+ * attention, 2 residual adds, swiglu. */
+#define OPS_PER_LAYER 20
+/* Uploads of one layer at most: 2 norms, 7 matrices, 3 biases. */
+#define UPLOADS_PER_LAYER 12
+
+static uint64_t align_up(uint64_t n)
+{
+	return (n + EA_CS_ALIGN - 1) / EA_CS_ALIGN * EA_CS_ALIGN;
+}
+
+static uint32_t f32_bits(float f)
+{
+	uint32_t u;
+
+	memcpy(&u, &f, sizeof(u));
+	return u;
+}
+
+/* The stream as it grows: arrays sized for the worst case up front. */
+struct builder {
+	const uint8_t *src_base;	/* the model file's tensor data section */
+	struct ea_cs_buffer *buffers;
+	struct ea_cs_upload *uploads;
+	struct ea_cs_op *ops;
+	uint32_t n_buffers, n_uploads, n_ops;
+};
+
+static uint32_t add_buffer(struct builder *b, enum ea_cs_buffer_kind kind)
+{
+	b->buffers[b->n_buffers] = (struct ea_cs_buffer){ .kind = kind };
+	return b->n_buffers++;
+}
+
+/* A span of @bytes at the end of @buffer, which grows by it (aligned). */
+static struct ea_cs_ref take(struct builder *b, uint32_t buffer, uint64_t bytes)
+{
+	struct ea_cs_ref ref = { .buffer = buffer, .offset = b->buffers[buffer].bytes,
+				 .bytes = bytes };
+
+	b->buffers[buffer].bytes += align_up(bytes);
+	return ref;
+}
+
+/* A tensor of the model file copied into @buffer; its span covers the bytes
+ * up to the next word, which kernels may read. */
+static struct ea_cs_ref weight(struct builder *b, uint32_t buffer, const void *data,
+			       uint64_t bytes)
+{
+	struct ea_cs_ref ref = take(b, buffer, (bytes + 3) & ~(uint64_t)3);
+
+	b->uploads[b->n_uploads++] = (struct ea_cs_upload){
+		.buffer = buffer, .offset = ref.offset,
+		.src_offset = (uint64_t)((const uint8_t *)data - b->src_base), .bytes = bytes };
+	return ref;
+}
+
+static struct ea_cs_ref matrix(struct builder *b, uint32_t buffer, struct ea_weight w,
+			       int rows, int cols)
+{
+	return weight(b, buffer, w.data, (uint64_t)rows * ea_type_row_bytes(w.type, cols));
+}
+
+static struct ea_cs_ref floats(struct builder *b, uint32_t buffer, const float *data, int n)
+{
+	return weight(b, buffer, data, (uint64_t)n * sizeof(float));
+}
+
+static void emit(struct builder *b, enum ea_cs_opcode opcode, uint32_t type,
+		 const uint32_t *args, int n_args, const struct ea_cs_ref *refs, int n_refs)
+{
+	struct ea_cs_op *op = &b->ops[b->n_ops++];
+
+	memset(op, 0, sizeof(*op));
+	op->opcode = opcode;
+	op->type = type;
+	memcpy(op->arg, args, n_args * sizeof(*args));
+	memcpy(op->ref, refs, n_refs * sizeof(*refs));
+}
+
+#define EMIT(b, opcode, type, refs, ...)						\
+	do {										\
+		const uint32_t args_[] = { __VA_ARGS__ };				\
+		const struct ea_cs_ref refs_[] = refs;					\
+		emit(b, opcode, type, args_, sizeof(args_) / sizeof(args_[0]), refs_,	\
+		     sizeof(refs_) / sizeof(refs_[0]));					\
+	} while (0)
+#define REFS(...) { __VA_ARGS__ }
+
+/* The activations of one decode step. */
+struct acts {
+	struct ea_cs_ref x, xb, xb2, q, k, v, att, hb, hb2, partial;
+};
+
+static void emit_layer(struct builder *b, const struct ea_model *m, int l, const struct acts *a,
+		       struct ea_cs_ref step)
+{
+	const struct ea_model_config *c = &m->cfg;
+	const struct ea_layer *w = &m->layers[l];
+	uint32_t dim = c->dim, qd = c->n_heads * c->head_dim, kvd = c->n_kv_heads * c->head_dim;
+	uint32_t ffn = c->ffn_dim, ctx = c->n_ctx, eps = f32_bits(c->norm_eps);
+	uint32_t wb = add_buffer(b, EA_CS_BUF_WEIGHTS), kvb = add_buffer(b, EA_CS_BUF_KV);
+	struct ea_cs_ref k_cache = take(b, kvb, (uint64_t)ctx * kvd * sizeof(float));
+	struct ea_cs_ref v_cache = take(b, kvb, (uint64_t)ctx * kvd * sizeof(float));
+	struct ea_cs_ref attn_norm = floats(b, wb, w->attn_norm, dim);
+	struct ea_cs_ref wq = matrix(b, wb, w->wq, qd, dim), wk = matrix(b, wb, w->wk, kvd, dim);
+	struct ea_cs_ref wv = matrix(b, wb, w->wv, kvd, dim), wo = matrix(b, wb, w->wo, dim, qd);
+	struct ea_cs_ref ffn_norm = floats(b, wb, w->ffn_norm, dim);
+	struct ea_cs_ref gate = matrix(b, wb, w->w_gate, ffn, dim);
+	struct ea_cs_ref up = matrix(b, wb, w->w_up, ffn, dim);
+	struct ea_cs_ref down = matrix(b, wb, w->w_down, dim, ffn);
+
+	EMIT(b, EA_CS_RMSNORM, 0, REFS(a->x, attn_norm, a->xb), dim, 1, eps);
+	EMIT(b, EA_CS_MATVEC, w->wq.type, REFS(wq, a->xb, a->q), qd, dim);
+	EMIT(b, EA_CS_MATVEC, w->wk.type, REFS(wk, a->xb, a->k), kvd, dim);
+	EMIT(b, EA_CS_MATVEC, w->wv.type, REFS(wv, a->xb, a->v), kvd, dim);
+	if (w->bq) {
+		struct ea_cs_ref bq = floats(b, wb, w->bq, qd), bk = floats(b, wb, w->bk, kvd);
+		struct ea_cs_ref bv = floats(b, wb, w->bv, kvd);
+
+		EMIT(b, EA_CS_ADD, 0, REFS(a->q, bq, a->q), qd, qd);
+		EMIT(b, EA_CS_ADD, 0, REFS(a->k, bk, a->k), kvd, kvd);
+		EMIT(b, EA_CS_ADD, 0, REFS(a->v, bv, a->v), kvd, kvd);
+	}
+	EMIT(b, EA_CS_ROPE, 0, REFS(a->q, step), c->n_heads, c->head_dim, 1,
+	     f32_bits(c->rope_freq_base), c->rope_mode);
+	EMIT(b, EA_CS_ROPE, 0, REFS(a->k, step), c->n_kv_heads, c->head_dim, 1,
+	     f32_bits(c->rope_freq_base), c->rope_mode);
+	EMIT(b, EA_CS_STORE_ROWS, 0, REFS(a->k, k_cache, step), kvd, 1, ctx);
+	EMIT(b, EA_CS_STORE_ROWS, 0, REFS(a->v, v_cache, step), kvd, 1, ctx);
+	EMIT(b, EA_CS_ATTENTION, 0, REFS(a->q, k_cache, v_cache, a->partial, a->att, step),
+	     c->n_heads, c->n_kv_heads, c->head_dim, 1, ctx);
+	EMIT(b, EA_CS_MATVEC, w->wo.type, REFS(wo, a->att, a->xb2), dim, qd);
+	EMIT(b, EA_CS_ADD, 0, REFS(a->x, a->xb2, a->x), dim, dim);
+
+	EMIT(b, EA_CS_RMSNORM, 0, REFS(a->x, ffn_norm, a->xb), dim, 1, eps);
+	EMIT(b, EA_CS_MATVEC, w->w_gate.type, REFS(gate, a->xb, a->hb), ffn, dim);
+	EMIT(b, EA_CS_MATVEC, w->w_up.type, REFS(up, a->xb, a->hb2), ffn, dim);
+	EMIT(b, EA_CS_SWIGLU, 0, REFS(a->hb, a->hb2, a->hb), ffn);
+	EMIT(b, EA_CS_MATVEC, w->w_down.type, REFS(down, a->hb, a->xb2), dim, ffn);
+	EMIT(b, EA_CS_ADD, 0, REFS(a->x, a->xb2, a->x), dim, dim);
+}
+
+static void alloc_acts(struct builder *b, const struct ea_model_config *c, struct acts *a)
+{
+	uint32_t ab = add_buffer(b, EA_CS_BUF_ACT);
+	uint64_t dim = c->dim * sizeof(float), qd = (uint64_t)c->n_heads * c->head_dim * 4;
+	uint64_t kvd = (uint64_t)c->n_kv_heads * c->head_dim * 4, ffn = c->ffn_dim * 4ull;
+	/* Splits of EA_VK_ATTENTION_SPLIT positions, each head_dim + 2 floats a head
+	 * (ea_vk_attention_partial_bytes()), for the whole context. */
+	uint64_t splits = ((uint64_t)c->n_ctx + 127) / 128;
+
+	a->x = take(b, ab, dim);
+	a->xb = take(b, ab, dim);
+	a->xb2 = take(b, ab, dim);
+	a->q = take(b, ab, qd);
+	a->att = take(b, ab, qd);
+	a->k = take(b, ab, kvd);
+	a->v = take(b, ab, kvd);
+	a->hb = take(b, ab, ffn);
+	a->hb2 = take(b, ab, ffn);
+	a->partial = take(b, ab, splits * c->n_heads * (c->head_dim + 2) * sizeof(float));
+}
+
+/* Pack the builder's arrays behind a header into one block. */
+static struct ea_cs_header *pack(const struct builder *b, const struct ea_cs_header *fields)
+{
+	size_t nb = b->n_buffers * sizeof(*b->buffers), nu = b->n_uploads * sizeof(*b->uploads);
+	size_t no = b->n_ops * sizeof(*b->ops), total = sizeof(*fields) + nb + nu + no;
+	struct ea_cs_header *h = malloc(total);
+	uint8_t *p = (uint8_t *)(h + 1);
+
+	if (!h)
+		return NULL;
+	*h = *fields;
+	h->total_bytes = total;
+	memcpy(p, b->buffers, nb);
+	memcpy(p + nb, b->uploads, nu);
+	memcpy(p + nb + nu, b->ops, no);
+	return h;
+}
+
+static bool fits_u32(const struct ea_model_config *c)
+{
+	uint64_t biggest = (uint64_t)c->n_ctx * c->n_kv_heads * c->head_dim;
+
+	return biggest < UINT32_MAX && c->n_vocab > 0 && c->n_ctx > 0;
+}
+
+ea_status ea_cs_build(const struct ea_model *m, struct ea_cs_header **out, struct ea_error *err)
+{
+	const struct ea_model_config *c = &m->cfg;
+	const struct ea_gguf_tensor *t0 = ea_gguf_tensor_at(m->gguf, 0);
+	struct builder b = { .src_base = (const uint8_t *)t0->data - t0->offset };
+	struct ea_cs_header h = { .magic = EA_CS_MAGIC, .version = EA_CS_VERSION,
+				  .header_bytes = sizeof(h), .n_vocab = c->n_vocab,
+				  .n_ctx = c->n_ctx };
+	uint32_t dim = c->dim, globals, step_buf, out_buf;
+	struct ea_cs_ref embd, out_norm, output;
+	struct acts a;
+
+	*out = NULL;
+	if (!fits_u32(c))
+		return ea_error_set(err, EA_ERR_UNSUPPORTED, "a KV cache of %d positions x %d "
+				    "values does not fit a command stream", c->n_ctx,
+				    c->n_kv_heads * c->head_dim);
+	b.buffers = calloc(FIXED_BUFFERS + 2 * (size_t)c->n_layers, sizeof(*b.buffers));
+	b.uploads = calloc(3 + UPLOADS_PER_LAYER * (size_t)c->n_layers, sizeof(*b.uploads));
+	b.ops = calloc(4 + OPS_PER_LAYER * (size_t)c->n_layers, sizeof(*b.ops));
+	if (!b.buffers || !b.uploads || !b.ops)
+		goto no_memory;
+
+	globals = add_buffer(&b, EA_CS_BUF_WEIGHTS);
+	embd = matrix(&b, globals, m->token_embd, c->n_vocab, dim);
+	out_norm = floats(&b, globals, m->output_norm, dim);
+	output = c->tied_output ? embd : matrix(&b, globals, m->output, c->n_vocab, dim);
+	alloc_acts(&b, c, &a);
+	step_buf = add_buffer(&b, EA_CS_BUF_STEP);
+	h.step = take(&b, step_buf, sizeof(struct ea_cs_step));
+	h.token = take(&b, step_buf, sizeof(uint32_t));
+	out_buf = add_buffer(&b, EA_CS_BUF_OUTPUT);
+	h.logits = take(&b, out_buf, (uint64_t)c->n_vocab * sizeof(float));
+	h.argmax = take(&b, out_buf, sizeof(uint32_t));
+
+	EMIT(&b, EA_CS_EMBED, m->token_embd.type, REFS(embd, h.token, a.x), dim, 1);
+	for (int l = 0; l < c->n_layers; l++)
+		emit_layer(&b, m, l, &a, h.step);
+	EMIT(&b, EA_CS_RMSNORM, 0, REFS(a.x, out_norm, a.xb), dim, 1, f32_bits(c->norm_eps));
+	EMIT(&b, EA_CS_MATVEC, m->output.type, REFS(output, a.xb, h.logits), c->n_vocab, dim);
+	EMIT(&b, EA_CS_ARGMAX, 0, REFS(h.logits, h.argmax), c->n_vocab);
+
+	h.n_buffers = b.n_buffers;
+	h.n_uploads = b.n_uploads;
+	h.n_ops = b.n_ops;
+	*out = pack(&b, &h);
+	if (!*out)
+		goto no_memory;
+	free(b.buffers);
+	free(b.uploads);
+	free(b.ops);
+	return EA_OK;
+no_memory:
+	free(b.buffers);
+	free(b.uploads);
+	free(b.ops);
+	return ea_error_set(err, EA_ERR_NO_MEMORY, "out of memory for the command stream of %d "
+			    "layers", c->n_layers);
+}
+
+const char *ea_cs_opcode_name(uint32_t opcode)
+{
+	static const char *const names[] = {
+		[EA_CS_EMBED] = "embed", [EA_CS_MATVEC] = "matvec", [EA_CS_RMSNORM] = "rmsnorm",
+		[EA_CS_ROPE] = "rope", [EA_CS_SWIGLU] = "swiglu", [EA_CS_ADD] = "add",
+		[EA_CS_STORE_ROWS] = "store_rows", [EA_CS_ATTENTION] = "attention",
+		[EA_CS_ARGMAX] = "argmax",
+	};
+
+	if (opcode >= sizeof(names) / sizeof(names[0]) || !names[opcode])
+		return "?";
+	return names[opcode];
+}
+
+/* Spans each opcode binds. */
+static int refs_of(uint32_t opcode)
+{
+	switch (opcode) {
+	case EA_CS_ROPE:
+	case EA_CS_ARGMAX:
+		return 2;
+	case EA_CS_ATTENTION:
+		return 6;
+	default:
+		return 3;
+	}
+}
+
+static ea_status check_ref(const struct ea_cs_header *h, const struct ea_cs_ref *r,
+			   const char *what, uint32_t index, struct ea_error *err)
+{
+	const struct ea_cs_buffer *bufs = ea_cs_buffers(h);
+
+	if (r->buffer >= h->n_buffers || r->reserved || r->offset % EA_CS_ALIGN ||
+	    r->bytes == 0 || r->offset > bufs[r->buffer].bytes ||
+	    r->bytes > bufs[r->buffer].bytes - r->offset)
+		return ea_error_set(err, EA_ERR_FORMAT, "command stream: %s %u: span of %llu "
+				    "bytes at %llu of buffer %u is not inside a buffer at an "
+				    "aligned offset", what, index, (unsigned long long)r->bytes,
+				    (unsigned long long)r->offset, r->buffer);
+	return EA_OK;
+}
+
+static ea_status check_header(const struct ea_cs_header *h, size_t bytes, struct ea_error *err)
+{
+	uint64_t want;
+
+	if (bytes < sizeof(*h) || h->magic != EA_CS_MAGIC)
+		return ea_error_set(err, EA_ERR_FORMAT, "not a command stream (%zu bytes, no "
+				    "magic)", bytes);
+	if (h->version != EA_CS_VERSION || h->header_bytes != sizeof(*h))
+		return ea_error_set(err, EA_ERR_UNSUPPORTED, "command stream version %u with a "
+				    "header of %u bytes; this executor reads version %u (%zu)",
+				    h->version, h->header_bytes, EA_CS_VERSION, sizeof(*h));
+	want = sizeof(*h) + (uint64_t)h->n_buffers * sizeof(struct ea_cs_buffer) +
+	       (uint64_t)h->n_uploads * sizeof(struct ea_cs_upload) +
+	       (uint64_t)h->n_ops * sizeof(struct ea_cs_op);
+	if (h->total_bytes != bytes || want != bytes)
+		return ea_error_set(err, EA_ERR_FORMAT, "command stream: %llu bytes declared, "
+				    "%llu for its records, %zu given",
+				    (unsigned long long)h->total_bytes, (unsigned long long)want,
+				    bytes);
+	return EA_OK;
+}
+
+/* The header's spans: the step block in the step buffer, logits and argmax in
+ * the output, which the host reads and writes. */
+static ea_status check_io(const struct ea_cs_header *h, struct ea_error *err)
+{
+	const struct ea_cs_buffer *bufs = ea_cs_buffers(h);
+	const struct { const struct ea_cs_ref *ref; uint32_t kind; uint64_t bytes; } io[] = {
+		{ &h->step, EA_CS_BUF_STEP, sizeof(struct ea_cs_step) },
+		{ &h->token, EA_CS_BUF_STEP, sizeof(uint32_t) },
+		{ &h->logits, EA_CS_BUF_OUTPUT, (uint64_t)h->n_vocab * sizeof(float) },
+		{ &h->argmax, EA_CS_BUF_OUTPUT, sizeof(uint32_t) },
+	};
+
+	for (uint32_t i = 0; i < sizeof(io) / sizeof(io[0]); i++) {
+		ea_status status = check_ref(h, io[i].ref, "header span", i, err);
+
+		if (status != EA_OK)
+			return status;
+		if (bufs[io[i].ref->buffer].kind != io[i].kind || io[i].ref->bytes < io[i].bytes)
+			return ea_error_set(err, EA_ERR_FORMAT, "command stream: header span %u is "
+					    "not in a buffer of kind %u or too small", i, io[i].kind);
+	}
+	return EA_OK;
+}
+
+ea_status ea_cs_validate(const void *data, size_t bytes, uint64_t src_bytes,
+			 struct ea_error *err)
+{
+	const struct ea_cs_header *h = data;
+	const struct ea_cs_buffer *bufs;
+	const struct ea_cs_upload *up;
+	const struct ea_cs_op *ops;
+	ea_status status = check_header(h, bytes, err);
+
+	if (status != EA_OK)
+		return status;
+	bufs = ea_cs_buffers(h);
+	up = ea_cs_uploads(h);
+	ops = ea_cs_ops(h);
+	for (uint32_t i = 0; i < h->n_buffers; i++)
+		if (bufs[i].kind < EA_CS_BUF_WEIGHTS || bufs[i].kind > EA_CS_BUF_OUTPUT ||
+		    bufs[i].bytes == 0 || bufs[i].bytes % EA_CS_ALIGN)
+			return ea_error_set(err, EA_ERR_FORMAT, "command stream: buffer %u: kind "
+					    "%u, %llu bytes", i, bufs[i].kind,
+					    (unsigned long long)bufs[i].bytes);
+	for (uint32_t i = 0; i < h->n_uploads; i++) {
+		struct ea_cs_ref r = { .buffer = up[i].buffer, .offset = up[i].offset,
+				       .bytes = up[i].bytes };
+
+		status = check_ref(h, &r, "upload", i, err);
+		if (status != EA_OK)
+			return status;
+		if (bufs[r.buffer].kind != EA_CS_BUF_WEIGHTS || up[i].src_offset > src_bytes ||
+		    up[i].bytes > src_bytes - up[i].src_offset)
+			return ea_error_set(err, EA_ERR_FORMAT, "command stream: upload %u reads "
+					    "past the model's %llu bytes of tensor data or writes "
+					    "a buffer that is not weights", i,
+					    (unsigned long long)src_bytes);
+	}
+	for (uint32_t i = 0; i < h->n_ops; i++) {
+		if (ops[i].opcode < EA_CS_EMBED || ops[i].opcode > EA_CS_ARGMAX)
+			return ea_error_set(err, EA_ERR_FORMAT, "command stream: op %u: unknown "
+					    "opcode %u", i, ops[i].opcode);
+		for (int r = 0; r < refs_of(ops[i].opcode) && status == EA_OK; r++)
+			status = check_ref(h, &ops[i].ref[r], "op", i, err);
+		if (status != EA_OK)
+			return status;
+	}
+	if (h->n_vocab == 0 || h->n_ctx == 0)
+		return ea_error_set(err, EA_ERR_FORMAT, "command stream: %u logits, %u positions",
+				    h->n_vocab, h->n_ctx);
+	return check_io(h, err);
+	return EA_OK;
+}

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ea_cmdstream - one decode step of a model as a list of ops over numbered
+ * buffers: the ABI between the client that builds it and the executor that
+ * runs it (in this process now, through the kernel module later).
+ *
+ * A stream is one contiguous block of little-endian, fixed-size records with
+ * no pointers, so it can be copied, stored or passed through an ioctl as is:
+ *
+ *   struct ea_cs_header                header_bytes
+ *   struct ea_cs_buffer   [n_buffers]  the buffers the ops name, by index
+ *   struct ea_cs_upload   [n_uploads]  what to copy into weight buffers, once
+ *   struct ea_cs_op       [n_ops]      the ops of one step, in order
+ *
+ * Buffers: weights (filled once from the model file's tensor data by the
+ * uploads), a KV cache per layer (keys, then values), activations, the
+ * per-step parameter block and the output (logits and the argmax id). Every
+ * offset is a multiple of EA_CS_ALIGN, the largest alignment Vulkan lets a
+ * device ask of storage buffer offsets, so any device can bind any span.
+ *
+ * The per-step parameter block (EA_CS_BUF_STEP): struct ea_cs_step at offset
+ * 0 (the position, read by rope, the KV store and attention) and the token
+ * id, a uint32, at offset EA_CS_ALIGN (read by the embedding). Replaying a
+ * step means writing these two and running the same ops again.
+ *
+ * Built once per session from an ea_model; the executor (ea_vk_exec.h) checks
+ * it with ea_cs_validate() before trusting any index, offset or size.
+ */
+#ifndef EA_CMDSTREAM_H
+#define EA_CMDSTREAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ea_error.h"
+#include "ea_model.h"
+
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+	       "command streams are little-endian records written natively");
+
+#define EA_CS_MAGIC	0x53434145u	/* "EACS" */
+#define EA_CS_VERSION	1u
+#define EA_CS_ALIGN	256u		/* of every buffer offset and size */
+#define EA_CS_MAX_REFS	6		/* buffer spans one op binds */
+#define EA_CS_MAX_ARGS	8		/* scalar arguments of one op */
+
+enum ea_cs_buffer_kind {
+	EA_CS_BUF_WEIGHTS = 1,	/* read-only, filled by the uploads */
+	EA_CS_BUF_KV = 2,	/* a layer's KV cache: device memory, kept across steps */
+	EA_CS_BUF_ACT = 3,	/* activations: scratch within a step */
+	EA_CS_BUF_STEP = 4,	/* the per-step parameter block, written by the host */
+	EA_CS_BUF_OUTPUT = 5,	/* logits and argmax, read by the host */
+};
+
+/* A span of a buffer: bytes at offset of buffer number `buffer`. */
+struct ea_cs_ref {
+	uint32_t buffer;
+	uint32_t reserved;	/* zero */
+	uint64_t offset;	/* a multiple of EA_CS_ALIGN */
+	uint64_t bytes;
+};
+
+struct ea_cs_buffer {
+	uint32_t kind;		/* enum ea_cs_buffer_kind */
+	uint32_t reserved;	/* zero */
+	uint64_t bytes;		/* a multiple of EA_CS_ALIGN */
+};
+
+/* Copy @bytes from the model file's tensor data section at @src_offset into
+ * buffer @buffer at @offset. */
+struct ea_cs_upload {
+	uint32_t buffer;
+	uint32_t reserved;	/* zero */
+	uint64_t offset;
+	uint64_t src_offset;
+	uint64_t bytes;
+};
+
+/*
+ * The ops, with the spans (ref[]) and scalar arguments (arg[]) each takes;
+ * each is the ea_vk_op_* (ea_vk_ops.h) of the same name, whose comment says
+ * what it computes. Floats in arg[] are their IEEE-754 bits.
+ */
+enum ea_cs_opcode {
+	EA_CS_EMBED = 1,	/* ref table, ids, out; arg cols, n_tokens; type: the table's */
+	EA_CS_MATVEC = 2,	/* ref w, x, y; arg rows, cols; type: w's */
+	EA_CS_RMSNORM = 3,	/* ref x, weight, out; arg n, n_rows, eps (f32) */
+	EA_CS_ROPE = 4,		/* ref x, step; arg n_heads, head_dim, n_tokens, freq_base (f32),
+				 * mode (enum ea_rope_mode) */
+	EA_CS_SWIGLU = 5,	/* ref gate, up, out; arg n */
+	EA_CS_ADD = 6,		/* ref a, b, out; arg n, n_b */
+	EA_CS_STORE_ROWS = 7,	/* ref src, cache, step; arg n, n_tokens, cache_rows */
+	EA_CS_ATTENTION = 8,	/* ref q, k_cache, v_cache, partial, out, step;
+				 * arg n_heads, n_kv_heads, head_dim, n_tokens, n_ctx */
+	EA_CS_ARGMAX = 9,	/* ref x, out; arg n */
+};
+
+struct ea_cs_op {
+	uint32_t opcode;	/* enum ea_cs_opcode */
+	uint32_t type;		/* enum ea_type of the weights, for embed and matvec; else 0 */
+	uint32_t arg[EA_CS_MAX_ARGS];
+	struct ea_cs_ref ref[EA_CS_MAX_REFS];	/* unused ones zero */
+};
+
+/* The per-step parameter block's first record (the layout of struct ea_vk_step). */
+struct ea_cs_step {
+	uint32_t pos;
+	uint32_t reserved[3];	/* zero */
+};
+
+struct ea_cs_header {
+	uint32_t magic;		/* EA_CS_MAGIC */
+	uint32_t version;	/* EA_CS_VERSION */
+	uint32_t header_bytes;	/* sizeof(struct ea_cs_header): where the buffers start */
+	uint32_t reserved;	/* zero */
+	uint64_t total_bytes;	/* of the whole stream */
+	uint32_t n_buffers, n_uploads, n_ops;
+	uint32_t n_vocab;	/* logits per step */
+	uint32_t n_ctx;		/* positions the KV caches hold: pos < n_ctx */
+	uint32_t reserved2[3];	/* zero */
+	struct ea_cs_ref step;	/* the struct ea_cs_step of the parameter block */
+	struct ea_cs_ref token;	/* the token id (uint32) of the parameter block */
+	struct ea_cs_ref logits;	/* n_vocab floats */
+	struct ea_cs_ref argmax;	/* one uint32: the index of the largest logit */
+};
+
+static inline const struct ea_cs_buffer *ea_cs_buffers(const struct ea_cs_header *h)
+{
+	return (const struct ea_cs_buffer *)((const uint8_t *)h + h->header_bytes);
+}
+
+static inline const struct ea_cs_upload *ea_cs_uploads(const struct ea_cs_header *h)
+{
+	return (const struct ea_cs_upload *)(ea_cs_buffers(h) + h->n_buffers);
+}
+
+static inline const struct ea_cs_op *ea_cs_ops(const struct ea_cs_header *h)
+{
+	return (const struct ea_cs_op *)(ea_cs_uploads(h) + h->n_uploads);
+}
+
+/*
+ * The decode step of @m (one token at the position in the step block) as a
+ * stream in one malloc'd block (free() it). Fails with EA_ERR_NO_MEMORY, or
+ * EA_ERR_UNSUPPORTED when a size does not fit the stream's 32-bit fields.
+ */
+ea_status ea_cs_build(const struct ea_model *m, struct ea_cs_header **out, struct ea_error *err);
+
+/*
+ * Check @bytes of @data as a stream: magic, version, sizes and counts adding
+ * up to total_bytes == @bytes, known buffer kinds and opcodes, every reference
+ * naming a buffer and lying inside it at an aligned offset, every upload
+ * inside its weight buffer and inside the @src_bytes of tensor data it reads.
+ * The ops' own shapes are checked by the executor's kernels.
+ */
+ea_status ea_cs_validate(const void *data, size_t bytes, uint64_t src_bytes,
+			 struct ea_error *err);
+
+/* The name of an opcode ("matvec"), or "?" for an unknown one. */
+const char *ea_cs_opcode_name(uint32_t opcode);
+
+#endif /* EA_CMDSTREAM_H */
