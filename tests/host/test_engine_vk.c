@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The Vulkan engine end to end: tiny models from `edgeai synth` (build/bin/edgeai)
+ * in every tensor type, and a qwen2 one (neox rope, q/k/v biases), run through
+ * the command stream and the executor, against the CPU reference: the same
+ * greedy tokens for 32 tokens after a 5-token prompt, and at every step logits
+ * within LOGIT_TOL x max|reference logit|. Both engines dequantize the same
+ * weights and accumulate in fp32; only the order of the sums differs, so the
+ * tolerance is that of fp32 sums over a few hundred terms, per layer (lavapipe:
+ * worst ~2e-6).
+ * Also: a step past the context is refused with a clear error, and the stream
+ * validator rejects a broken stream.
+ */
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ea_cmdstream.h"
+#include "ea_device.h"
+#include "ea_sample.h"
+#include "ea_session.h"
+#include "ea_tap.h"
+
+#define N_GENERATE 32
+#define LOGIT_TOL 1e-4
+
+static char edgeai[PATH_MAX];
+
+/* build/tests/host/test_engine_vk -> build/bin/edgeai */
+static bool find_edgeai(void)
+{
+	char exe[PATH_MAX - 32];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0)
+		return false;
+	exe[n] = '\0';
+	for (int i = 0; i < 3; i++) {
+		char *slash = strrchr(exe, '/');
+
+		if (!slash)
+			return false;
+		*slash = '\0';
+	}
+	snprintf(edgeai, sizeof(edgeai), "%s/bin/edgeai", exe);
+	return access(edgeai, X_OK) == 0;
+}
+
+static bool synth(const char *out, const char *args)
+{
+	char cmd[3 * PATH_MAX + 64];
+
+	snprintf(cmd, sizeof(cmd), "'%s' synth -o '%s' %s >/dev/null 2>&1", edgeai, out, args);
+	return system(cmd) == 0;
+}
+
+static int argmax(const float *x, int n)
+{
+	int best = 0;
+
+	for (int i = 1; i < n; i++)
+		if (x[i] > x[best])
+			best = i;
+	return best;
+}
+
+/* max|got - want| / max|want| */
+static double rel_diff(const float *got, const float *want, int n)
+{
+	double diff = 0.0, scale = 0.0;
+
+	for (int i = 0; i < n; i++) {
+		diff = fmax(diff, fabs((double)got[i] - want[i]));
+		scale = fmax(scale, fabs((double)want[i]));
+	}
+	return scale > 0.0 ? diff / scale : diff;
+}
+
+/* Greedy generation on both engines, token for token. */
+static bool same_greedy(struct tap *t, const char *path, struct ea_vk *vk, const char *name)
+{
+	static const int32_t prompt[] = { 1, 17, 42, 99, 3 };
+	int n_prompt = (int)(sizeof(prompt) / sizeof(prompt[0]));
+	struct ea_session *cpu = NULL, *gpu = NULL;
+	struct ea_model *m = NULL;
+	float *want = NULL, *got = NULL;
+	double worst = 0.0;
+	int matched = 0;
+	char why[1024] = "";
+	bool ok = false;
+
+	if (ea_model_load(path, &m, why, sizeof(why)) != EA_OK ||
+	    ea_session_new(m, NULL, &cpu, why, sizeof(why)) != EA_OK ||
+	    ea_session_new(m, vk, &gpu, why, sizeof(why)) != EA_OK)
+		goto out;
+	want = malloc((size_t)m->cfg.n_vocab * sizeof(float));
+	got = malloc((size_t)m->cfg.n_vocab * sizeof(float));
+	if (!want || !got ||
+	    ea_session_eval(cpu, prompt, n_prompt, 0, want) != EA_OK ||
+	    ea_session_eval(gpu, prompt, n_prompt, 0, got) != EA_OK) {
+		snprintf(why, sizeof(why), "prompt: %s %s", ea_session_error(cpu),
+			 ea_session_error(gpu));
+		goto out;
+	}
+	for (int i = 0; i < N_GENERATE; i++) {
+		int32_t token = argmax(want, m->cfg.n_vocab);
+
+		worst = fmax(worst, rel_diff(got, want, m->cfg.n_vocab));
+		if (argmax(got, m->cfg.n_vocab) != token) {
+			snprintf(why, sizeof(why), "token %d: Vulkan %d, CPU %d", i,
+				 argmax(got, m->cfg.n_vocab), token);
+			goto out;
+		}
+		matched++;
+		if (i + 1 < N_GENERATE &&
+		    (ea_session_eval(cpu, &token, 1, n_prompt + i, want) != EA_OK ||
+		     ea_session_eval(gpu, &token, 1, n_prompt + i, got) != EA_OK)) {
+			snprintf(why, sizeof(why), "step %d: %s %s", i, ea_session_error(cpu),
+				 ea_session_error(gpu));
+			goto out;
+		}
+	}
+	ok = worst <= LOGIT_TOL;
+out:
+	tap_ok(t, ok, "%s: %d of %d greedy tokens match the CPU reference, logits within "
+	       "%.1e (worst %.2e)", name, matched, N_GENERATE, LOGIT_TOL, worst);
+	if (!ok && *why)
+		tap_diag("%s", why);
+	free(want);
+	free(got);
+	ea_session_free(gpu);
+	ea_session_free(cpu);
+	ea_model_free(m);
+	return ok;
+}
+
+/* Past the context: refused before anything runs, saying so. */
+static bool context_refused(const char *path, struct ea_vk *vk)
+{
+	struct ea_model *m = NULL;
+	struct ea_session *s = NULL;
+	int32_t tokens[2] = { 1, 2 };
+	float *logits = NULL;
+	char why[1024];
+	bool ok = false;
+
+	if (ea_model_load(path, &m, why, sizeof(why)) == EA_OK &&
+	    ea_session_new(m, vk, &s, why, sizeof(why)) == EA_OK &&
+	    (logits = malloc((size_t)m->cfg.n_vocab * sizeof(float)))) {
+		ok = ea_session_eval(s, tokens, 2, m->cfg.n_ctx - 1, logits) ==
+		     EA_ERR_INVALID_ARGUMENT && strstr(ea_session_error(s), "context");
+		tap_diag("%s", ea_session_error(s));
+	}
+	free(logits);
+	ea_session_free(s);
+	ea_model_free(m);
+	return ok;
+}
+
+/* A stream with a bad magic, and one whose op reaches past its buffer. */
+static bool broken_streams_rejected(const char *path)
+{
+	struct ea_model *m = NULL;
+	struct ea_cs_header *cs = NULL;
+	struct ea_error err;
+	char why[1024];
+	bool ok = false;
+
+	if (ea_model_load(path, &m, why, sizeof(why)) == EA_OK &&
+	    ea_cs_build(m, &cs, &err) == EA_OK) {
+		struct ea_cs_op *op = (struct ea_cs_op *)ea_cs_ops(cs);
+		uint64_t offset = op[1].ref[0].offset;
+
+		ok = ea_cs_validate(cs, cs->total_bytes, UINT64_MAX, &err) == EA_OK;
+		op[1].ref[0].offset = ea_cs_buffers(cs)[op[1].ref[0].buffer].bytes;
+		ok = ok && ea_cs_validate(cs, cs->total_bytes, UINT64_MAX, &err) == EA_ERR_FORMAT;
+		tap_diag("%s", err.msg);
+		op[1].ref[0].offset = offset;
+		cs->magic ^= 1;
+		ok = ok && ea_cs_validate(cs, cs->total_bytes, UINT64_MAX, &err) == EA_ERR_FORMAT;
+		tap_diag("%s", err.msg);
+	}
+	free(cs);
+	ea_model_free(m);
+	return ok;
+}
+
+int main(void)
+{
+	static const char *const types[] = { "f32", "f16", "q8_0", "q4_0", "q4_k", "q6_k" };
+	enum { N_TYPES = sizeof(types) / sizeof(types[0]), N_TESTS = N_TYPES + 4 };
+	char dir[] = "/tmp/edgeai-test-engine-XXXXXX", path[PATH_MAX], args[96];
+	struct ea_open_options options = { .mode = EA_MODE_DIRECT };
+	struct ea_device *dev = NULL;
+	struct tap t = { 0 };
+	char why[1024];
+
+	tap_plan(&t, N_TESTS);
+	unsetenv("EDGEAI_VK_DEVICE");
+	if (!find_edgeai() || !mkdtemp(dir) || ea_open(&options, &dev, why, sizeof(why)) != EA_OK ||
+	    ea_device_need_vk(dev) != EA_OK) {
+		for (int i = 0; i < N_TESTS; i++)
+			tap_ok(&t, true, "# SKIP no build/bin/edgeai or no Vulkan device");
+		ea_close(dev);
+		return tap_done(&t);
+	}
+	tap_diag("Vulkan device: %s", ea_device_info(dev)->vk_name);
+	for (int i = 0; i < N_TYPES; i++) {
+		snprintf(path, sizeof(path), "%s/tiny-%s.gguf", dir, types[i]);
+		snprintf(args, sizeof(args), "--preset tiny --type %s", types[i]);
+		if (!synth(path, args)) {
+			tap_ok(&t, false, "synth %s", args);
+			continue;
+		}
+		same_greedy(&t, path, dev->vk, types[i]);
+		if (i < N_TYPES - 1)
+			unlink(path);
+	}
+	snprintf(path, sizeof(path), "%s/qwen2.gguf", dir);
+	tap_ok(&t, synth(path, "--preset tiny --type q8_0 --arch qwen2") &&
+	       same_greedy(&t, path, dev->vk, "qwen2 q8_0 (neox rope, q/k/v biases)"),
+	       "qwen2 model synthesized and run");
+	snprintf(path, sizeof(path), "%s/tiny-%s.gguf", dir, types[N_TYPES - 1]);
+	tap_ok(&t, context_refused(path, dev->vk),
+	       "a step past the context fails with EA_ERR_INVALID_ARGUMENT naming the context");
+	tap_ok(&t, broken_streams_rejected(path),
+	       "ea_cs_validate accepts a built stream, rejects a bad magic and an op past its buffer");
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/qwen2.gguf", dir);
+	unlink(path);
+	rmdir(dir);
+	ea_close(dev);
+	return tap_done(&t);
+}
