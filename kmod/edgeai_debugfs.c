@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * debugfs, under /sys/kernel/debug/accel/N/: "memory" (use and limits),
- * "executor" (who is attached and the jobs it has), "queues" (every
- * client's queues with the jobs not yet ended in each).  Only reports.
+ * debugfs, under /sys/kernel/debug/accel/edgeai/ (named after the platform
+ * device): "memory" (use and limits), "executor" (who is attached and the
+ * jobs it has), "queues" (every client's queues with the jobs not yet
+ * ended in each).  Only reports.
  */
 
 #include <linux/pid.h>
