@@ -22,9 +22,9 @@ struct ea_session;
 
 /* A session of @m on @vk, or on the CPU reference when @vk is NULL. @m (and
  * @vk) must outlive it. On failure *@out is NULL and @err holds why. */
-ea_status ea_session_new(const struct ea_model *m, struct ea_vk *vk, struct ea_session **out,
-			 char *err, size_t errsz);
-void ea_session_free(struct ea_session *s);
+EA_API ea_status ea_session_new(const struct ea_model *m, struct ea_vk *vk,
+				struct ea_session **out, char *err, size_t errsz);
+EA_API void ea_session_free(struct ea_session *s);
 
 /*
  * Run @n tokens at positions pos0 .. pos0 + n - 1 (the earlier positions
@@ -32,13 +32,13 @@ void ea_session_free(struct ea_session *s);
  * Positions past the model's context or a token outside the vocabulary fail
  * with EA_ERR_INVALID_ARGUMENT before anything runs.
  */
-ea_status ea_session_eval(struct ea_session *s, const int32_t *tokens, int n, int pos0,
-			  float *logits);
+EA_API ea_status ea_session_eval(struct ea_session *s, const int32_t *tokens, int n,
+				 int pos0, float *logits);
 
 /* "Vulkan" or "CPU reference". */
-const char *ea_session_engine(const struct ea_session *s);
+EA_API const char *ea_session_engine(const struct ea_session *s);
 
 /* Why the last call failed. */
-const char *ea_session_error(const struct ea_session *s);
+EA_API const char *ea_session_error(const struct ea_session *s);
 
 #endif /* EA_SESSION_H */

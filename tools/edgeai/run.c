@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * edgeai run - generate text from a prompt, streaming it as it comes, and end
- * with the prompt and generation speeds. The model runs on an engine: the CPU
- * reference (--cpu) for now; the Vulkan engine plugs into the same interface.
+ * with the prompt and generation speeds. The model runs in a session
+ * (ea_session.h): on Vulkan in direct mode by default, the CPU reference with
+ * --cpu. On Vulkan the prompt goes through the decode step token by token for
+ * now, so its tokens/s is that of decoding.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,8 +12,9 @@
 #include <time.h>
 
 #include "cli.h"
-#include "ea_ref_forward.h"
+#include "ea_device.h"
 #include "ea_sample.h"
+#include "ea_session.h"
 #include "ea_tokenizer.h"
 
 #define MAX_STOPS 8
@@ -26,62 +29,6 @@ struct run_options {
 	const char *stop[MAX_STOPS];
 	int n_stop;
 };
-
-/* What runs the model: tokens in at positions, the last token's logits out. */
-struct engine {
-	const char *name;
-	/* Run @n tokens at positions pos0 .. pos0 + n - 1; the logits of the last
-	 * one (n_vocab values) into @logits. */
-	ea_status (*eval)(struct engine *e, const int32_t *tokens, int n, int pos0, float *logits);
-	const char *(*error)(const struct engine *e);	/* why eval failed */
-	void (*destroy)(struct engine *e);
-};
-
-struct cpu_engine {
-	struct engine base;
-	const struct ea_model *model;
-	struct ea_ref_state *state;
-};
-
-/* Prompt tokens per step of the CPU reference: enough to share each weight row. */
-#define CPU_BATCH 64
-
-static ea_status cpu_eval(struct engine *e, const int32_t *tokens, int n, int pos0,
-			  float *logits)
-{
-	struct cpu_engine *cpu = (struct cpu_engine *)e;
-
-	return ea_ref_forward_batch(cpu->model, cpu->state, tokens, n, pos0, logits, 1);
-}
-
-static const char *cpu_error(const struct engine *e)
-{
-	return ((const struct cpu_engine *)e)->state->error.msg;
-}
-
-static void cpu_destroy(struct engine *e)
-{
-	struct cpu_engine *cpu = (struct cpu_engine *)e;
-
-	ea_ref_state_free(cpu->state);
-	free(cpu);
-}
-
-static struct engine *cpu_engine_new(const struct ea_model *m)
-{
-	struct cpu_engine *cpu = calloc(1, sizeof(*cpu));
-	char why[256];
-
-	if (!cpu || ea_ref_state_new(m, CPU_BATCH, &cpu->state, why, sizeof(why)) != EA_OK) {
-		fprintf(stderr, "edgeai run: %s\n", cpu ? why : "out of memory");
-		free(cpu);
-		return NULL;
-	}
-	cpu->base = (struct engine){ .name = "CPU reference", .eval = cpu_eval,
-				     .error = cpu_error, .destroy = cpu_destroy };
-	cpu->model = m;
-	return &cpu->base;
-}
 
 static double now_s(void)
 {
@@ -130,7 +77,7 @@ struct timing {
 };
 
 /* Generate after @prompt (n_prompt tokens), streaming to stdout. */
-static int generate(struct engine *e, const struct ea_model *m, const struct ea_tokenizer *tok,
+static int generate(struct ea_session *e, const struct ea_model *m, const struct ea_tokenizer *tok,
 		    const struct run_options *o, const int32_t *prompt, int n_prompt,
 		    struct timing *timing)
 {
@@ -151,8 +98,8 @@ static int generate(struct engine *e, const struct ea_model *m, const struct ea_
 		return 2;
 	}
 	start = now_s();
-	if (!logits || e->eval(e, prompt, n_prompt, 0, logits) != EA_OK) {
-		fprintf(stderr, "edgeai run: %s\n", logits ? e->error(e) : "out of memory");
+	if (!logits || ea_session_eval(e, prompt, n_prompt, 0, logits) != EA_OK) {
+		fprintf(stderr, "edgeai run: %s\n", logits ? ea_session_error(e) : "out of memory");
 		goto out;
 	}
 	timing->prompt_s = now_s() - start;
@@ -172,8 +119,8 @@ static int generate(struct engine *e, const struct ea_model *m, const struct ea_
 		}
 		reason = ea_stop_check(&rules, timing->n_generated, token, out.text, out.len, &show);
 		output_show(&out, show);
-		if (reason == EA_STOP_NONE && e->eval(e, &token, 1, pos, logits) != EA_OK) {
-			fprintf(stderr, "\nedgeai run: %s\n", e->error(e));
+		if (reason == EA_STOP_NONE && ea_session_eval(e, &token, 1, pos, logits) != EA_OK) {
+			fprintf(stderr, "\nedgeai run: %s\n", ea_session_error(e));
 			goto out;
 		}
 	}
@@ -190,16 +137,15 @@ static int run(const struct run_options *o)
 {
 	struct ea_model *m = NULL;
 	struct ea_tokenizer *tok = NULL;
-	struct engine *e = NULL;
+	struct ea_session *e = NULL;
+	struct ea_device *dev = NULL;
+	struct ea_open_options options = { .mode = EA_MODE_DIRECT };
 	struct timing timing = { 0 };
 	int32_t *prompt = NULL;
 	size_t n_prompt = 0;
 	char why[1024];
 	int rc = 1;
 
-	if (!o->cpu)
-		fprintf(stderr, "edgeai run: the Vulkan engine is not there yet; running the CPU "
-				"reference (--cpu)\n");
 	if (ea_model_load(o->model, &m, why, sizeof(why)) != EA_OK ||
 	    ea_tokenizer_load(m->gguf, &tok, why, sizeof(why)) != EA_OK) {
 		fprintf(stderr, "edgeai run: %s\n", why);
@@ -218,9 +164,20 @@ static int run(const struct run_options *o)
 		rc = 2;
 		goto out;
 	}
-	e = cpu_engine_new(m);
-	if (!e)
+	if (!o->cpu) {
+		dev = cli_open(&options);
+		if (!dev)
+			goto out;
+		if (!dev->vk) {
+			fprintf(stderr, "edgeai run: %s (--cpu runs the CPU reference)\n",
+				dev->vk_missing.msg);
+			goto out;
+		}
+	}
+	if (ea_session_new(m, dev ? dev->vk : NULL, &e, why, sizeof(why)) != EA_OK) {
+		fprintf(stderr, "edgeai run: %s\n", why);
 		goto out;
+	}
 
 	fputs(o->prompt, stdout);
 	fflush(stdout);
@@ -228,11 +185,11 @@ static int run(const struct run_options *o)
 	rc = generate(e, m, tok, o, prompt, (int)n_prompt, &timing);
 	if (rc == 0)
 		fprintf(stderr, "\n\n%s: prompt %d tokens, %.1f tok/s; generated %d tokens, "
-			"%.1f tok/s\n", e->name, timing.n_prompt, timing.n_prompt / timing.prompt_s,
+			"%.1f tok/s\n", ea_session_engine(e), timing.n_prompt, timing.n_prompt / timing.prompt_s,
 			timing.n_generated, timing.n_generated / timing.generate_s);
 out:
-	if (e)
-		e->destroy(e);
+	ea_session_free(e);
+	ea_close(dev);
 	free(prompt);
 	ea_tokenizer_free(tok);
 	ea_model_free(m);
@@ -313,6 +270,7 @@ const struct cli_command cli_run = {
 		 "  [--seed S] [--stop TEXT]...\n"
 		 "  -n: tokens to generate (128). --temp 0 (the default) is greedy; top-k 0 and\n"
 		 "  top-p 1 (the defaults) keep every token. --seed fixes the draws (default 0).\n"
-		 "  --stop: stop before this text (up to 8). --cpu: the CPU reference.",
+		 "  --stop: stop before this text (up to 8). Runs on Vulkan (direct mode);\n"
+		 "  --cpu: the CPU reference.",
 	.run = run_run,
 };
