@@ -1,0 +1,15 @@
+# tools/edgeaid/: build/bin/edgeaid, the executor daemon (null executor for
+# now). Linked with build/libedgeai.a for ea_kmod_exec, which the shared
+# library keeps hidden. Include after libedgeai.mk and tools.mk.
+
+EDGEAID      := $(BUILD)/bin/edgeaid
+EDGEAID_SRCS := $(sort $(wildcard tools/edgeaid/*.c))
+EDGEAID_OBJS := $(patsubst tools/%.c,$(BUILD)/tools/%.o,$(EDGEAID_SRCS))
+
+$(EDGEAID_OBJS): CFLAGS += -Ilibedgeai
+
+tools: $(EDGEAID)
+
+$(EDGEAID): $(EDGEAID_OBJS) $(LIBEDGEAI_A)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $(EDGEAID_OBJS) $(LIBEDGEAI_A)
