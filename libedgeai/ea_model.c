@@ -304,8 +304,10 @@ ea_status ea_model_load(const char *path, struct ea_model **out, char *err, size
 			ea_gguf_close(g);
 	}
 	if (status != EA_OK) {
+		/* I/O errors of the reader already name the file. */
 		if (err && errsz)
-			snprintf(err, errsz, "%s: %s", path, why);
+			snprintf(err, errsz, "%s%s%s", status == EA_ERR_IO ? "" : path,
+				 status == EA_ERR_IO ? "" : ": ", why);
 		return status;
 	}
 	(*out)->owns_gguf = true;

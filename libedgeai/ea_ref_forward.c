@@ -27,7 +27,8 @@ ea_status ea_ref_state_new(const struct ea_model *m, int max_batch, struct ea_re
 	*out = NULL;
 	if (max_batch < 1) {
 		free(s);
-		snprintf(err, errsz, "a batch holds at least one token, not %d", max_batch);
+		if (err && errsz)
+			snprintf(err, errsz, "a batch holds at least one token, not %d", max_batch);
 		return EA_ERR_INVALID_ARGUMENT;
 	}
 	if (s) {
@@ -47,7 +48,8 @@ ea_status ea_ref_state_new(const struct ea_model *m, int max_batch, struct ea_re
 	if (!s || !s->x || !s->xb || !s->xb2 || !s->q || !s->att || !s->hb || !s->hb2 ||
 	    !s->att_weights || !s->key_cache || !s->value_cache || !s->logits) {
 		ea_ref_state_free(s);
-		snprintf(err, errsz, "out of memory for the activations of %d tokens and a "
+		if (err && errsz)
+			snprintf(err, errsz, "out of memory for the activations of %d tokens and a "
 			 "KV cache of %zu MiB", max_batch, 2 * cache * sizeof(float) >> 20);
 		return EA_ERR_NO_MEMORY;
 	}
