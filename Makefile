@@ -38,6 +38,7 @@ include libedgeai/libedgeai.mk
 include tools/tools.mk
 include tests/host/host.mk
 include tests/kselftest/kselftest.mk
+include tests/fuzz/fuzz.mk
 
 # Tests: host tests here, kernel tests in the VM; one summary at the end.
 check: deps
