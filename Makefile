@@ -14,7 +14,7 @@ CFLAGS    ?= -O2 -g
 WARN      := -Wall -Wextra -Werror
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -fPIC -Iuapi -Ilibedgeai/include
 
-.PHONY: all deps kmod lib shaders tools check check-host check-vm demo install clean help
+.PHONY: all deps kmod lib shaders tools check demo clean help
 .DEFAULT_GOAL := all
 
 all: kmod lib shaders tools
@@ -36,9 +36,11 @@ kmod:
 include shaders/shaders.mk
 include libedgeai/libedgeai.mk
 include tools/tools.mk
+include tools/edgeaid/edgeaid.mk
 include tests/host/host.mk
 include tests/kselftest/kselftest.mk
 include tests/fuzz/fuzz.mk
+include tests/bench/bench.mk
 
 # Tests: host tests here, kernel tests in the VM; one summary at the end.
 check: deps
