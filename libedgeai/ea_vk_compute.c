@@ -2,6 +2,7 @@
 /* ea_vk_compute - buffers, kernels and dispatch; see ea_vk_compute.h. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ea_shaders.h"
 #include "ea_vk_compute.h"
@@ -47,7 +48,12 @@ static ea_status create_buffer(struct ea_vk *vk, VkDeviceSize size, bool local,
 		goto fail;
 
 	vkGetBufferMemoryRequirements(vk->device, buf->buffer, &needs);
-	type = memory_type(vk, needs.memoryTypeBits, want);
+	/* The host reads results back (logits): cached memory where there is
+	 * some, since reading write-combined memory is slow. */
+	type = local ? -1 : memory_type(vk, needs.memoryTypeBits,
+					want | VK_MEMORY_PROPERTY_HOST_CACHED_BIT);
+	if (type < 0)
+		type = memory_type(vk, needs.memoryTypeBits, want);
 	if (type < 0) {
 		ea_vk_buffer_destroy(vk, buf);
 		return ea_error_set(err, EA_ERR_VULKAN, "no %s memory type for a storage buffer",
@@ -575,9 +581,78 @@ ea_status ea_vk_rec_dispatch(struct ea_vk_rec *rec, const struct ea_vk_kernel *k
 		vkCmdPushConstants(rec->cmd, kernel->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0,
 				   kernel->push_size, push);
 	vkCmdDispatch(rec->cmd, groups_x, groups_y, 1);
+	if (!rec->manual_barriers)
+		vkCmdPipelineBarrier(rec->cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+				     VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &after, 0, NULL,
+				     0, NULL);
+	rec->n_dispatches++;
+	return EA_OK;
+}
+
+void ea_vk_rec_barrier(struct ea_vk_rec *rec)
+{
+	VkMemoryBarrier after = {
+		.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+		.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
+		.dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT,
+	};
+
 	vkCmdPipelineBarrier(rec->cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
 			     VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &after, 0, NULL, 0, NULL);
-	rec->n_dispatches++;
+}
+
+ea_status ea_vk_rec_timestamps(struct ea_vk_rec *rec, uint32_t n, struct ea_error *err)
+{
+	VkQueryPoolCreateInfo create = {
+		.sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO,
+		.queryType = VK_QUERY_TYPE_TIMESTAMP,
+		.queryCount = n,
+	};
+	VkResult result = vkCreateQueryPool(rec->vk->device, &create, NULL, &rec->queries);
+
+	if (result != VK_SUCCESS)
+		return ea_error_set(err, EA_ERR_VULKAN, "vkCreateQueryPool: %s",
+				    ea_vk_result_name(result));
+	rec->max_queries = n;
+	rec->n_queries = 0;
+	vkCmdResetQueryPool(rec->cmd, rec->queries, 0, n);
+	return EA_OK;
+}
+
+bool ea_vk_rec_timestamp(struct ea_vk_rec *rec)
+{
+	if (!rec->queries || rec->n_queries == rec->max_queries)
+		return false;
+	vkCmdWriteTimestamp(rec->cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, rec->queries,
+			    rec->n_queries++);
+	return true;
+}
+
+static double timestamp_ns(const struct ea_vk *vk)
+{
+	VkPhysicalDeviceProperties props;
+
+	vkGetPhysicalDeviceProperties(vk->physical, &props);
+	return props.limits.timestampPeriod;
+}
+
+ea_status ea_vk_rec_read_timestamps(struct ea_vk_rec *rec, double *ns, uint32_t n,
+				    struct ea_error *err)
+{
+	uint64_t ticks[n ? n : 1];
+	double period = timestamp_ns(rec->vk);
+	VkResult result;
+
+	if (!rec->queries || n > rec->n_queries)
+		return ea_error_set(err, EA_ERR_INVALID_ARGUMENT, "no such timestamps");
+	result = vkGetQueryPoolResults(rec->vk->device, rec->queries, 0, n, sizeof(ticks), ticks,
+				       sizeof(uint64_t), VK_QUERY_RESULT_64_BIT |
+				       VK_QUERY_RESULT_WAIT_BIT);
+	if (result != VK_SUCCESS)
+		return ea_error_set(err, EA_ERR_VULKAN, "vkGetQueryPoolResults: %s",
+				    ea_vk_result_name(result));
+	for (uint32_t i = 0; i < n; i++)
+		ns[i] = (double)(ticks[i] - ticks[0]) * period;
 	return EA_OK;
 }
 
@@ -624,5 +699,83 @@ void ea_vk_rec_destroy(struct ea_vk_rec *rec)
 		vkFreeCommandBuffers(rec->vk->device, rec->vk->command_pool, 1, &rec->cmd);
 	for (uint32_t i = 0; i < rec->n_pools; i++)
 		vkDestroyDescriptorPool(rec->vk->device, rec->pools[i], NULL);
+	if (rec->queries)
+		vkDestroyQueryPool(rec->vk->device, rec->queries, NULL);
 	memset(rec, 0, sizeof(*rec));
+}
+
+static double wall_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* One submit of @iters copies src -> dst, each after a barrier on the last;
+ * seconds of GPU time into *@seconds. */
+static ea_status time_copies(struct ea_vk *vk, struct ea_vk_buffer *src, struct ea_vk_buffer *dst,
+			     uint32_t iters, double *seconds, struct ea_error *err)
+{
+	struct ea_vk_rec rec;
+	VkBufferCopy region = { .size = src->size };
+	VkMemoryBarrier between = {
+		.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+		.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT,
+		.dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
+	};
+	bool stamped;
+	double ns[2], start;
+	ea_status status = ea_vk_rec_begin(vk, &rec, err);
+
+	if (status != EA_OK)
+		return status;
+	status = ea_vk_rec_timestamps(&rec, 2, err);
+	if (status != EA_OK)
+		goto out;
+	stamped = ea_vk_rec_timestamp(&rec);
+	for (uint32_t i = 0; i < iters; i++) {
+		if (i)
+			vkCmdPipelineBarrier(rec.cmd, VK_PIPELINE_STAGE_TRANSFER_BIT,
+					     VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 1, &between, 0,
+					     NULL, 0, NULL);
+		vkCmdCopyBuffer(rec.cmd, src->buffer, dst->buffer, 1, &region);
+	}
+	ea_vk_rec_timestamp(&rec);
+	status = ea_vk_rec_end(&rec, err);
+	start = wall_s();
+	if (status == EA_OK)
+		status = ea_vk_rec_submit(&rec, err);
+	*seconds = wall_s() - start;
+	if (status == EA_OK && stamped &&
+	    ea_vk_rec_read_timestamps(&rec, ns, 2, err) == EA_OK && ns[1] > 0)
+		*seconds = ns[1] * 1e-9;
+	status = status == EA_OK ? EA_OK : status;
+out:
+	ea_vk_rec_destroy(&rec);
+	return status;
+}
+
+ea_status ea_vk_copy_bandwidth(struct ea_vk *vk, VkDeviceSize bytes, uint32_t iters,
+			       double *gbps, struct ea_error *err)
+{
+	struct ea_vk_buffer src = { 0 }, dst = { 0 };
+	double seconds = 0;
+	ea_status status;
+
+	*gbps = 0;
+	status = ea_vk_buffer_create_local(vk, bytes, &src, err);
+	if (status == EA_OK)
+		status = ea_vk_buffer_create_local(vk, bytes, &dst, err);
+	if (status == EA_OK)	/* warm-up: first touch of the pages, clocks */
+		status = time_copies(vk, &src, &dst, 2, &seconds, err);
+	if (status == EA_OK)
+		status = time_copies(vk, &src, &dst, iters, &seconds, err);
+	if (status == EA_OK && seconds > 0)
+		*gbps = 2.0 * (double)bytes * iters / seconds * 1e-9;
+	if (dst.buffer)
+		ea_vk_buffer_destroy(vk, &dst);
+	if (src.buffer)
+		ea_vk_buffer_destroy(vk, &src);
+	return status;
 }

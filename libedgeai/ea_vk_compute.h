@@ -109,6 +109,13 @@ struct ea_vk_rec {
 	uint32_t sets_left;	/* in pools[n_pools - 1] */
 	uint32_t n_dispatches;
 	bool ended;
+	/* When set (after ea_vk_rec_begin), dispatches add no barrier of their
+	 * own: the recorder calls ea_vk_rec_barrier() where a dispatch reads or
+	 * overwrites what an earlier one since the last barrier touched. */
+	bool manual_barriers;
+	/* Timestamps (ea_vk_rec_timestamp), when ea_vk_rec_timestamps() made a pool. */
+	VkQueryPool queries;
+	uint32_t n_queries, max_queries;
 };
 
 ea_status ea_vk_rec_begin(struct ea_vk *vk, struct ea_vk_rec *rec, struct ea_error *err);
@@ -121,6 +128,21 @@ ea_status ea_vk_rec_dispatch(struct ea_vk_rec *rec, const struct ea_vk_kernel *k
 			     const struct ea_vk_span *spans, const void *push,
 			     uint32_t groups_x, uint32_t groups_y, struct ea_error *err);
 
+/* A barrier making every earlier dispatch's writes visible to later ones. */
+void ea_vk_rec_barrier(struct ea_vk_rec *rec);
+
+/* Make room for @n timestamps in @rec (a query pool, reset on each submit). */
+ea_status ea_vk_rec_timestamps(struct ea_vk_rec *rec, uint32_t n, struct ea_error *err);
+
+/* Write the next timestamp (after the work recorded so far); false when the
+ * pool is full or absent. */
+bool ea_vk_rec_timestamp(struct ea_vk_rec *rec);
+
+/* The timestamps of the last submit, in nanoseconds since the first; @n at most
+ * rec->n_queries. */
+ea_status ea_vk_rec_read_timestamps(struct ea_vk_rec *rec, double *ns, uint32_t n,
+				    struct ea_error *err);
+
 /* Finish recording; results become visible to the host when a submit ends. */
 ea_status ea_vk_rec_end(struct ea_vk_rec *rec, struct ea_error *err);
 
@@ -129,5 +151,16 @@ ea_status ea_vk_rec_submit(struct ea_vk_rec *rec, struct ea_error *err);
 
 /* Free the command buffer and descriptor sets; safe on a zeroed recording. */
 void ea_vk_rec_destroy(struct ea_vk_rec *rec);
+
+/*
+ * The device's copy bandwidth: @iters vkCmdCopyBuffer of @bytes between two
+ * device-local buffers in one submit (after one warm-up submit), timed with
+ * timestamp queries (wall clock where the queue has none). Written to @gbps
+ * as (bytes read + bytes written) / time = 2 * @bytes * @iters / time, in
+ * 1e9 bytes per second: the memory traffic, comparable with bytes read per
+ * second by a kernel.
+ */
+EA_API ea_status ea_vk_copy_bandwidth(struct ea_vk *vk, VkDeviceSize bytes, uint32_t iters,
+				      double *gbps, struct ea_error *err);
 
 #endif /* EA_VK_COMPUTE_H */

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ea_gguf.h"
+
 #include "ea_vk_exec.h"
 
 struct ea_vk_exec {
@@ -12,7 +14,85 @@ struct ea_vk_exec {
 	struct ea_vk_buffer *buffers;	/* cs->n_buffers, by index */
 	struct ea_vk_rec rec;
 	struct ea_error error;
+	bool profile;		/* a timestamp after each op (EDGEAI_PROFILE) */
+	bool all_barriers;	/* a barrier before every op (EDGEAI_EXEC_BARRIERS=all) */
 };
+
+/*
+ * Barriers only where needed: an op waits for the ops since the last barrier
+ * when it reads or writes a span one of them wrote, or writes a span one of
+ * them read. Independent ops (q, k and v; gate and up) then run together.
+ */
+#define HAZARD_MAX 32
+
+struct hazard_span {
+	uint32_t buffer;
+	uint64_t lo, hi;
+};
+
+struct hazards {
+	struct hazard_span read[HAZARD_MAX], written[HAZARD_MAX];
+	uint32_t n_read, n_written;
+};
+
+/* Whether ref @i of @op is written by it. */
+static bool op_writes(const struct ea_cs_op *op, int i)
+{
+	switch (op->opcode) {
+	case EA_CS_ROPE:
+		return i == 0;
+	case EA_CS_STORE_ROWS:
+	case EA_CS_ARGMAX:
+		return i == 1;
+	case EA_CS_ATTENTION:
+		return i == 3 || i == 4;
+	default:
+		return i == 2;
+	}
+}
+
+static bool overlaps(const struct hazard_span *set, uint32_t n, struct ea_cs_ref ref)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (set[i].buffer == ref.buffer && set[i].lo < ref.offset + ref.bytes &&
+		    ref.offset < set[i].hi)
+			return true;
+	return false;
+}
+
+/* Whether @op must wait for the ops recorded since the last barrier. */
+static bool needs_barrier(const struct hazards *h, const struct ea_cs_op *op)
+{
+	uint32_t n_read = 0, n_written = 0;
+
+	for (int i = 0; i < EA_CS_MAX_REFS; i++) {
+		if (op->ref[i].bytes == 0)
+			continue;
+		if (overlaps(h->written, h->n_written, op->ref[i]))
+			return true;
+		if (op_writes(op, i)) {
+			if (overlaps(h->read, h->n_read, op->ref[i]))
+				return true;
+			n_written++;
+		}
+		n_read++;
+	}
+	return h->n_read + n_read > HAZARD_MAX || h->n_written + n_written > HAZARD_MAX;
+}
+
+static void note_accesses(struct hazards *h, const struct ea_cs_op *op)
+{
+	for (int i = 0; i < EA_CS_MAX_REFS; i++) {
+		struct ea_cs_ref r = op->ref[i];
+		struct hazard_span span = { r.buffer, r.offset, r.offset + r.bytes };
+
+		if (r.bytes == 0)
+			continue;
+		h->read[h->n_read++] = span;
+		if (op_writes(op, i))
+			h->written[h->n_written++] = span;
+	}
+}
 
 static float f32_of(uint32_t bits)
 {
@@ -115,9 +195,25 @@ static ea_status record(struct ea_vk_exec *x)
 {
 	const struct ea_cs_op *ops = ea_cs_ops(x->cs);
 	ea_status status = ea_vk_rec_begin(x->vk, &x->rec, &x->error);
+	struct hazards hazards = { 0 };
 
+	if (status == EA_OK && x->profile)
+		status = ea_vk_rec_timestamps(&x->rec, x->cs->n_ops + 1, &x->error);
+	if (status == EA_OK) {
+		x->rec.manual_barriers = true;
+		ea_vk_rec_timestamp(&x->rec);
+	}
 	for (uint32_t i = 0; i < x->cs->n_ops && status == EA_OK; i++) {
+		if (x->profile || x->all_barriers || needs_barrier(&hazards, &ops[i])) {
+			ea_vk_rec_barrier(&x->rec);
+			memset(&hazards, 0, sizeof(hazards));
+		}
+		note_accesses(&hazards, &ops[i]);
 		status = record_op(x, &ops[i]);
+		if (x->profile) {
+			ea_vk_rec_barrier(&x->rec);
+			ea_vk_rec_timestamp(&x->rec);
+		}
 		if (status != EA_OK) {
 			char why[EA_ERROR_MAX];
 
@@ -150,6 +246,9 @@ ea_status ea_vk_exec_new(struct ea_vk *vk, const struct ea_cs_header *cs, const 
 	memcpy(x->cs, cs, cs->total_bytes);
 	x->vk = vk;
 	x->ops.err = &x->error;
+	x->profile = getenv("EDGEAI_PROFILE") && strcmp(getenv("EDGEAI_PROFILE"), "0");
+	x->all_barriers = getenv("EDGEAI_EXEC_BARRIERS") &&
+			  strcmp(getenv("EDGEAI_EXEC_BARRIERS"), "all") == 0;
 	status = ea_vk_ops_init(&x->ops, vk, EA_VK_VARIANT_AUTO, &x->error);
 	if (status == EA_OK)
 		status = create_buffers(x);
@@ -215,4 +314,65 @@ uint32_t ea_vk_exec_argmax(const struct ea_vk_exec *x)
 const char *ea_vk_exec_error(const struct ea_vk_exec *x)
 {
 	return x->error.msg;
+}
+
+ea_status ea_vk_exec_new_model(struct ea_vk *vk, const struct ea_model *m,
+			       struct ea_vk_exec **out, struct ea_error *err)
+{
+	const struct ea_gguf_tensor *t0 = ea_gguf_tensor_at(m->gguf, 0);
+	uint64_t src_bytes = ea_gguf_file_size(m->gguf) - ea_gguf_data_offset(m->gguf);
+	const uint8_t *src = (const uint8_t *)t0->data - t0->offset;
+	struct ea_cs_header *cs;
+	ea_status status = ea_cs_build(m, &cs, err);
+
+	*out = NULL;
+	if (status != EA_OK)
+		return status;
+	status = ea_vk_exec_new(vk, cs, src, src_bytes, out, err);
+	free(cs);
+	return status;
+}
+
+void ea_vk_exec_traffic(const struct ea_vk_exec *x, uint64_t *weight_bytes,
+			uint64_t *kv_bytes_per_pos)
+{
+	const struct ea_cs_op *ops = ea_cs_ops(x->cs);
+
+	*weight_bytes = 0;
+	*kv_bytes_per_pos = 0;
+	for (uint32_t i = 0; i < x->cs->n_ops; i++) {
+		const struct ea_cs_op *op = &ops[i];
+
+		if (op->opcode == EA_CS_MATVEC)
+			*weight_bytes += (uint64_t)op->arg[0] * ea_type_row_bytes(op->type, op->arg[1]);
+		else if (op->opcode == EA_CS_EMBED)
+			*weight_bytes += ea_type_row_bytes(op->type, op->arg[0]);
+		else if (op->opcode == EA_CS_ATTENTION)	/* keys and values, fp32 */
+			*kv_bytes_per_pos += 2ull * op->arg[1] * op->arg[2] * sizeof(float);
+	}
+}
+
+bool ea_vk_exec_profile(struct ea_vk_exec *x, double *us, uint32_t n_opcodes,
+			double *matvec_us, uint32_t n_types)
+{
+	const struct ea_cs_op *ops = ea_cs_ops(x->cs);
+	uint32_t n = x->cs->n_ops + 1;
+	double *ns;
+
+	if (!x->profile || !(ns = malloc(n * sizeof(*ns))))
+		return false;
+	if (ea_vk_rec_read_timestamps(&x->rec, ns, n, &x->error) != EA_OK) {
+		free(ns);
+		return false;
+	}
+	for (uint32_t i = 0; i < x->cs->n_ops; i++) {
+		double t = (ns[i + 1] - ns[i]) * 1e-3;
+
+		if (ops[i].opcode < n_opcodes)
+			us[ops[i].opcode] += t;
+		if (ops[i].opcode == EA_CS_MATVEC && ops[i].type < n_types)
+			matvec_us[ops[i].type] += t;
+	}
+	free(ns);
+	return true;
 }

@@ -478,5 +478,7 @@ ea_status ea_vk_op_attention(struct ea_vk_ops *ops, struct ea_vk_rec *rec,
 					    ops->err);
 	if (status != EA_OK)
 		return status;
+	if (rec->manual_barriers)	/* the combination reads what the splits wrote */
+		ea_vk_rec_barrier(rec);
 	return ea_vk_rec_dispatch(rec, second, combine_spans, &combine, groups, 1, ops->err);
 }

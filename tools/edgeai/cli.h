@@ -18,6 +18,7 @@ extern const struct cli_command cli_check_q8;
 extern const struct cli_command cli_synth;
 extern const struct cli_command cli_perplexity;
 extern const struct cli_command cli_run;
+extern const struct cli_command cli_bench;
 
 /*
  * Parse the options every device-using subcommand shares (--mode MODE,

@@ -11,6 +11,7 @@ static const struct cli_command *const commands[] = {
 	&cli_synth,
 	&cli_run,
 	&cli_perplexity,
+	&cli_bench,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: MIT
+/*
+ * edgeai bench - prompt and decode speed of a model, and how much of the
+ * device's memory bandwidth decoding uses.
+ *
+ * On Vulkan (direct mode) it drives the executor (ea_vk_exec.h) itself:
+ *  - prompt: a 512-token prompt of fixed pseudo-random ids. The engine has
+ *    no batched prompt path yet, so the prompt runs token by token through
+ *    the decode step: pp tok/s is decoding speed over a growing context.
+ *  - generation: greedy at batch 1 with the argmax computed on the device
+ *    (4 bytes read back per token), after a warm-up; the median of several
+ *    runs of n tokens, each run starting again right after the prompt.
+ *  - effective bandwidth: (weight bytes the step reads, every matvec's
+ *    weights and one embedding row, + KV bytes read at the mean context of
+ *    the runs) / time per token.
+ *  - copy bandwidth: vkCmdCopyBuffer between two 512 MiB device-local
+ *    buffers, timed with timestamp queries, counted as bytes read + bytes
+ *    written (2 x bytes copied) per second: memory traffic, like the decode
+ *    figure. bw_fraction = effective / copy.
+ * With --cpu the CPU reference runs the same protocol (prompt in one batch,
+ * host argmax) and copy bandwidth is a host memcpy counted the same way.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "ea_cmdstream.h"
+#include "ea_device.h"
+#include "ea_session.h"
+#include "ea_vk_compute.h"
+#include "ea_vk_exec.h"
+
+#define COPY_BYTES (512ull << 20)
+#define COPY_ITERS 20
+#define WARMUP_TOKENS 16
+
+struct bench_options {
+	const char *model;
+	bool json, cpu;
+	int n_prompt, n_gen, runs;
+};
+
+struct bench_result {
+	const char *device;
+	double pp_tok_s, tg_tok_s, copy_gbps;
+	uint64_t weight_bytes, kv_bytes_per_pos;
+	double ctx;		/* mean positions of context the generated tokens read */
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* The prompt: fixed pseudo-random ids, never 0 (often a control token). */
+static int32_t prompt_token(int i, int n_vocab)
+{
+	return (int32_t)(1 + (uint32_t)(i * 2654435761u) % (uint32_t)(n_vocab - 1));
+}
+
+static const char *opcode_label(uint32_t op)
+{
+	static const char *const names[] = {
+		[EA_CS_EMBED] = "embed", [EA_CS_MATVEC] = "matvec", [EA_CS_RMSNORM] = "rmsnorm",
+		[EA_CS_ROPE] = "rope", [EA_CS_SWIGLU] = "swiglu", [EA_CS_ADD] = "add",
+		[EA_CS_STORE_ROWS] = "store_rows", [EA_CS_ATTENTION] = "attention",
+		[EA_CS_ARGMAX] = "argmax",
+	};
+
+	return op < sizeof(names) / sizeof(names[0]) && names[op] ? names[op] : "?";
+}
+
+static void print_profile(struct ea_vk_exec *x)
+{
+	double us[16] = { 0 }, matvec_us[32] = { 0 }, total = 0;
+
+	if (!ea_vk_exec_profile(x, us, 16, matvec_us, 32))
+		return;
+	for (int i = 0; i < 16; i++)
+		total += us[i];
+	fprintf(stderr, "profile of one step (a barrier after every op): %.1f us\n", total);
+	for (uint32_t i = 0; i < 16; i++)
+		if (us[i] > 0)
+			fprintf(stderr, "  %-12s %8.1f us\n", opcode_label(i), us[i]);
+	for (int t = 0; t < 32; t++)
+		if (matvec_us[t] > 0)
+			fprintf(stderr, "  matvec %-5s %8.1f us\n", ea_type_name((enum ea_type)t),
+				matvec_us[t]);
+}
+
+static int bench_vk(const struct bench_options *o, const struct ea_model *m,
+		    struct bench_result *r)
+{
+	struct ea_open_options options = { .mode = EA_MODE_DIRECT };
+	struct ea_device *dev = cli_open(&options);
+	struct ea_vk_exec *x = NULL;
+	struct ea_error err = { 0 };
+	double *runs = calloc((size_t)o->runs, sizeof(double));
+	int n_vocab = m->cfg.n_vocab, rc = 1;
+	double start;
+
+	if (!dev || !runs)
+		goto out;
+	if (!dev->vk) {
+		fprintf(stderr, "edgeai bench: %s (--cpu runs the CPU reference)\n",
+			dev->vk_missing.msg);
+		goto out;
+	}
+	r->device = dev->info.vk_name;
+	if (ea_vk_copy_bandwidth(dev->vk, COPY_BYTES, COPY_ITERS, &r->copy_gbps, &err) != EA_OK ||
+	    ea_vk_exec_new_model(dev->vk, m, &x, &err) != EA_OK) {
+		fprintf(stderr, "edgeai bench: %s\n", err.msg);
+		goto out;
+	}
+	ea_vk_exec_traffic(x, &r->weight_bytes, &r->kv_bytes_per_pos);
+
+	start = now_s();
+	for (int i = 0; i < o->n_prompt; i++)
+		if (ea_vk_exec_step(x, (uint32_t)prompt_token(i, n_vocab), (uint32_t)i) != EA_OK)
+			goto fail;
+	r->pp_tok_s = o->n_prompt / (now_s() - start);
+
+	for (int i = 0; i < WARMUP_TOKENS; i++)
+		if (ea_vk_exec_step(x, ea_vk_exec_argmax(x), (uint32_t)(o->n_prompt + i)) != EA_OK)
+			goto fail;
+	for (int run = 0; run < o->runs; run++) {
+		uint32_t token = (uint32_t)prompt_token(o->n_prompt, n_vocab);
+
+		start = now_s();
+		for (int i = 0; i < o->n_gen; i++) {
+			if (ea_vk_exec_step(x, token, (uint32_t)(o->n_prompt + i)) != EA_OK)
+				goto fail;
+			token = ea_vk_exec_argmax(x);
+		}
+		runs[run] = o->n_gen / (now_s() - start);
+	}
+	r->tg_tok_s = median(runs, o->runs);
+	r->ctx = o->n_prompt + (o->n_gen + 1) / 2.0;
+	print_profile(x);
+	rc = 0;
+	goto out;
+fail:
+	fprintf(stderr, "edgeai bench: %s\n", ea_vk_exec_error(x));
+out:
+	ea_vk_exec_free(x);
+	ea_close(dev);
+	free(runs);
+	return rc;
+}
+
+static int32_t host_argmax(const float *v, int n)
+{
+	int32_t best = 0;
+
+	for (int i = 1; i < n; i++)
+		if (v[i] > v[best])
+			best = i;
+	return best;
+}
+
+static double host_copy_gbps(void)
+{
+	size_t bytes = 256u << 20;
+	char *a = malloc(bytes), *b = malloc(bytes);
+	double start, s;
+
+	if (!a || !b) {
+		free(a);
+		free(b);
+		return 0;
+	}
+	memset(a, 1, bytes);
+	memcpy(b, a, bytes);
+	start = now_s();
+	for (int i = 0; i < 4; i++)
+		memcpy(b, a, bytes);
+	s = now_s() - start;
+	if (((volatile char *)b)[bytes / 2] != 1)	/* keeps the copies */
+		s = 0;
+	free(a);
+	free(b);
+	return s > 0 ? 2.0 * (double)bytes * 4 / s * 1e-9 : 0;
+}
+
+static int bench_cpu(const struct bench_options *o, const struct ea_model *m,
+		     struct bench_result *r)
+{
+	const struct ea_model_config *c = &m->cfg;
+	int32_t *prompt = malloc((size_t)o->n_prompt * sizeof(*prompt));
+	float *logits = malloc((size_t)c->n_vocab * sizeof(float));
+	double *runs = calloc((size_t)o->runs, sizeof(double));
+	struct ea_session *s = NULL;
+	char why[1024];
+	double start;
+	int rc = 1;
+
+	if (!prompt || !logits || !runs)
+		goto out;
+	if (ea_session_new(m, NULL, &s, why, sizeof(why)) != EA_OK) {
+		fprintf(stderr, "edgeai bench: %s\n", why);
+		goto out;
+	}
+	r->device = "CPU reference";
+	r->copy_gbps = host_copy_gbps();
+	for (const struct ea_layer *l = m->layers; l < m->layers + c->n_layers; l++) {
+		uint64_t qd = (uint64_t)c->n_heads * c->head_dim, kvd = (uint64_t)c->n_kv_heads * c->head_dim;
+		const struct { const struct ea_weight *w; uint64_t rows, cols; } w[] = {
+			{ &l->wq, qd, c->dim }, { &l->wk, kvd, c->dim }, { &l->wv, kvd, c->dim },
+			{ &l->wo, c->dim, qd }, { &l->w_gate, c->ffn_dim, c->dim },
+			{ &l->w_up, c->ffn_dim, c->dim }, { &l->w_down, c->dim, c->ffn_dim },
+		};
+
+		for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
+			r->weight_bytes += w[i].rows * ea_type_row_bytes(w[i].w->type, w[i].cols);
+		r->kv_bytes_per_pos += 2 * kvd * sizeof(float);
+	}
+	r->weight_bytes += (uint64_t)c->n_vocab * ea_type_row_bytes(m->output.type, c->dim) +
+			   ea_type_row_bytes(m->token_embd.type, c->dim);
+	for (int i = 0; i < o->n_prompt; i++)
+		prompt[i] = prompt_token(i, c->n_vocab);
+	start = now_s();
+	if (ea_session_eval(s, prompt, o->n_prompt, 0, logits) != EA_OK)
+		goto fail;
+	r->pp_tok_s = o->n_prompt / (now_s() - start);
+	for (int run = 0; run < o->runs; run++) {
+		int32_t token = prompt_token(o->n_prompt, c->n_vocab);
+
+		start = now_s();
+		for (int i = 0; i < o->n_gen; i++) {
+			if (ea_session_eval(s, &token, 1, o->n_prompt + i, logits) != EA_OK)
+				goto fail;
+			token = host_argmax(logits, c->n_vocab);
+		}
+		runs[run] = o->n_gen / (now_s() - start);
+	}
+	r->tg_tok_s = median(runs, o->runs);
+	r->ctx = o->n_prompt + (o->n_gen + 1) / 2.0;
+	rc = 0;
+	goto out;
+fail:
+	fprintf(stderr, "edgeai bench: %s\n", ea_session_error(s));
+out:
+	ea_session_free(s);
+	free(runs);
+	free(logits);
+	free(prompt);
+	return rc;
+}
+
+/* @s as a JSON string body (the names here are plain, but be safe). */
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+static int bench(const struct bench_options *opts)
+{
+	struct bench_options o = *opts;
+	struct bench_result r = { 0 };
+	struct ea_model *m = NULL;
+	const char *type;
+	double ms, bytes, gbps, fraction;
+	char why[1024];
+	int rc;
+
+	if (ea_model_load(o.model, &m, why, sizeof(why)) != EA_OK) {
+		fprintf(stderr, "edgeai bench: %s\n", why);
+		return 1;
+	}
+	if (o.n_prompt + WARMUP_TOKENS + o.n_gen > m->cfg.n_ctx) {
+		o.n_prompt = m->cfg.n_ctx - WARMUP_TOKENS - o.n_gen;
+		if (o.n_prompt < 1) {
+			fprintf(stderr, "edgeai bench: the model's context of %d tokens is too "
+				"short for %d generated tokens\n", m->cfg.n_ctx, o.n_gen);
+			ea_model_free(m);
+			return 2;
+		}
+		fprintf(stderr, "edgeai bench: prompt cut to %d tokens (context %d)\n",
+			o.n_prompt, m->cfg.n_ctx);
+	}
+	type = ea_type_name(m->layers[0].wq.type);
+	rc = o.cpu ? bench_cpu(&o, m, &r) : bench_vk(&o, m, &r);
+	if (rc == 0) {
+		ms = 1000.0 / r.tg_tok_s;
+		bytes = (double)r.weight_bytes + (double)r.kv_bytes_per_pos * r.ctx;
+		gbps = bytes * r.tg_tok_s * 1e-9;
+		fraction = r.copy_gbps > 0 ? gbps / r.copy_gbps : 0;
+		if (o.json) {
+			printf("{\"bench\":\"engine\",\"device\":");
+			json_string(r.device);
+			printf(",\"model\":");
+			json_string(base_name(o.model));
+			printf(",\"type\":\"%s\",\"pp_tok_s\":%.1f,\"tg_tok_s\":%.1f,"
+			       "\"ms_per_token\":%.3f,\"copy_gbps\":%.1f,\"bw_fraction\":%.3f}\n",
+			       type, r.pp_tok_s, r.tg_tok_s, ms, r.copy_gbps, fraction);
+		} else {
+			printf("device:        %s\n", r.device);
+			printf("model:         %s (%s, %d layers, dim %d, vocab %d)\n",
+			       base_name(o.model), type, m->cfg.n_layers, m->cfg.dim,
+			       m->cfg.n_vocab);
+			printf("prompt:        %d tokens, %.1f tok/s%s\n", o.n_prompt, r.pp_tok_s,
+			       o.cpu ? "" : " (token by token through the decode step)");
+			printf("generation:    %d tokens x %d runs, median %.1f tok/s, "
+			       "%.3f ms/token\n", o.n_gen, o.runs, r.tg_tok_s, ms);
+			printf("read a token:  %.1f MB weights + %.1f MB KV (context %.0f)\n",
+			       r.weight_bytes * 1e-6, r.kv_bytes_per_pos * r.ctx * 1e-6, r.ctx);
+			printf("bandwidth:     %.1f GB/s at decode, copy %.1f GB/s "
+			       "(read + write), fraction %.3f\n", gbps, r.copy_gbps, fraction);
+		}
+	}
+	ea_model_free(m);
+	return rc;
+}
+
+static bool parse_count(const char *s, int *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	*out = (int)v;
+	return *s && !*end && v > 0 && v <= 1 << 20;
+}
+
+static int run_bench(int argc, char **argv)
+{
+	struct bench_options o = { .n_prompt = 512, .n_gen = 128, .runs = 5 };
+
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
+		bool ok = true;
+
+		if (strcmp(arg, "--json") == 0) {
+			o.json = true;
+			continue;
+		}
+		if (strcmp(arg, "--cpu") == 0) {
+			o.cpu = true;
+			continue;
+		}
+		if (!value) {
+			fprintf(stderr, "edgeai bench: %s: unknown or missing its value\n", arg);
+			return 2;
+		}
+		i++;
+		if (strcmp(arg, "-m") == 0 || strcmp(arg, "--model") == 0)
+			o.model = value;
+		else if (strcmp(arg, "-p") == 0)
+			ok = parse_count(value, &o.n_prompt);
+		else if (strcmp(arg, "-n") == 0)
+			ok = parse_count(value, &o.n_gen);
+		else if (strcmp(arg, "--runs") == 0)
+			ok = parse_count(value, &o.runs);
+		else
+			ok = false;
+		if (!ok) {
+			fprintf(stderr, "edgeai bench: bad option '%s %s'\n", arg, value);
+			return 2;
+		}
+	}
+	if (!o.model) {
+		fprintf(stderr, "edgeai bench: -m MODEL is needed\n");
+		return 2;
+	}
+	return bench(&o);
+}
+
+const struct cli_command cli_bench = {
+	.name = "bench",
+	.summary = "prompt and decode tok/s, and decode bandwidth vs the device's copy bandwidth",
+	.usage = "-m MODEL.gguf [--json] [--cpu] [-p PROMPT_TOKENS] [-n TOKENS] [--runs N]\n"
+		 "  A prompt of 512 tokens (-p), then greedy generation of 128 tokens (-n),\n"
+		 "  median of 5 runs (--runs), on Vulkan (direct mode) or the CPU reference\n"
+		 "  (--cpu). Copy bandwidth counts bytes read + written. --json: one line.\n"
+		 "  EDGEAI_PROFILE=1: GPU time per op of one step, on stderr.",
+	.run = run_bench,
+};
