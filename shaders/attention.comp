@@ -21,6 +21,7 @@ layout(local_size_x = 128) in;
 
 layout(std430, binding = 0) readonly buffer Q { float values[]; } q;
 layout(std430, binding = 1) readonly buffer K { float values[]; } k;
+layout(std430, binding = 1) readonly buffer K4 { vec4 values[]; } k4;
 layout(std430, binding = 2) readonly buffer V { float values[]; } v;
 layout(std430, binding = 3) writeonly buffer Partial { float values[]; } partial;
 layout(std430, binding = 4) readonly buffer Step { uint pos; } step;
@@ -61,8 +62,14 @@ void main()
 		uint key = pos * kv_stride + kv_head * p.head_dim;
 		float score = 0.0;
 
-		for (uint d = 0u; d < p.head_dim; d++)
-			score += query[d] * k.values[key + d];
+		if (p.head_dim % 4u == 0u) {	// keys as vec4s: 16-byte aligned rows
+			for (uint d = 0u; d < p.head_dim; d += 4u)
+				score += dot(vec4(query[d], query[d + 1u], query[d + 2u],
+						  query[d + 3u]), k4.values[(key + d) >> 2]);
+		} else {
+			for (uint d = 0u; d < p.head_dim; d++)
+				score += query[d] * k.values[key + d];
+		}
 		score *= p.scale;
 		weight[pos - start] = score;
 		m = max(m, score);

@@ -1,25 +1,29 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
 // variants: subgroup
-// Decode matvec y = W x, Q4_0 weights; a unit is 4 bytes of a block: 4 low and 4 high nibbles.
+// Decode matvec y = W x, Q4_0 weights; a unit is half a block's nibbles, 8
+// bytes: values 8h .. 8h+7 (low nibbles) and 16+8h .. 16+8h+7 (high ones).
 
 #include "matvec_head.glsl"
 #include "type_q4_0.glsl"
 
 uint units_per_row(uint cols)
 {
-	return cols / 32u * 4u;
+	return cols / 32u * 2u;
 }
 
 float unit_dot(uint row, uint u)
 {
-	uint block = row + (u / 4u) * Q4_0_BYTES;
-	uint quarter = u % 4u;
-	uint k = (u / 4u) * 32u + quarter * 4u;
-	uint q = w_u32(block + 2u + quarter * 4u);
+	uint block = row + (u / 2u) * Q4_0_BYTES;
+	uint h = u % 2u;
+	uint k = (u / 2u) * 32u + h * 8u;
+	uint q0 = w_u32(block + 2u + h * 8u);
+	uint q1 = w_u32(block + 6u + h * 8u);
 
-	return w_half(block) * (dot(low_nibbles(q) - 8.0, x4(k)) +
-				dot(high_nibbles(q) - 8.0, x4(k + 16u)));
+	return w_half(block) * (dot(low_nibbles(q0) - 8.0, x4(k)) +
+				dot(low_nibbles(q1) - 8.0, x4(k + 4u)) +
+				dot(high_nibbles(q0) - 8.0, x4(k + 16u)) +
+				dot(high_nibbles(q1) - 8.0, x4(k + 20u)));
 }
 
 #include "matvec_main.glsl"
