@@ -27,6 +27,7 @@
 #include "edgeai_job.h"
 #include "edgeai_params.h"
 #include "edgeai_queue.h"
+#include "edgeai_sched.h"
 #include "edgeai_share.h"
 
 static struct platform_device *edgeai_pdev;
@@ -116,6 +117,7 @@ static const struct drm_ioctl_desc edgeai_drm_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(EDGEAI_EXEC_ATTACH, edgeai_exec_attach_ioctl, 0),
 	DRM_IOCTL_DEF_DRV(EDGEAI_EXEC_FETCH, edgeai_exec_fetch_ioctl, 0),
 	DRM_IOCTL_DEF_DRV(EDGEAI_EXEC_COMPLETE, edgeai_exec_complete_ioctl, 0),
+	DRM_IOCTL_DEF_DRV(EDGEAI_ROUTE, edgeai_route_ioctl, 0),
 };
 
 /* DEFINE_DRM_ACCEL_FOPS with the executor's release and poll. */
@@ -169,6 +171,11 @@ static int edgeai_probe(struct platform_device *pdev)
 		return ret;
 	platform_set_drvdata(pdev, edev);
 	edgeai_debugfs_init(edev);
+	ret = edgeai_sched_init(edev);
+	if (ret) {
+		edgeai_job_sched_fini(edev);
+		return ret;
+	}
 
 	ret = drm_dev_register(&edev->drm, 0);
 	if (ret)
@@ -198,6 +205,10 @@ static int __init edgeai_init(void)
 	int ret;
 
 	ret = edgeai_params_check();
+	if (ret)
+		return ret;
+
+	ret = edgeai_sched_register();
 	if (ret)
 		return ret;
 

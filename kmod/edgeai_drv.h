@@ -17,6 +17,7 @@
 
 #include "edgeai_exec.h"
 #include "edgeai_params.h"
+#include "edgeai_sched.h"
 #include "edgeai_share.h"
 
 #define EDGEAI_DRIVER_NAME	"edgeai"
@@ -33,6 +34,7 @@
  * @fence_lock: lock of those fences
  * @next_job_id: last job id handed out
  * @exec: the executor and the jobs it has to run
+ * @route: routing counters, averages and recent decisions
  */
 struct edgeai_device {
 	struct drm_device drm;
@@ -45,6 +47,7 @@ struct edgeai_device {
 	spinlock_t fence_lock;
 	atomic64_t next_job_id;
 	struct edgeai_exec exec;
+	struct edgeai_route route;
 };
 
 /**

@@ -405,6 +405,7 @@ static int edgeai_exec_complete(struct edgeai_exec *exec, struct drm_file *file,
 	if (ret)
 		return ret;
 	atomic64_add(args->device_time_ns, &job->client->busy_ns);
+	job->device_time_ns = args->device_time_ns;
 	edgeai_exec_end_all(&ended, args->status);
 	return 0;
 }

@@ -24,6 +24,7 @@
 #include "edgeai_accel.h"
 #include "edgeai_drv.h"
 #include "edgeai_exec.h"
+#include "edgeai_sched.h"
 #include "edgeai_job.h"
 #include "edgeai_queue.h"
 
@@ -64,6 +65,7 @@ void edgeai_job_end(struct edgeai_job *job, int status)
 	struct edgeai_file *client = job->client;
 
 	atomic_dec(&job->queue->unfinished);
+	edgeai_sched_job_ended(client->edev, job, status);
 	atomic64_inc(status ? &client->jobs_failed : &client->jobs_completed);
 	if (status)
 		dma_fence_set_error(job->done, status);
@@ -246,6 +248,7 @@ static void edgeai_job_push(struct edgeai_file *efile, struct edgeai_job *job,
 	if (out)
 		drm_syncobj_replace_fence(out, finished);
 	atomic_inc(&job->queue->unfinished);
+	edgeai_sched_job_queued(efile->edev, job);
 	atomic64_inc(&efile->jobs_submitted);
 	drm_sched_entity_push_job(&job->base);
 }
@@ -263,6 +266,7 @@ static int edgeai_job_queue(struct edgeai_job *job, struct drm_file *file,
 	if (!job->queue)
 		return -ENOENT;
 	job->priority = job->queue->priority;
+	job->model_id = args->model_id;
 	ret = drm_sched_job_init(&job->base, &job->queue->entity, 1, efile,
 				 file->client_id);
 	if (ret)
@@ -334,6 +338,8 @@ int edgeai_submit_ioctl(struct drm_device *dev, void *data,
 		return -EINVAL;
 	if (args->bo_count > EDGEAI_MAX_JOB_BOS ||
 	    args->in_syncobj_count > EDGEAI_MAX_IN_SYNCOBJS)
+		return -EINVAL;
+	if (args->model_id >= EDGEAI_MODEL_COUNT || args->pad2)
 		return -EINVAL;
 	return edgeai_job_submit(file, args);
 }

@@ -51,6 +51,8 @@ enum edgeai_job_state {
  * @exec_link: entry in the executor interface's lists
  * @state: where the job is
  * @deadline: jiffies at which the job fails with -ETIMEDOUT
+ * @model_id: model the job runs, for the routing averages
+ * @device_time_ns: device time the executor reported on completion
  */
 struct edgeai_job {
 	struct drm_sched_job base;
@@ -68,6 +70,8 @@ struct edgeai_job {
 	struct list_head exec_link;
 	enum edgeai_job_state state;
 	unsigned long deadline;
+	u32 model_id;
+	u64 device_time_ns;
 };
 
 /* A relative timeout from userspace in jiffies; @ns >= 0. */

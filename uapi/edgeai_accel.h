@@ -32,7 +32,7 @@ extern "C" {
  * written back past the caller's size.  A field added later is therefore
  * defined so that zero keeps the behaviour of the version before it.
  */
-#define EDGEAI_ABI_VERSION		2
+#define EDGEAI_ABI_VERSION		3
 
 #define DRM_EDGEAI_GET_PARAM		0x00
 #define DRM_EDGEAI_BO_CREATE		0x01
@@ -46,6 +46,7 @@ extern "C" {
 #define DRM_EDGEAI_EXEC_ATTACH		0x09
 #define DRM_EDGEAI_EXEC_FETCH		0x0a
 #define DRM_EDGEAI_EXEC_COMPLETE	0x0b
+#define DRM_EDGEAI_ROUTE		0x0c
 
 #define DRM_IOCTL_EDGEAI_GET_PARAM					\
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_EDGEAI_GET_PARAM,		\
@@ -83,6 +84,9 @@ extern "C" {
 #define DRM_IOCTL_EDGEAI_EXEC_COMPLETE					\
 	DRM_IOW(DRM_COMMAND_BASE + DRM_EDGEAI_EXEC_COMPLETE,		\
 		struct drm_edgeai_exec_complete)
+#define DRM_IOCTL_EDGEAI_ROUTE						\
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_EDGEAI_ROUTE,			\
+		 struct drm_edgeai_route)
 
 /**
  * DOC: parameters
@@ -412,6 +416,17 @@ struct drm_edgeai_submit {
 
 	/** @job_id: [out] Id of the new job, never zero. */
 	__u64 job_id;
+
+	/**
+	 * @model_id: [in] (ABI version 3) Model the job runs, below
+	 * %EDGEAI_MODEL_COUNT (-EINVAL otherwise); its device time feeds that
+	 * model's moving average (see "routing").  0 for callers that do not
+	 * say.
+	 */
+	__u32 model_id;
+
+	/** @pad2: [in] Must be zero. */
+	__u32 pad2;
 };
 
 /**
@@ -546,6 +561,145 @@ struct drm_edgeai_exec_complete {
 
 	/** @device_time_ns: [in] Time the job took on the device. */
 	__u64 device_time_ns;
+};
+
+/**
+ * DOC: routing
+ *
+ * Before it runs a request, a client asks the module where to run it with
+ * DRM_IOCTL_EDGEAI_ROUTE: on the device (%EDGEAI_ROUTE_LOCAL), on a cloud
+ * model (%EDGEAI_ROUTE_CLOUD) or not at all (%EDGEAI_ROUTE_REJECT).  The
+ * caller gives the request's features; the module adds the device's state
+ * (jobs queued per priority, jobs held by the executor, whether an
+ * executor is attached, memory in use and its limit, the moving average
+ * of the model's job time) and asks the routing policy.  Every call gets
+ * exactly one decision, with a priority for the job queue, a reason and
+ * the policy that decided.
+ *
+ * The policy is a BPF struct_ops program of type edgeai_sched_ops that
+ * the administrator attaches (tools/sched, edgeai-sched); one at a time.
+ * A decision, priority or reason outside the values below is counted as
+ * a policy error, and the built-in policy decides instead (@fallback).
+ *
+ * The built-in policy, used when no program is attached, decides in this
+ * order, with queued = jobs submitted and not ended, all priorities, and
+ * avg_ms = the model's moving-average job time (0 before its first job):
+ *
+ * 1. privacy %EDGEAI_PRIVACY_SENSITIVE: LOCAL, %EDGEAI_REASON_PRIVACY;
+ * 2. no executor attached: CLOUD, %EDGEAI_REASON_NO_EXECUTOR;
+ * 3. queued >= %EDGEAI_ROUTE_MAX_QUEUED or memory in use >= 15/16 of the
+ *    limit: CLOUD, %EDGEAI_REASON_OVERLOAD;
+ * 4. a deadline and (queued + 1) * avg_ms > deadline: CLOUD,
+ *    %EDGEAI_REASON_DEADLINE;
+ * 5. otherwise LOCAL, %EDGEAI_REASON_DEFAULT.
+ *
+ * Its priority is %EDGEAI_PRIORITY_HIGH for a deadline of at most
+ * %EDGEAI_ROUTE_URGENT_MS, %EDGEAI_PRIORITY_NORMAL otherwise.
+ *
+ * The moving average of a model moves by 1/8 of the difference towards
+ * each completed job's device time (drm_edgeai_exec_complete), for jobs
+ * submitted with that model id.
+ */
+#define EDGEAI_ROUTE_LOCAL		0
+#define EDGEAI_ROUTE_CLOUD		1
+#define EDGEAI_ROUTE_REJECT		2
+#define EDGEAI_ROUTE_DECISION_COUNT	3
+
+/* Why a decision was taken; policies pick the one that fits. */
+#define EDGEAI_REASON_DEFAULT		0	/* the device can take it */
+#define EDGEAI_REASON_PRIVACY		1	/* the data must stay local */
+#define EDGEAI_REASON_NO_EXECUTOR	2	/* no executor attached */
+#define EDGEAI_REASON_OVERLOAD		3	/* queues or memory full */
+#define EDGEAI_REASON_DEADLINE		4	/* local would miss it */
+#define EDGEAI_REASON_LOCAL_FASTER	5	/* estimates favour local */
+#define EDGEAI_REASON_CLOUD_FASTER	6	/* estimates favour cloud */
+#define EDGEAI_REASON_CONFIDENT		7	/* local answer is good */
+#define EDGEAI_REASON_LOW_CONFIDENCE	8	/* local answer is doubtful */
+#define EDGEAI_REASON_POWER		9	/* battery or heat */
+#define EDGEAI_REASON_POLICY		10	/* the policy's own rule */
+#define EDGEAI_REASON_COUNT		11
+
+#define EDGEAI_PRIVACY_PUBLIC		0	/* may go anywhere */
+#define EDGEAI_PRIVACY_PERSONAL		1	/* personal data, redactable */
+#define EDGEAI_PRIVACY_SENSITIVE	2	/* never leaves the device */
+#define EDGEAI_PRIVACY_COUNT		3
+
+/* Model ids are below this; the module keeps one average per id. */
+#define EDGEAI_MODEL_COUNT		16
+/* Local-confidence estimates are per mille, or this for "none". */
+#define EDGEAI_CONFIDENCE_MAX		1000
+#define EDGEAI_CONFIDENCE_NONE		0xffffffffu
+/* Built-in policy: queued jobs past which it offloads. */
+#define EDGEAI_ROUTE_MAX_QUEUED		16
+/* Built-in policy: deadlines up to this get a high priority. */
+#define EDGEAI_ROUTE_URGENT_MS		1000
+
+#define EDGEAI_POLICY_BUILTIN		0
+#define EDGEAI_POLICY_BPF		1
+#define EDGEAI_POLICY_NAME_LEN		16
+
+/**
+ * struct drm_edgeai_route - Ask where a request runs
+ *
+ * Argument of DRM_IOCTL_EDGEAI_ROUTE (ABI version 3).  Fails with -EINVAL
+ * for a @model_id not below %EDGEAI_MODEL_COUNT, a @privacy not below
+ * %EDGEAI_PRIVACY_COUNT, a @confidence above %EDGEAI_CONFIDENCE_MAX that
+ * is not %EDGEAI_CONFIDENCE_NONE, a flag or a non-zero pad.
+ */
+struct drm_edgeai_route {
+	/** @model_id: [in] Model the request would run locally. */
+	__u32 model_id;
+
+	/** @prompt_tokens: [in] Tokens in the prompt. */
+	__u32 prompt_tokens;
+
+	/** @max_new_tokens: [in] Most tokens the request generates. */
+	__u32 max_new_tokens;
+
+	/** @privacy: [in] One of the EDGEAI_PRIVACY_* classes. */
+	__u32 privacy;
+
+	/** @deadline_ms: [in] Time the answer is wanted in, 0 for none. */
+	__u32 deadline_ms;
+
+	/**
+	 * @confidence: [in] Caller's estimate that the local model answers
+	 * well, per mille, or %EDGEAI_CONFIDENCE_NONE.
+	 */
+	__u32 confidence;
+
+	/** @flags: [in] Must be zero. */
+	__u32 flags;
+
+	/** @pad: [in] Must be zero. */
+	__u32 pad;
+
+	/** @decision: [out] One of the EDGEAI_ROUTE_* decisions. */
+	__u32 decision;
+
+	/** @priority: [out] EDGEAI_PRIORITY_* for the request's queue. */
+	__u32 priority;
+
+	/** @reason: [out] One of the EDGEAI_REASON_* codes. */
+	__u32 reason;
+
+	/** @policy: [out] EDGEAI_POLICY_BUILTIN or EDGEAI_POLICY_BPF. */
+	__u32 policy;
+
+	/**
+	 * @fallback: [out] 1 when a BPF policy is attached but its answer was
+	 * invalid, so the built-in policy decided; 0 otherwise.
+	 */
+	__u32 fallback;
+
+	/** @pad2: [in] Must be zero. */
+	__u32 pad2;
+
+	/** @seq: [out] Number of the decision, device-wide, from 1. */
+	__u64 seq;
+
+	/** @policy_name: [out] Name of the deciding policy, NUL-terminated. */
+	char policy_name[EDGEAI_POLICY_NAME_LEN];
 };
 
 #if defined(__cplusplus)

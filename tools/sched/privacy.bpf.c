@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * privacy: a request of the sensitive class never leaves the device, even
+ * when no executor is attached yet (it waits for one); every other request
+ * goes where the latency estimate says.
+ *
+ * Good on devices handling personal data next to ordinary requests.  Not
+ * good when the device is too small for the sensitive requests' models:
+ * they are never offloaded, only queued.
+ */
+#include "policy.bpf.h"
+
+SEC("struct_ops/route")
+s32 BPF_PROG(privacy_route, struct edgeai_route_ctx *req)
+{
+	if (req->privacy == EDGEAI_PRIVACY_SENSITIVE) {
+		req->priority = urgent_priority(req);
+		req->reason = EDGEAI_REASON_PRIVACY;
+		return EDGEAI_ROUTE_LOCAL;
+	}
+	return route_by_latency(req);
+}
+
+SEC(".struct_ops.link")
+struct edgeai_sched_ops privacy = {
+	.route = (void *)privacy_route,
+	.name = "privacy",
+};
