@@ -8,7 +8,8 @@ KSELFTEST_INC     := $(BUILD)/kselftest/include
 KSELFTEST_HDRS    := $(KSELFTEST_INC)/kselftest_harness.h $(KSELFTEST_INC)/kselftest.h
 KSELFTEST_TARDIR  := linux-source-6.12/tools/testing/selftests
 
-KSELFTEST_NAMES   := edgeai_param_test edgeai_open_test edgeai_bo_test edgeai_job_test
+KSELFTEST_NAMES   := edgeai_param_test edgeai_open_test edgeai_bo_test edgeai_job_test \
+		     edgeai_random_test
 KSELFTEST_BINS    := $(addprefix $(KSELFTEST_OUT)/,$(KSELFTEST_NAMES))
 
 # The harness headers come in with -isystem, so the warnings judge our code.
