@@ -29,6 +29,7 @@
 #include "edgeai_queue.h"
 #include "edgeai_sched.h"
 #include "edgeai_share.h"
+#include "edgeai_sysfs.h"
 
 static struct platform_device *edgeai_pdev;
 
@@ -197,6 +198,7 @@ static struct platform_driver edgeai_platform_driver = {
 	.remove = edgeai_remove,
 	.driver = {
 		.name = EDGEAI_DRIVER_NAME,
+		.dev_groups = edgeai_sysfs_groups,
 	},
 };
 

@@ -108,7 +108,13 @@ kgid_t edgeai_params_exec_gid(void)
 	return exec_gid < 0 ? INVALID_GID : make_kgid(&init_user_ns, exec_gid);
 }
 
-static u64 edgeai_param_mem_used(struct edgeai_device *edev)
+/**
+ * edgeai_params_mem_used() - Accelerator memory held right now
+ * @edev: the device
+ *
+ * Return: bytes of BOs alive on the device, each counted once.
+ */
+u64 edgeai_params_mem_used(struct edgeai_device *edev)
 {
 	u64 used;
 
@@ -143,7 +149,7 @@ static int edgeai_param_value(struct edgeai_device *edev, u32 param,
 		*value = limits->max_bo_size;
 		return 0;
 	case EDGEAI_PARAM_MEM_USED:
-		*value = edgeai_param_mem_used(edev);
+		*value = edgeai_params_mem_used(edev);
 		return 0;
 	default:
 		return -EINVAL;

@@ -12,6 +12,7 @@
 
 struct drm_device;
 struct drm_file;
+struct edgeai_device;
 
 /**
  * struct edgeai_limits - Limits of one device, fixed while it exists
@@ -32,6 +33,7 @@ struct edgeai_limits {
 int edgeai_params_check(void);
 void edgeai_params_get_limits(struct edgeai_limits *limits);
 kgid_t edgeai_params_exec_gid(void);
+u64 edgeai_params_mem_used(struct edgeai_device *edev);
 int edgeai_get_param_ioctl(struct drm_device *dev, void *data,
 			   struct drm_file *file);
 

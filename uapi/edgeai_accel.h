@@ -96,6 +96,9 @@ extern "C" {
  * read all of them with a loop.  The limits are set when the module is
  * loaded (module parameters of the same names, visible under
  * /sys/module/edgeai/parameters/) and stay fixed while it is loaded.
+ * The device's limits and its memory in use are also read-only files of
+ * its sysfs group, /sys/class/accel/accelN/device/edgeai/: mem_limit,
+ * client_quota, max_bo_size, max_queues, job_timeout_ms and mem_used.
  *
  * %EDGEAI_PARAM_ABI_VERSION:
  *	ABI version implemented by the module (%EDGEAI_ABI_VERSION).

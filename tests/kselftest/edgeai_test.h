@@ -21,6 +21,8 @@
 #define EDGEAI_DEV_PATH		"/dev/accel/accel0"
 #define EDGEAI_MODULE_NAME	"edgeai"
 #define EDGEAI_SYSFS_PARAMS	"/sys/module/edgeai/parameters"
+/* The device's own attributes: its limits and the memory in use. */
+#define EDGEAI_SYSFS_DEVICE	"/sys/class/accel/accel0/device/edgeai"
 
 /* Each limit reported by GET_PARAM and the module parameter that sets it. */
 static const struct edgeai_limit_param {
@@ -48,21 +50,35 @@ static inline int edgeai_get_param(int fd, __u32 param, __u64 *value)
 	return 0;
 }
 
-/* Reads /sys/module/edgeai/parameters/NAME; returns 0 or -errno. */
-static inline int edgeai_read_module_param(const char *name,
-					   unsigned long long *value)
+/* Reads one number from DIR/NAME (a sysfs file); returns 0 or -errno. */
+static inline int edgeai_read_sysfs_u64(const char *dir, const char *name,
+					unsigned long long *value)
 {
 	char path[256];
 	FILE *f;
 	int n;
 
-	snprintf(path, sizeof(path), "%s/%s", EDGEAI_SYSFS_PARAMS, name);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	f = fopen(path, "r");
 	if (!f)
 		return -errno;
 	n = fscanf(f, "%llu", value);
 	fclose(f);
 	return n == 1 ? 0 : -EINVAL;
+}
+
+/* Reads /sys/module/edgeai/parameters/NAME; returns 0 or -errno. */
+static inline int edgeai_read_module_param(const char *name,
+					   unsigned long long *value)
+{
+	return edgeai_read_sysfs_u64(EDGEAI_SYSFS_PARAMS, name, value);
+}
+
+/* Reads the device attribute EDGEAI_SYSFS_DEVICE/NAME; 0 or -errno. */
+static inline int edgeai_read_device_attr(const char *name,
+					  unsigned long long *value)
+{
+	return edgeai_read_sysfs_u64(EDGEAI_SYSFS_DEVICE, name, value);
 }
 
 /* Opens the device; returns the fd or -errno. */
