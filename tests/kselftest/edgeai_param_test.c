@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * edgeai GET_PARAM: the device answers with its ABI version and the limits
- * set by its module parameters, and rejects every malformed request.
+ * set by its module parameters, and rejects every malformed request; its
+ * sysfs attributes report the same limits and the memory in use.
  * Runs as root inside the VM, with edgeai.ko loaded.
  */
 
@@ -80,6 +81,56 @@ TEST_F(device, limits_match_module_params)
 	}
 }
 
+/* The device's sysfs attributes report what GET_PARAM does. */
+TEST_F(device, sysfs_limits_match_get_param)
+{
+	unsigned long long attr = 0;
+	__u64 value = 0;
+	size_t i;
+
+	for (i = 0; i < EDGEAI_LIMIT_COUNT; i++) {
+		const struct edgeai_limit_param *limit = &edgeai_limit_params[i];
+
+		ASSERT_EQ(0, edgeai_read_device_attr(limit->name, &attr))
+			TH_LOG("%s/%s", EDGEAI_SYSFS_DEVICE, limit->name);
+		ASSERT_EQ(0, edgeai_get_param(self->fd, limit->param, &value));
+		EXPECT_EQ(value, attr) TH_LOG("%s", limit->name);
+	}
+}
+
+/* mem_used follows the BOs that come and go. */
+TEST_F(device, sysfs_mem_used_follows_bos)
+{
+	unsigned long long before = 0, during = 0, after = 0;
+	__u32 handle;
+
+	ASSERT_EQ(0, edgeai_read_device_attr("mem_used", &before));
+	ASSERT_EQ(0, edgeai_bo_create(self->fd, 2 * 4096, 0, &handle));
+	ASSERT_EQ(0, edgeai_read_device_attr("mem_used", &during));
+	ASSERT_EQ(0, edgeai_bo_close(self->fd, handle));
+	ASSERT_EQ(0, edgeai_read_device_attr("mem_used", &after));
+	EXPECT_EQ(before + 2 * 4096, during);
+	EXPECT_EQ(before, after);
+}
+
+/* Every attribute is read-only, even for root. */
+TEST_F(device, sysfs_attrs_read_only)
+{
+	static const char *const names[] = {
+		"mem_limit", "client_quota", "max_bo_size", "max_queues",
+		"job_timeout_ms", "mem_used",
+	};
+	char path[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", EDGEAI_SYSFS_DEVICE,
+			 names[i]);
+		EXPECT_EQ(-1, open(path, O_WRONLY)) TH_LOG("%s", path);
+		EXPECT_EQ(EACCES, errno) TH_LOG("%s", path);
+	}
+}
+
 TEST_F(device, unknown_param_einval)
 {
 	__u64 value = 0;
@@ -125,7 +176,7 @@ TEST_F(device, nonzero_pad_einval)
 TEST_F(device, unknown_driver_ioctl_einval)
 {
 	static const unsigned int bad_nr[] = {
-		DRM_EDGEAI_EXEC_COMPLETE + 1,
+		DRM_EDGEAI_ROUTE + 1,
 		DRM_COMMAND_END - DRM_COMMAND_BASE - 1,
 	};
 	struct drm_edgeai_get_param args = { 0 };

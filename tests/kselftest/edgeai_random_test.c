@@ -682,7 +682,7 @@ static void op_garbage(struct random_proc *p, struct random_file *f)
 	if (one_in(p, 4))
 		nr = core_nr[rnd_below(p, sizeof(core_nr) / sizeof(core_nr[0]))];
 	else
-		nr = DRM_COMMAND_BASE + rnd_below(p, DRM_EDGEAI_EXEC_COMPLETE + 3);
+		nr = DRM_COMMAND_BASE + rnd_below(p, DRM_EDGEAI_ROUTE + 3);
 	call(p, OP_GARBAGE, f->fd, _IOC(dir, DRM_IOCTL_BASE, nr, size), buf);
 }
 
