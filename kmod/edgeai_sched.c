@@ -14,7 +14,7 @@
 #include <linux/btf.h>
 #include <linux/btf_ids.h>
 #include <linux/device.h>
-#include <linux/ktime.h>
+#include <linux/sched/clock.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/seq_file.h>
@@ -164,7 +164,7 @@ static void edgeai_route_record(struct edgeai_route *route,
 	spin_lock(&route->ring_lock);
 	rec = &route->ring[args->seq % EDGEAI_ROUTE_RING_SIZE];
 	rec->seq = args->seq;
-	rec->time_ns = ktime_get_ns();
+	rec->time_ns = local_clock();
 	rec->model_id = args->model_id;
 	rec->decision = args->decision;
 	rec->priority = args->priority;
@@ -205,16 +205,13 @@ int edgeai_route_ioctl(struct drm_device *dev, void *data,
 	ret = edgeai_route_check(args);
 	if (ret)
 		return ret;
-	args->policy = EDGEAI_POLICY_BUILTIN;
 	args->fallback = 0;
-	strscpy(args->policy_name, "builtin", sizeof(args->policy_name));
 	edgeai_route_fill(&call, args);
 	if (!edgeai_route_bpf(&call, args)) {
 		args->decision = edgeai_route_builtin(&call.ctx);
 		args->policy = EDGEAI_POLICY_BUILTIN;
-		if (args->fallback)
-			strscpy(args->policy_name, "builtin",
-				sizeof(args->policy_name));
+		strscpy(args->policy_name, "builtin",
+			sizeof(args->policy_name));
 	}
 	args->priority = call.ctx.priority;
 	args->reason = call.ctx.reason;

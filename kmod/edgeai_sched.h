@@ -97,7 +97,7 @@ struct edgeai_sched_ops {
 /**
  * struct edgeai_route_record - One decision, as the debugfs ring keeps it
  * @seq: its number
- * @time_ns: when it was taken (ktime_get_ns)
+ * @time_ns: when it was taken (local_clock)
  * @model_id: the request's model
  * @decision: the decision
  * @priority: the priority
