@@ -39,8 +39,10 @@ include tools/tools.mk
 include tools/edgeaid/edgeaid.mk
 include tests/host/host.mk
 include tests/kselftest/kselftest.mk
+include tools/sched/sched.mk
 include tests/fuzz/fuzz.mk
 include tests/bench/bench.mk
+include tests/bench/sched.mk
 
 # Tests: host tests here, kernel tests in the VM; one summary at the end.
 check: deps

@@ -17,13 +17,10 @@ BPF_CFLAGS     := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
 		  -I$(SCHED_OUT) -Itools/sched
 SCHED_CFLAGS   := $(BASE_CFLAGS) -I$(SCHED_OUT) -Itools/sched $(CFLAGS)
 
-# Without bpftool or libbpf (make deps installs both) the rest still builds.
-ifneq ($(shell command -v $(BPFTOOL) 2>/dev/null),)
-ifneq ($(wildcard /usr/include/bpf/libbpf.h),)
+# bpftool and libbpf come from `make deps`; without them the build stops here
+# rather than leaving the scheduler and its tests silently out.
 tools: $(EDGEAI_SCHED)
 tests: $(SCHED_TEST)
-endif
-endif
 
 # The kernel's types and the module's, in one header: the module's split BTF
 # dumped on top of the headers' vmlinux BTF.
