@@ -6,11 +6,13 @@
 #include "ea_cmdstream.h"
 #include "ea_quant.h"
 
-/* Buffers apart from the per-layer ones: global weights, activations, step, output. */
-#define FIXED_BUFFERS 4
-/* Ops of one layer at most: 2 norms, 7 matvecs, 3 biases, 2 ropes, 2 stores,
- * attention, 2 residual adds, swiglu. */
-#define OPS_PER_LAYER 20
+/* Buffers apart from the per-layer ones: global weights, decode and prompt
+ * activations, step, output. */
+#define FIXED_BUFFERS 5
+/* Ops of one layer at most, decode and prompt together: decode 3 matvecs, a
+ * bias add, rope_store, attention, 2 matvecs; prompt 2 norms, 4 matmuls, a bias
+ * add, rope_store, attention, 2 residual adds, swiglu. */
+#define OPS_PER_LAYER 24
 /* Uploads of one layer at most: 2 norms, 7 matrices, 3 biases. */
 #define UPLOADS_PER_LAYER 12
 
@@ -71,6 +73,29 @@ static struct ea_cs_ref matrix(struct builder *b, uint32_t buffer, struct ea_wei
 	return weight(b, buffer, w.data, (uint64_t)rows * ea_type_row_bytes(w.type, cols));
 }
 
+/* @n tensors one after the other in one span (uploads at any byte): the
+ * matrices of q, k and v (or gate and up) as one matrix of their rows
+ * together, or their biases as one vector. */
+static struct ea_cs_ref concat(struct builder *b, uint32_t buffer, int n, const void *const *data,
+			       const uint64_t *bytes)
+{
+	uint64_t total = 0, at;
+	struct ea_cs_ref ref;
+
+	for (int i = 0; i < n; i++)
+		total += bytes[i];
+	ref = take(b, buffer, (total + 3) & ~(uint64_t)3);
+	at = ref.offset;
+	for (int i = 0; i < n; i++) {
+		b->uploads[b->n_uploads++] = (struct ea_cs_upload){
+			.buffer = buffer, .offset = at,
+			.src_offset = (uint64_t)((const uint8_t *)data[i] - b->src_base),
+			.bytes = bytes[i] };
+		at += bytes[i];
+	}
+	return ref;
+}
+
 static struct ea_cs_ref floats(struct builder *b, uint32_t buffer, const float *data, int n)
 {
 	return weight(b, buffer, data, (uint64_t)n * sizeof(float));
@@ -97,79 +122,161 @@ static void emit(struct builder *b, enum ea_cs_opcode opcode, uint32_t type,
 	} while (0)
 #define REFS(...) { __VA_ARGS__ }
 
-/* The activations of one decode step. */
+/* The first @bytes of @ref. */
+static struct ea_cs_ref head_of(struct ea_cs_ref ref, uint64_t bytes)
+{
+	ref.bytes = bytes;
+	return ref;
+}
+
+/* The activations of the decode step (one token) or of a prompt run (P). */
 struct acts {
-	struct ea_cs_ref x, xb, xb2, q, k, v, att, hb, hb2, partial;
+	struct ea_cs_ref x, xb, xb2, qkv, q, att, gu, h, partial, last;
 };
 
-static void emit_layer(struct builder *b, const struct ea_model *m, int l, const struct acts *a,
-		       struct ea_cs_ref step)
+/* The weights of one layer as the programs bind them. */
+struct layer_weights {
+	struct ea_cs_ref attn_norm, wqkv, bqkv, wo, ffn_norm, wgu, down, k_cache, v_cache;
+	uint32_t qkv_type, wo_type, gu_type, down_type;
+	bool bias;
+};
+
+static void layer_weights(struct builder *b, const struct ea_model *m, int l,
+			  struct layer_weights *lw)
 {
 	const struct ea_model_config *c = &m->cfg;
 	const struct ea_layer *w = &m->layers[l];
 	uint32_t dim = c->dim, qd = c->n_heads * c->head_dim, kvd = c->n_kv_heads * c->head_dim;
-	uint32_t ffn = c->ffn_dim, ctx = c->n_ctx, eps = f32_bits(c->norm_eps);
+	uint32_t ffn = c->ffn_dim, ctx = c->n_ctx;
 	uint32_t wb = add_buffer(b, EA_CS_BUF_WEIGHTS), kvb = add_buffer(b, EA_CS_BUF_KV);
-	struct ea_cs_ref k_cache = take(b, kvb, (uint64_t)ctx * kvd * sizeof(float));
-	struct ea_cs_ref v_cache = take(b, kvb, (uint64_t)ctx * kvd * sizeof(float));
-	struct ea_cs_ref attn_norm = floats(b, wb, w->attn_norm, dim);
-	struct ea_cs_ref wq = matrix(b, wb, w->wq, qd, dim), wk = matrix(b, wb, w->wk, kvd, dim);
-	struct ea_cs_ref wv = matrix(b, wb, w->wv, kvd, dim), wo = matrix(b, wb, w->wo, dim, qd);
-	struct ea_cs_ref ffn_norm = floats(b, wb, w->ffn_norm, dim);
-	struct ea_cs_ref gate = matrix(b, wb, w->w_gate, ffn, dim);
-	struct ea_cs_ref up = matrix(b, wb, w->w_up, ffn, dim);
-	struct ea_cs_ref down = matrix(b, wb, w->w_down, dim, ffn);
+	const void *qkv[] = { w->wq.data, w->wk.data, w->wv.data };
+	const uint64_t qkv_bytes[] = { (uint64_t)qd * ea_type_row_bytes(w->wq.type, dim),
+				       (uint64_t)kvd * ea_type_row_bytes(w->wk.type, dim),
+				       (uint64_t)kvd * ea_type_row_bytes(w->wv.type, dim) };
+	const void *gu[] = { w->w_gate.data, w->w_up.data };
+	const uint64_t gu_bytes[] = { (uint64_t)ffn * ea_type_row_bytes(w->w_gate.type, dim),
+				      (uint64_t)ffn * ea_type_row_bytes(w->w_up.type, dim) };
 
-	EMIT(b, EA_CS_RMSNORM, 0, REFS(a->x, attn_norm, a->xb), dim, 1, eps);
-	EMIT(b, EA_CS_MATVEC, w->wq.type, REFS(wq, a->xb, a->q), qd, dim);
-	EMIT(b, EA_CS_MATVEC, w->wk.type, REFS(wk, a->xb, a->k), kvd, dim);
-	EMIT(b, EA_CS_MATVEC, w->wv.type, REFS(wv, a->xb, a->v), kvd, dim);
-	if (w->bq) {
-		struct ea_cs_ref bq = floats(b, wb, w->bq, qd), bk = floats(b, wb, w->bk, kvd);
-		struct ea_cs_ref bv = floats(b, wb, w->bv, kvd);
+	lw->k_cache = take(b, kvb, (uint64_t)ctx * kvd * sizeof(float));
+	lw->v_cache = take(b, kvb, (uint64_t)ctx * kvd * sizeof(float));
+	lw->attn_norm = floats(b, wb, w->attn_norm, dim);
+	lw->wqkv = concat(b, wb, 3, qkv, qkv_bytes);
+	lw->wo = matrix(b, wb, w->wo, dim, qd);
+	lw->ffn_norm = floats(b, wb, w->ffn_norm, dim);
+	lw->wgu = concat(b, wb, 2, gu, gu_bytes);
+	lw->down = matrix(b, wb, w->w_down, dim, ffn);
+	lw->bias = w->bq != NULL;
+	if (lw->bias) {
+		const void *bias[] = { w->bq, w->bk, w->bv };
+		const uint64_t bias_bytes[] = { qd * 4ull, kvd * 4ull, kvd * 4ull };
 
-		EMIT(b, EA_CS_ADD, 0, REFS(a->q, bq, a->q), qd, qd);
-		EMIT(b, EA_CS_ADD, 0, REFS(a->k, bk, a->k), kvd, kvd);
-		EMIT(b, EA_CS_ADD, 0, REFS(a->v, bv, a->v), kvd, kvd);
+		lw->bqkv = concat(b, wb, 3, bias, bias_bytes);
 	}
-	EMIT(b, EA_CS_ROPE, 0, REFS(a->q, step), c->n_heads, c->head_dim, 1,
-	     f32_bits(c->rope_freq_base), c->rope_mode);
-	EMIT(b, EA_CS_ROPE, 0, REFS(a->k, step), c->n_kv_heads, c->head_dim, 1,
-	     f32_bits(c->rope_freq_base), c->rope_mode);
-	EMIT(b, EA_CS_STORE_ROWS, 0, REFS(a->k, k_cache, step), kvd, 1, ctx);
-	EMIT(b, EA_CS_STORE_ROWS, 0, REFS(a->v, v_cache, step), kvd, 1, ctx);
-	EMIT(b, EA_CS_ATTENTION, 0, REFS(a->q, k_cache, v_cache, a->partial, a->att, step),
-	     c->n_heads, c->n_kv_heads, c->head_dim, 1, ctx);
-	EMIT(b, EA_CS_MATVEC, w->wo.type, REFS(wo, a->att, a->xb2), dim, qd);
-	EMIT(b, EA_CS_ADD, 0, REFS(a->x, a->xb2, a->x), dim, dim);
-
-	EMIT(b, EA_CS_RMSNORM, 0, REFS(a->x, ffn_norm, a->xb), dim, 1, eps);
-	EMIT(b, EA_CS_MATVEC, w->w_gate.type, REFS(gate, a->xb, a->hb), ffn, dim);
-	EMIT(b, EA_CS_MATVEC, w->w_up.type, REFS(up, a->xb, a->hb2), ffn, dim);
-	EMIT(b, EA_CS_SWIGLU, 0, REFS(a->hb, a->hb2, a->hb), ffn);
-	EMIT(b, EA_CS_MATVEC, w->w_down.type, REFS(down, a->hb, a->xb2), dim, ffn);
-	EMIT(b, EA_CS_ADD, 0, REFS(a->x, a->xb2, a->x), dim, dim);
+	lw->qkv_type = w->wq.type;
+	lw->wo_type = w->wo.type;
+	lw->gu_type = w->w_gate.type;
+	lw->down_type = w->w_down.type;
 }
 
-static void alloc_acts(struct builder *b, const struct ea_model_config *c, struct acts *a)
+/* The types fused matrices need in common (checked before building). */
+static bool fusable(const struct ea_layer *w)
+{
+	return w->wq.type == w->wk.type && w->wk.type == w->wv.type &&
+	       w->w_gate.type == w->w_up.type;
+}
+
+/* One layer of the decode step: 5 dispatches of matvecs and the fused
+ * rope/KV store, plus attention's two (and a bias add for qwen2). */
+static void emit_layer(struct builder *b, const struct ea_model *m, const struct layer_weights *lw,
+		       const struct acts *a, struct ea_cs_ref step)
+{
+	const struct ea_model_config *c = &m->cfg;
+	uint32_t dim = c->dim, qd = c->n_heads * c->head_dim, kvd = c->n_kv_heads * c->head_dim;
+	uint32_t ffn = c->ffn_dim, ctx = c->n_ctx, eps = f32_bits(c->norm_eps);
+
+	EMIT(b, EA_CS_MATVEC, lw->qkv_type, REFS(lw->wqkv, a->x, a->qkv, lw->attn_norm),
+	     qd + 2 * kvd, dim, EA_CS_MV_NORM, eps);
+	if (lw->bias)
+		EMIT(b, EA_CS_ADD, 0, REFS(a->qkv, lw->bqkv, a->qkv), qd + 2 * kvd, qd + 2 * kvd);
+	EMIT(b, EA_CS_ROPE_STORE, 0, REFS(a->qkv, a->q, lw->k_cache, lw->v_cache, step),
+	     c->n_heads, c->n_kv_heads, c->head_dim, 1, f32_bits(c->rope_freq_base), c->rope_mode,
+	     ctx);
+	EMIT(b, EA_CS_ATTENTION, 0, REFS(a->q, lw->k_cache, lw->v_cache, a->partial, a->att, step),
+	     c->n_heads, c->n_kv_heads, c->head_dim, 1, ctx);
+	EMIT(b, EA_CS_MATVEC, lw->wo_type, REFS(lw->wo, a->att, a->x), dim, qd, EA_CS_MV_ACC);
+	EMIT(b, EA_CS_MATVEC, lw->gu_type, REFS(lw->wgu, a->x, a->h, lw->ffn_norm), ffn, dim,
+	     EA_CS_MV_NORM | EA_CS_MV_SWIGLU, eps);
+	EMIT(b, EA_CS_MATVEC, lw->down_type, REFS(lw->down, a->h, a->x), dim, ffn, EA_CS_MV_ACC);
+}
+
+/* One layer of the prompt program over @n tokens: matmuls, causal attention. */
+static void emit_prompt_layer(struct builder *b, const struct ea_model *m,
+			      const struct layer_weights *lw, const struct acts *a,
+			      struct ea_cs_ref step, uint32_t n)
+{
+	const struct ea_model_config *c = &m->cfg;
+	uint32_t dim = c->dim, qd = c->n_heads * c->head_dim, kvd = c->n_kv_heads * c->head_dim;
+	uint32_t ffn = c->ffn_dim, ctx = c->n_ctx, eps = f32_bits(c->norm_eps);
+	uint32_t qkvd = qd + 2 * kvd;
+
+	EMIT(b, EA_CS_RMSNORM, 0, REFS(a->x, lw->attn_norm, a->xb), dim, n, eps);
+	EMIT(b, EA_CS_MATMUL, lw->qkv_type, REFS(lw->wqkv, a->xb, a->qkv), qkvd, dim, n);
+	if (lw->bias)
+		EMIT(b, EA_CS_ADD, 0, REFS(a->qkv, lw->bqkv, a->qkv), qkvd * n, qkvd);
+	EMIT(b, EA_CS_ROPE_STORE, 0, REFS(a->qkv, a->q, lw->k_cache, lw->v_cache, step),
+	     c->n_heads, c->n_kv_heads, c->head_dim, n, f32_bits(c->rope_freq_base), c->rope_mode,
+	     ctx);
+	EMIT(b, EA_CS_ATTENTION, 0, REFS(a->q, lw->k_cache, lw->v_cache, a->partial, a->att, step),
+	     c->n_heads, c->n_kv_heads, c->head_dim, n, ctx);
+	EMIT(b, EA_CS_MATMUL, lw->wo_type, REFS(lw->wo, a->att, a->xb2), dim, qd, n);
+	EMIT(b, EA_CS_ADD, 0, REFS(a->x, a->xb2, a->x), dim * n, dim * n);
+	EMIT(b, EA_CS_RMSNORM, 0, REFS(a->x, lw->ffn_norm, a->xb), dim, n, eps);
+	EMIT(b, EA_CS_MATMUL, lw->gu_type, REFS(lw->wgu, a->xb, a->gu), 2 * ffn, dim, n);
+	EMIT(b, EA_CS_SWIGLU, 0, REFS(a->gu, a->gu, a->h), ffn, n);
+	EMIT(b, EA_CS_MATMUL, lw->down_type, REFS(lw->down, a->h, a->xb2), dim, ffn, n);
+	EMIT(b, EA_CS_ADD, 0, REFS(a->x, a->xb2, a->x), dim * n, dim * n);
+}
+
+/* Scratch of attention over @n tokens: splits of EA_VK_ATTENTION_SPLIT (128)
+ * positions, each head_dim + 2 floats a head and token
+ * (ea_vk_attention_partial_bytes()), for the whole context. */
+static uint64_t partial_bytes(const struct ea_model_config *c, uint32_t n)
+{
+	uint64_t splits = ((uint64_t)c->n_ctx + 127) / 128;
+
+	return (uint64_t)n * splits * c->n_heads * (c->head_dim + 2) * sizeof(float);
+}
+
+/* Activations for @n tokens in a new buffer. */
+static void alloc_acts(struct builder *b, const struct ea_model_config *c, uint32_t n,
+		       struct acts *a)
 {
 	uint32_t ab = add_buffer(b, EA_CS_BUF_ACT);
-	uint64_t dim = c->dim * sizeof(float), qd = (uint64_t)c->n_heads * c->head_dim * 4;
-	uint64_t kvd = (uint64_t)c->n_kv_heads * c->head_dim * 4, ffn = c->ffn_dim * 4ull;
-	/* Splits of EA_VK_ATTENTION_SPLIT positions, each head_dim + 2 floats a head
-	 * (ea_vk_attention_partial_bytes()), for the whole context. */
-	uint64_t splits = ((uint64_t)c->n_ctx + 127) / 128;
+	uint64_t dim = c->dim * 4ull * n, qd = (uint64_t)c->n_heads * c->head_dim * 4 * n;
+	uint64_t kvd = (uint64_t)c->n_kv_heads * c->head_dim * 4 * n, ffn = c->ffn_dim * 4ull * n;
 
 	a->x = take(b, ab, dim);
 	a->xb = take(b, ab, dim);
 	a->xb2 = take(b, ab, dim);
+	a->qkv = take(b, ab, qd + 2 * kvd);
 	a->q = take(b, ab, qd);
 	a->att = take(b, ab, qd);
-	a->k = take(b, ab, kvd);
-	a->v = take(b, ab, kvd);
-	a->hb = take(b, ab, ffn);
-	a->hb2 = take(b, ab, ffn);
-	a->partial = take(b, ab, splits * c->n_heads * (c->head_dim + 2) * sizeof(float));
+	a->gu = take(b, ab, 2 * ffn);
+	a->h = take(b, ab, ffn);
+	a->partial = take(b, ab, partial_bytes(c, n));
+	a->last = take(b, ab, c->dim * 4ull);
+}
+
+/* Tokens of a prompt run: EA_CS_PROMPT_TOKENS or the context, fewer while
+ * attention's scratch would pass 256 MiB. */
+static uint32_t prompt_tokens(const struct ea_model_config *c)
+{
+	uint32_t n = (uint32_t)c->n_ctx < EA_CS_PROMPT_TOKENS ? (uint32_t)c->n_ctx :
+							       EA_CS_PROMPT_TOKENS;
+
+	while (n > 1 && partial_bytes(c, n) > (256ull << 20))
+		n /= 2;
+	return n;
 }
 
 /* Pack the builder's arrays behind a header into one block. */
@@ -205,54 +312,78 @@ ea_status ea_cs_build(const struct ea_model *m, struct ea_cs_header **out, struc
 	struct ea_cs_header h = { .magic = EA_CS_MAGIC, .version = EA_CS_VERSION,
 				  .header_bytes = sizeof(h), .n_vocab = c->n_vocab,
 				  .n_ctx = c->n_ctx };
-	uint32_t dim = c->dim, globals, step_buf, out_buf;
+	uint32_t dim = c->dim, globals, step_buf, out_buf, n_prompt, eps = f32_bits(c->norm_eps);
 	struct ea_cs_ref embd, out_norm, output;
-	struct acts a;
+	struct layer_weights *lw = NULL;
+	struct acts a, pa;
 
 	*out = NULL;
 	if (!fits_u32(c))
 		return ea_error_set(err, EA_ERR_UNSUPPORTED, "a KV cache of %d positions x %d "
 				    "values does not fit a command stream", c->n_ctx,
 				    c->n_kv_heads * c->head_dim);
+	for (int l = 0; l < c->n_layers; l++)
+		if (!fusable(&m->layers[l]))
+			return ea_error_set(err, EA_ERR_UNSUPPORTED, "layer %d: q, k and v (or gate "
+					    "and up) of different types", l);
+	n_prompt = prompt_tokens(c);
 	b.buffers = calloc(FIXED_BUFFERS + 2 * (size_t)c->n_layers, sizeof(*b.buffers));
 	b.uploads = calloc(3 + UPLOADS_PER_LAYER * (size_t)c->n_layers, sizeof(*b.uploads));
-	b.ops = calloc(4 + OPS_PER_LAYER * (size_t)c->n_layers, sizeof(*b.ops));
-	if (!b.buffers || !b.uploads || !b.ops)
+	b.ops = calloc(8 + OPS_PER_LAYER * (size_t)c->n_layers, sizeof(*b.ops));
+	lw = calloc((size_t)c->n_layers, sizeof(*lw));
+	if (!b.buffers || !b.uploads || !b.ops || !lw)
 		goto no_memory;
 
 	globals = add_buffer(&b, EA_CS_BUF_WEIGHTS);
 	embd = matrix(&b, globals, m->token_embd, c->n_vocab, dim);
 	out_norm = floats(&b, globals, m->output_norm, dim);
 	output = c->tied_output ? embd : matrix(&b, globals, m->output, c->n_vocab, dim);
-	alloc_acts(&b, c, &a);
+	for (int l = 0; l < c->n_layers; l++)
+		layer_weights(&b, m, l, &lw[l]);
+	alloc_acts(&b, c, 1, &a);
+	alloc_acts(&b, c, n_prompt, &pa);
 	step_buf = add_buffer(&b, EA_CS_BUF_STEP);
 	h.step = take(&b, step_buf, sizeof(struct ea_cs_step));
-	h.token = take(&b, step_buf, sizeof(uint32_t));
+	h.token = take(&b, step_buf, (uint64_t)n_prompt * sizeof(uint32_t));
 	out_buf = add_buffer(&b, EA_CS_BUF_OUTPUT);
 	h.logits = take(&b, out_buf, (uint64_t)c->n_vocab * sizeof(float));
 	h.argmax = take(&b, out_buf, sizeof(uint32_t));
 
-	EMIT(&b, EA_CS_EMBED, m->token_embd.type, REFS(embd, h.token, a.x), dim, 1);
+	/* The decode step. */
+	EMIT(&b, EA_CS_EMBED, m->token_embd.type, REFS(embd, head_of(h.token, 4), a.x), dim, 1);
 	for (int l = 0; l < c->n_layers; l++)
-		emit_layer(&b, m, l, &a, h.step);
-	EMIT(&b, EA_CS_RMSNORM, 0, REFS(a.x, out_norm, a.xb), dim, 1, f32_bits(c->norm_eps));
-	EMIT(&b, EA_CS_MATVEC, m->output.type, REFS(output, a.xb, h.logits), c->n_vocab, dim);
+		emit_layer(&b, m, &lw[l], &a, h.step);
+	EMIT(&b, EA_CS_MATVEC, m->output.type, REFS(output, a.x, h.logits, out_norm), c->n_vocab,
+	     dim, EA_CS_MV_NORM, eps);
 	EMIT(&b, EA_CS_ARGMAX, 0, REFS(h.logits, h.argmax), c->n_vocab);
+	h.n_ops = b.n_ops;
+
+	/* The prompt program, appended to the decode step's ops. */
+	EMIT(&b, EA_CS_EMBED, m->token_embd.type, REFS(embd, h.token, pa.x), dim, n_prompt);
+	for (int l = 0; l < c->n_layers; l++)
+		emit_prompt_layer(&b, m, &lw[l], &pa, h.step, n_prompt);
+	EMIT(&b, EA_CS_LAST_ROW, 0, REFS(pa.x, pa.last, h.step), dim, n_prompt);
+	EMIT(&b, EA_CS_MATVEC, m->output.type, REFS(output, pa.last, h.logits, out_norm),
+	     c->n_vocab, dim, EA_CS_MV_NORM, eps);
+	EMIT(&b, EA_CS_ARGMAX, 0, REFS(h.logits, h.argmax), c->n_vocab);
+	h.n_prompt_ops = b.n_ops - h.n_ops;
+	h.prompt_tokens = n_prompt;
 
 	h.n_buffers = b.n_buffers;
 	h.n_uploads = b.n_uploads;
-	h.n_ops = b.n_ops;
 	*out = pack(&b, &h);
 	if (!*out)
 		goto no_memory;
 	free(b.buffers);
 	free(b.uploads);
 	free(b.ops);
+	free(lw);
 	return EA_OK;
 no_memory:
 	free(b.buffers);
 	free(b.uploads);
 	free(b.ops);
+	free(lw);
 	return ea_error_set(err, EA_ERR_NO_MEMORY, "out of memory for the command stream of %d "
 			    "layers", c->n_layers);
 }
@@ -263,7 +394,8 @@ const char *ea_cs_opcode_name(uint32_t opcode)
 		[EA_CS_EMBED] = "embed", [EA_CS_MATVEC] = "matvec", [EA_CS_RMSNORM] = "rmsnorm",
 		[EA_CS_ROPE] = "rope", [EA_CS_SWIGLU] = "swiglu", [EA_CS_ADD] = "add",
 		[EA_CS_STORE_ROWS] = "store_rows", [EA_CS_ATTENTION] = "attention",
-		[EA_CS_ARGMAX] = "argmax",
+		[EA_CS_ARGMAX] = "argmax", [EA_CS_ROPE_STORE] = "rope_store",
+		[EA_CS_MATMUL] = "matmul", [EA_CS_LAST_ROW] = "last_row",
 	};
 
 	if (opcode >= sizeof(names) / sizeof(names[0]) || !names[opcode])
@@ -271,13 +403,17 @@ const char *ea_cs_opcode_name(uint32_t opcode)
 	return names[opcode];
 }
 
-/* Spans each opcode binds. */
-static int refs_of(uint32_t opcode)
+/* Spans @op binds. */
+static int refs_of(const struct ea_cs_op *op)
 {
-	switch (opcode) {
+	switch (op->opcode) {
 	case EA_CS_ROPE:
 	case EA_CS_ARGMAX:
 		return 2;
+	case EA_CS_MATVEC:
+		return op->arg[2] & EA_CS_MV_NORM ? 4 : 3;
+	case EA_CS_ROPE_STORE:
+		return 5;
 	case EA_CS_ATTENTION:
 		return 6;
 	default:
@@ -313,7 +449,7 @@ static ea_status check_header(const struct ea_cs_header *h, size_t bytes, struct
 				    h->version, h->header_bytes, EA_CS_VERSION, sizeof(*h));
 	want = sizeof(*h) + (uint64_t)h->n_buffers * sizeof(struct ea_cs_buffer) +
 	       (uint64_t)h->n_uploads * sizeof(struct ea_cs_upload) +
-	       (uint64_t)h->n_ops * sizeof(struct ea_cs_op);
+	       ((uint64_t)h->n_ops + h->n_prompt_ops) * sizeof(struct ea_cs_op);
 	if (h->total_bytes != bytes || want != bytes)
 		return ea_error_set(err, EA_ERR_FORMAT, "command stream: %llu bytes declared, "
 				    "%llu for its records, %zu given",
@@ -329,7 +465,8 @@ static ea_status check_io(const struct ea_cs_header *h, struct ea_error *err)
 	const struct ea_cs_buffer *bufs = ea_cs_buffers(h);
 	const struct { const struct ea_cs_ref *ref; uint32_t kind; uint64_t bytes; } io[] = {
 		{ &h->step, EA_CS_BUF_STEP, sizeof(struct ea_cs_step) },
-		{ &h->token, EA_CS_BUF_STEP, sizeof(uint32_t) },
+		{ &h->token, EA_CS_BUF_STEP,
+		  (h->prompt_tokens ? h->prompt_tokens : 1) * (uint64_t)sizeof(uint32_t) },
 		{ &h->logits, EA_CS_BUF_OUTPUT, (uint64_t)h->n_vocab * sizeof(float) },
 		{ &h->argmax, EA_CS_BUF_OUTPUT, sizeof(uint32_t) },
 	};
@@ -366,25 +503,28 @@ ea_status ea_cs_validate(const void *data, size_t bytes, uint64_t src_bytes,
 			return ea_error_set(err, EA_ERR_FORMAT, "command stream: buffer %u: kind "
 					    "%u, %llu bytes", i, bufs[i].kind,
 					    (unsigned long long)bufs[i].bytes);
-	for (uint32_t i = 0; i < h->n_uploads; i++) {
-		struct ea_cs_ref r = { .buffer = up[i].buffer, .offset = up[i].offset,
-				       .bytes = up[i].bytes };
-
-		status = check_ref(h, &r, "upload", i, err);
-		if (status != EA_OK)
-			return status;
-		if (bufs[r.buffer].kind != EA_CS_BUF_WEIGHTS || up[i].src_offset > src_bytes ||
-		    up[i].bytes > src_bytes - up[i].src_offset)
-			return ea_error_set(err, EA_ERR_FORMAT, "command stream: upload %u reads "
-					    "past the model's %llu bytes of tensor data or writes "
-					    "a buffer that is not weights", i,
+	for (uint32_t i = 0; i < h->n_uploads; i++) {	/* at any byte of a weight buffer */
+		if (up[i].buffer >= h->n_buffers || up[i].reserved || up[i].bytes == 0 ||
+		    bufs[up[i].buffer].kind != EA_CS_BUF_WEIGHTS ||
+		    up[i].offset > bufs[up[i].buffer].bytes ||
+		    up[i].bytes > bufs[up[i].buffer].bytes - up[i].offset ||
+		    up[i].src_offset > src_bytes || up[i].bytes > src_bytes - up[i].src_offset)
+			return ea_error_set(err, EA_ERR_FORMAT, "command stream: upload %u: %llu "
+					    "bytes to %llu of buffer %u (a weight buffer) from %llu "
+					    "of the model's %llu bytes of tensor data does not fit",
+					    i, (unsigned long long)up[i].bytes,
+					    (unsigned long long)up[i].offset, up[i].buffer,
+					    (unsigned long long)up[i].src_offset,
 					    (unsigned long long)src_bytes);
 	}
-	for (uint32_t i = 0; i < h->n_ops; i++) {
-		if (ops[i].opcode < EA_CS_EMBED || ops[i].opcode > EA_CS_ARGMAX)
+	if (h->n_prompt_ops && !h->prompt_tokens)
+		return ea_error_set(err, EA_ERR_FORMAT, "command stream: a prompt program of %u "
+				    "ops for 0 tokens", h->n_prompt_ops);
+	for (uint32_t i = 0; i < h->n_ops + h->n_prompt_ops; i++) {
+		if (ops[i].opcode < EA_CS_EMBED || ops[i].opcode > EA_CS_LAST_ROW)
 			return ea_error_set(err, EA_ERR_FORMAT, "command stream: op %u: unknown "
 					    "opcode %u", i, ops[i].opcode);
-		for (int r = 0; r < refs_of(ops[i].opcode) && status == EA_OK; r++)
+		for (int r = 0; r < refs_of(&ops[i]) && status == EA_OK; r++)
 			status = check_ref(h, &ops[i].ref[r], "op", i, err);
 		if (status != EA_OK)
 			return status;
@@ -393,5 +533,4 @@ ea_status ea_cs_validate(const void *data, size_t bytes, uint64_t src_bytes,
 		return ea_error_set(err, EA_ERR_FORMAT, "command stream: %u logits, %u positions",
 				    h->n_vocab, h->n_ctx);
 	return check_io(h, err);
-	return EA_OK;
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ea_cmdstream - one decode step of a model as a list of ops over numbered
- * buffers: the ABI between the client that builds it and the executor that
- * runs it (in this process now, through the kernel module later).
+ * ea_cmdstream - a model's decode step, and its prompt program, as lists of
+ * ops over numbered buffers: the ABI between the client that builds it and
+ * the executor that runs it (in this process now, through the kernel module
+ * later).
  *
  * A stream is one contiguous block of little-endian, fixed-size records with
  * no pointers, so it can be copied, stored or passed through an ioctl as is:
@@ -10,7 +11,13 @@
  *   struct ea_cs_header                header_bytes
  *   struct ea_cs_buffer   [n_buffers]  the buffers the ops name, by index
  *   struct ea_cs_upload   [n_uploads]  what to copy into weight buffers, once
- *   struct ea_cs_op       [n_ops]      the ops of one step, in order
+ *   struct ea_cs_op       [n_ops]      the decode step's ops, in order
+ *   struct ea_cs_op       [n_prompt_ops]  the prompt program's ops, in order
+ *
+ * Two programs share the buffers: the decode step (one token) and the prompt
+ * program (up to prompt_tokens tokens at once: matmuls and causal attention
+ * over the batch; none when prompt_tokens is 0). Both end with the logits of
+ * their last real token and its argmax.
  *
  * Buffers: weights (filled once from the model file's tensor data by the
  * uploads), a KV cache per layer (keys, then values), activations, the
@@ -19,9 +26,18 @@
  * device ask of storage buffer offsets, so any device can bind any span.
  *
  * The per-step parameter block (EA_CS_BUF_STEP): struct ea_cs_step at offset
- * 0 (the position, read by rope, the KV store and attention) and the token
- * id, a uint32, at offset EA_CS_ALIGN (read by the embedding). Replaying a
- * step means writing these two and running the same ops again.
+ * 0 (the position and the number of real tokens, read by rope, the KV store,
+ * attention and last_row) and the token ids, uint32s, at offset EA_CS_ALIGN
+ * (read by the embedding: one for a decode step, up to prompt_tokens for a
+ * prompt run). Replaying a program means writing these and running the same
+ * ops again. A prompt run of n < prompt_tokens tokens computes all
+ * prompt_tokens rows (the ids past n are stale but valid) and stores and
+ * attends to only the first n.
+ *
+ * Versions: 1 had one program and MATVEC without flags; 2 (this) adds the
+ * prompt program, step.n_tokens, fused ops (MATVEC flags, ROPE_STORE) and
+ * MATMUL, LAST_ROW, and lets uploads start at any byte of a weight buffer
+ * (so that q/k/v and gate/up are each one matrix).
  *
  * Built once per session from an ea_model; the executor (ea_vk_exec.h) checks
  * it with ea_cs_validate() before trusting any index, offset or size.
@@ -39,7 +55,7 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 	       "command streams are little-endian records written natively");
 
 #define EA_CS_MAGIC	0x53434145u	/* "EACS" */
-#define EA_CS_VERSION	1u
+#define EA_CS_VERSION	2u
 #define EA_CS_ALIGN	256u		/* of every buffer offset and size */
 #define EA_CS_MAX_REFS	6		/* buffer spans one op binds */
 #define EA_CS_MAX_ARGS	8		/* scalar arguments of one op */
@@ -83,17 +99,28 @@ struct ea_cs_upload {
  */
 enum ea_cs_opcode {
 	EA_CS_EMBED = 1,	/* ref table, ids, out; arg cols, n_tokens; type: the table's */
-	EA_CS_MATVEC = 2,	/* ref w, x, y; arg rows, cols; type: w's */
+	EA_CS_MATVEC = 2,	/* ref w, x, y, norm (with EA_CS_MV_NORM); arg rows, cols, flags
+				 * (EA_CS_MV_*), eps (f32); type: w's */
 	EA_CS_RMSNORM = 3,	/* ref x, weight, out; arg n, n_rows, eps (f32) */
 	EA_CS_ROPE = 4,		/* ref x, step; arg n_heads, head_dim, n_tokens, freq_base (f32),
 				 * mode (enum ea_rope_mode) */
-	EA_CS_SWIGLU = 5,	/* ref gate, up, out; arg n */
+	EA_CS_SWIGLU = 5,	/* ref gate, up, out; arg n, n_rows: with n_rows non-zero, gate
+				 * holds n_rows rows of [gate | up] (ea_vk_op_swiglu_rows) */
 	EA_CS_ADD = 6,		/* ref a, b, out; arg n, n_b */
 	EA_CS_STORE_ROWS = 7,	/* ref src, cache, step; arg n, n_tokens, cache_rows */
 	EA_CS_ATTENTION = 8,	/* ref q, k_cache, v_cache, partial, out, step;
 				 * arg n_heads, n_kv_heads, head_dim, n_tokens, n_ctx */
 	EA_CS_ARGMAX = 9,	/* ref x, out; arg n */
+	EA_CS_ROPE_STORE = 10,	/* ref qkv, q_out, k_cache, v_cache, step; arg n_heads, n_kv_heads,
+				 * head_dim, n_tokens, freq_base (f32), mode, cache_rows */
+	EA_CS_MATMUL = 11,	/* ref w, x, y; arg rows, cols, n_tokens; type: w's */
+	EA_CS_LAST_ROW = 12,	/* ref src, out, step; arg n, n_rows */
 };
+
+/* EA_CS_MATVEC's flags (the EA_VK_MV_* of ea_vk_ops.h). */
+#define EA_CS_MV_NORM	1u	/* RMSNorm x with ref[3] and eps first */
+#define EA_CS_MV_ACC	2u	/* y += W x */
+#define EA_CS_MV_SWIGLU	4u	/* W holds 2 x rows rows, gate then up: y = silu(gate x) * up x */
 
 struct ea_cs_op {
 	uint32_t opcode;	/* enum ea_cs_opcode */
@@ -104,8 +131,9 @@ struct ea_cs_op {
 
 /* The per-step parameter block's first record (the layout of struct ea_vk_step). */
 struct ea_cs_step {
-	uint32_t pos;
-	uint32_t reserved[3];	/* zero */
+	uint32_t pos;		/* position of the first token */
+	uint32_t n_tokens;	/* real tokens of this run: 1 for a decode step */
+	uint32_t reserved[2];	/* zero */
 };
 
 struct ea_cs_header {
@@ -114,12 +142,14 @@ struct ea_cs_header {
 	uint32_t header_bytes;	/* sizeof(struct ea_cs_header): where the buffers start */
 	uint32_t reserved;	/* zero */
 	uint64_t total_bytes;	/* of the whole stream */
-	uint32_t n_buffers, n_uploads, n_ops;
+	uint32_t n_buffers, n_uploads, n_ops;	/* n_ops: the decode step's */
 	uint32_t n_vocab;	/* logits per step */
 	uint32_t n_ctx;		/* positions the KV caches hold: pos < n_ctx */
-	uint32_t reserved2[3];	/* zero */
+	uint32_t n_prompt_ops;	/* the prompt program's, after the decode step's */
+	uint32_t prompt_tokens;	/* tokens one prompt run takes at most; 0: no prompt program */
+	uint32_t reserved2;	/* zero */
 	struct ea_cs_ref step;	/* the struct ea_cs_step of the parameter block */
-	struct ea_cs_ref token;	/* the token id (uint32) of the parameter block */
+	struct ea_cs_ref token;	/* the token ids (max(1, prompt_tokens) uint32s) */
 	struct ea_cs_ref logits;	/* n_vocab floats */
 	struct ea_cs_ref argmax;	/* one uint32: the index of the largest logit */
 };
@@ -139,9 +169,19 @@ static inline const struct ea_cs_op *ea_cs_ops(const struct ea_cs_header *h)
 	return (const struct ea_cs_op *)(ea_cs_uploads(h) + h->n_uploads);
 }
 
+/* The prompt program's n_prompt_ops ops. */
+static inline const struct ea_cs_op *ea_cs_prompt_ops(const struct ea_cs_header *h)
+{
+	return ea_cs_ops(h) + h->n_ops;
+}
+
+/* Tokens a prompt run takes at most, when the model's context allows. */
+#define EA_CS_PROMPT_TOKENS 512u
+
 /*
- * The decode step of @m (one token at the position in the step block) as a
- * stream in one malloc'd block (free() it). Fails with EA_ERR_NO_MEMORY, or
+ * The decode step of @m (one token at the position in the step block) and its
+ * prompt program (min(EA_CS_PROMPT_TOKENS, n_ctx) tokens a run) as a stream
+ * in one malloc'd block (free() it). Fails with EA_ERR_NO_MEMORY, or
  * EA_ERR_UNSUPPORTED when a size does not fit the stream's 32-bit fields.
  */
 ea_status ea_cs_build(const struct ea_model *m, struct ea_cs_header **out, struct ea_error *err);
@@ -150,7 +190,8 @@ ea_status ea_cs_build(const struct ea_model *m, struct ea_cs_header **out, struc
  * Check @bytes of @data as a stream: magic, version, sizes and counts adding
  * up to total_bytes == @bytes, known buffer kinds and opcodes, every reference
  * naming a buffer and lying inside it at an aligned offset, every upload
- * inside its weight buffer and inside the @src_bytes of tensor data it reads.
+ * inside its weight buffer (at any byte) and inside the @src_bytes of tensor
+ * data it reads.
  * The ops' own shapes are checked by the executor's kernels.
  */
 ea_status ea_cs_validate(const void *data, size_t bytes, uint64_t src_bytes,

@@ -12,7 +12,8 @@ struct ea_vk_exec {
 	struct ea_cs_header *cs;	/* our copy, validated */
 	struct ea_vk_ops ops;
 	struct ea_vk_buffer *buffers;	/* cs->n_buffers, by index */
-	struct ea_vk_rec rec;
+	struct ea_vk_rec rec;		/* the decode step */
+	struct ea_vk_rec prompt_rec;	/* the prompt program, when the stream has one */
 	struct ea_error error;
 	bool profile;		/* a timestamp after each op (EDGEAI_PROFILE) */
 	bool all_barriers;	/* a barrier before every op (EDGEAI_EXEC_BARRIERS=all) */
@@ -43,7 +44,10 @@ static bool op_writes(const struct ea_cs_op *op, int i)
 		return i == 0;
 	case EA_CS_STORE_ROWS:
 	case EA_CS_ARGMAX:
+	case EA_CS_LAST_ROW:
 		return i == 1;
+	case EA_CS_ROPE_STORE:
+		return i >= 1 && i <= 3;
 	case EA_CS_ATTENTION:
 		return i == 3 || i == 4;
 	default:
@@ -153,10 +157,9 @@ static ea_status upload_weights(struct ea_vk_exec *x, const uint8_t *src)
 }
 
 /* Record @op with the kernel of the same name. */
-static ea_status record_op(struct ea_vk_exec *x, const struct ea_cs_op *op)
+static ea_status record_op(struct ea_vk_exec *x, struct ea_vk_rec *rec, const struct ea_cs_op *op)
 {
 	struct ea_vk_ops *ops = &x->ops;
-	struct ea_vk_rec *rec = &x->rec;
 	const uint32_t *a = op->arg;
 	struct ea_vk_span r[EA_CS_MAX_REFS];
 	struct ea_vk_attention shape;
@@ -167,13 +170,23 @@ static ea_status record_op(struct ea_vk_exec *x, const struct ea_cs_op *op)
 	case EA_CS_EMBED:
 		return ea_vk_op_embed(ops, rec, op->type, r[0], r[1], r[2], a[0], a[1]);
 	case EA_CS_MATVEC:
-		return ea_vk_op_matvec(ops, rec, op->type, r[0], r[1], r[2], a[0], a[1]);
+		return ea_vk_op_matvec_ex(ops, rec, op->type, r[0], r[1], r[2], r[3], a[0], a[1],
+					  a[2], f32_of(a[3]));
+	case EA_CS_MATMUL:
+		return ea_vk_op_matmul(ops, rec, op->type, r[0], r[1], r[2], a[0], a[1], a[2]);
+	case EA_CS_ROPE_STORE:
+		return ea_vk_op_rope_store(ops, rec, r[0], r[1], r[2], r[3], r[4], a[0], a[1], a[2],
+					   a[3], f32_of(a[4]), (enum ea_rope_mode)a[5], a[6]);
+	case EA_CS_LAST_ROW:
+		return ea_vk_op_last_row(ops, rec, r[0], r[1], r[2], a[0], a[1]);
 	case EA_CS_RMSNORM:
 		return ea_vk_op_rmsnorm(ops, rec, r[0], r[1], r[2], a[0], a[1], f32_of(a[2]));
 	case EA_CS_ROPE:
 		return ea_vk_op_rope(ops, rec, r[0], r[1], a[0], a[1], a[2], f32_of(a[3]),
 				     (enum ea_rope_mode)a[4]);
 	case EA_CS_SWIGLU:
+		if (a[1])
+			return ea_vk_op_swiglu_rows(ops, rec, r[0], r[2], a[0], a[1]);
 		return ea_vk_op_swiglu(ops, rec, r[0], r[1], r[2], a[0]);
 	case EA_CS_ADD:
 		return ea_vk_op_add(ops, rec, r[0], r[1], r[2], a[0], a[1]);
@@ -191,40 +204,41 @@ static ea_status record_op(struct ea_vk_exec *x, const struct ea_cs_op *op)
 			    op->opcode);
 }
 
-static ea_status record(struct ea_vk_exec *x)
+/* Record the @n ops at @ops into @rec, with timestamps when @profile. */
+static ea_status record(struct ea_vk_exec *x, struct ea_vk_rec *rec, const struct ea_cs_op *ops,
+			uint32_t n, bool profile, const char *program)
 {
-	const struct ea_cs_op *ops = ea_cs_ops(x->cs);
-	ea_status status = ea_vk_rec_begin(x->vk, &x->rec, &x->error);
+	ea_status status = ea_vk_rec_begin(x->vk, rec, &x->error);
 	struct hazards hazards = { 0 };
 
-	if (status == EA_OK && x->profile)
-		status = ea_vk_rec_timestamps(&x->rec, x->cs->n_ops + 1, &x->error);
+	if (status == EA_OK && profile)
+		status = ea_vk_rec_timestamps(rec, n + 1, &x->error);
 	if (status == EA_OK) {
-		x->rec.manual_barriers = true;
-		ea_vk_rec_timestamp(&x->rec);
+		rec->manual_barriers = true;
+		ea_vk_rec_timestamp(rec);
 	}
-	for (uint32_t i = 0; i < x->cs->n_ops && status == EA_OK; i++) {
-		if (x->profile || x->all_barriers || needs_barrier(&hazards, &ops[i])) {
-			ea_vk_rec_barrier(&x->rec);
+		for (uint32_t i = 0; i < n && status == EA_OK; i++) {
+		if (profile || x->all_barriers || needs_barrier(&hazards, &ops[i])) {
+			ea_vk_rec_barrier(rec);
 			memset(&hazards, 0, sizeof(hazards));
 		}
 		note_accesses(&hazards, &ops[i]);
-		status = record_op(x, &ops[i]);
-		if (x->profile) {
-			ea_vk_rec_barrier(&x->rec);
-			ea_vk_rec_timestamp(&x->rec);
+		status = record_op(x, rec, &ops[i]);
+		if (profile) {
+			ea_vk_rec_barrier(rec);
+			ea_vk_rec_timestamp(rec);
 		}
 		if (status != EA_OK) {
 			char why[EA_ERROR_MAX];
 
 			memcpy(why, x->error.msg, sizeof(why));
 			why[sizeof(why) - 1] = '\0';
-			return ea_error_set(&x->error, status, "op %u (%s): %s", i,
+			return ea_error_set(&x->error, status, "%s op %u (%s): %s", program, i,
 					    ea_cs_opcode_name(ops[i].opcode), why);
 		}
 	}
 	if (status == EA_OK)
-		status = ea_vk_rec_end(&x->rec, &x->error);
+		status = ea_vk_rec_end(rec, &x->error);
 	return status;
 }
 
@@ -255,7 +269,10 @@ ea_status ea_vk_exec_new(struct ea_vk *vk, const struct ea_cs_header *cs, const 
 	if (status == EA_OK)
 		status = upload_weights(x, src);
 	if (status == EA_OK)
-		status = record(x);
+		status = record(x, &x->rec, ea_cs_ops(x->cs), x->cs->n_ops, x->profile, "decode");
+	if (status == EA_OK && x->cs->n_prompt_ops)
+		status = record(x, &x->prompt_rec, ea_cs_prompt_ops(x->cs), x->cs->n_prompt_ops,
+				false, "prompt");
 	if (status != EA_OK) {
 		ea_error_set(err, status, "%s", x->error.msg);
 		ea_vk_exec_free(x);
@@ -270,6 +287,7 @@ void ea_vk_exec_free(struct ea_vk_exec *x)
 	if (!x)
 		return;
 	ea_vk_rec_destroy(&x->rec);
+	ea_vk_rec_destroy(&x->prompt_rec);
 	for (uint32_t i = 0; x->buffers && i < x->cs->n_buffers; i++)
 		if (x->buffers[i].buffer)
 			ea_vk_buffer_destroy(x->vk, &x->buffers[i]);
@@ -285,7 +303,7 @@ static void *mapped(const struct ea_vk_exec *x, struct ea_cs_ref ref)
 
 ea_status ea_vk_exec_step(struct ea_vk_exec *x, uint32_t token, uint32_t pos)
 {
-	struct ea_cs_step step = { .pos = pos };
+	struct ea_cs_step step = { .pos = pos, .n_tokens = 1 };
 
 	if (pos >= x->cs->n_ctx)
 		return ea_error_set(&x->error, EA_ERR_INVALID_ARGUMENT, "position %u is past "
@@ -296,6 +314,49 @@ ea_status ea_vk_exec_step(struct ea_vk_exec *x, uint32_t token, uint32_t pos)
 	memcpy(mapped(x, x->cs->step), &step, sizeof(step));
 	memcpy(mapped(x, x->cs->token), &token, sizeof(token));
 	return ea_vk_rec_submit(&x->rec, &x->error);
+}
+
+ea_status ea_vk_exec_prompt(struct ea_vk_exec *x, const uint32_t *tokens, uint32_t n,
+			     uint32_t pos0)
+{
+	uint32_t batch = x->cs->prompt_tokens;
+
+	if (n == 0 || pos0 >= x->cs->n_ctx || n > x->cs->n_ctx - pos0)
+		return ea_error_set(&x->error, EA_ERR_INVALID_ARGUMENT, "a prompt of %u tokens "
+				    "at position %u does not fit the context of %u tokens", n, pos0,
+				    x->cs->n_ctx);
+	for (uint32_t i = 0; i < n; i++)
+		if (tokens[i] >= x->cs->n_vocab)
+			return ea_error_set(&x->error, EA_ERR_INVALID_ARGUMENT, "prompt token %u is "
+					    "%u, not in the vocabulary of %u", i, tokens[i],
+					    x->cs->n_vocab);
+	if (!x->cs->n_prompt_ops) {	/* a stream without a prompt program */
+		for (uint32_t i = 0; i < n; i++) {
+			ea_status status = ea_vk_exec_step(x, tokens[i], pos0 + i);
+
+			if (status != EA_OK)
+				return status;
+		}
+		return EA_OK;
+	}
+	for (uint32_t done = 0; done < n;) {
+		uint32_t run = n - done < batch ? n - done : batch;
+		struct ea_cs_step step = { .pos = pos0 + done, .n_tokens = run };
+		ea_status status;
+
+		memcpy(mapped(x, x->cs->step), &step, sizeof(step));
+		memcpy(mapped(x, x->cs->token), tokens + done, run * sizeof(*tokens));
+		status = ea_vk_rec_submit(&x->prompt_rec, &x->error);
+		if (status != EA_OK)
+			return status;
+		done += run;
+	}
+	return EA_OK;
+}
+
+uint32_t ea_vk_exec_prompt_batch(const struct ea_vk_exec *x)
+{
+	return x->cs->prompt_tokens;
 }
 
 const float *ea_vk_exec_logits(const struct ea_vk_exec *x)
@@ -343,8 +404,9 @@ void ea_vk_exec_traffic(const struct ea_vk_exec *x, uint64_t *weight_bytes,
 	for (uint32_t i = 0; i < x->cs->n_ops; i++) {
 		const struct ea_cs_op *op = &ops[i];
 
-		if (op->opcode == EA_CS_MATVEC)
-			*weight_bytes += (uint64_t)op->arg[0] * ea_type_row_bytes(op->type, op->arg[1]);
+		if (op->opcode == EA_CS_MATVEC)	/* gate and up: twice the rows */
+			*weight_bytes += (op->arg[2] & EA_CS_MV_SWIGLU ? 2ull : 1ull) * op->arg[0] *
+					 ea_type_row_bytes(op->type, op->arg[1]);
 		else if (op->opcode == EA_CS_EMBED)
 			*weight_bytes += ea_type_row_bytes(op->type, op->arg[0]);
 		else if (op->opcode == EA_CS_ATTENTION)	/* keys and values, fp32 */

@@ -5,9 +5,12 @@
  *
  * ea_vk_exec_new() checks the stream, creates its buffers (weights, KV caches
  * and activations in device-local memory; the step block and the output in
- * host-visible memory), uploads the weights once, and records every op into
- * one recording. Each ea_vk_exec_step() then writes only the step block
- * (position and token) and submits that recording again.
+ * host-visible memory), uploads the weights once, and records each of the
+ * stream's two programs (the decode step, the prompt program) into one
+ * recording. Each ea_vk_exec_step() then writes only the step block
+ * (position and token) and submits the decode recording again;
+ * ea_vk_exec_prompt() does the same with the prompt recording, a batch of
+ * tokens at a time.
  *
  * Thread safety: an executor belongs to one thread at a time.
  */
@@ -56,8 +59,30 @@ EA_API bool ea_vk_exec_profile(struct ea_vk_exec *x, double *us, uint32_t n_opco
  * before @pos must have been written by earlier steps. */
 EA_API ea_status ea_vk_exec_step(struct ea_vk_exec *x, uint32_t token, uint32_t pos);
 
-/* The last step's logits (n_vocab values, valid until the next step) and the
- * index of the largest of them, computed on the device. */
+/*
+ * Process a prompt: @n tokens at positions @pos0 .. @pos0 + n - 1 in batches
+ * of ea_vk_exec_prompt_batch() tokens (matmuls over the batch and causal
+ * attention within it; one submit each), writing their keys and values into
+ * the KV caches. Afterwards ea_vk_exec_logits() and ea_vk_exec_argmax() are
+ * those of the last token, tokens[n - 1], as if it had been decoded by
+ * ea_vk_exec_step(); generation goes on with ea_vk_exec_step(x, next,
+ * pos0 + n). Keys and values of positions before @pos0 must have been written
+ * already (by earlier prompts or steps). Errors: EA_ERR_INVALID_ARGUMENT when
+ * n is 0, pos0 + n passes the context (n_ctx) or a token is not < n_vocab,
+ * with nothing run; EA_ERR_VULKAN from the device. Logits of the tokens
+ * before the last are not kept (run ea_vk_exec_step() per token for those,
+ * e.g. for perplexity).
+ */
+EA_API ea_status ea_vk_exec_prompt(struct ea_vk_exec *x, const uint32_t *tokens, uint32_t n,
+				   uint32_t pos0);
+
+/* Tokens one prompt submit processes (the stream's prompt_tokens; 0 when the
+ * stream has no prompt program, and ea_vk_exec_prompt() then steps token by
+ * token). */
+EA_API uint32_t ea_vk_exec_prompt_batch(const struct ea_vk_exec *x);
+
+/* The last step's or prompt's logits (n_vocab values, valid until the next
+ * one) and the index of the largest of them, computed on the device. */
 EA_API const float *ea_vk_exec_logits(const struct ea_vk_exec *x);
 EA_API uint32_t ea_vk_exec_argmax(const struct ea_vk_exec *x);
 

@@ -12,13 +12,19 @@
 #define MAX_HEAD_DIM 256	/* attention.comp */
 
 /* The push constants of each shader, field for field. */
-struct matvec_params { uint32_t rows, cols; };
+struct matvec_params { uint32_t rows, cols, flags; float eps; };
 struct matmul_params { uint32_t rows, cols, n_tokens; };
 struct embed_params { uint32_t cols, n_tokens; };
 struct rmsnorm_params { uint32_t n; float eps; };
 struct softmax_params { uint32_t n; };
 struct rope_params { uint32_t n_heads, head_dim, n_tokens, mode; float freq_base; };
-struct swiglu_params { uint32_t n; };
+struct swiglu_params { uint32_t n, n_rows; };
+struct rope_store_params {
+	uint32_t n_heads, n_kv_heads, head_dim, n_tokens, mode;
+	float freq_base;
+	uint32_t cache_rows;
+};
+struct last_row_params { uint32_t n, n_rows; };
 struct add_params { uint32_t n, n_b; };
 struct argmax_params { uint32_t n; };
 struct store_rows_params { uint32_t n, n_tokens; };
@@ -26,7 +32,7 @@ struct attention_params {
 	uint32_t n_heads, n_kv_heads, head_dim, split_len, n_splits;
 	float scale;
 };
-struct combine_params { uint32_t head_dim, n_splits; };
+struct combine_params { uint32_t head_dim, n_splits, n_heads, split_len; };
 
 bool ea_vk_has_subgroup_arithmetic(const struct ea_vk *vk)
 {
@@ -154,27 +160,42 @@ static ea_status dispatch_flat(struct ea_vk_ops *ops, struct ea_vk_rec *rec,
 	return ea_vk_rec_dispatch(rec, kernel, spans, push, x, y, ops->err);
 }
 
-ea_status ea_vk_op_matvec(struct ea_vk_ops *ops, struct ea_vk_rec *rec, enum ea_type type,
-			  struct ea_vk_span w, struct ea_vk_span x, struct ea_vk_span y,
-			  uint32_t rows, uint32_t cols)
+ea_status ea_vk_op_matvec_ex(struct ea_vk_ops *ops, struct ea_vk_rec *rec, enum ea_type type,
+			     struct ea_vk_span w, struct ea_vk_span x, struct ea_vk_span y,
+			     struct ea_vk_span norm, uint32_t rows, uint32_t cols, uint32_t flags,
+			     float eps)
 {
-	struct matvec_params params = { rows, cols };
-	struct ea_vk_span spans[] = { w, x, y };
+	struct matvec_params params = { rows, cols, flags, eps };
+	bool swiglu = flags & EA_VK_MV_SWIGLU;
+	struct ea_vk_span spans[] = { w, x, y, flags & EA_VK_MV_NORM ? norm : x };
 	struct ea_vk_kernel *kernel;
 	uint32_t gx, gy;
-	ea_status status;
+	ea_status status = EA_OK;
 
-	status = check_weights(ops, "matvec", type, w, rows, cols);
+	if (flags & ~(EA_VK_MV_NORM | EA_VK_MV_ACC | EA_VK_MV_SWIGLU) ||
+	    (swiglu && (uint64_t)rows * 2 > UINT32_MAX))
+		status = ea_error_set(ops->err, EA_ERR_INVALID_ARGUMENT, "matvec: flags %#x", flags);
+	if (status == EA_OK)
+		status = check_weights(ops, "matvec", type, w, swiglu ? rows * 2 : rows, cols);
 	if (status == EA_OK)
 		status = need_floats(ops, "matvec", "x", x, cols);
 	if (status == EA_OK)
 		status = need_floats(ops, "matvec", "y", y, rows);
+	if (status == EA_OK && (flags & EA_VK_MV_NORM))
+		status = need_floats(ops, "matvec", "the norm weight", norm, cols);
 	if (status == EA_OK)
-		status = get_typed_kernel(ops, "matvec", type, true, 3, sizeof(params), &kernel);
+		status = get_typed_kernel(ops, "matvec", type, true, 4, sizeof(params), &kernel);
 	if (status != EA_OK)
 		return status;
-	linear_groups(ops, div_up(rows, MATVEC_ROWS), &gx, &gy);
+	linear_groups(ops, div_up(rows, swiglu ? MATVEC_ROWS / 2 : MATVEC_ROWS), &gx, &gy);
 	return ea_vk_rec_dispatch(rec, kernel, spans, &params, gx, gy, ops->err);
+}
+
+ea_status ea_vk_op_matvec(struct ea_vk_ops *ops, struct ea_vk_rec *rec, enum ea_type type,
+			  struct ea_vk_span w, struct ea_vk_span x, struct ea_vk_span y,
+			  uint32_t rows, uint32_t cols)
+{
+	return ea_vk_op_matvec_ex(ops, rec, type, w, x, y, x, rows, cols, 0, 0.0f);
 }
 
 ea_status ea_vk_op_matmul(struct ea_vk_ops *ops, struct ea_vk_rec *rec, enum ea_type type,
@@ -313,7 +334,7 @@ ea_status ea_vk_op_rope(struct ea_vk_ops *ops, struct ea_vk_rec *rec, struct ea_
 ea_status ea_vk_op_swiglu(struct ea_vk_ops *ops, struct ea_vk_rec *rec, struct ea_vk_span gate,
 			  struct ea_vk_span up, struct ea_vk_span out, uint32_t n)
 {
-	struct swiglu_params params = { n };
+	struct swiglu_params params = { n, 0 };
 	struct ea_vk_span spans[] = { gate, up, out };
 	struct ea_vk_kernel *kernel;
 	ea_status status = EA_OK;
@@ -328,6 +349,92 @@ ea_status ea_vk_op_swiglu(struct ea_vk_ops *ops, struct ea_vk_rec *rec, struct e
 		status = need_floats(ops, "swiglu", "out", out, n);
 	if (status == EA_OK)
 		status = get_kernel(ops, "swiglu", false, 3, sizeof(params), &kernel);
+	if (status != EA_OK)
+		return status;
+	return dispatch_flat(ops, rec, kernel, spans, &params, n);
+}
+
+ea_status ea_vk_op_swiglu_rows(struct ea_vk_ops *ops, struct ea_vk_rec *rec, struct ea_vk_span gu,
+			       struct ea_vk_span out, uint32_t n, uint32_t n_rows)
+{
+	struct swiglu_params params = { n, n_rows };
+	struct ea_vk_span spans[] = { gu, gu, out };
+	struct ea_vk_kernel *kernel;
+	ea_status status = EA_OK;
+
+	if (n == 0 || n_rows == 0)
+		status = ea_error_set(ops->err, EA_ERR_INVALID_ARGUMENT, "swiglu: %u rows of %u",
+				      n_rows, n);
+	if (status == EA_OK)
+		status = need_floats(ops, "swiglu", "gate and up", gu, 2ull * n * n_rows);
+	if (status == EA_OK)
+		status = need_floats(ops, "swiglu", "out", out, (uint64_t)n * n_rows);
+	if (status == EA_OK)
+		status = get_kernel(ops, "swiglu", false, 3, sizeof(params), &kernel);
+	if (status != EA_OK)
+		return status;
+	return dispatch_flat(ops, rec, kernel, spans, &params, (uint64_t)n * n_rows);
+}
+
+ea_status ea_vk_op_rope_store(struct ea_vk_ops *ops, struct ea_vk_rec *rec, struct ea_vk_span qkv,
+			      struct ea_vk_span q_out, struct ea_vk_span k_cache,
+			      struct ea_vk_span v_cache, struct ea_vk_span step, uint32_t n_heads,
+			      uint32_t n_kv_heads, uint32_t head_dim, uint32_t n_tokens,
+			      float freq_base, enum ea_rope_mode mode, uint32_t cache_rows)
+{
+	struct rope_store_params params = { n_heads, n_kv_heads, head_dim, n_tokens,
+					    (uint32_t)mode, freq_base, cache_rows };
+	struct ea_vk_span spans[] = { qkv, q_out, k_cache, v_cache, step };
+	uint64_t kvd = (uint64_t)n_kv_heads * head_dim, qd = (uint64_t)n_heads * head_dim;
+	uint64_t per_token = (n_heads + (uint64_t)n_kv_heads) * (head_dim / 2) + kvd;
+	struct ea_vk_kernel *kernel;
+	ea_status status = EA_OK;
+
+	if (n_tokens == 0 || n_heads == 0 || n_kv_heads == 0 || head_dim == 0 || head_dim % 2 ||
+	    cache_rows == 0 || (mode != EA_ROPE_NORMAL && mode != EA_ROPE_NEOX) ||
+	    !(freq_base > 0.0f))
+		status = ea_error_set(ops->err, EA_ERR_INVALID_ARGUMENT,
+				      "rope_store: %u tokens x %u + 2 x %u heads x %u (even) values, "
+				      "%u cache rows, mode %d, base %g", n_tokens, n_heads,
+				      n_kv_heads, head_dim, cache_rows, (int)mode, (double)freq_base);
+	if (status == EA_OK)
+		status = need_floats(ops, "rope_store", "q, k and v", qkv,
+				     (qd + 2 * kvd) * n_tokens);
+	if (status == EA_OK)
+		status = need_floats(ops, "rope_store", "q out", q_out, qd * n_tokens);
+	if (status == EA_OK)
+		status = need_floats(ops, "rope_store", "the key cache", k_cache, kvd * cache_rows);
+	if (status == EA_OK)
+		status = need_floats(ops, "rope_store", "the value cache", v_cache, kvd * cache_rows);
+	if (status == EA_OK)
+		status = need_step(ops, "rope_store", step);
+	if (status == EA_OK)
+		status = get_kernel(ops, "rope_store", false, 5, sizeof(params), &kernel);
+	if (status != EA_OK)
+		return status;
+	return dispatch_flat(ops, rec, kernel, spans, &params, per_token * n_tokens);
+}
+
+ea_status ea_vk_op_last_row(struct ea_vk_ops *ops, struct ea_vk_rec *rec, struct ea_vk_span src,
+			    struct ea_vk_span out, struct ea_vk_span step, uint32_t n,
+			    uint32_t n_rows)
+{
+	struct last_row_params params = { n, n_rows };
+	struct ea_vk_span spans[] = { src, out, step };
+	struct ea_vk_kernel *kernel;
+	ea_status status = EA_OK;
+
+	if (n == 0 || n_rows == 0)
+		status = ea_error_set(ops->err, EA_ERR_INVALID_ARGUMENT, "last_row: %u rows of %u",
+				      n_rows, n);
+	if (status == EA_OK)
+		status = need_floats(ops, "last_row", "src", src, (uint64_t)n * n_rows);
+	if (status == EA_OK)
+		status = need_floats(ops, "last_row", "out", out, n);
+	if (status == EA_OK)
+		status = need_step(ops, "last_row", step);
+	if (status == EA_OK)
+		status = get_kernel(ops, "last_row", false, 3, sizeof(params), &kernel);
 	if (status != EA_OK)
 		return status;
 	return dispatch_flat(ops, rec, kernel, spans, &params, n);
@@ -446,9 +553,10 @@ ea_status ea_vk_op_attention(struct ea_vk_ops *ops, struct ea_vk_rec *rec,
 		.n_splits = attention_splits(shape),
 		.scale = 1.0f / sqrtf((float)shape->head_dim),
 	};
-	struct combine_params combine = { shape->head_dim, params.n_splits };
+	struct combine_params combine = { shape->head_dim, params.n_splits, shape->n_heads,
+					  EA_VK_ATTENTION_SPLIT };
 	struct ea_vk_span spans[] = { q, k_cache, v_cache, partial, step };
-	struct ea_vk_span combine_spans[] = { partial, out };
+	struct ea_vk_span combine_spans[] = { partial, out, step };
 	uint64_t n_q = (uint64_t)shape->n_tokens * shape->n_heads * shape->head_dim;
 	uint64_t n_cache = (uint64_t)shape->n_ctx * shape->n_kv_heads * shape->head_dim;
 	struct ea_vk_kernel *first, *second;
@@ -472,7 +580,7 @@ ea_status ea_vk_op_attention(struct ea_vk_ops *ops, struct ea_vk_rec *rec,
 	if (status == EA_OK)
 		status = get_kernel(ops, "attention", true, 5, sizeof(params), &first);
 	if (status == EA_OK)
-		status = get_kernel(ops, "attention_combine", false, 2, sizeof(combine), &second);
+		status = get_kernel(ops, "attention_combine", false, 3, sizeof(combine), &second);
 	if (status == EA_OK)
 		status = ea_vk_rec_dispatch(rec, first, spans, &params, groups, params.n_splits,
 					    ops->err);

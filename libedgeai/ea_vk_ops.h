@@ -48,13 +48,27 @@ ea_status ea_vk_ops_init(struct ea_vk_ops *ops, struct ea_vk *vk, enum ea_vk_var
 /* The per-step parameter block the kernels read (rope, attention, KV store). */
 struct ea_vk_step {
 	uint32_t pos;		/* position of the first token of this step */
-	uint32_t reserved[3];	/* zero; the block is 16 bytes */
+	uint32_t n_tokens;	/* tokens of this step that are real (a prompt batch
+				 * recorded for more); 0: all the op was recorded for */
+	uint32_t reserved[2];	/* zero; the block is 16 bytes */
 };
 
 /* y[r] = W[r] . x for r < rows (decode). cols: a multiple of the type's block. */
 ea_status ea_vk_op_matvec(struct ea_vk_ops *ops, struct ea_vk_rec *rec, enum ea_type type,
 			  struct ea_vk_span w, struct ea_vk_span x, struct ea_vk_span y,
 			  uint32_t rows, uint32_t cols);
+
+/* What ea_vk_op_matvec_ex() fuses into the matvec (flags). */
+#define EA_VK_MV_NORM	1u	/* x := x / sqrt(mean(x^2) + eps) * norm first (RMSNorm) */
+#define EA_VK_MV_ACC	2u	/* y += W x (the residual add) instead of y = W x */
+#define EA_VK_MV_SWIGLU	4u	/* W has 2 * rows rows, gate then up: y = silu(gate x) * (up x) */
+
+/* ea_vk_op_matvec() with @flags (EA_VK_MV_*); @norm (cols floats) is read
+ * with EA_VK_MV_NORM only, @eps likewise. One dispatch. */
+ea_status ea_vk_op_matvec_ex(struct ea_vk_ops *ops, struct ea_vk_rec *rec, enum ea_type type,
+			     struct ea_vk_span w, struct ea_vk_span x, struct ea_vk_span y,
+			     struct ea_vk_span norm, uint32_t rows, uint32_t cols, uint32_t flags,
+			     float eps);
 
 /* Y[t][r] = W[r] . X[t] for t < n_tokens (prompt); X n_tokens x cols, Y n_tokens x rows. */
 ea_status ea_vk_op_matmul(struct ea_vk_ops *ops, struct ea_vk_rec *rec, enum ea_type type,
@@ -85,6 +99,29 @@ ea_status ea_vk_op_rope(struct ea_vk_ops *ops, struct ea_vk_rec *rec, struct ea_
 /* out[i] = silu(gate[i]) * up[i], i < n; out may be gate. */
 ea_status ea_vk_op_swiglu(struct ea_vk_ops *ops, struct ea_vk_rec *rec, struct ea_vk_span gate,
 			  struct ea_vk_span up, struct ea_vk_span out, uint32_t n);
+
+/* n_rows rows: out[t][i] = silu(gu[t][i]) * gu[t][n + i], i < n, rows of gu
+ * 2n values [gate | up] (a fused gate/up matmul's output). */
+ea_status ea_vk_op_swiglu_rows(struct ea_vk_ops *ops, struct ea_vk_rec *rec, struct ea_vk_span gu,
+			       struct ea_vk_span out, uint32_t n, uint32_t n_rows);
+
+/* RoPE and the KV store in one dispatch, over n_tokens rows of [q | k | v]
+ * (n_heads, n_kv_heads, n_kv_heads heads of head_dim): rotated queries to
+ * @q_out (n_tokens x n_heads x head_dim), rotated keys and the values to
+ * cache row step.pos + t, t < n_tokens, of caches of @cache_rows rows of
+ * n_kv_heads x head_dim. Rows at or past step.n_tokens (when non-zero) or
+ * cache_rows are not stored. */
+ea_status ea_vk_op_rope_store(struct ea_vk_ops *ops, struct ea_vk_rec *rec, struct ea_vk_span qkv,
+			      struct ea_vk_span q_out, struct ea_vk_span k_cache,
+			      struct ea_vk_span v_cache, struct ea_vk_span step, uint32_t n_heads,
+			      uint32_t n_kv_heads, uint32_t head_dim, uint32_t n_tokens,
+			      float freq_base, enum ea_rope_mode mode, uint32_t cache_rows);
+
+/* out (n values) = row step.n_tokens - 1 of @src (n_rows rows of n; the last
+ * row when step.n_tokens is 0 or more than n_rows). */
+ea_status ea_vk_op_last_row(struct ea_vk_ops *ops, struct ea_vk_rec *rec, struct ea_vk_span src,
+			    struct ea_vk_span out, struct ea_vk_span step, uint32_t n,
+			    uint32_t n_rows);
 
 /* out[i] = a[i] + b[i % n_b], i < n: n_b = n is the residual add, n_b = the
  * row length adds a bias to every row. out may be a. */
@@ -122,7 +159,9 @@ VkDeviceSize ea_vk_attention_partial_bytes(const struct ea_vk_attention *shape);
  * head_dim) at positions step.pos + t over the KV caches (n_ctx rows of
  * n_kv_heads x head_dim fp32 each), which already hold positions up to
  * step.pos + n_tokens - 1; out like q. Two dispatches: the splits of the
- * context, then their combination, through @partial.
+ * context, then their combination, through @partial. Both read the position
+ * from @step and skip the splits past it, and the tokens at or past
+ * step.n_tokens when that is non-zero.
  */
 ea_status ea_vk_op_attention(struct ea_vk_ops *ops, struct ea_vk_rec *rec,
 			     const struct ea_vk_attention *shape, struct ea_vk_span q,

@@ -10,6 +10,11 @@
 // token is decode, several are a prompt. Grouped-query attention: head h
 // reads kv head h / (n_heads / n_kv_heads). Caches are [position][kv head]
 // [head_dim] in fp32.
+//
+// The dispatch covers the whole context; splits past a token's keys write
+// l = 0 and stop at once, and tokens at or past step.n_tokens (when non-zero:
+// a prompt shorter than the recorded batch) do nothing, so the work follows
+// the current position.
 
 #include "ea_common.glsl"
 
@@ -24,7 +29,7 @@ layout(std430, binding = 1) readonly buffer K { float values[]; } k;
 layout(std430, binding = 1) readonly buffer K4 { vec4 values[]; } k4;
 layout(std430, binding = 2) readonly buffer V { float values[]; } v;
 layout(std430, binding = 3) writeonly buffer Partial { float values[]; } partial;
-layout(std430, binding = 4) readonly buffer Step { uint pos; } step;
+layout(std430, binding = 4) readonly buffer Step { uint pos; uint n_tokens; } step;
 
 layout(push_constant) uniform Params {
 	uint n_heads;
@@ -54,7 +59,15 @@ void main()
 	uint out_base = (gl_WorkGroupID.x * p.n_splits + split) * (p.head_dim + 2u);
 	float m = -1.0 / 0.0;
 	float l = 0.0;
+	uint n_valid = step.n_tokens == 0u ? gl_NumWorkGroups.x / p.n_heads : step.n_tokens;
 
+	if (token >= n_valid)
+		return;
+	if (start >= n_kv) {	// uniform in the workgroup: no barrier is skipped unevenly
+		if (id == 0u)
+			partial.values[out_base + p.head_dim + 1u] = 0.0;
+		return;
+	}
 	for (uint d = id; d < p.head_dim; d += WG)
 		query[d] = q.values[gl_WorkGroupID.x * p.head_dim + d];
 	barrier();

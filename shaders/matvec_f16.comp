@@ -13,7 +13,7 @@ uint units_per_row(uint cols)
 
 float unit_dot(uint row, uint u)
 {
-	return w_at(row, u) * x.values[u];
+	return w_at(row, u) * x1(u);
 }
 
 #include "matvec_main.glsl"

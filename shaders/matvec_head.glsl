@@ -1,12 +1,21 @@
 // The start of every matvec_<type>.comp: y = W x for one decode token.
 //
-// Each workgroup computes MATVEC_ROWS consecutive rows of y. A row is cut into
+// Each workgroup computes MATVEC_ROWS consecutive rows of y (MATVEC_ROWS / 2
+// with MV_SWIGLU, each from a gate and an up row). A row is cut into
 // units of a few values (a quarter or half block); the invocations stride
 // over the units, so neighbours read neighbouring words of the row, and every
 // row of the group reuses the x values just loaded (as vec4s). Sums are fp32,
 // reduced for all the rows at once at the end: subgroup adds and one barrier
 // with EA_SUBGROUP, one shared-memory tree otherwise. The type file then
 // defines units_per_row() and unit_dot(); matvec_main.glsl is the body.
+//
+// p.flags fuses the ops around a matvec into it (ea_vk_op_matvec_ex()):
+//   MV_NORM    x is RMS-normalized first: y = W (x * norm / rms(x)); every
+//              workgroup sums x^2 itself (x is small and in cache), scales the
+//              products by the norm weight through x4()/x1() and the sum by
+//              1 / rms at the end.
+//   MV_ACC     y += W x (the residual add).
+//   MV_SWIGLU  W holds 2 * rows rows, gate then up: y = silu(gate x) * (up x).
 
 #include "ea_common.glsl"
 
@@ -18,12 +27,22 @@ layout(local_size_x = 128) in;
 layout(std430, binding = 0) readonly buffer Weights { uint words[]; } w;
 layout(std430, binding = 1) readonly buffer X { float values[]; } x;
 layout(std430, binding = 1) readonly buffer X4 { vec4 values[]; } xv;
-layout(std430, binding = 2) writeonly buffer Y { float values[]; } y;
+layout(std430, binding = 2) buffer Y { float values[]; } y;
+layout(std430, binding = 3) readonly buffer Norm { float values[]; } nrm;
+layout(std430, binding = 3) readonly buffer Norm4 { vec4 values[]; } nrm4;
 
 layout(push_constant) uniform Params {
 	uint rows;
 	uint cols;
+	uint flags;
+	float eps;
 } p;
+
+#define MV_NORM 1u
+#define MV_ACC 2u
+#define MV_SWIGLU 4u
+
+bool norm_on;	// set by main() from p.flags before any x4()/x1()
 
 #include "ea_words.glsl"
 #ifdef EA_SUBGROUP
@@ -31,8 +50,19 @@ layout(push_constant) uniform Params {
 #extension GL_KHR_shader_subgroup_arithmetic : require
 #endif
 
-// x[k .. k+3]; k is a multiple of 4 (the span's offset is 256-byte aligned).
+// x[k .. k+3] (times the norm weight with MV_NORM); k is a multiple of 4
+// (the span's offset is 256-byte aligned).
 vec4 x4(uint k)
 {
-	return xv.values[k >> 2];
+	vec4 v = xv.values[k >> 2];
+
+	return norm_on ? v * nrm4.values[k >> 2] : v;
+}
+
+// x[k] (times the norm weight with MV_NORM).
+float x1(uint k)
+{
+	float v = x.values[k];
+
+	return norm_on ? v * nrm.values[k] : v;
 }

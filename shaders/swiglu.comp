@@ -1,5 +1,7 @@
 #version 450
-// SwiGLU: out = silu(gate) * up, silu(g) = g / (1 + exp(-g)).
+// SwiGLU: out = silu(gate) * up, silu(g) = g / (1 + exp(-g)). With n_rows
+// non-zero, gate holds n_rows rows of 2n values, [gate | up] (a fused gate/up
+// matmul's output; up is not read) and out n_rows rows of n.
 
 layout(local_size_x = 256) in;
 
@@ -9,6 +11,7 @@ layout(std430, binding = 2) writeonly buffer Out { float values[]; } o;
 
 layout(push_constant) uniform Params {
 	uint n;
+	uint n_rows;
 } p;
 
 void main()
@@ -17,6 +20,15 @@ void main()
 	uint i = group * gl_WorkGroupSize.x + gl_LocalInvocationID.x;
 	float g;
 
+	if (p.n_rows != 0u) {
+		uint row = i / p.n, col = i % p.n;
+
+		if (row >= p.n_rows)
+			return;
+		g = gate.values[row * 2u * p.n + col];
+		o.values[i] = g / (1.0 + exp(-g)) * gate.values[row * 2u * p.n + p.n + col];
+		return;
+	}
 	if (i >= p.n)
 		return;
 	g = gate.values[i];

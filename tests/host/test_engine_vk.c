@@ -8,6 +8,9 @@
  * weights and accumulate in fp32; only the order of the sums differs, so the
  * tolerance is that of fp32 sums over a few hundred terms, per layer (lavapipe:
  * worst ~2e-6).
+ * The prompt program (ea_vk_exec_prompt: matmuls and causal attention over a
+ * batch) against the decode step token by token: the same last logits after
+ * two prompts (the second at a later position), then the same greedy tokens.
  * Also: a step past the context is refused with a clear error, and the stream
  * validator rejects a broken stream.
  */
@@ -23,6 +26,7 @@
 #include "ea_sample.h"
 #include "ea_session.h"
 #include "ea_tap.h"
+#include "ea_vk_exec.h"
 
 #define N_GENERATE 32
 #define LOGIT_TOL 1e-4
@@ -137,6 +141,71 @@ out:
 	return ok;
 }
 
+/* Prompts of 37 then 20 tokens through ea_vk_exec_prompt() against the same
+ * tokens one decode step at a time, then 8 greedy steps on both. */
+static bool prompt_matches_steps(struct tap *t, const char *path, struct ea_vk *vk,
+				 const char *name)
+{
+	enum { N1 = 37, N2 = 20, N_AFTER = 8 };
+	struct ea_vk_exec *batch = NULL, *steps = NULL;
+	struct ea_model *m = NULL;
+	struct ea_error err = { 0 };
+	uint32_t tokens[N1 + N2];
+	double worst = 0.0;
+	char why[1024] = "";
+	bool ok = false;
+	int n_vocab = 0;
+
+	if (ea_model_load(path, &m, why, sizeof(why)) != EA_OK ||
+	    ea_vk_exec_new_model(vk, m, &batch, &err) != EA_OK ||
+	    ea_vk_exec_new_model(vk, m, &steps, &err) != EA_OK) {
+		snprintf(why, sizeof(why), "%s", err.msg);
+		goto out;
+	}
+	n_vocab = m->cfg.n_vocab;
+	for (int i = 0; i < N1 + N2; i++)
+		tokens[i] = (uint32_t)(1 + (i * 7919) % (n_vocab - 1));
+	for (int part = 0; part < 2; part++) {
+		uint32_t pos0 = part ? N1 : 0, n = part ? N2 : N1;
+
+		if (ea_vk_exec_prompt(batch, tokens + pos0, n, pos0) != EA_OK) {
+			snprintf(why, sizeof(why), "prompt: %s", ea_vk_exec_error(batch));
+			goto out;
+		}
+		for (uint32_t i = 0; i < n; i++)
+			if (ea_vk_exec_step(steps, tokens[pos0 + i], pos0 + i) != EA_OK) {
+				snprintf(why, sizeof(why), "step: %s", ea_vk_exec_error(steps));
+				goto out;
+			}
+		worst = fmax(worst, rel_diff(ea_vk_exec_logits(batch), ea_vk_exec_logits(steps),
+					     n_vocab));
+	}
+	for (int i = 0; i < N_AFTER; i++) {
+		uint32_t a = ea_vk_exec_argmax(batch), b = ea_vk_exec_argmax(steps);
+
+		if (a != b || a != (uint32_t)argmax(ea_vk_exec_logits(steps), n_vocab)) {
+			snprintf(why, sizeof(why), "token %d: prompt path %u, steps %u", i, a, b);
+			goto out;
+		}
+		if (ea_vk_exec_step(batch, a, N1 + N2 + i) != EA_OK ||
+		    ea_vk_exec_step(steps, b, N1 + N2 + i) != EA_OK)
+			goto out;
+		worst = fmax(worst, rel_diff(ea_vk_exec_logits(batch), ea_vk_exec_logits(steps),
+					     n_vocab));
+	}
+	ok = worst <= LOGIT_TOL;
+out:
+	tap_ok(t, ok, "%s: prompt program (batch %u) = decode steps: logits within %.1e "
+	       "(worst %.2e), %d greedy tokens after", name,
+	       batch ? ea_vk_exec_prompt_batch(batch) : 0, LOGIT_TOL, worst, N_AFTER);
+	if (!ok && *why)
+		tap_diag("%s", why);
+	ea_vk_exec_free(batch);
+	ea_vk_exec_free(steps);
+	ea_model_free(m);
+	return ok;
+}
+
 /* Past the context: refused before anything runs, saying so. */
 static bool context_refused(const char *path, struct ea_vk *vk)
 {
@@ -191,7 +260,7 @@ static bool broken_streams_rejected(const char *path)
 int main(void)
 {
 	static const char *const types[] = { "f32", "f16", "q8_0", "q4_0", "q4_k", "q6_k" };
-	enum { N_TYPES = sizeof(types) / sizeof(types[0]), N_TESTS = N_TYPES + 4 };
+	enum { N_TYPES = sizeof(types) / sizeof(types[0]), N_TESTS = 2 * N_TYPES + 5 };
 	char dir[] = "/tmp/edgeai-test-engine-XXXXXX", path[PATH_MAX], args[96];
 	struct ea_open_options options = { .mode = EA_MODE_DIRECT };
 	struct ea_device *dev = NULL;
@@ -216,12 +285,14 @@ int main(void)
 			continue;
 		}
 		same_greedy(&t, path, dev->vk, types[i]);
+		prompt_matches_steps(&t, path, dev->vk, types[i]);
 		if (i < N_TYPES - 1)
 			unlink(path);
 	}
 	snprintf(path, sizeof(path), "%s/qwen2.gguf", dir);
 	tap_ok(&t, synth(path, "--preset tiny --type q8_0 --arch qwen2") &&
-	       same_greedy(&t, path, dev->vk, "qwen2 q8_0 (neox rope, q/k/v biases)"),
+	       same_greedy(&t, path, dev->vk, "qwen2 q8_0 (neox rope, q/k/v biases)") &&
+	       prompt_matches_steps(&t, path, dev->vk, "qwen2 q8_0 prompt"),
 	       "qwen2 model synthesized and run");
 	snprintf(path, sizeof(path), "%s/tiny-%s.gguf", dir, types[N_TYPES - 1]);
 	tap_ok(&t, context_refused(path, dev->vk),
