@@ -180,6 +180,230 @@ EA_API ea_status ea_dequant_q8_0(struct ea_device *dev, const void *blocks,
 EA_API ea_status ea_ref_dequant_q8_0(const void *blocks, size_t n_values,
 				     float *out);
 
+
+/*
+ * DOC: Models, sessions and generation
+ *
+ * A model (struct ea_model) is a GGUF file of the llama family (architectures
+ * "llama" and "qwen2") with its tokenizer, opened with ea_model_open(). It is
+ * read-only once open and holds no device state: any number of sessions, on
+ * any devices and threads, may use one model at the same time. It must
+ * outlive them.
+ *
+ * A session (struct ea_session) runs a model on one engine and holds its KV
+ * cache: on Vulkan in direct mode (the device's Vulkan device; the weights
+ * are uploaded when the session opens) or on the CPU reference (plain C,
+ * multi-threaded over the rows of each matrix product). ea_generate() runs
+ * one request on it; a session serves any number of requests one after the
+ * other. It remembers the tokens in its KV cache, and a request whose prompt
+ * starts with them only evaluates the rest (a chat's growing history);
+ * ea_session_reset() forgets them.
+ *
+ * Thread safety: a session belongs to one thread at a time (calls on it must
+ * not overlap). Sessions on different devices, or on the CPU reference, run
+ * in parallel on different threads. Vulkan sessions of one device share its
+ * queue: like every use of a struct ea_device, their calls must not overlap
+ * (open a device per thread to run them in parallel). A model is shared
+ * read-only: ea_model_*, ea_tokenize() and ea_detokenize() may be called from
+ * any thread at any time while it is open.
+ *
+ * Errors: functions that open something write a message into the caller's
+ * errmsg buffer; functions on a session leave theirs in ea_session_error().
+ * The tokenizer functions fail only with EA_ERR_INVALID_ARGUMENT (a NULL
+ * pointer, a token out of range) and EA_ERR_NO_MEMORY, which ea_strerror()
+ * describes fully.
+ */
+
+struct ea_model;
+struct ea_session;
+
+/*
+ * Progress of a long load: @done of @total bytes (total > 0). Called from the
+ * loading thread, first with done = 0 and last with done = total.
+ */
+typedef void (*ea_progress_fn)(uint64_t done, uint64_t total, void *user);
+
+/*
+ * Open the model in the GGUF file at @path: its metadata, tensors and
+ * tokenizer are checked, and its weights are read into memory (the file is
+ * mapped; @progress, when not NULL, follows the reading). On failure *@out is
+ * NULL and @errmsg (when not NULL) names what is wrong: EA_ERR_IO (the file),
+ * EA_ERR_FORMAT (a malformed file: the field and its offset),
+ * EA_ERR_UNSUPPORTED (an architecture, tensor type or tokenizer model),
+ * EA_ERR_NOT_FOUND (a missing key or tensor), EA_ERR_NO_MEMORY.
+ */
+EA_API ea_status ea_model_open(const char *path, ea_progress_fn progress, void *user,
+			       struct ea_model **out, char *errmsg, size_t errmsg_size);
+
+/* Close @model; every session of it must be closed first. NULL is a no-op. */
+EA_API void ea_model_close(struct ea_model *model);
+
+/* What a model is; filled in by ea_model_open(), fixed afterwards. */
+struct ea_model_info {
+	char name[EA_NAME_MAX];	/* general.name, else the file's name */
+	char arch[32];		/* general.architecture: "llama" or "qwen2" */
+	char type[16];		/* tensor type of the matrices, e.g. "F16", "Q4_0" */
+	int n_ctx;		/* the context: prompt + generated tokens, at most */
+	int n_vocab;
+	int n_layers;
+	int dim;		/* embedding width */
+	int n_heads, n_kv_heads;
+	uint64_t n_params;	/* number of weights */
+	int32_t bos_token;	/* -1 when the vocabulary has none */
+	int32_t eos_token;	/* -1 when the vocabulary has none */
+	bool adds_bos;		/* prompts get the BOS token first (the tokenizer's setting) */
+};
+
+/* The information of @model, valid until ea_model_close(@model). */
+EA_API const struct ea_model_info *ea_model_info(const struct ea_model *model);
+
+/* Flags of ea_tokenize() and ea_generate_params.flags. */
+#define EA_TEXT_SPECIAL 1u	/* control tokens' text (e.g. "<|endoftext|>") in the
+				 * text is that token; else it is plain text */
+#define EA_TEXT_NO_BOS 2u	/* no BOS token first, even if the model adds one */
+
+/*
+ * The tokens of @len bytes of @text (any bytes; invalid UTF-8 is encoded
+ * byte by byte), exactly as ea_generate() tokenizes a prompt with the same
+ * @flags: BOS first when the model adds one (ea_model_info()->adds_bos) and
+ * EA_TEXT_NO_BOS is not given. Like snprintf(): *@n_tokens is the number of
+ * tokens of the whole text, of which the first min(*n_tokens, @capacity) are
+ * written to @tokens (@tokens may be NULL when @capacity is 0: a count).
+ */
+EA_API ea_status ea_tokenize(const struct ea_model *model, const char *text, size_t len,
+			     unsigned flags, int32_t *tokens, size_t capacity, size_t *n_tokens);
+
+/*
+ * The text of @n tokens, the inverse of ea_tokenize(): control tokens (BOS,
+ * EOS) give nothing unless EA_TEXT_SPECIAL. Like snprintf(): *@len is the
+ * length of the whole text, of which the first min(*len, @capacity - 1)
+ * bytes and a terminating NUL are written to @text (when @capacity > 0).
+ * The bytes may end inside a UTF-8 character that later tokens complete.
+ */
+EA_API ea_status ea_detokenize(const struct ea_model *model, const int32_t *tokens, size_t n,
+			       unsigned flags, char *text, size_t capacity, size_t *len);
+
+enum ea_engine {
+	EA_ENGINE_AUTO = 0,	/* Vulkan when a device is given, else the CPU reference */
+	EA_ENGINE_VULKAN = 1,	/* the device's Vulkan device, in this process */
+	EA_ENGINE_CPU = 2,	/* the CPU reference */
+};
+
+/* "Vulkan" or "CPU reference" (or "auto"). */
+EA_API const char *ea_engine_name(enum ea_engine engine);
+
+/* Options of ea_session_open(). Zero-initialize, then set what you need. */
+struct ea_session_options {
+	enum ea_engine engine;
+	/* CPU reference threads. 0: EDGEAI_THREADS if set, else the number of
+	 * online CPUs. Results do not depend on it. */
+	int n_threads;
+	/* Called while the weights are uploaded to the device (may be NULL). */
+	ea_progress_fn progress;
+	void *progress_user;
+};
+
+/*
+ * Open a session of @model. @dev may be NULL for the CPU reference; for
+ * Vulkan it must be a device in direct mode with a Vulkan device (else
+ * EA_ERR_INVALID_ARGUMENT, EA_ERR_UNSUPPORTED in kmod mode, or
+ * EA_ERR_NO_VULKAN_DEVICE). @options may be NULL (all defaults). @model and
+ * @dev must outlive the session. On failure *@out is NULL and @errmsg (when
+ * not NULL) says why: also EA_ERR_VULKAN, EA_ERR_NO_MEMORY.
+ */
+EA_API ea_status ea_session_open(struct ea_device *dev, const struct ea_model *model,
+				 const struct ea_session_options *options,
+				 struct ea_session **out, char *errmsg, size_t errmsg_size);
+
+/* Close @session and free its KV cache. NULL is a no-op. */
+EA_API void ea_session_close(struct ea_session *session);
+
+/* Forget the tokens in the KV cache: the next request starts from nothing. */
+EA_API void ea_session_reset(struct ea_session *session);
+
+/* "Vulkan" or "CPU reference". */
+EA_API const char *ea_session_engine(const struct ea_session *session);
+
+/* The message of the last failed call on @session ("" when none failed). */
+EA_API const char *ea_session_error(const struct ea_session *session);
+
+/*
+ * Streaming: called with each new piece of the generated text, in order, as
+ * soon as it is known. A piece is @len bytes (> 0, not NUL-terminated) of
+ * whole UTF-8 characters: a character split over tokens is held back until
+ * its last byte comes (invalid bytes are passed on as they are). Text that
+ * could be the start of a stop string is held back until it is known not to
+ * be; a stop string and what follows it never reach the callback. The
+ * concatenated pieces are the result's text. Return 0 to go on, non-zero to
+ * cancel: ea_generate() then returns EA_OK with finish_reason
+ * EA_FINISH_CANCELLED.
+ */
+typedef int (*ea_text_fn)(const char *text, size_t len, void *user);
+
+#define EA_MAX_STOP_STRINGS 16
+
+/*
+ * One request. Zero-initialize, then set the prompt and what you need: the
+ * zero of every field is a valid default (greedy, up to the context).
+ */
+struct ea_generate_params {
+	const char *prompt;	/* UTF-8 text (NUL-terminated unless prompt_len) */
+	size_t prompt_len;	/* bytes of prompt; 0: strlen(prompt) */
+	unsigned flags;		/* EA_TEXT_SPECIAL, EA_TEXT_NO_BOS */
+	/* Tokens to generate at most; 0: until the context is full. The prompt
+	 * and max_tokens must fit the context (ea_model_info()->n_ctx). */
+	int max_tokens;
+	float temperature;	/* 0: greedy (argmax); else > 0 */
+	int top_k;		/* keep the k most likely tokens; 0: all */
+	float top_p;		/* nucleus: 0 < top_p < 1 keeps the most likely tokens
+				 * whose probability reaches top_p; 0 or >= 1: all */
+	uint64_t seed;		/* the same seed, prompt and model: the same text */
+	/* Stop strings (at most EA_MAX_STOP_STRINGS, each non-empty): generation
+	 * ends before the first of them, which is not part of the text. */
+	const char *const *stop;
+	int n_stop;
+	bool ignore_eos;	/* go on past the end-of-sequence token */
+};
+
+enum ea_finish_reason {
+	EA_FINISH_STOP = 0,	/* a stop string came */
+	EA_FINISH_LENGTH = 1,	/* max_tokens generated, or the context is full */
+	EA_FINISH_EOS = 2,	/* the model ended the text (end-of-sequence token) */
+	EA_FINISH_CANCELLED = 3, /* the text callback returned non-zero */
+};
+
+/* "stop", "length", "eos" or "cancelled". */
+EA_API const char *ea_finish_reason_name(enum ea_finish_reason reason);
+
+/* What a request produced. */
+struct ea_generate_result {
+	/* The generated text, NUL-terminated, owned by the session: valid until
+	 * the next ea_generate(), ea_session_reset() or ea_session_close(). */
+	const char *text;
+	size_t text_len;
+	enum ea_finish_reason finish_reason;
+	int stop_index;		/* which stop string ended it (EA_FINISH_STOP); else -1 */
+	int n_prompt_tokens;	/* tokens of the prompt (with BOS) */
+	int n_cached_tokens;	/* of them, found in the KV cache and not evaluated again */
+	int n_generated_tokens;	/* tokens sampled (the EOS and stop-string tokens included) */
+	double prompt_s;	/* evaluating the prompt (wall time) */
+	double generate_s;	/* generating, from the first sampled token to the last */
+	double prompt_tok_s;	/* evaluated prompt tokens / prompt_s */
+	double generate_tok_s;	/* n_generated_tokens / generate_s */
+};
+
+/*
+ * Generate text after @params->prompt on @session, streaming it to @on_text
+ * (may be NULL) with @user, and fill in @result (may be NULL). A bad
+ * parameter or a request that does not fit the context fails with
+ * EA_ERR_INVALID_ARGUMENT and a message before anything runs; a device
+ * failure gives its code (EA_ERR_VULKAN) and message. After a failure the
+ * session's KV cache is forgotten (as by ea_session_reset()); the session
+ * remains usable.
+ */
+EA_API ea_status ea_generate(struct ea_session *session, const struct ea_generate_params *params,
+			     ea_text_fn on_text, void *user, struct ea_generate_result *result);
+
 #ifdef __cplusplus
 }
 #endif
