@@ -6,7 +6,7 @@
 #include "ea_vk_ops.h"
 
 /* Workgroup sizes and tiles of the shaders, which the dispatches must match. */
-#define MATVEC_ROWS 4		/* matvec_head.glsl */
+#define MATVEC_ROWS 8		/* matvec_head.glsl */
 #define MATMUL_TILE 32		/* matmul_head.glsl */
 #define ELEMENTWISE_WG 256	/* embed, rope, swiglu, add, store_rows */
 #define MAX_HEAD_DIM 256	/* attention.comp */

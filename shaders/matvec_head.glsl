@@ -7,7 +7,11 @@
 // row of the group reuses the x values just loaded (as vec4s). Sums are fp32,
 // reduced for all the rows at once at the end: subgroup adds and one barrier
 // with EA_SUBGROUP, one shared-memory tree otherwise. The type file then
-// defines units_per_row() and unit_dot(); matvec_main.glsl is the body.
+// defines units_per_row() and unit_dot(); matvec_main.glsl is the body. A
+// type file that defines UNIT_X also defines unit_x(u), which loads the x
+// values of unit u into ux[] once for all the rows; its unit_dot() reads ux[]
+// (x loads, not weight loads, bounded the matvec before: 4 rows re-read x
+// for every row).
 //
 // p.flags fuses the ops around a matvec into it (ea_vk_op_matvec_ex()):
 //   MV_NORM    x is RMS-normalized first: y = W (x * norm / rms(x)); every
@@ -20,7 +24,7 @@
 #include "ea_common.glsl"
 
 #define WG 128u
-#define MATVEC_ROWS 4u
+#define MATVEC_ROWS 8u
 
 layout(local_size_x = 128) in;
 
@@ -42,6 +46,7 @@ layout(push_constant) uniform Params {
 #define MV_ACC 2u
 #define MV_SWIGLU 4u
 
+vec4 ux[4];	// unit_x()'s x values of the current unit
 bool norm_on;	// set by main() from p.flags before any x4()/x1()
 
 #include "ea_words.glsl"

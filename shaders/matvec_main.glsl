@@ -69,9 +69,13 @@ void main()
 		at[r] = (out_row + (r / per_group) * p.rows) * stride;
 	}
 	// A short last group repeats its last row: the same loads, results unused.
-	for (uint u = id; u < n_units; u += WG)
+	for (uint u = id; u < n_units; u += WG) {
+#ifdef UNIT_X
+		unit_x(u);
+#endif
 		for (uint r = 0u; r < MATVEC_ROWS; r++)
 			acc[r] += unit_dot(at[r], u);
+	}
 #ifdef EA_SUBGROUP
 	for (uint r = 0u; r < MATVEC_ROWS; r++)
 		acc[r] = subgroupAdd(acc[r]);

@@ -11,15 +11,23 @@ uint units_per_row(uint cols)
 	return cols / 32u * 4u;
 }
 
+#define UNIT_X
+void unit_x(uint u)
+{
+	uint k = (u / 4u) * 32u + (u % 4u) * 8u;
+
+	ux[0] = x4(k);
+	ux[1] = x4(k + 4u);
+}
+
 float unit_dot(uint row, uint u)
 {
 	uint block = row + (u / 4u) * Q8_0_BYTES;
 	uint quarter = u % 4u;
-	uint k = (u / 4u) * 32u + quarter * 8u;
 	uint q = block + 2u + quarter * 8u;
 
-	return w_half(block) * (dot(signed_bytes(w_u32(q)), x4(k)) +
-				dot(signed_bytes(w_u32(q + 4u)), x4(k + 4u)));
+	return w_half(block) * (dot(signed_bytes(w_u32(q)), ux[0]) +
+				dot(signed_bytes(w_u32(q + 4u)), ux[1]));
 }
 
 #include "matvec_main.glsl"
