@@ -14,20 +14,26 @@
 #include <linux/btf.h>
 #include <linux/btf_ids.h>
 #include <linux/device.h>
-#include <linux/sched/clock.h>
+#include <linux/ktime.h>
 #include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/seq_file.h>
 #include <linux/string.h>
 
 #include <drm/drm_debugfs.h>
 #include <drm/drm_file.h>
+#include <drm/drm_managed.h>
 
 #include "edgeai_drv.h"
 #include "edgeai_job.h"
 #include "edgeai_sched.h"
 
-/* The attached policy; written under edgeai_sched_lock. */
+/*
+ * The attached policy; written under edgeai_sched_lock.  Readers hold it with
+ * preemption off (rcu_read_lock_sched: inline, where PREEMPT_RCU's
+ * rcu_read_lock is a call), which synchronize_rcu() waits for as well.
+ */
 static struct edgeai_sched_ops __rcu *edgeai_sched_policy;
 static DEFINE_MUTEX(edgeai_sched_lock);
 
@@ -36,6 +42,8 @@ struct edgeai_route_call {
 	struct edgeai_route_ctx ctx;
 	struct edgeai_device *edev;
 };
+
+static const char edgeai_builtin_name[EDGEAI_POLICY_NAME_LEN] = "builtin";
 
 static const char *const edgeai_decision_names[] = {
 	[EDGEAI_ROUTE_LOCAL] = "local",
@@ -135,14 +143,15 @@ static bool edgeai_route_bpf(struct edgeai_route_call *call,
 	struct edgeai_sched_ops *ops;
 	s32 decision = 0;
 
-	rcu_read_lock();
-	ops = rcu_dereference(edgeai_sched_policy);
+	BUILD_BUG_ON(sizeof(ops->name) != sizeof(args->policy_name));
+	rcu_read_lock_sched();
+	ops = rcu_dereference_sched(edgeai_sched_policy);
 	if (ops) {
 		decision = ops->route(&call->ctx);
-		strscpy(args->policy_name, ops->name,
-			sizeof(args->policy_name));
+		/* NUL-padded by edgeai_sched_init_member() */
+		memcpy(args->policy_name, ops->name, sizeof(args->policy_name));
 	}
-	rcu_read_unlock();
+	rcu_read_unlock_sched();
 	if (!ops)
 		return false;
 	args->policy = EDGEAI_POLICY_BPF;
@@ -155,23 +164,49 @@ static bool edgeai_route_bpf(struct edgeai_route_call *call,
 	return false;
 }
 
+/*
+ * The ring takes no lock: a slot's seq is cleared before its fields are
+ * written and set, with release, after them; a reader keeps a record only
+ * when the seq it wanted is there before and after its copy.  Preemption is
+ * off while a slot is written, so two writers could share a slot only if
+ * EDGEAI_ROUTE_RING_SIZE other decisions were taken within those few stores.
+ */
 static void edgeai_route_record(struct edgeai_route *route,
 				const struct drm_edgeai_route *args)
 {
-	struct edgeai_route_record *rec;
+	struct edgeai_route_record *rec =
+		&route->ring[args->seq % EDGEAI_ROUTE_RING_SIZE];
 
-	atomic64_inc(&route->decisions[args->decision][args->reason]);
-	spin_lock(&route->ring_lock);
-	rec = &route->ring[args->seq % EDGEAI_ROUTE_RING_SIZE];
-	rec->seq = args->seq;
-	rec->time_ns = local_clock();
+	this_cpu_inc(route->counts->decisions[args->decision][args->reason]);
+	preempt_disable();
+	WRITE_ONCE(rec->seq, 0);
+	smp_wmb();	/* the cleared seq before the new fields */
+	rec->time_ns = ktime_get_coarse_ns();
 	rec->model_id = args->model_id;
 	rec->decision = args->decision;
 	rec->priority = args->priority;
 	rec->reason = args->reason;
 	rec->policy = args->policy;
 	rec->fallback = args->fallback;
-	spin_unlock(&route->ring_lock);
+	/* Pairs with the acquire in edgeai_route_record_read(). */
+	smp_store_release(&rec->seq, args->seq);
+	preempt_enable();
+}
+
+/* Copies the record of @seq; false when it was overwritten or is being. */
+static bool edgeai_route_record_read(struct edgeai_route *route, u64 seq,
+				     struct edgeai_route_record *out)
+{
+	struct edgeai_route_record *rec =
+		&route->ring[seq % EDGEAI_ROUTE_RING_SIZE];
+
+	/* Pairs with the release in edgeai_route_record(). */
+	if (smp_load_acquire(&rec->seq) != seq)
+		return false;
+	/* A writer may race this copy; the seq check below drops it then. */
+	*out = data_race(*rec);
+	smp_rmb();	/* the copy before the second look at seq */
+	return READ_ONCE(rec->seq) == seq;
 }
 
 static int edgeai_route_check(const struct drm_edgeai_route *args)
@@ -199,19 +234,21 @@ int edgeai_route_ioctl(struct drm_device *dev, void *data,
 		       struct drm_file *file)
 {
 	struct drm_edgeai_route *args = data;
-	struct edgeai_route_call call = { .edev = to_edgeai_device(dev) };
+	/* Every field is set by edgeai_route_fill(); nothing to zero first. */
+	struct edgeai_route_call call __uninitialized;
 	int ret;
 
 	ret = edgeai_route_check(args);
 	if (ret)
 		return ret;
+	call.edev = to_edgeai_device(dev);
 	args->fallback = 0;
 	edgeai_route_fill(&call, args);
 	if (!edgeai_route_bpf(&call, args)) {
 		args->decision = edgeai_route_builtin(&call.ctx);
 		args->policy = EDGEAI_POLICY_BUILTIN;
-		strscpy(args->policy_name, "builtin",
-			sizeof(args->policy_name));
+		memcpy(args->policy_name, edgeai_builtin_name,
+		       sizeof(args->policy_name));
 	}
 	args->priority = call.ctx.priority;
 	args->reason = call.ctx.reason;
@@ -257,11 +294,11 @@ void edgeai_sched_job_ended(struct edgeai_device *edev,
 		old = READ_ONCE(*avg);
 		WRITE_ONCE(*avg, old + ((s64)stats.device_time_ns - old) / 8);
 	}
-	rcu_read_lock();
-	ops = rcu_dereference(edgeai_sched_policy);
+	rcu_read_lock_sched();
+	ops = rcu_dereference_sched(edgeai_sched_policy);
 	if (ops && ops->job_done)
 		ops->job_done(&stats);
-	rcu_read_unlock();
+	rcu_read_unlock_sched();
 }
 
 __bpf_kfunc_start_defs();
@@ -358,7 +395,7 @@ static int edgeai_sched_init_member(const struct btf_type *t,
 
 	if (moff != offsetof(struct edgeai_sched_ops, name))
 		return 0;
-	if (strscpy(ops->name, uops->name, sizeof(ops->name)) <= 0)
+	if (strscpy_pad(ops->name, uops->name, sizeof(ops->name)) <= 0)
 		return -EINVAL;
 	return 1;
 }
@@ -488,14 +525,20 @@ static ssize_t decisions_show(struct device *dev,
 			      struct device_attribute *attr, char *buf)
 {
 	struct edgeai_route *route = &edgeai_sched_dev(dev)->route;
-	int d, r, len = 0;
+	int d, r, cpu, len = 0;
+	u64 n;
 
 	for (d = 0; d < EDGEAI_ROUTE_DECISION_COUNT; d++)
-		for (r = 0; r < EDGEAI_REASON_COUNT; r++)
-			len += sysfs_emit_at(buf, len, "%s %s %lld\n",
+		for (r = 0; r < EDGEAI_REASON_COUNT; r++) {
+			n = 0;
+			for_each_possible_cpu(cpu)
+				/* a count moving on while summed is fine */
+				n += data_race(per_cpu_ptr(route->counts,
+							   cpu)->decisions[d][r]);
+			len += sysfs_emit_at(buf, len, "%s %s %llu\n",
 					     edgeai_decision_names[d],
-					     edgeai_reason_names[r],
-					     atomic64_read(&route->decisions[d][r]));
+					     edgeai_reason_names[r], n);
+		}
 	return len;
 }
 static DEVICE_ATTR_RO(decisions);
@@ -522,10 +565,7 @@ static int edgeai_sched_debugfs_decisions(struct seq_file *m, void *unused)
 	seq_puts(m, "seq time_ns model decision priority reason policy fallback\n");
 	seq = last > EDGEAI_ROUTE_RING_SIZE ? last - EDGEAI_ROUTE_RING_SIZE + 1 : 1;
 	for (; seq <= last; seq++) {
-		spin_lock(&route->ring_lock);
-		rec = route->ring[seq % EDGEAI_ROUTE_RING_SIZE];
-		spin_unlock(&route->ring_lock);
-		if (rec.seq != seq)
+		if (!edgeai_route_record_read(route, seq, &rec))
 			continue;
 		seq_printf(m, "%llu %llu %u %s %u %s %s %u\n", rec.seq,
 			   rec.time_ns, rec.model_id,
@@ -537,6 +577,11 @@ static int edgeai_sched_debugfs_decisions(struct seq_file *m, void *unused)
 	return 0;
 }
 
+static void edgeai_sched_free_counts(struct drm_device *drm, void *counts)
+{
+	free_percpu(counts);
+}
+
 /**
  * edgeai_sched_init() - Set up a device's routing state and its files
  * @edev: the device, before registration, with its drvdata set
@@ -545,7 +590,15 @@ static int edgeai_sched_debugfs_decisions(struct seq_file *m, void *unused)
  */
 int edgeai_sched_init(struct edgeai_device *edev)
 {
-	spin_lock_init(&edev->route.ring_lock);
+	int ret;
+
+	edev->route.counts = alloc_percpu(struct edgeai_route_counts);
+	if (!edev->route.counts)
+		return -ENOMEM;
+	ret = drmm_add_action_or_reset(&edev->drm, edgeai_sched_free_counts,
+				       edev->route.counts);
+	if (ret)
+		return ret;
 	drm_debugfs_add_file(&edev->drm, "decisions",
 			     edgeai_sched_debugfs_decisions, NULL);
 	return devm_device_add_group(edev->drm.dev, &edgeai_sched_group);

@@ -9,7 +9,6 @@
 #define __EDGEAI_SCHED_H__
 
 #include <linux/atomic.h>
-#include <linux/spinlock.h>
 #include <linux/types.h>
 
 #include "edgeai_accel.h"
@@ -97,7 +96,8 @@ struct edgeai_sched_ops {
 /**
  * struct edgeai_route_record - One decision, as the debugfs ring keeps it
  * @seq: its number
- * @time_ns: when it was taken (local_clock)
+ * @time_ns: when it was taken, CLOCK_MONOTONIC_COARSE (tick resolution;
+ *	the order is @seq's)
  * @model_id: the request's model
  * @decision: the decision
  * @priority: the priority
@@ -117,22 +117,29 @@ struct edgeai_route_record {
 };
 
 /**
+ * struct edgeai_route_counts - One CPU's share of the decision counters
+ * @decisions: decisions taken on it, by decision and reason
+ */
+struct edgeai_route_counts {
+	u64 decisions[EDGEAI_ROUTE_DECISION_COUNT][EDGEAI_REASON_COUNT];
+};
+
+/**
  * struct edgeai_route - A device's routing state
  * @queued: jobs submitted and not ended, per priority
  * @model_avg_ns: moving-average job time per model
  * @seq: last decision number handed out
- * @decisions: decisions taken, by decision and reason
+ * @counts: decisions taken, by decision and reason, per CPU
  * @errors: invalid answers from BPF policies
- * @ring_lock: protects @ring
- * @ring: the last %EDGEAI_ROUTE_RING_SIZE decisions, by seq
+ * @ring: the last %EDGEAI_ROUTE_RING_SIZE decisions, by seq; lock-free
+ *	(edgeai_sched.c says how)
  */
 struct edgeai_route {
 	atomic_t queued[EDGEAI_PRIORITY_COUNT];
 	u64 model_avg_ns[EDGEAI_MODEL_COUNT];
 	atomic64_t seq;
-	atomic64_t decisions[EDGEAI_ROUTE_DECISION_COUNT][EDGEAI_REASON_COUNT];
+	struct edgeai_route_counts __percpu *counts;
 	atomic64_t errors;
-	spinlock_t ring_lock;
 	struct edgeai_route_record ring[EDGEAI_ROUTE_RING_SIZE];
 };
 
