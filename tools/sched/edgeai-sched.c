@@ -7,6 +7,7 @@
  */
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <limits.h>
@@ -103,8 +104,10 @@ static void usage(FILE *out)
 	      "                       battery (%), thermal (Celsius)\n"
 	      "  watch [N]            print decisions as they come (N: stop after N)\n"
 	      "  -v                   libbpf's debug messages\n"
-	      "attach, detach, set and watch need root; `bpftool struct_ops list`\n"
-	      "shows the attached policy too.\n", out);
+	      "attach, detach, set and watch need root.  status lists the\n"
+	      "edgeai_sched_ops maps as `bpftool struct_ops list` would (as root);\n"
+	      "bpftool 7.5 itself crashes on a module's struct_ops\n"
+	      "(docs/PERFORMANCE.md, Scheduler).\n", out);
 }
 
 /* The checks that turn "Invalid argument" into a sentence. */
@@ -276,6 +279,101 @@ static int read_pinned(const char *map, void *value, int *fd_out)
 	return 0;
 }
 
+/* The struct_ops link that has @map_id attached, 0 for none. */
+static __u32 struct_ops_link(__u32 map_id)
+{
+	struct bpf_link_info info;
+	__u32 id = 0, len, found = 0;
+	int fd;
+
+	while (!found && !bpf_link_get_next_id(id, &id)) {
+		fd = bpf_link_get_fd_by_id(id);
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (!bpf_link_get_info_by_fd(fd, &info, &len) &&
+		    info.type == BPF_LINK_TYPE_STRUCT_OPS &&
+		    info.struct_ops.map_id == map_id)
+			found = id;
+		close(fd);
+	}
+	return found;
+}
+
+/*
+ * The kernel struct_ops type a struct_ops map implements: its value type,
+ * bpf_struct_ops_<name>, is in the BTF object info->btf_vmlinux_id names,
+ * the module's for edgeai_sched_ops.  (bpftool 7.5 looks it up in vmlinux's
+ * BTF only, finds no such type id and dereferences NULL.)  Fills @name.
+ */
+static int struct_ops_type(const struct bpf_map_info *info,
+			   struct btf *vmlinux, char *name, size_t size)
+{
+	static const char prefix[] = "bpf_struct_ops_";
+	struct btf *btf = btf__load_from_kernel_by_id_split(info->btf_vmlinux_id,
+							    vmlinux);
+	const struct btf_type *t;
+	const char *type;
+
+	if (!btf)
+		return -errno;
+	t = btf__type_by_id(btf, info->btf_vmlinux_value_type_id);
+	type = t ? btf__name_by_offset(btf, t->name_off) : NULL;
+	if (type && !strncmp(type, prefix, sizeof(prefix) - 1))
+		type += sizeof(prefix) - 1;
+	snprintf(name, size, "%s", type ? type : "?");
+	btf__free(btf);
+	return type ? 0 : -ENOENT;
+}
+
+/* `bpftool struct_ops list`'s line for each edgeai_sched_ops map. */
+static void show_struct_ops(void)
+{
+	struct btf *vmlinux;
+	struct bpf_map_info info;
+	char type[64];
+	__u32 id = 0, len, link;
+	int fd, shown = 0;
+
+	if (geteuid() != 0) {
+		printf("struct_ops: listing BPF maps needs root\n");
+		return;
+	}
+	vmlinux = btf__load_vmlinux_btf();
+	if (!vmlinux) {
+		printf("struct_ops: no vmlinux BTF\n");
+		return;
+	}
+	printf("struct_ops (id: map kernel-type link):\n");
+	while (!bpf_map_get_next_id(id, &id)) {
+		fd = bpf_map_get_fd_by_id(id);
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (bpf_map_get_info_by_fd(fd, &info, &len) ||
+		    info.type != BPF_MAP_TYPE_STRUCT_OPS ||
+		    struct_ops_type(&info, vmlinux, type, sizeof(type)) ||
+		    strcmp(type, "edgeai_sched_ops")) {
+			close(fd);
+			continue;
+		}
+		close(fd);
+		link = struct_ops_link(info.id);
+		if (link)
+			printf("  %u: %-15s %s link %u\n", info.id, info.name,
+			       type, link);
+		else
+			printf("  %u: %-15s %s (not attached)\n", info.id,
+			       info.name, type);
+		shown++;
+	}
+	if (!shown)
+		printf("  none\n");
+	btf__free(vmlinux);
+}
+
 static int cmd_status(void)
 {
 	struct edgeai_cloud_state cloud;
@@ -303,6 +401,7 @@ static int cmd_status(void)
 	if (!read_pinned("power", &power, NULL))
 		printf("power: battery %u %%, thermal %u C\n",
 		       power.battery_pct, power.thermal_c);
+	show_struct_ops();
 	return 0;
 }
 
