@@ -68,10 +68,16 @@ static void row_times_tokens(float *out, const void *W, enum ea_type type, const
 void ea_ref_matmul(float *out, const void *W, enum ea_type type, const float *X,
 		   int rows, int cols, int n_tokens)
 {
+	ea_ref_matmul_rows(out, W, type, X, rows, cols, n_tokens, 0, rows);
+}
+
+void ea_ref_matmul_rows(float *out, const void *W, enum ea_type type, const float *X,
+			int rows, int cols, int n_tokens, int row_begin, int row_end)
+{
 	for (int t0 = 0; t0 < n_tokens; t0 += TOKEN_TILE) {
 		int tile = n_tokens - t0 < TOKEN_TILE ? n_tokens - t0 : TOKEN_TILE;
 
-		for (int r = 0; r < rows; r++)
+		for (int r = row_begin; r < row_end; r++)
 			row_times_tokens(out + (size_t)t0 * rows, W, type, X + (size_t)t0 * cols,
 					 r, rows, cols, tile);
 	}

@@ -38,6 +38,12 @@ EA_API void ea_ref_matvec(float *out, const void *W, enum ea_type type, const fl
 EA_API void ea_ref_matmul(float *out, const void *W, enum ea_type type, const float *X,
 			  int rows, int cols, int n_tokens);
 
+/* ea_ref_matmul() of rows row_begin .. row_end - 1 only (of out's rows per
+ * token): each output value is computed exactly as by ea_ref_matmul(), so
+ * rows split among threads give the same bits. */
+EA_API void ea_ref_matmul_rows(float *out, const void *W, enum ea_type type, const float *X,
+			       int rows, int cols, int n_tokens, int row_begin, int row_end);
+
 /* out[i] = a[i] + b[i], i < n (the residual add; also adds a bias). out may be a or b. */
 EA_API void ea_ref_add(float *out, const float *a, const float *b, int n);
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "ea_ref_forward.h"
+#include "ea_ref_pool.h"
 
 static int q_dim(const struct ea_model_config *c)
 {
@@ -19,6 +20,12 @@ static int kv_dim(const struct ea_model_config *c)
 ea_status ea_ref_state_new(const struct ea_model *m, int max_batch, struct ea_ref_state **out,
 			   char *err, size_t errsz)
 {
+	return ea_ref_state_new_threads(m, max_batch, 0, out, err, errsz);
+}
+
+ea_status ea_ref_state_new_threads(const struct ea_model *m, int max_batch, int n_threads,
+				   struct ea_ref_state **out, char *err, size_t errsz)
+{
 	const struct ea_model_config *c = &m->cfg;
 	size_t batch = (size_t)max_batch;
 	size_t cache = (size_t)c->n_layers * c->n_ctx * kv_dim(c);
@@ -31,7 +38,21 @@ ea_status ea_ref_state_new(const struct ea_model *m, int max_batch, struct ea_re
 			snprintf(err, errsz, "a batch holds at least one token, not %d", max_batch);
 		return EA_ERR_INVALID_ARGUMENT;
 	}
+	if (n_threads == 0) {
+		ea_status status = ea_ref_default_threads(&n_threads, err, errsz);
+
+		if (status != EA_OK) {
+			free(s);
+			return status;
+		}
+	}
 	if (s) {
+		ea_status status = ea_ref_pool_new(n_threads, &s->pool, err, errsz);
+
+		if (status != EA_OK) {
+			free(s);
+			return status;
+		}
 		s->max_batch = max_batch;
 		s->x = calloc(batch * c->dim, sizeof(float));
 		s->xb = calloc(batch * c->dim, sizeof(float));
@@ -72,7 +93,15 @@ void ea_ref_state_free(struct ea_ref_state *s)
 	free(s->key_cache);
 	free(s->value_cache);
 	free(s->logits);
+	ea_ref_pool_free(s->pool);
 	free(s);
+}
+
+/* out = W X for @n tokens, on the state's threads. */
+static void matmul(struct ea_ref_state *s, float *out, const struct ea_weight *w, const float *X,
+		   int rows, int cols, int n)
+{
+	ea_ref_pool_matmul(s->pool, out, w->data, w->type, X, rows, cols, n);
 }
 
 /* Layer @l over the @n tokens in s->x, at positions pos0 .. pos0 + n - 1. */
@@ -90,9 +119,9 @@ static void transformer_block(const struct ea_model *m, struct ea_ref_state *s, 
 	/* Attention: x += Wo . attention(rope(Wq xb), rope(Wk xb), Wv xb), xb = rmsnorm(x). */
 	for (int t = 0; t < n; t++)
 		ea_ref_rmsnorm(s->xb + t * dim, s->x + t * dim, w->attn_norm, dim, c->norm_eps);
-	ea_ref_matmul(s->q, w->wq.data, w->wq.type, s->xb, qd, dim, n);
-	ea_ref_matmul(k, w->wk.data, w->wk.type, s->xb, kvd, dim, n);
-	ea_ref_matmul(v, w->wv.data, w->wv.type, s->xb, kvd, dim, n);
+	matmul(s, s->q, &w->wq, s->xb, qd, dim, n);
+	matmul(s, k, &w->wk, s->xb, kvd, dim, n);
+	matmul(s, v, &w->wv, s->xb, kvd, dim, n);
 	for (int t = 0; t < n && w->bq; t++) {
 		ea_ref_add(s->q + t * qd, s->q + t * qd, w->bq, qd);
 		ea_ref_add(k + t * kvd, k + t * kvd, w->bk, kvd);
@@ -105,16 +134,16 @@ static void transformer_block(const struct ea_model *m, struct ea_ref_state *s, 
 	}
 	ea_ref_attention_prompt(s->att, s->q, k_cache, v_cache, c->n_heads, c->n_kv_heads, hd,
 				n, pos0, kvd, s->att_weights);
-	ea_ref_matmul(s->xb2, w->wo.data, w->wo.type, s->att, dim, qd, n);
+	matmul(s, s->xb2, &w->wo, s->att, dim, qd, n);
 	ea_ref_add(s->x, s->x, s->xb2, n * dim);
 
 	/* Feed-forward: x += W_down . (silu(W_gate xb) * W_up xb), xb = rmsnorm(x). */
 	for (int t = 0; t < n; t++)
 		ea_ref_rmsnorm(s->xb + t * dim, s->x + t * dim, w->ffn_norm, dim, c->norm_eps);
-	ea_ref_matmul(s->hb, w->w_gate.data, w->w_gate.type, s->xb, c->ffn_dim, dim, n);
-	ea_ref_matmul(s->hb2, w->w_up.data, w->w_up.type, s->xb, c->ffn_dim, dim, n);
+	matmul(s, s->hb, &w->w_gate, s->xb, c->ffn_dim, dim, n);
+	matmul(s, s->hb2, &w->w_up, s->xb, c->ffn_dim, dim, n);
 	ea_ref_swiglu(s->hb, s->hb, s->hb2, n * c->ffn_dim);
-	ea_ref_matmul(s->xb2, w->w_down.data, w->w_down.type, s->hb, dim, c->ffn_dim, n);
+	matmul(s, s->xb2, &w->w_down, s->hb, dim, c->ffn_dim, n);
 	ea_ref_add(s->x, s->x, s->xb2, n * dim);
 }
 
@@ -134,8 +163,7 @@ static void forward_step(const struct ea_model *m, struct ea_ref_state *s,
 		return;
 	for (int t = first; t < n; t++)
 		ea_ref_rmsnorm(s->xb + t * dim, s->x + t * dim, m->output_norm, dim, c->norm_eps);
-	ea_ref_matmul(logits, m->output.data, m->output.type, s->xb + first * dim, c->n_vocab,
-		      dim, n_logits);
+	matmul(s, logits, &m->output, s->xb + first * dim, c->n_vocab, dim, n_logits);
 }
 
 ea_status ea_ref_forward_batch(const struct ea_model *m, struct ea_ref_state *s,
@@ -179,8 +207,7 @@ float *ea_ref_forward(const struct ea_model *m, struct ea_ref_state *s, int32_t 
 	return s->logits;
 }
 
-/* -log softmax(logits)[target], in double so that long sums stay exact enough. */
-static double token_nll(const float *logits, int n_vocab, int target)
+double ea_ref_token_nll(const float *logits, int n_vocab, int target)
 {
 	double max = logits[0], sum = 0.0;
 
@@ -211,7 +238,7 @@ ea_status ea_ref_window_nll(const struct ea_model *m, struct ea_ref_state *s,
 				    n_logits, n_vocab);
 	status = ea_ref_forward_batch(m, s, tokens, n_tokens, 0, logits, n_logits);
 	for (int i = first; i < n_tokens && status == EA_OK; i++)
-		*nll += token_nll(logits + (size_t)(i - first) * n_vocab, n_vocab, tokens[i]);
+		*nll += ea_ref_token_nll(logits + (size_t)(i - first) * n_vocab, n_vocab, tokens[i]);
 	if (status == EA_OK)
 		*n_scored += n_tokens - first;
 	free(logits);

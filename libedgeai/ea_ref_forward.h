@@ -4,8 +4,9 @@
  * the ops of ea_ref.h, with an fp32 KV cache. It is the reference the Vulkan
  * engine is checked against end to end, and it runs perplexity on its own.
  *
- * Thread safety: a state belongs to one thread at a time; the model is only
- * read, so states of one model may run on different threads at once.
+ * Thread safety: a state belongs to one thread at a time (its matrix products
+ * run on its own threads, ea_ref_pool.h); the model is only read, so states of
+ * one model may run on different threads at once.
  */
 #ifndef EA_REF_FORWARD_H
 #define EA_REF_FORWARD_H
@@ -14,6 +15,8 @@
 
 #include "ea_error.h"
 #include "ea_model.h"
+
+struct ea_ref_pool;
 
 /* The activations of up to max_batch tokens and the KV cache of n_ctx positions. */
 struct ea_ref_state {
@@ -28,12 +31,20 @@ struct ea_ref_state {
 	float *key_cache;	/* n_layers x n_ctx x n_kv_heads * head_dim */
 	float *value_cache;	/* likewise */
 	float *logits;		/* the logits ea_ref_forward() returns, n_vocab */
+	struct ea_ref_pool *pool; /* the threads of the matrix products */
 	struct ea_error error;	/* why the last call failed */
 };
 
-/* A state for @m that takes up to @max_batch tokens per step (>= 1). */
+/* A state for @m that takes up to @max_batch tokens per step (>= 1), its
+ * matrix products on ea_ref_default_threads() threads. */
 EA_API ea_status ea_ref_state_new(const struct ea_model *m, int max_batch,
 				  struct ea_ref_state **out, char *err, size_t errsz);
+
+/* The same on @n_threads threads (0: ea_ref_default_threads()). The results
+ * have the same bits for any number of threads. */
+EA_API ea_status ea_ref_state_new_threads(const struct ea_model *m, int max_batch,
+					  int n_threads, struct ea_ref_state **out, char *err,
+					  size_t errsz);
 EA_API void ea_ref_state_free(struct ea_ref_state *s);
 
 /*
@@ -52,6 +63,10 @@ EA_API ea_status ea_ref_forward_batch(const struct ea_model *m, struct ea_ref_st
 /* One token at @pos: its logits (s->logits, n_vocab values), or NULL on error. */
 EA_API float *ea_ref_forward(const struct ea_model *m, struct ea_ref_state *s, int32_t token,
 			     int pos);
+
+/* -log softmax(@logits)[@target] (natural log), in double so that long sums
+ * stay exact enough. */
+EA_API double ea_ref_token_nll(const float *logits, int n_vocab, int target);
 
 /*
  * The perplexity method of llama.cpp over one window: run @n_tokens tokens
