@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ea_model.h"
+#include "ea_tokenizer.h"
 
 #define KEY_MAX 128
 #define ERR_MAX 512
@@ -314,10 +316,112 @@ ea_status ea_model_load(const char *path, struct ea_model **out, char *err, size
 	return EA_OK;
 }
 
+/* Fill in m->info from the configuration, the tokenizer and the file. */
+static void describe(struct ea_model *m, const char *path)
+{
+	struct ea_model_info *info = &m->info;
+	const char *name = NULL, *slash = strrchr(path, '/');
+
+	if (ea_gguf_get_str(m->gguf, "general.name", &name) != EA_OK || !*name)
+		name = slash ? slash + 1 : path;
+	snprintf(info->name, sizeof(info->name), "%s", name);
+	snprintf(info->arch, sizeof(info->arch), "%s", ea_arch_name(m->cfg.arch));
+	snprintf(info->type, sizeof(info->type), "%s", ea_type_name(m->layers[0].wq.type));
+	info->n_ctx = m->cfg.n_ctx;
+	info->n_vocab = m->cfg.n_vocab;
+	info->n_layers = m->cfg.n_layers;
+	info->dim = m->cfg.dim;
+	info->n_heads = m->cfg.n_heads;
+	info->n_kv_heads = m->cfg.n_kv_heads;
+	for (uint64_t i = 0; i < ea_gguf_n_tensors(m->gguf); i++)
+		info->n_params += ea_gguf_tensor_at(m->gguf, i)->n_values;
+	info->bos_token = ea_tokenizer_bos(m->tokenizer);
+	info->eos_token = ea_tokenizer_eos(m->tokenizer);
+	info->adds_bos = ea_tokenizer_adds_bos(m->tokenizer);
+}
+
+/* Bytes read between two progress reports while paging the weights in. */
+#define PROGRESS_STEP (4u << 20)
+
+/* Read every page of the tensor data, so that the file is in memory before
+ * the first session needs it, reporting progress. */
+static void page_in(const struct ea_model *m, ea_progress_fn progress, void *user)
+{
+	const struct ea_gguf_tensor *t0 = ea_gguf_tensor_at(m->gguf, 0);
+	const volatile uint8_t *data = (const uint8_t *)t0->data - t0->offset;
+	uint64_t total = ea_gguf_file_size(m->gguf) - ea_gguf_data_offset(m->gguf);
+	long page = sysconf(_SC_PAGESIZE);
+	uint64_t step = page > 0 ? (uint64_t)page : 4096;
+
+	if (progress)
+		progress(0, total ? total : 1, user);
+	for (uint64_t done = 0; done < total; ) {
+		uint64_t end = total - done < PROGRESS_STEP ? total : done + PROGRESS_STEP;
+
+		for (uint64_t at = done; at < end; at += step)
+			(void)data[at];
+		done = end;
+		if (progress && done < total)
+			progress(done, total, user);
+	}
+	if (progress && total)
+		progress(total, total, user);
+}
+
+ea_status ea_model_open(const char *path, ea_progress_fn progress, void *user,
+			struct ea_model **out, char *errmsg, size_t errmsg_size)
+{
+	char why[ERR_MAX];
+	ea_status status;
+
+	if (!out || !path) {
+		if (out)
+			*out = NULL;
+		if (errmsg && errmsg_size)
+			snprintf(errmsg, errmsg_size, "ea_model_open: %s is NULL",
+				 out ? "the path" : "the model's pointer");
+		return EA_ERR_INVALID_ARGUMENT;
+	}
+	status = ea_model_load(path, out, errmsg, errmsg_size);
+	if (status != EA_OK)
+		return status;
+	status = ea_tokenizer_load((*out)->gguf, &(*out)->tokenizer, why, sizeof(why));
+	if (status != EA_OK) {
+		if (errmsg && errmsg_size)
+			snprintf(errmsg, errmsg_size, "%s: the tokenizer: %s", path, why);
+		ea_model_free(*out);
+		*out = NULL;
+		return status;
+	}
+	if (ea_tokenizer_n_vocab((*out)->tokenizer) > (uint32_t)(*out)->cfg.n_vocab) {
+		if (errmsg && errmsg_size)
+			snprintf(errmsg, errmsg_size, "%s: the tokenizer has %u tokens, more than "
+				 "the %d rows of token_embd.weight", path,
+				 ea_tokenizer_n_vocab((*out)->tokenizer), (*out)->cfg.n_vocab);
+		ea_model_free(*out);
+		*out = NULL;
+		return EA_ERR_FORMAT;
+	}
+	describe(*out, path);
+	page_in(*out, progress, user);
+	return EA_OK;
+}
+
+void ea_model_close(struct ea_model *model)
+{
+	ea_model_free(model);
+}
+
+const struct ea_model_info *ea_model_info(const struct ea_model *model)
+{
+	return &model->info;
+}
+
 void ea_model_free(struct ea_model *m)
 {
 	if (!m)
 		return;
+	ea_tokenizer_free(m->tokenizer);
 	if (m->owns_gguf)
 		ea_gguf_close(m->gguf);
 	free(m->layers);

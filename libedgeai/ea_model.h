@@ -10,6 +10,8 @@
  * has no output.weight (tied embeddings).
  *
  * The model points into the GGUF file's mapping: it holds no copy of the weights.
+ * ea_model_open() (edgeai.h) is ea_model_load() with the tokenizer and the
+ * model's information; the struct is the public, opaque struct ea_model.
  */
 #ifndef EA_MODEL_H
 #define EA_MODEL_H
@@ -66,6 +68,8 @@ struct ea_layer {
 	struct ea_weight w_down;	/* ffn_down.weight [ffn_dim] x dim rows */
 };
 
+struct ea_tokenizer;
+
 struct ea_model {
 	struct ea_model_config cfg;
 	struct ea_weight token_embd;	/* token_embd.weight [dim] x n_vocab rows */
@@ -74,6 +78,9 @@ struct ea_model {
 	struct ea_layer *layers;	/* n_layers */
 	struct ea_gguf *gguf;		/* the file the weights live in */
 	bool owns_gguf;			/* ea_model_free() closes it */
+	/* Set by ea_model_open() only (ea_generate() needs them). */
+	struct ea_tokenizer *tokenizer;	/* NULL from ea_model_load() */
+	struct ea_model_info info;
 };
 
 /* "llama" or "qwen2". */
@@ -92,7 +99,9 @@ EA_API ea_status ea_model_load(const char *path, struct ea_model **out, char *er
 EA_API ea_status ea_model_from_gguf(struct ea_gguf *g, struct ea_model **out, char *err,
 				    size_t errsz);
 
-/* Free the model (and close its file if ea_model_load() opened it). NULL is a no-op. */
+/* Free the model (and close its file if ea_model_load() opened it, and its
+ * tokenizer if ea_model_open() loaded one). NULL is a no-op. The public
+ * ea_model_close() is this. */
 EA_API void ea_model_free(struct ea_model *m);
 
 #endif /* EA_MODEL_H */

@@ -4,6 +4,8 @@
  * the whole text is tokenized (no BOS), cut into consecutive windows of the
  * model's context, each window evaluated from an empty KV cache, and the
  * second half of each window scored. PPL = exp(mean negative log-likelihood).
+ * It runs on a session (ea_session.h): Vulkan in direct mode, or the CPU
+ * reference with --cpu.
  */
 #include <math.h>
 #include <stdio.h>
@@ -13,7 +15,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "ea_ref_forward.h"
+#include "ea_device.h"
+#include "ea_session.h"
 #include "ea_tokenizer.h"
 
 struct ppl_options {
@@ -21,6 +24,8 @@ struct ppl_options {
 	const char *text;
 	int max_chunks;		/* 0: every window */
 	int ctx;		/* 0: the model's context */
+	struct ea_open_options device;
+	struct ea_session_options session;
 };
 
 static double now_s(void)
@@ -60,26 +65,16 @@ out:
 /* The text's tokens, no BOS, control tokens' text encoded as plain text. */
 static int32_t *tokenize_file(const struct ea_model *m, const char *path, size_t *n_tokens)
 {
-	struct ea_tokenizer *tok;
-	char why[512];
 	int32_t *ids = NULL;
 	size_t len;
 	char *text = read_file(path, &len);
-	ea_status status;
 
 	if (!text)
 		return NULL;
-	status = ea_tokenizer_load(m->gguf, &tok, why, sizeof(why));
-	if (status != EA_OK) {
-		fprintf(stderr, "edgeai perplexity: the model's tokenizer: %s\n", why);
-		free(text);
-		return NULL;
-	}
-	if (ea_tokenizer_encode(tok, text, len, 0, &ids, n_tokens) != EA_OK) {
+	if (ea_tokenizer_encode(m->tokenizer, text, len, 0, &ids, n_tokens) != EA_OK) {
 		fprintf(stderr, "edgeai perplexity: out of memory tokenizing %s\n", path);
 		ids = NULL;
 	}
-	ea_tokenizer_free(tok);
 	free(text);
 	return ids;
 }
@@ -94,10 +89,33 @@ static void show_progress(int done, int total, double nll, int n_scored, double 
 		fprintf(stderr, "\n");
 }
 
-static int perplexity(const struct ppl_options *o)
+/* The session the options ask for, or NULL after a message. */
+static struct ea_session *open_session(struct ppl_options *o, const struct ea_model *m,
+				       struct ea_device **dev)
+{
+	struct ea_session *s;
+	char why[1024];
+	ea_status status;
+
+	if (o->session.engine != EA_ENGINE_CPU) {
+		*dev = cli_open(&o->device);
+		if (!*dev)
+			return NULL;
+	}
+	status = ea_session_open(*dev, m, &o->session, &s, why, sizeof(why));
+	if (status != EA_OK) {
+		fprintf(stderr, "edgeai perplexity: %s: %s%s\n", ea_strerror(status), why,
+			*dev ? " (--cpu runs the CPU reference)" : "");
+		return NULL;
+	}
+	return s;
+}
+
+static int perplexity(struct ppl_options *o)
 {
 	struct ea_model *m = NULL;
-	struct ea_ref_state *s = NULL;
+	struct ea_device *dev = NULL;
+	struct ea_session *s = NULL;
 	int32_t *tokens = NULL;
 	size_t n_tokens = 0;
 	char why[1024];
@@ -105,7 +123,7 @@ static int perplexity(const struct ppl_options *o)
 	int n_scored = 0, rc = 1, ctx, n_windows;
 	bool progress = isatty(STDERR_FILENO);
 
-	if (ea_model_load(o->model, &m, why, sizeof(why)) != EA_OK) {
+	if (ea_model_open(o->model, NULL, NULL, &m, why, sizeof(why)) != EA_OK) {
 		fprintf(stderr, "edgeai perplexity: %s\n", why);
 		return 1;
 	}
@@ -126,21 +144,23 @@ static int perplexity(const struct ppl_options *o)
 			o->text, n_tokens, ctx);
 		goto out;
 	}
-	if (ea_ref_state_new(m, ctx, &s, why, sizeof(why)) != EA_OK) {
-		fprintf(stderr, "edgeai perplexity: %s\n", why);
+	s = open_session(o, m, &dev);
+	if (!s)
 		goto out;
-	}
-	printf("model %s: %s, %d layers, dim %d, vocab %d; CPU reference\n", o->model,
-	       ea_arch_name(m->cfg.arch), m->cfg.n_layers, m->cfg.dim, m->cfg.n_vocab);
-	printf("text %s: %zu tokens, %d windows of %d, scoring tokens %d .. %d of each\n",
+	printf("model %s: %s, %d layers, dim %d, vocab %d; %s", o->model,
+	       ea_arch_name(m->cfg.arch), m->cfg.n_layers, m->cfg.dim, m->cfg.n_vocab,
+	       ea_session_engine(s));
+	if (ea_session_threads(s))
+		printf(", %d threads", ea_session_threads(s));
+	printf("\ntext %s: %zu tokens, %d windows of %d, scoring tokens %d .. %d of each\n",
 	       o->text, n_tokens, n_windows, ctx, ctx / 2, ctx - 1);
 	fflush(stdout);
 
 	start = now_s();
 	for (int w = 0; w < n_windows; w++) {
-		if (ea_ref_window_nll(m, s, tokens + (size_t)w * ctx, ctx, ctx / 2, &nll,
-				      &n_scored) != EA_OK) {
-			fprintf(stderr, "\nedgeai perplexity: window %d: %s\n", w, s->error.msg);
+		if (ea_session_window_nll(s, tokens + (size_t)w * ctx, ctx, ctx / 2, &nll,
+					  &n_scored) != EA_OK) {
+			fprintf(stderr, "\nedgeai perplexity: window %d: %s\n", w, ea_session_error(s));
 			goto out;
 		}
 		if (progress)
@@ -150,9 +170,10 @@ static int perplexity(const struct ppl_options *o)
 	       nll / n_scored, exp(nll / n_scored));
 	rc = 0;
 out:
-	ea_ref_state_free(s);
+	ea_session_close(s);
+	ea_close(dev);
 	free(tokens);
-	ea_model_free(m);
+	ea_model_close(m);
 	return rc;
 }
 
@@ -169,13 +190,20 @@ static int parse_int(const char *s, int *out)
 
 static int run_perplexity(int argc, char **argv)
 {
-	struct ppl_options o = { 0 };
+	struct ppl_options o = { .device = { .mode = EA_MODE_DIRECT } };
 
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
+		int parsed = cli_parse_device_option(argc, argv, &i, &o.device);
 
-		if (strcmp(arg, "--cpu") == 0)
+		if (parsed < 0)
+			return 2;
+		if (parsed)
 			continue;
+		if (strcmp(arg, "--cpu") == 0) {
+			o.session.engine = EA_ENGINE_CPU;
+			continue;
+		}
 		if (!value) {
 			fprintf(stderr, "edgeai perplexity: %s: unknown or missing its value\n", arg);
 			return 2;
@@ -188,6 +216,9 @@ static int run_perplexity(int argc, char **argv)
 		else if (strcmp(arg, "--chunks") == 0 && parse_int(value, &o.max_chunks) == 0)
 			continue;
 		else if (strcmp(arg, "--ctx") == 0 && parse_int(value, &o.ctx) == 0)
+			continue;
+		else if (strcmp(arg, "--threads") == 0 && parse_int(value, &o.session.n_threads) == 0 &&
+			 o.session.n_threads > 0)
 			continue;
 		else {
 			fprintf(stderr, "edgeai perplexity: bad option '%s %s'\n", arg, value);
@@ -203,10 +234,13 @@ static int run_perplexity(int argc, char **argv)
 
 const struct cli_command cli_perplexity = {
 	.name = "perplexity",
-	.summary = "perplexity of a text under a model (llama.cpp's method), on the CPU reference",
-	.usage = "-m MODEL.gguf -f TEXT [--chunks N] [--ctx N] [--cpu]\n"
+	.summary = "perplexity of a text under a model (llama.cpp's method)",
+	.usage = "-m MODEL.gguf -f TEXT [--chunks N] [--ctx N] [--cpu [--threads N]]\n"
+		 "  [--mode MODE] [--device SEL]\n"
 		 "  windows of the model's context (or --ctx), each from an empty cache; the\n"
 		 "  second half of each window is scored. --chunks N: only the first N windows.\n"
-		 "  --cpu: the CPU reference (the only engine so far).",
+		 "  Runs on Vulkan in direct mode (the first half of each window as one prompt,\n"
+		 "  the scored half a decode step per token); --cpu: the CPU reference, on\n"
+		 "  --threads threads (default EDGEAI_THREADS, else every online CPU).",
 	.run = run_perplexity,
 };

@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ea_generate - one request on a session: tokenize the prompt, run what of it
+ * the KV cache does not hold yet, then sample, stream and evaluate one token
+ * at a time until a stop string, the end-of-sequence token, max_tokens, the
+ * end of the context or a cancel from the callback.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ea_sample.h"
+#include "ea_session.h"
+#include "ea_tokenizer.h"
+
+/* One request in progress. */
+struct generation {
+	struct ea_session *s;
+	const struct ea_tokenizer *tok;
+	ea_text_fn on_text;
+	void *user;
+	size_t len;		/* bytes of text in s->text */
+	size_t shown;		/* of them, passed to on_text */
+	bool cancelled;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+const char *ea_finish_reason_name(enum ea_finish_reason reason)
+{
+	switch (reason) {
+	case EA_FINISH_STOP:
+		return "stop";
+	case EA_FINISH_LENGTH:
+		return "length";
+	case EA_FINISH_EOS:
+		return "eos";
+	case EA_FINISH_CANCELLED:
+		return "cancelled";
+	}
+	return "unknown";
+}
+
+static ea_status check_params(struct ea_session *s, const struct ea_generate_params *p)
+{
+	struct ea_error *e = &s->error;
+
+	if (!p->prompt)
+		return ea_error_set(e, EA_ERR_INVALID_ARGUMENT, "the prompt is NULL");
+	if (p->flags & ~(EA_TEXT_SPECIAL | EA_TEXT_NO_BOS))
+		return ea_error_set(e, EA_ERR_INVALID_ARGUMENT, "unknown flags 0x%x",
+				    p->flags & ~(EA_TEXT_SPECIAL | EA_TEXT_NO_BOS));
+	if (p->max_tokens < 0)
+		return ea_error_set(e, EA_ERR_INVALID_ARGUMENT, "max_tokens %d: must be >= 0 "
+				    "(0: up to the context)", p->max_tokens);
+	if (!(p->temperature >= 0.0f) || isinf(p->temperature))
+		return ea_error_set(e, EA_ERR_INVALID_ARGUMENT, "temperature %g: must be a "
+				    "finite number >= 0 (0: greedy)", p->temperature);
+	if (p->top_k < 0)
+		return ea_error_set(e, EA_ERR_INVALID_ARGUMENT, "top_k %d: must be >= 0 (0: all "
+				    "tokens)", p->top_k);
+	if (!(p->top_p >= 0.0f))
+		return ea_error_set(e, EA_ERR_INVALID_ARGUMENT, "top_p %g: must be >= 0 (0 or "
+				    ">= 1: all tokens)", p->top_p);
+	if (p->n_stop < 0 || p->n_stop > EA_MAX_STOP_STRINGS || (p->n_stop && !p->stop))
+		return ea_error_set(e, EA_ERR_INVALID_ARGUMENT, "%d stop strings%s: at most %d",
+				    p->n_stop, p->n_stop && !p->stop ? " at NULL" : "",
+				    EA_MAX_STOP_STRINGS);
+	for (int i = 0; i < p->n_stop; i++)
+		if (!p->stop[i] || !p->stop[i][0])
+			return ea_error_set(e, EA_ERR_INVALID_ARGUMENT, "stop string %d is %s", i,
+					    p->stop[i] ? "empty" : "NULL");
+	return EA_OK;
+}
+
+/* The prompt's tokens, checked against the context; *@budget the tokens to
+ * generate at most. */
+static ea_status prompt_tokens(struct ea_session *s, const struct ea_generate_params *p,
+			       int32_t **tokens, int *n_tokens, int *budget)
+{
+	const struct ea_model *m = s->model;
+	size_t len = p->prompt_len ? p->prompt_len : strlen(p->prompt);
+	size_t n = 0;
+	ea_status status;
+
+	*tokens = NULL;
+	status = ea_tokenizer_encode(m->tokenizer, p->prompt, len,
+				     (p->flags & EA_TEXT_SPECIAL ? EA_TOKENIZE_SPECIAL : 0) |
+				     (!(p->flags & EA_TEXT_NO_BOS) && m->info.adds_bos ?
+				      EA_TOKENIZE_ADD_BOS : 0), tokens, &n);
+	if (status != EA_OK)
+		return ea_error_set(&s->error, status, "out of memory tokenizing the prompt");
+	if (n == 0)
+		return ea_error_set(&s->error, EA_ERR_INVALID_ARGUMENT, "the prompt is empty: "
+				    "it has no tokens");
+	if (n + (size_t)p->max_tokens > (size_t)m->cfg.n_ctx || n >= (size_t)m->cfg.n_ctx)
+		return ea_error_set(&s->error, EA_ERR_INVALID_ARGUMENT, "the prompt's %zu tokens "
+				    "and max_tokens %d do not fit the model's context of %d "
+				    "tokens", n, p->max_tokens, m->cfg.n_ctx);
+	*n_tokens = (int)n;
+	*budget = p->max_tokens ? p->max_tokens : m->cfg.n_ctx - (int)n;
+	return EA_OK;
+}
+
+static bool text_append(struct generation *g, const char *bytes, size_t n)
+{
+	struct ea_session *s = g->s;
+
+	if (g->len + n + 1 > s->text_cap) {
+		size_t cap = (g->len + n + 1) * 2;
+		char *text = realloc(s->text, cap);
+
+		if (!text)
+			return false;
+		s->text = text;
+		s->text_cap = cap;
+	}
+	memcpy(s->text + g->len, bytes, n);
+	g->len += n;
+	s->text[g->len] = '\0';
+	return true;
+}
+
+/* The longest prefix of @len bytes of @text that does not end inside a UTF-8
+ * character: an incomplete lead sequence at the end is held back. Invalid
+ * bytes (a continuation byte without its lead) are not held. */
+static size_t utf8_whole(const char *text, size_t len)
+{
+	for (size_t back = 1; back <= 4 && back <= len; back++) {
+		unsigned char c = (unsigned char)text[len - back];
+		size_t need;
+
+		if ((c & 0xc0) == 0x80)
+			continue;
+		need = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 :
+		       (c & 0xf8) == 0xf0 ? 4 : 1;
+		return back < need ? len - back : len;
+	}
+	return len;
+}
+
+/* Pass text up to @upto to the callback; a non-zero answer cancels. */
+static void emit(struct generation *g, size_t upto)
+{
+	if (upto <= g->shown)
+		return;
+	if (g->on_text && g->on_text(g->s->text + g->shown, upto - g->shown, g->user))
+		g->cancelled = true;
+	g->shown = upto;
+}
+
+/* Which stop string starts at @at in the text. */
+static int stop_index(const struct ea_generate_params *p, const char *text, size_t len,
+		      size_t at)
+{
+	for (int i = 0; i < p->n_stop; i++) {
+		size_t n = strlen(p->stop[i]);
+
+		if (at + n <= len && memcmp(text + at, p->stop[i], n) == 0)
+			return i;
+	}
+	return -1;
+}
+
+static enum ea_finish_reason finish_reason(enum ea_stop_reason reason)
+{
+	switch (reason) {
+	case EA_STOP_STRING:
+		return EA_FINISH_STOP;
+	case EA_STOP_EOS:
+		return EA_FINISH_EOS;
+	default:
+		return EA_FINISH_LENGTH;
+	}
+}
+
+/* Sample, stream and evaluate until a stop; @logits are the prompt's last. */
+static ea_status decode_loop(struct generation *g, const struct ea_generate_params *p,
+			     struct ea_sampler *sampler, const struct ea_stop_rules *rules,
+			     float *logits, int pos, struct ea_generate_result *r)
+{
+	enum ea_stop_reason reason = EA_STOP_NONE;
+	ea_status status = EA_OK;
+
+	while (reason == EA_STOP_NONE && !g->cancelled) {
+		int32_t token = ea_sampler_next(sampler, logits);
+		const char *bytes = "";
+		size_t n_bytes = 0, show;
+
+		r->n_generated_tokens++;
+		if (!ea_tokenizer_is_control(g->tok, token) &&
+		    ea_tokenizer_decode(g->tok, token, &bytes, &n_bytes) != EA_OK)
+			n_bytes = 0;	/* a row of the model beyond the tokenizer's vocab */
+		if (!text_append(g, bytes, n_bytes))
+			return ea_error_set(&g->s->error, EA_ERR_NO_MEMORY, "out of memory for "
+					    "%zu bytes of text", g->len + n_bytes);
+		reason = ea_stop_check(rules, r->n_generated_tokens, token, g->s->text, g->len,
+				       &show);
+		emit(g, reason == EA_STOP_NONE ? utf8_whole(g->s->text, show) : show);
+		if (reason == EA_STOP_NONE && !g->cancelled)
+			status = ea_session_eval(g->s, &token, 1, pos++, logits);
+		if (status != EA_OK)
+			return status;
+	}
+	r->finish_reason = g->cancelled ? EA_FINISH_CANCELLED : finish_reason(reason);
+	if (reason == EA_STOP_STRING)
+		r->stop_index = stop_index(p, g->s->text, g->len, g->shown);
+	return EA_OK;
+}
+
+ea_status ea_generate(struct ea_session *session, const struct ea_generate_params *params,
+		      ea_text_fn on_text, void *user, struct ea_generate_result *result)
+{
+	struct ea_generate_result r = { .stop_index = -1 };
+	struct generation g = { .s = session, .on_text = on_text, .user = user };
+	struct ea_sample_params sample;
+	struct ea_stop_rules rules = { 0 };
+	struct ea_sampler sampler;
+	int32_t *tokens = NULL;
+	float *logits = NULL;
+	int n_prompt = 0, budget = 0;
+	double start;
+	ea_status status;
+
+	if (!session)
+		return EA_ERR_INVALID_ARGUMENT;
+	if (!params)
+		return ea_error_set(&session->error, EA_ERR_INVALID_ARGUMENT, "the parameters "
+				    "are NULL");
+	if (!session->model->tokenizer)
+		return ea_error_set(&session->error, EA_ERR_INVALID_ARGUMENT, "the model has no "
+				    "tokenizer: open it with ea_model_open()");
+	status = check_params(session, params);
+	if (status == EA_OK)
+		status = prompt_tokens(session, params, &tokens, &n_prompt, &budget);
+	if (status != EA_OK) {
+		free(tokens);
+		return status;
+	}
+	g.tok = session->model->tokenizer;
+	sample = (struct ea_sample_params){ .temperature = params->temperature,
+					    .top_k = params->top_k, .seed = params->seed,
+					    .top_p = params->top_p > 0.0f && params->top_p < 1.0f ?
+						     params->top_p : 1.0f };
+	rules = (struct ea_stop_rules){ .max_tokens = budget, .stop = params->stop,
+					.n_stop = params->n_stop,
+					.eos_token = params->ignore_eos ? -1 :
+						     session->model->info.eos_token };
+	status = ea_sampler_init(&sampler, &sample, session->model->cfg.n_vocab,
+				 session->error.msg, sizeof(session->error.msg));
+	if (status != EA_OK) {
+		free(tokens);
+		return status;
+	}
+	logits = malloc((size_t)session->model->cfg.n_vocab * sizeof(float));
+	if (!logits || !text_append(&g, "", 0)) {
+		status = ea_error_set(&session->error, EA_ERR_NO_MEMORY, "out of memory for the "
+				      "logits and text");
+		goto out;
+	}
+
+	start = now_s();
+	status = ea_session_prefill(session, tokens, n_prompt, logits, &r.n_cached_tokens);
+	if (status != EA_OK)
+		goto out;
+	r.n_prompt_tokens = n_prompt;
+	r.prompt_s = now_s() - start;
+
+	start = now_s();
+	status = decode_loop(&g, params, &sampler, &rules, logits, n_prompt, &r);
+	r.generate_s = now_s() - start;
+	if (status != EA_OK)
+		goto out;
+	session->text[g.shown] = '\0';
+	r.text = session->text;
+	r.text_len = g.shown;
+	r.prompt_tok_s = r.prompt_s > 0 ? (n_prompt - r.n_cached_tokens) / r.prompt_s : 0;
+	r.generate_tok_s = r.generate_s > 0 ? r.n_generated_tokens / r.generate_s : 0;
+	if (result)
+		*result = r;
+out:
+	if (status != EA_OK)
+		ea_session_reset(session);
+	ea_sampler_free(&sampler);
+	free(logits);
+	free(tokens);
+	return status;
+}
