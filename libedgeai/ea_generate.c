@@ -181,18 +181,36 @@ static enum ea_finish_reason finish_reason(enum ea_stop_reason reason)
 	}
 }
 
+/* The end: pass on the text up to @show, a character cut short by the end
+ * as U+FFFD (the replacement character). */
+static ea_status finish(struct generation *g, size_t show, enum ea_stop_reason reason,
+			struct ea_generate_result *r)
+{
+	size_t whole = utf8_whole(g->s->text, show);
+
+	if (whole < show) {
+		g->len = whole;
+		if (!text_append(g, "\xef\xbf\xbd", 3))
+			return ea_error_set(&g->s->error, EA_ERR_NO_MEMORY, "out of memory");
+		show = g->len;
+	}
+	emit(g, show);
+	r->finish_reason = g->cancelled ? EA_FINISH_CANCELLED : finish_reason(reason);
+	return EA_OK;
+}
+
 /* Sample, stream and evaluate until a stop; @logits are the prompt's last. */
 static ea_status decode_loop(struct generation *g, const struct ea_generate_params *p,
 			     struct ea_sampler *sampler, const struct ea_stop_rules *rules,
 			     float *logits, int pos, struct ea_generate_result *r)
 {
-	enum ea_stop_reason reason = EA_STOP_NONE;
 	ea_status status = EA_OK;
 
-	while (reason == EA_STOP_NONE && !g->cancelled) {
+	while (!g->cancelled) {
 		int32_t token = ea_sampler_next(sampler, logits);
 		const char *bytes = "";
 		size_t n_bytes = 0, show;
+		enum ea_stop_reason reason;
 
 		r->n_generated_tokens++;
 		if (!ea_tokenizer_is_control(g->tok, token) &&
@@ -203,15 +221,17 @@ static ea_status decode_loop(struct generation *g, const struct ea_generate_para
 					    "%zu bytes of text", g->len + n_bytes);
 		reason = ea_stop_check(rules, r->n_generated_tokens, token, g->s->text, g->len,
 				       &show);
-		emit(g, reason == EA_STOP_NONE ? utf8_whole(g->s->text, show) : show);
-		if (reason == EA_STOP_NONE && !g->cancelled)
+		if (reason == EA_STOP_STRING)
+			r->stop_index = stop_index(p, g->s->text, g->len, show);
+		if (reason != EA_STOP_NONE)
+			return finish(g, show, reason, r);
+		emit(g, utf8_whole(g->s->text, show));
+		if (!g->cancelled)
 			status = ea_session_eval(g->s, &token, 1, pos++, logits);
 		if (status != EA_OK)
 			return status;
 	}
-	r->finish_reason = g->cancelled ? EA_FINISH_CANCELLED : finish_reason(reason);
-	if (reason == EA_STOP_STRING)
-		r->stop_index = stop_index(p, g->s->text, g->len, g->shown);
+	r->finish_reason = EA_FINISH_CANCELLED;
 	return EA_OK;
 }
 

@@ -242,7 +242,7 @@ EA_API void ea_model_close(struct ea_model *model);
 struct ea_model_info {
 	char name[EA_NAME_MAX];	/* general.name, else the file's name */
 	char arch[32];		/* general.architecture: "llama" or "qwen2" */
-	char type[16];		/* tensor type of the matrices, e.g. "F16", "Q4_0" */
+	char type[16];		/* tensor type of the matrices, e.g. "f16", "q4_0" */
 	int n_ctx;		/* the context: prompt + generated tokens, at most */
 	int n_vocab;
 	int n_layers;
@@ -331,7 +331,8 @@ EA_API const char *ea_session_error(const struct ea_session *session);
  * Streaming: called with each new piece of the generated text, in order, as
  * soon as it is known. A piece is @len bytes (> 0, not NUL-terminated) of
  * whole UTF-8 characters: a character split over tokens is held back until
- * its last byte comes (invalid bytes are passed on as they are). Text that
+ * its last byte comes (invalid bytes are passed on as they are; a character
+ * cut short by the end of the generation becomes U+FFFD). Text that
  * could be the start of a stop string is held back until it is known not to
  * be; a stop string and what follows it never reach the callback. The
  * concatenated pieces are the result's text. Return 0 to go on, non-zero to
