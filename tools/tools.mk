@@ -4,15 +4,19 @@
 EDGEAI_CLI      := $(BUILD)/bin/edgeai
 EDGEAI_CLI_SRCS := $(sort $(wildcard tools/edgeai/*.c))
 EDGEAI_CLI_OBJS := $(patsubst tools/%.c,$(BUILD)/tools/%.o,$(EDGEAI_CLI_SRCS))
+# edgeai serve: libmicrohttpd and json-c.
+EDGEAI_CLI_PKGS := libmicrohttpd json-c
 
 tools: $(EDGEAI_CLI)
 
 $(BUILD)/tools/%.o: tools/%.c
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) -Ilibedgeai $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(BASE_CFLAGS) -Ilibedgeai $(shell pkg-config --cflags $(EDGEAI_CLI_PKGS)) $(CFLAGS) \
+		-MMD -MP -c -o $@ $<
 
 $(EDGEAI_CLI): $(EDGEAI_CLI_OBJS) $(LIBEDGEAI_SO)
 	@mkdir -p $(@D)
-	$(CC) -o $@ $(EDGEAI_CLI_OBJS) -L$(BUILD) -ledgeai -lm '-Wl,-rpath,$$ORIGIN/..'
+	$(CC) -o $@ $(EDGEAI_CLI_OBJS) -L$(BUILD) -ledgeai \
+		$(shell pkg-config --libs $(EDGEAI_CLI_PKGS)) -lpthread -lm '-Wl,-rpath,$$ORIGIN/..'
 
 -include $(EDGEAI_CLI_OBJS:.o=.d)

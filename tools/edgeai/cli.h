@@ -19,6 +19,7 @@ extern const struct cli_command cli_synth;
 extern const struct cli_command cli_perplexity;
 extern const struct cli_command cli_run;
 extern const struct cli_command cli_bench;
+extern const struct cli_command cli_serve;
 
 /*
  * Parse the options every device-using subcommand shares (--mode MODE,

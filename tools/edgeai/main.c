@@ -12,6 +12,7 @@ static const struct cli_command *const commands[] = {
 	&cli_run,
 	&cli_perplexity,
 	&cli_bench,
+	&cli_serve,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

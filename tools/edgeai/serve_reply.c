@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: MIT
+/* serve_reply - the OpenAI response shapes, built with json-c. */
+#include "serve_reply.h"
+
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The length of the valid UTF-8 character at @s (at most @n bytes), 0 if none. */
+static size_t utf8_char_len(const unsigned char *s, size_t n)
+{
+	size_t len;
+	unsigned min;
+	unsigned cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0)
+		len = 2, min = 0x80, cp = s[0] & 0x1f;
+	else if ((s[0] & 0xf0) == 0xe0)
+		len = 3, min = 0x800, cp = s[0] & 0x0f;
+	else if ((s[0] & 0xf8) == 0xf0)
+		len = 4, min = 0x10000, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/* A JSON string of @len bytes of text, bad UTF-8 bytes replaced by U+FFFD. */
+static json_object *text_string(const char *text, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	json_object *o;
+	char *clean;
+	size_t out = 0;
+
+	clean = malloc(len * 3 + 1);
+	if (!clean)
+		return NULL;
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_char_len(s + i, len - i);
+
+		if (n) {
+			memcpy(clean + out, s + i, n);
+			out += n;
+			i += n;
+		} else {
+			memcpy(clean + out, "\xef\xbf\xbd", 3);
+			out += 3;
+			i++;
+		}
+	}
+	o = json_object_new_string_len(clean, (int)out);
+	free(clean);
+	return o;
+}
+
+static char *to_string(json_object *o)
+{
+	char *s = o ? strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+							    JSON_C_TO_STRING_NOSLASHESCAPE)) :
+		      NULL;
+
+	json_object_put(o);
+	return s;
+}
+
+static json_object *string_or_null(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+const char *serve_reply_finish_reason(enum ea_finish_reason reason)
+{
+	switch (reason) {
+	case EA_FINISH_STOP:
+	case EA_FINISH_EOS:
+		return "stop";
+	case EA_FINISH_LENGTH:
+		return "length";
+	case EA_FINISH_CANCELLED:
+		break;
+	}
+	return NULL;
+}
+
+char *serve_reply_error(const struct serve_error *e)
+{
+	json_object *root = json_object_new_object(), *err = json_object_new_object();
+
+	json_object_object_add(err, "message", json_object_new_string(e->message));
+	json_object_object_add(err, "type", json_object_new_string(e->type));
+	json_object_object_add(err, "param", string_or_null(e->param));
+	json_object_object_add(err, "code", string_or_null(e->code));
+	json_object_object_add(root, "error", err);
+	return to_string(root);
+}
+
+static json_object *model_object(const char *model, long long created)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "id", json_object_new_string(model));
+	json_object_object_add(o, "object", json_object_new_string("model"));
+	json_object_object_add(o, "created", json_object_new_int64(created));
+	json_object_object_add(o, "owned_by", json_object_new_string("edgeai"));
+	return o;
+}
+
+char *serve_reply_models(const char *model, long long created)
+{
+	json_object *root = json_object_new_object(), *data = json_object_new_array();
+
+	json_object_array_add(data, model_object(model, created));
+	json_object_object_add(root, "object", json_object_new_string("list"));
+	json_object_object_add(root, "data", data);
+	return to_string(root);
+}
+
+char *serve_reply_model(const char *model, long long created)
+{
+	return to_string(model_object(model, created));
+}
+
+static json_object *envelope(const struct serve_reply_meta *m, bool chunk)
+{
+	static const char *const objects[2][2] = {
+		{ "chat.completion", "chat.completion.chunk" },
+		{ "text_completion", "text_completion" },
+	};
+	json_object *root = json_object_new_object();
+
+	json_object_object_add(root, "id", json_object_new_string(m->id));
+	json_object_object_add(root, "object",
+			       json_object_new_string(objects[m->endpoint == SERVE_COMPLETIONS][chunk]));
+	json_object_object_add(root, "created", json_object_new_int64(m->created));
+	json_object_object_add(root, "model", json_object_new_string(m->model));
+	return root;
+}
+
+static json_object *usage_object(const struct serve_usage *u)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "prompt_tokens", json_object_new_int(u->prompt_tokens));
+	json_object_object_add(o, "completion_tokens", json_object_new_int(u->completion_tokens));
+	json_object_object_add(o, "total_tokens",
+			       json_object_new_int(u->prompt_tokens + u->completion_tokens));
+	return o;
+}
+
+/* choices: [ CHOICE ] with index, logprobs and finish_reason set. */
+static json_object *one_choice(json_object *choice, const char *finish_reason)
+{
+	json_object *choices = json_object_new_array();
+
+	json_object_object_add(choice, "index", json_object_new_int(0));
+	json_object_object_add(choice, "logprobs", NULL);
+	json_object_object_add(choice, "finish_reason", string_or_null(finish_reason));
+	json_object_array_add(choices, choice);
+	return choices;
+}
+
+char *serve_reply_completion(const struct serve_reply_meta *m, const char *text, size_t len,
+			     const char *finish_reason, const struct serve_usage *usage)
+{
+	json_object *root = envelope(m, false), *choice = json_object_new_object();
+
+	if (m->endpoint == SERVE_CHAT) {
+		json_object *msg = json_object_new_object();
+
+		json_object_object_add(msg, "role", json_object_new_string("assistant"));
+		json_object_object_add(msg, "content", text_string(text, len));
+		json_object_object_add(choice, "message", msg);
+	} else {
+		json_object_object_add(choice, "text", text_string(text, len));
+	}
+	json_object_object_add(root, "choices", one_choice(choice, finish_reason));
+	json_object_object_add(root, "usage", usage_object(usage));
+	return to_string(root);
+}
+
+char *serve_reply_chunk(const struct serve_reply_meta *m, const char *text, size_t len,
+			bool first, const char *finish_reason, const struct serve_usage *usage)
+{
+	json_object *root = envelope(m, true), *choice;
+
+	if (usage) {
+		json_object_object_add(root, "choices", json_object_new_array());
+		json_object_object_add(root, "usage", usage_object(usage));
+		return to_string(root);
+	}
+	choice = json_object_new_object();
+	if (m->endpoint == SERVE_CHAT) {
+		json_object *delta = json_object_new_object();
+
+		if (first)
+			json_object_object_add(delta, "role", json_object_new_string("assistant"));
+		if (first || len)
+			json_object_object_add(delta, "content", text_string(text, len));
+		json_object_object_add(choice, "delta", delta);
+	} else {
+		json_object_object_add(choice, "text", text_string(text, len));
+	}
+	json_object_object_add(root, "choices", one_choice(choice, finish_reason));
+	return to_string(root);
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * serve_reply.h - the JSON bodies the server sends, in the OpenAI API's
+ * shapes (json-c): errors, the model list, completions and streamed chunks.
+ * Every function returns a malloc'd NUL-terminated string, NULL when out of
+ * memory. Generated text that is not valid UTF-8 has each bad byte replaced
+ * by U+FFFD, so that every body is valid JSON.
+ */
+#ifndef SERVE_REPLY_H
+#define SERVE_REPLY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "serve_request.h"
+
+/* What every completion body and chunk of one request repeats. */
+struct serve_reply_meta {
+	enum serve_endpoint endpoint;
+	const char *id;		/* "chatcmpl-..." or "cmpl-..." */
+	long long created;	/* Unix time */
+	const char *model;
+};
+
+struct serve_usage {
+	int prompt_tokens;
+	int completion_tokens;
+};
+
+/* The API's name of @reason: "stop" (a stop string or the end of the text)
+ * or "length"; NULL for a cancelled request. */
+const char *serve_reply_finish_reason(enum ea_finish_reason reason);
+
+/* {"error":{"message","type","param","code"}} */
+char *serve_reply_error(const struct serve_error *e);
+
+/* GET /v1/models: a list of the one model; GET /v1/models/NAME: the model. */
+char *serve_reply_models(const char *model, long long created);
+char *serve_reply_model(const char *model, long long created);
+
+/* A whole answer: "chat.completion" with a message, or "text_completion". */
+char *serve_reply_completion(const struct serve_reply_meta *m, const char *text, size_t len,
+			     const char *finish_reason, const struct serve_usage *usage);
+
+/*
+ * One streamed chunk: @len bytes of text (chat: a delta, with the role when
+ * @first), and @finish_reason when not NULL (the last chunk). With @usage the
+ * chunk is the final usage one: no choices, only the counts.
+ */
+char *serve_reply_chunk(const struct serve_reply_meta *m, const char *text, size_t len,
+			bool first, const char *finish_reason, const struct serve_usage *usage);
+
+#endif /* SERVE_REPLY_H */
