@@ -46,9 +46,22 @@ static void show_bar(uint64_t done, uint64_t total, void *user)
 	fflush(stderr);
 }
 
+/* The prompt, printed before the first piece of text (not before an error). */
+struct echo {
+	const char *prompt;
+	bool printed;
+};
+
+static void print_prompt(struct echo *e)
+{
+	if (!e->printed)
+		fputs(e->prompt, stdout);
+	e->printed = true;
+}
+
 static int print_text(const char *text, size_t len, void *user)
 {
-	(void)user;
+	print_prompt(user);
 	fwrite(text, 1, len, stdout);
 	fflush(stdout);
 	return 0;
@@ -62,6 +75,7 @@ static int run(struct run_options *o)
 	struct ea_generate_result r;
 	struct bar load = { "loading ", -1 }, upload = { "uploading", -1 };
 	bool tty = isatty(STDERR_FILENO);
+	struct echo echo = { o->prompt, false };
 	char why[1024];
 	ea_status status;
 	int rc = 1;
@@ -85,15 +99,15 @@ static int run(struct run_options *o)
 		goto out;
 	}
 
-	fputs(o->prompt, stdout);
-	fflush(stdout);
-	status = ea_generate(session, &o->gen, print_text, NULL, &r);
+	status = ea_generate(session, &o->gen, print_text, &echo, &r);
 	if (status != EA_OK) {
-		fprintf(stderr, "\nedgeai run: %s: %s\n", ea_strerror(status),
-			ea_session_error(session));
+		fprintf(stderr, "%sedgeai run: %s: %s\n", echo.printed ? "\n" : "",
+			ea_strerror(status), ea_session_error(session));
 		rc = status == EA_ERR_INVALID_ARGUMENT ? 2 : 1;
 		goto out;
 	}
+	print_prompt(&echo);
+	fflush(stdout);
 	fprintf(stderr, "\n\n%s: prompt %d tokens, %.1f tok/s; generated %d tokens, %.1f tok/s "
 		"(%s)\n", ea_session_engine(session), r.n_prompt_tokens, r.prompt_tok_s,
 		r.n_generated_tokens, r.generate_tok_s, ea_finish_reason_name(r.finish_reason));
