@@ -21,4 +21,7 @@ $(HOST_TEST_DIR)/%.o: tests/host/%.c
 $(HOST_TESTS): $(HOST_TEST_DIR)/%: $(HOST_TEST_DIR)/%.o $(LIBEDGEAI_A)
 	$(CC) -o $@ $< $(LIBEDGEAI_A) $(LIBEDGEAI_LIBS)
 
+# test_serve runs build/bin/edgeai serve.
+$(HOST_TEST_DIR)/test_serve: | $(EDGEAI_CLI)
+
 -include $(HOST_TESTS:=.d)

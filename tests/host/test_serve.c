@@ -1,0 +1,568 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_serve.c - `edgeai serve` on loopback, as a client sees it: the server
+ * (build/bin/edgeai, next to this test's folder) runs the trained edge model
+ * when ../shared/models has it, else a tiny synthesized one, on the CPU
+ * reference. Our OpenAI client (ea_cloud) against it, streamed and not; bad
+ * requests answered with the right 4xx and a JSON error, the server serving
+ * on; concurrent clients; a full queue answered 503; SIGTERM in the middle of
+ * a stream: the stream completes and the server exits 0. Every wait is
+ * bounded, and a watchdog ends the test if anything hangs.
+ */
+#include <curl/curl.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ea_cloud.h"
+#include "ea_models.h"
+#include "ea_tap.h"
+
+#define MODEL_NAME "test-model"
+#define MAX_TOKENS_LIMIT 64
+#define MAX_BODY 65536
+#define WATCHDOG_S 240
+#define START_TIMEOUT_MS 60000
+#define EXIT_TIMEOUT_MS 30000
+#define PROMPT "Package: vim\nDescription:"
+
+struct server {
+	pid_t pid;
+	int port;
+	char log[PATH_MAX];
+	char base_url[64];
+};
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* build/bin/edgeai, from this binary's path build/tests/host/test_serve. */
+static bool edgeai_path(char *out, size_t n)
+{
+	char exe[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (len <= 0)
+		return false;
+	exe[len] = '\0';
+	for (int i = 0; i < 3; i++)
+		*strrchr(exe, '/') = '\0';
+	return (size_t)snprintf(out, n, "%s/bin/edgeai", exe) < n && access(out, X_OK) == 0;
+}
+
+static int run_wait(char *const argv[])
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* The port from the server's "listening on http://HOST:PORT/v1" line. */
+static int read_port(const char *log)
+{
+	char line[1024];
+	FILE *f = fopen(log, "r");
+	int port = 0;
+
+	while (f && !port && fgets(line, sizeof(line), f)) {
+		char *at = strstr(line, "listening on http://127.0.0.1:");
+
+		if (at)
+			port = atoi(at + strlen("listening on http://127.0.0.1:"));
+	}
+	if (f)
+		fclose(f);
+	return port;
+}
+
+static bool server_start(struct server *s, const char *edgeai, const char *model,
+			 const char *tmp, const char *sessions, const char *queue)
+{
+	char max_tokens[16], max_body[16];
+	int status;
+
+	snprintf(max_tokens, sizeof(max_tokens), "%d", MAX_TOKENS_LIMIT);
+	snprintf(max_body, sizeof(max_body), "%d", MAX_BODY);
+	snprintf(s->log, sizeof(s->log), "%s/serve-%s-%s.log", tmp, sessions, queue);
+	s->pid = fork();
+	if (s->pid == 0) {
+		FILE *log = freopen(s->log, "w", stderr);
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (!log)
+			_exit(127);
+		execl(edgeai, edgeai, "serve", "-m", model, "--cpu", "--port", "0",
+		      "--model-name", MODEL_NAME, "--sessions", sessions, "--queue", queue,
+		      "--max-tokens", max_tokens, "--max-body", max_body,
+		      "--drain-timeout", "20", (char *)NULL);
+		_exit(127);
+	}
+	for (double end = now_ms() + START_TIMEOUT_MS; s->pid > 0 && now_ms() < end;) {
+		s->port = read_port(s->log);
+		if (s->port) {
+			snprintf(s->base_url, sizeof(s->base_url), "http://127.0.0.1:%d/v1", s->port);
+			return true;
+		}
+		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
+			s->pid = 0;
+			break;
+		}
+		sleep_ms(20);
+	}
+	return false;
+}
+
+/* SIGTERM, then the exit status within EXIT_TIMEOUT_MS (-1: killed). */
+static int server_stop(struct server *s)
+{
+	int status;
+
+	if (s->pid <= 0)
+		return -1;
+	kill(s->pid, SIGTERM);
+	for (double end = now_ms() + EXIT_TIMEOUT_MS; now_ms() < end; sleep_ms(20)) {
+		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
+			s->pid = 0;
+			return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+		}
+	}
+	kill(s->pid, SIGKILL);
+	waitpid(s->pid, &status, 0);
+	s->pid = 0;
+	return -1;
+}
+
+/* ---- raw HTTP (libcurl) -------------------------------------------------- */
+
+struct answer {
+	long status;
+	char *body;
+	size_t len;
+};
+
+static size_t collect(char *p, size_t size, size_t n, void *user)
+{
+	struct answer *a = user;
+	char *grown = realloc(a->body, a->len + size * n + 1);
+
+	if (!grown)
+		return 0;
+	memcpy(grown + a->len, p, size * n);
+	a->len += size * n;
+	grown[a->len] = '\0';
+	a->body = grown;
+	return size * n;
+}
+
+static struct answer http(const struct server *s, const char *method, const char *path,
+			  const char *body, size_t body_len)
+{
+	struct answer a = { 0 };
+	char url[256];
+	CURL *c = curl_easy_init();
+	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", s->port, path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 60000L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &a);
+	if (body) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+	}
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a.status);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	return a;
+}
+
+static struct answer post(const struct server *s, const char *path, const char *body)
+{
+	return http(s, "POST", path, body, strlen(body));
+}
+
+/* An OpenAI error body: {"error":{"message":string,"type":string,...}}, with
+ * @code when not NULL. */
+static bool is_error_json(const struct answer *a, const char *code)
+{
+	json_object *root = a->body ? json_tokener_parse(a->body) : NULL, *e, *v;
+	bool ok = root && json_object_object_get_ex(root, "error", &e) &&
+		  json_object_object_get_ex(e, "message", &v) &&
+		  json_object_is_type(v, json_type_string) &&
+		  json_object_object_get_ex(e, "type", &v) &&
+		  json_object_is_type(v, json_type_string) &&
+		  json_object_object_get_ex(e, "param", NULL) &&
+		  json_object_object_get_ex(e, "code", &v);
+
+	if (ok && code)
+		ok = json_object_is_type(v, json_type_string) &&
+		     strcmp(json_object_get_string(v), code) == 0;
+	json_object_put(root);
+	return ok;
+}
+
+static void check_error(struct tap *t, struct answer a, long status, const char *code,
+			const char *what)
+{
+	if (!tap_ok(t, a.status == status && is_error_json(&a, code), "%s -> %ld, JSON error%s%s",
+		    what, status, code ? " " : "", code ? code : ""))
+		tap_diag("got %ld: %.300s", a.status, a.body ? a.body : "");
+	free(a.body);
+}
+
+/* ---- our client ----------------------------------------------------------- */
+
+static struct ea_cloud_endpoint endpoint(const struct server *s)
+{
+	return (struct ea_cloud_endpoint){ .base_url = (char *)s->base_url, .model = MODEL_NAME,
+		.timeout_ms = 60000, .connect_timeout_ms = 2000, .retries = 0, .backoff_ms = 10 };
+}
+
+static ea_status complete(const struct server *s, bool chat, bool stream, int max_tokens,
+			  struct ea_cloud_result *res)
+{
+	struct ea_cloud_endpoint ep = endpoint(s);
+	struct ea_cloud_request req = { .chat = chat, .prompt = PROMPT, .stream = stream,
+					.max_tokens = max_tokens, .temperature = 0, .top_p = -1 };
+	char err[512];
+	ea_status st = ea_cloud_complete(&ep, &req, res, err, sizeof(err));
+
+	if (st != EA_OK)
+		tap_diag("ea_cloud_complete: %s", err);
+	return st;
+}
+
+static void test_client(struct tap *t, const struct server *s)
+{
+	struct ea_cloud_result whole[2], streamed[2];
+
+	for (int chat = 0; chat < 2; chat++) {
+		const char *kind = chat ? "chat" : "completions";
+		ea_status a = complete(s, chat, false, 12, &whole[chat]);
+		ea_status b = complete(s, chat, true, 12, &streamed[chat]);
+
+		tap_ok(t, a == EA_OK && whole[chat].http_status == 200 && whole[chat].text_len > 0 &&
+		       whole[chat].prompt_tokens > 0 && whole[chat].completion_tokens > 0 &&
+		       whole[chat].completion_tokens <= 12 &&
+		       (!strcmp(whole[chat].finish_reason, "length") ||
+			!strcmp(whole[chat].finish_reason, "stop")),
+		       "%s, not streamed: text, usage (%d+%d tokens) and finish_reason '%s'", kind,
+		       whole[chat].prompt_tokens, whole[chat].completion_tokens,
+		       whole[chat].finish_reason);
+		tap_ok(t, b == EA_OK && !streamed[chat].cut && streamed[chat].text_len > 0 &&
+		       !strcmp(streamed[chat].finish_reason, whole[chat].finish_reason),
+		       "%s, streamed: complete, finish_reason '%s'", kind,
+		       streamed[chat].finish_reason);
+		if (!tap_ok(t, a == EA_OK && b == EA_OK && streamed[chat].text_len ==
+			    whole[chat].text_len && !memcmp(streamed[chat].text, whole[chat].text,
+							    whole[chat].text_len),
+			    "%s: greedy text streamed == not streamed", kind))
+			tap_diag("'%s' vs '%s'", streamed[chat].text ? streamed[chat].text : "",
+				 whole[chat].text ? whole[chat].text : "");
+		ea_cloud_result_free(&whole[chat]);
+		ea_cloud_result_free(&streamed[chat]);
+	}
+}
+
+static void test_models(struct tap *t, const struct server *s)
+{
+	struct answer a = http(s, "GET", "/v1/models", NULL, 0);
+	json_object *root = a.body ? json_tokener_parse(a.body) : NULL, *data, *id = NULL;
+	struct ea_cloud_endpoint ep = endpoint(s);
+	struct ea_cloud_probe probe = { 0 };
+	char err[256];
+	ea_status st;
+
+	if (root && json_object_object_get_ex(root, "data", &data) &&
+	    json_object_array_length(data) == 1)
+		json_object_object_get_ex(json_object_array_get_idx(data, 0), "id", &id);
+	tap_ok(t, a.status == 200 && id && !strcmp(json_object_get_string(id), MODEL_NAME),
+	       "GET /v1/models lists '%s'", MODEL_NAME);
+	json_object_put(root);
+	free(a.body);
+	st = ea_cloud_probe(&ep, 3, &probe, err, sizeof(err));
+	if (!tap_ok(t, st == EA_OK && probe.rtt_ms > 0 && probe.tokens_per_s > 0,
+		    "ea_cloud_probe: rtt %.2f ms, %.1f tok/s", probe.rtt_ms, probe.tokens_per_s))
+		tap_diag("%s", st == EA_OK ? "" : err);
+}
+
+static void test_bad_requests(struct tap *t, const struct server *s)
+{
+	static const char chat[] = "/v1/chat/completions", cmpl[] = "/v1/completions";
+	size_t huge_len = MAX_BODY * 4, long_len = 6000;
+	char *huge = malloc(huge_len), *long_prompt = malloc(long_len + 64);
+	struct answer a;
+
+	check_error(t, post(s, chat, "{\"model\": \"" MODEL_NAME "\", \"messages\": ["), 400,
+		    "invalid_json", "broken JSON");
+	check_error(t, post(s, chat, "[1, 2]"), 400, "invalid_json", "a JSON array as the body");
+	check_error(t, post(s, cmpl, "{\"model\":\"" MODEL_NAME "\",\"prompt\":\"a\","
+			    "\"max_tokens\":\"x\"}"), 400, "invalid_value", "max_tokens \"x\"");
+	check_error(t, post(s, chat, "{\"model\":\"" MODEL_NAME "\",\"messages\":\"hi\"}"), 400,
+		    "invalid_value", "messages not an array");
+	check_error(t, post(s, chat, "{\"model\":\"" MODEL_NAME "\",\"messages\":[{\"role\":"
+			    "\"user\",\"content\":\"hi\"}],\"temperature\":2.5}"), 400,
+		    "invalid_value", "temperature 2.5");
+	check_error(t, post(s, cmpl, "{\"model\":\"" MODEL_NAME "\",\"prompt\":\"a\","
+			    "\"max_tokens\":65}"), 400, "invalid_value",
+		    "max_tokens over the server's limit");
+	check_error(t, post(s, cmpl, "{\"model\":\"" MODEL_NAME "\",\"prompt\":\"a\","
+			    "\"frobnicate\":1}"), 400, "unknown_parameter", "an unknown field");
+	check_error(t, post(s, cmpl, "{\"model\":\"" MODEL_NAME "\",\"prompt\":\"a\",\"n\":2}"),
+		    400, "unsupported_parameter", "n = 2");
+	check_error(t, post(s, chat, "{\"model\":\"gpt-4\",\"messages\":[{\"role\":\"user\","
+			    "\"content\":\"hi\"}]}"), 404, "model_not_found", "an unknown model");
+	check_error(t, post(s, cmpl, "{\"prompt\":\"a\"}"), 400, "invalid_value",
+		    "no model");
+
+	memset(huge, ' ', huge_len);
+	memcpy(huge, "{\"prompt\":\"", 11);
+	check_error(t, http(s, "POST", cmpl, huge, huge_len), 413, "body_too_large",
+		    "a body over --max-body");
+	size_t n = (size_t)sprintf(long_prompt, "{\"model\":\"%s\",\"prompt\":\"", MODEL_NAME);
+	for (; n < long_len; n += 4)
+		memcpy(long_prompt + n, "vim ", 4);
+	strcpy(long_prompt + n, "\"}");
+	check_error(t, post(s, cmpl, long_prompt), 400, "context_length_exceeded",
+		    "a prompt longer than the context");
+	check_error(t, http(s, "GET", "/v1/nothing", NULL, 0), 404, "unknown_url",
+		    "an unknown path");
+	check_error(t, http(s, "GET", chat, NULL, 0), 405, "method_not_allowed",
+		    "GET on /v1/chat/completions");
+	check_error(t, http(s, "DELETE", "/v1/models", NULL, 0), 405, "method_not_allowed",
+		    "DELETE on /v1/models");
+	free(huge);
+	free(long_prompt);
+
+	a = post(s, cmpl, "{\"model\":\"" MODEL_NAME "\",\"prompt\":\"Package: vim\","
+		 "\"max_tokens\":4,\"temperature\":0}");
+	tap_ok(t, a.status == 200 && a.body && strstr(a.body, "\"text_completion\""),
+	       "still serving after the bad requests");
+	free(a.body);
+}
+
+/* ---- concurrency ------------------------------------------------------------ */
+
+struct client {
+	const struct server *s;
+	pthread_barrier_t *start;
+	int index;
+	bool raw;			/* a raw request (queue test), else ea_cloud */
+	ea_status status;
+	struct answer answer;
+	char text[256];
+};
+
+static void *client_main(void *arg)
+{
+	struct client *c = arg;
+	struct ea_cloud_result r;
+
+	pthread_barrier_wait(c->start);
+	if (c->raw) {
+		c->answer = post(c->s, "/v1/completions", "{\"model\":\"" MODEL_NAME "\","
+				 "\"prompt\":\"Package: vim\",\"temperature\":0,\"stop\":\"@@\","
+				 "\"max_tokens\":64}");
+		return NULL;
+	}
+	c->status = complete(c->s, c->index % 2, c->index % 3 == 0, 8, &r);
+	snprintf(c->text, sizeof(c->text), "%s", r.text ? r.text : "");
+	ea_cloud_result_free(&r);
+	return NULL;
+}
+
+static void run_clients(const struct server *s, struct client *c, int n, bool raw)
+{
+	pthread_t th[16];
+	pthread_barrier_t start;
+
+	pthread_barrier_init(&start, NULL, (unsigned)n);
+	for (int i = 0; i < n; i++) {
+		c[i] = (struct client){ .s = s, .start = &start, .index = i, .raw = raw };
+		pthread_create(&th[i], NULL, client_main, &c[i]);
+	}
+	for (int i = 0; i < n; i++)
+		pthread_join(th[i], NULL);
+	pthread_barrier_destroy(&start);
+}
+
+static void test_concurrency(struct tap *t, const struct server *s)
+{
+	struct client c[16];
+	int ok = 0, busy = 0, other = 0;
+	bool same = true;
+
+	/* 2 sessions + 2 queued: 4 clients always fit. */
+	run_clients(s, c, 4, false);
+	for (int i = 0; i < 4; i++) {
+		ok += c[i].status == EA_OK;
+		same = same && !strcmp(c[i].text, c[i % 2].text);
+	}
+	tap_ok(t, ok == 4, "4 concurrent clients (chat and completions, streamed and not): "
+	       "%d answered", ok);
+	tap_ok(t, same, "concurrent greedy answers equal per endpoint");
+
+	run_clients(s, c, 16, true);
+	for (int i = 0; i < 16; i++) {
+		if (c[i].answer.status == 200)
+			ok++;
+		else if (c[i].answer.status == 503 && is_error_json(&c[i].answer, "queue_full"))
+			busy++;
+		else
+			other++;
+		free(c[i].answer.body);
+	}
+	tap_ok(t, busy > 0 && other == 0, "16 at once on 2 sessions + 2 queued: %d full-queue 503s "
+	       "with a JSON error, %d other failures", busy, other);
+}
+
+/* ---- shutdown ----------------------------------------------------------------- */
+
+struct stopper {
+	pid_t pid;
+	bool sent;
+};
+
+static bool stop_on_first_text(const char *text, size_t len, void *user)
+{
+	struct stopper *st = user;
+
+	(void)text;
+	(void)len;
+	if (!st->sent) {
+		kill(st->pid, SIGTERM);
+		st->sent = true;
+	}
+	return true;
+}
+
+static void test_shutdown(struct tap *t, struct server *s)
+{
+	struct ea_cloud_endpoint ep = endpoint(s);
+	struct stopper st = { .pid = s->pid };
+	struct ea_cloud_request req = { .chat = true, .prompt = PROMPT, .stream = true,
+					.max_tokens = 48, .temperature = 0, .top_p = -1,
+					.on_text = stop_on_first_text, .user = &st };
+	struct ea_cloud_result r;
+	char err[256];
+	ea_status rc = ea_cloud_complete(&ep, &req, &r, err, sizeof(err));
+	struct answer after;
+	int status = -1;
+
+	tap_ok(t, st.sent && rc == EA_OK && !r.cut,
+	       "SIGTERM mid-stream: the stream still completes (%s)", rc == EA_OK ? "ok" : err);
+	ea_cloud_result_free(&r);
+	for (double end = now_ms() + EXIT_TIMEOUT_MS; s->pid > 0 && now_ms() < end; sleep_ms(20)) {
+		int ws;
+
+		if (waitpid(s->pid, &ws, WNOHANG) == s->pid) {
+			status = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
+			s->pid = 0;
+		}
+	}
+	tap_ok(t, status == 0, "then the server exits with status 0 (got %d)", status);
+	after = http(s, "GET", "/v1/models", NULL, 0);
+	tap_ok(t, after.status == 0, "and no longer accepts connections");
+	free(after.body);
+}
+
+/* The log: one line per request, and never a request body. */
+static void test_log(struct tap *t, const struct server *s)
+{
+	char line[1024];
+	FILE *f = fopen(s->log, "r");
+	int requests = 0;
+	bool body = false;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		requests += strstr(line, "edgeai serve: POST /v1/") != NULL;
+		body = body || strstr(line, "frobnicate") || strstr(line, "Package: vim");
+	}
+	if (f)
+		fclose(f);
+	tap_ok(t, requests >= 20 && !body, "stderr: %d request lines, no request body", requests);
+}
+
+static void dump_log(const struct server *s)
+{
+	char line[1024];
+	FILE *f = fopen(s->log, "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		printf("# server: %s", line);
+	if (f)
+		fclose(f);
+}
+
+int main(void)
+{
+	struct tap t = { 0 };
+	char edgeai[PATH_MAX], model[PATH_MAX], tmp[] = "/tmp/test_serve.XXXXXX";
+	struct server s = { 0 };
+
+	alarm(WATCHDOG_S);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	tap_plan(&t, 33);
+	if (!tap_ok(&t, edgeai_path(edgeai, sizeof(edgeai)) && mkdtemp(tmp),
+		    "build/bin/edgeai is built"))
+		return tap_done(&t);
+	if (!ea_model_path("edge-f16.gguf", model, sizeof(model))) {
+		char *synth[] = { edgeai, "synth", "--preset", "tiny", "--type", "f16", "-o", model,
+				  NULL };
+
+		snprintf(model, sizeof(model), "%s/tiny.gguf", tmp);
+		run_wait(synth);
+	}
+	tap_diag("model %s", model);
+	if (!tap_ok(&t, server_start(&s, edgeai, model, tmp, "2", "2"),
+		    "edgeai serve starts and listens (%s)", s.base_url))
+		return tap_done(&t);
+
+	test_models(&t, &s);
+	test_client(&t, &s);
+	test_bad_requests(&t, &s);
+	test_concurrency(&t, &s);
+	test_shutdown(&t, &s);
+	test_log(&t, &s);
+
+	server_stop(&s);
+	if (t.failed)
+		dump_log(&s);
+	unlink(s.log);
+	snprintf(model, sizeof(model), "%s/tiny.gguf", tmp);
+	unlink(model);
+	rmdir(tmp);
+	curl_global_cleanup();
+	return tap_done(&t);
+}
