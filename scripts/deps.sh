@@ -44,6 +44,13 @@ missing=()
 for p in "${BASE_PKGS[@]}"; do
 	[ -n "$(installed_version "$p")" ] || missing+=("$p")
 done
+# The OpenAI SDK test (tests/openai-sdk) needs node and npm: Debian's, unless some
+# node and npm are on the PATH already (e.g. NodeSource's nodejs, which has npm).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+	for p in nodejs npm; do
+		[ -n "$(installed_version "$p")" ] || missing+=("$p")
+	done
+fi
 missing_bpo=()
 for p in "${BPO_PKGS[@]}"; do
 	v=$(installed_version "$p")

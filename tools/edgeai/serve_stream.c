@@ -30,13 +30,14 @@ struct stream {
 /* Append the event "data: @data\n\n"; false when out of memory. */
 static bool emit_data(struct stream *s, const char *data)
 {
+	static const char prefix[] = "data: ", suffix[] = "\n\n";
 	size_t n = strlen(data);
-	char *grown = realloc(s->out, s->out_len + n + 8);
+	char *grown = realloc(s->out, s->out_len + sizeof(prefix) + n + sizeof(suffix));
 
 	if (!grown)
 		return false;
 	s->out = grown;
-	s->out_len += (size_t)sprintf(s->out + s->out_len, "data: %s\n\n", data);
+	s->out_len += (size_t)sprintf(s->out + s->out_len, "%s%s%s", prefix, data, suffix);
 	return true;
 }
 
