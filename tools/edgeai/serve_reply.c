@@ -99,7 +99,7 @@ char *serve_reply_error(const struct serve_error *e)
 
 	json_object_object_add(err, "message", json_object_new_string(e->message));
 	json_object_object_add(err, "type", json_object_new_string(e->type));
-	json_object_object_add(err, "param", string_or_null(e->param));
+	json_object_object_add(err, "param", string_or_null(e->param[0] ? e->param : NULL));
 	json_object_object_add(err, "code", string_or_null(e->code));
 	json_object_object_add(root, "error", err);
 	return to_string(root);

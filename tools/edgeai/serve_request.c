@@ -23,7 +23,7 @@ void serve_error_set(struct serve_error *e, unsigned status, const char *type,
 
 	e->status = status;
 	e->type = type;
-	e->param = param;
+	snprintf(e->param, sizeof(e->param), "%s", param ? param : "");
 	e->code = code;
 	va_start(ap, fmt);
 	vsnprintf(e->message, sizeof(e->message), fmt, ap);

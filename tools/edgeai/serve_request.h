@@ -25,7 +25,7 @@ enum serve_endpoint {
 struct serve_error {
 	unsigned status;
 	const char *type;	/* "invalid_request_error", "server_error", ... */
-	const char *param;	/* the request field at fault, or NULL */
+	char param[64];		/* the request field at fault; "": none (null) */
 	const char *code;	/* a machine-readable code, or NULL */
 	char message[320];
 };
