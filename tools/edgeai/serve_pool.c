@@ -216,15 +216,6 @@ static void finish(struct serve_job *job, ea_status status, const char *message,
 	pthread_mutex_unlock(&job->lock);
 }
 
-static void run_job(struct worker *w, struct serve_job *job)
-{
-	struct ea_generate_result r = { .finish_reason = EA_FINISH_CANCELLED };
-	ea_status st = EA_OK;
-
-	if (!atomic_load(&job->cancelled))
-		st = ea_generate(w->session, &job->params, on_text, job, &r);
-	finish(job, st, st == EA_OK ? "" : ea_session_error(w->session), &r);
-}
 
 /* ---- the pool ------------------------------------------------------------ */
 
@@ -232,7 +223,9 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct serve_pool *pool = w->pool;
+	struct ea_generate_result r;
 	struct serve_job *job;
+	ea_status st;
 
 	pthread_mutex_lock(&pool->lock);
 	for (;;) {
@@ -250,17 +243,23 @@ static void *worker_main(void *arg)
 		w->current = job;
 		pthread_mutex_unlock(&pool->lock);
 
-		run_job(w, job);
+		r = (struct ea_generate_result){ .finish_reason = EA_FINISH_CANCELLED };
+		st = EA_OK;
+		if (!atomic_load(&job->cancelled))
+			st = ea_generate(w->session, &job->params, on_text, job, &r);
 
+		/* Idle again before the client hears of the end, so that its
+		 * next request finds this worker free. */
 		pthread_mutex_lock(&pool->lock);
 		w->current = NULL;
 		pool->n_busy--;
 		pool->n_idle++;
-		if (!pool->n_busy && !pool->head)
-			pthread_cond_broadcast(&pool->quiet);
 		pthread_mutex_unlock(&pool->lock);
+		finish(job, st, st == EA_OK ? "" : ea_session_error(w->session), &r);
 		serve_job_put(job);
 		pthread_mutex_lock(&pool->lock);
+		if (!pool->n_busy && !pool->head)
+			pthread_cond_broadcast(&pool->quiet);
 	}
 	pthread_mutex_unlock(&pool->lock);
 	return NULL;
