@@ -44,6 +44,8 @@ struct ea_gguf_writer {
 
 static bool put(struct bytes *b, const void *p, size_t n)
 {
+	if (n == 0)	/* an empty string or array: p may be NULL */
+		return true;
 	if (b->cap - b->n < n) {
 		size_t cap = b->cap ? b->cap : 4096;
 		uint8_t *q;
