@@ -372,6 +372,11 @@ uint32_t ea_vk_exec_argmax(const struct ea_vk_exec *x)
 	return id;
 }
 
+bool ea_vk_exec_int8_matvec(const struct ea_vk_exec *x)
+{
+	return x->ops.int8_dot;
+}
+
 const char *ea_vk_exec_error(const struct ea_vk_exec *x)
 {
 	return x->error.msg;

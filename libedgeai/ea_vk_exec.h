@@ -89,4 +89,8 @@ EA_API uint32_t ea_vk_exec_argmax(const struct ea_vk_exec *x);
 /* Why the last call failed. */
 EA_API const char *ea_vk_exec_error(const struct ea_vk_exec *x);
 
+/* Whether the executor's Q4_0 / Q8_0 matvecs use the int8-dot kernels
+ * (ea_vk_ops.h: struct ea_vk_ops, int8_dot). */
+EA_API bool ea_vk_exec_int8_matvec(const struct ea_vk_exec *x);
+
 #endif /* EA_VK_EXEC_H */

@@ -2,7 +2,10 @@
 /* ea_vk_ops - record the engine's kernels; see ea_vk_ops.h. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "ea_vk_info.h"
 #include "ea_vk_ops.h"
 
 /* Workgroup sizes and tiles of the shaders, which the dispatches must match. */
@@ -10,6 +13,8 @@
 #define MATMUL_TILE 32		/* matmul_head.glsl */
 #define ELEMENTWISE_WG 256	/* embed, rope, swiglu, add, store_rows */
 #define MAX_HEAD_DIM 256	/* attention.comp */
+#define I8_MAX_COLS 8192	/* matvec_i8_head.glsl: MAX_COLS */
+#define I8_WG 128		/* matvec_i8_head.glsl: WG */
 
 /* The push constants of each shader, field for field. */
 struct matvec_params { uint32_t rows, cols, flags; float eps; };
@@ -51,13 +56,33 @@ bool ea_vk_has_subgroup_arithmetic(const struct ea_vk *vk)
 	       (subgroup.supportedOperations & need) == need;
 }
 
+bool ea_vk_has_int8_dot(const struct ea_vk *vk, bool *accelerated)
+{
+	struct ea_device_info info;
+
+	memset(&info, 0, sizeof(info));
+	ea_vk_query_info(vk->physical, 0, &info);	/* what ea_vk_open() enabled */
+	if (accelerated)
+		*accelerated = info.int8_dot_product && info.int8_dot_product_accelerated;
+	return info.int8_dot_product;
+}
+
 ea_status ea_vk_ops_init(struct ea_vk_ops *ops, struct ea_vk *vk, enum ea_vk_variant variant,
 			 struct ea_error *err)
 {
 	bool has_subgroup = ea_vk_has_subgroup_arithmetic(vk);
+	const char *mode = getenv("EDGEAI_MATVEC");
+	bool accelerated;
+	bool has_dot = ea_vk_has_int8_dot(vk, &accelerated);
 
 	ops->vk = vk;
 	ops->err = err;
+	if (mode && strcmp(mode, "int8") == 0)
+		ops->int8_dot = has_dot;
+	else if (mode && strcmp(mode, "float") == 0)
+		ops->int8_dot = false;
+	else
+		ops->int8_dot = accelerated;
 	if (variant == EA_VK_VARIANT_SUBGROUP && !has_subgroup)
 		return ea_error_set(err, EA_ERR_UNSUPPORTED,
 				    "the subgroup kernels need subgroup arithmetic in compute "
@@ -160,6 +185,23 @@ static ea_status dispatch_flat(struct ea_vk_ops *ops, struct ea_vk_rec *rec,
 	return ea_vk_rec_dispatch(rec, kernel, spans, push, x, y, ops->err);
 }
 
+/* Shared memory of an _i8 matvec (matvec_i8_head.glsl): int8 x and two
+ * floats per 16 values, and the reduction's partial sums. */
+#define I8_SHARED_BYTES (I8_MAX_COLS / 16 * (16 + 8) + (MATVEC_ROWS + 1) * I8_WG * 4)
+
+/* Whether a matvec of @type over @cols columns runs on an _i8 kernel. */
+static bool use_int8(const struct ea_vk_ops *ops, enum ea_type type, uint32_t cols)
+{
+	return ops->int8_dot && (type == EA_TYPE_Q4_0 || type == EA_TYPE_Q8_0) &&
+	       cols <= I8_MAX_COLS &&
+	       I8_SHARED_BYTES <= ops->vk->limits.maxComputeSharedMemorySize;
+}
+
+static const char *i8_name(enum ea_type type)
+{
+	return type == EA_TYPE_Q4_0 ? "matvec_q4_0_i8" : "matvec_q8_0_i8";
+}
+
 ea_status ea_vk_op_matvec_ex(struct ea_vk_ops *ops, struct ea_vk_rec *rec, enum ea_type type,
 			     struct ea_vk_span w, struct ea_vk_span x, struct ea_vk_span y,
 			     struct ea_vk_span norm, uint32_t rows, uint32_t cols, uint32_t flags,
@@ -183,8 +225,11 @@ ea_status ea_vk_op_matvec_ex(struct ea_vk_ops *ops, struct ea_vk_rec *rec, enum 
 		status = need_floats(ops, "matvec", "y", y, rows);
 	if (status == EA_OK && (flags & EA_VK_MV_NORM))
 		status = need_floats(ops, "matvec", "the norm weight", norm, cols);
-	if (status == EA_OK)
+	if (status == EA_OK && use_int8(ops, type, cols)) {
+		status = get_kernel(ops, i8_name(type), true, 4, sizeof(params), &kernel);
+	} else if (status == EA_OK) {
 		status = get_typed_kernel(ops, "matvec", type, true, 4, sizeof(params), &kernel);
+	}
 	if (status != EA_OK)
 		return status;
 	linear_groups(ops, div_up(rows, swiglu ? MATVEC_ROWS / 2 : MATVEC_ROWS), &gx, &gy);

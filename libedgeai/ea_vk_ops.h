@@ -34,14 +34,29 @@ enum ea_vk_variant {
 struct ea_vk_ops {
 	struct ea_vk *vk;
 	bool subgroup;		/* the _sg kernels are used */
+	bool int8_dot;		/* Q4_0 / Q8_0 matvecs use the _i8 kernels (int8 x,
+				 * packed int8 dot products) where their shape allows */
 	struct ea_error *err;	/* where failures are described */
 };
 
 /* Whether @vk's device has subgroup arithmetic in compute shaders. */
 bool ea_vk_has_subgroup_arithmetic(const struct ea_vk *vk);
 
+/* Whether @vk's device was created with packed int8 dot products in shaders
+ * (shaderIntegerDotProduct); *@accelerated (may be NULL): whether its signed
+ * 4x8 packed form is accelerated. */
+bool ea_vk_has_int8_dot(const struct ea_vk *vk, bool *accelerated);
+
 /* Set up @ops for @vk. Asking for the subgroup variant on a device without
- * subgroup arithmetic fails with EA_ERR_UNSUPPORTED. */
+ * subgroup arithmetic fails with EA_ERR_UNSUPPORTED.
+ *
+ * The int8-dot matvec (ops->int8_dot) is chosen where the device has int8 dot
+ * products and reports them accelerated: it quantizes x to int8 per block of
+ * 32 (as Q8_0 does), which changes the numerics (an output may move by up to
+ * half a quantization step of x times sum |W|; see tests/host/test_kernels.c).
+ * EDGEAI_MATVEC=int8 asks for it on any device with the feature,
+ * EDGEAI_MATVEC=float never uses it. A caller may also set ops->int8_dot afterwards (only where
+ * ea_vk_has_int8_dot()). */
 ea_status ea_vk_ops_init(struct ea_vk_ops *ops, struct ea_vk *vk, enum ea_vk_variant variant,
 			 struct ea_error *err);
 

@@ -3,12 +3,21 @@
  * The weight kernels against the CPU reference, for every tensor type and
  * both builds (shared-memory and subgroup reductions): matvec (decode),
  * matmul (prompt) and embedding lookup, at shapes that are not multiples of
- * the workgroup (128 invocations, 2 rows per group, 32 x 32 matmul tiles).
+ * the workgroup (128 invocations, 8 rows per group, 32 x 32 matmul tiles).
  *
  * Tolerance: both sides accumulate in fp32, in different orders, so an output
  * may differ from the reference by 1e-5 * sqrt(cols) * sum_c |W[r][c] x[c]|
  * (about a hundred fp32 roundings, grown like a random walk). Embedding
  * lookup only dequantizes: within 1e-6 relative of the reference.
+ *
+ * The int8-dot matvec (Q4_0, Q8_0; ops->int8_dot, where the device has packed
+ * int8 dot products, accelerated or not) quantizes x to int8 per block of 32
+ * (d = max|x| / 127, q = round(x / d)): each x[c] moves by at most d / 2, so
+ * its tolerance against ea_ref_matvec() in fp32 is that bound,
+ * 1.01 * sum_c |W[r][c]| * max|x in c's block| / 254 (1% for the fp32 of
+ * x / d), plus the fp32 term above. Fused flags (RMSNorm folded in, the
+ * residual add, SwiGLU) are checked for both paths against ea_ref_rmsnorm(),
+ * ea_ref_matvec() and silu, the bound carried through silu(g) * u.
  */
 #include "test_kernels.h"
 
@@ -149,6 +158,107 @@ out:
 	return ok;
 }
 
+static float silu(float v)
+{
+	return v / (1.0f + expf(-v));
+}
+
+/*
+ * ea_vk_op_matvec_ex() with @flags on @ops (its int8_dot says which path)
+ * against the CPU: y = [y0 +] W xn, xn = rmsnorm(x) * norm with EA_VK_MV_NORM,
+ * W of 2 * rows rows and y = silu(gate) * up with EA_VK_MV_SWIGLU. The
+ * tolerance is the header's, per pre-activation, carried through silu(g) * u
+ * as |silu'| <= 1.1 bounds it.
+ */
+static bool fused_matvec_matches(struct fixture *fx, struct ea_vk_ops *ops, enum ea_type type,
+				 uint32_t rows, uint32_t cols, uint32_t flags)
+{
+	const float eps = 1e-5f;
+	bool swiglu = flags & EA_VK_MV_SWIGLU;
+	uint32_t w_rows = swiglu ? 2 * rows : rows;
+	float *x = malloc(cols * sizeof(float)), *norm = malloc(cols * sizeof(float));
+	float *xn = malloc(cols * sizeof(float)), *pre = malloc(w_rows * sizeof(float));
+	float *err = malloc(w_rows * sizeof(float)), *y0 = malloc(rows * sizeof(float));
+	float *want = malloc(rows * sizeof(float)), *bound = malloc(rows * sizeof(float));
+	struct ea_vk_buffer *wb = NULL, *xb = NULL, *yb = NULL, *nb = NULL;
+	struct ea_vk_ops path = *ops;
+	struct weights w = { 0 };
+	struct ea_vk_rec rec;
+	bool ok = false;
+
+	if (!x || !norm || !xn || !pre || !err || !y0 || !want || !bound ||
+	    !make_weights(&w, type, w_rows, cols, w_rows * 131u + cols + flags))
+		goto out;
+	random_floats(x, cols, cols * 17u + flags);
+	random_floats(norm, cols, cols * 19u + 1);
+	random_floats(y0, rows, rows * 23u + 2);
+	for (uint32_t c = 0; c < cols; c++)
+		norm[c] = 1.0f + 0.5f * norm[c];
+	if (flags & EA_VK_MV_NORM)
+		ea_ref_rmsnorm(xn, x, norm, (int)cols, eps);
+	else
+		memcpy(xn, x, cols * sizeof(float));
+	ea_ref_matvec(pre, w.raw, type, xn, (int)w_rows, (int)cols);
+	for (uint32_t r = 0; r < w_rows; r++) {
+		double fp = 0.0, q8 = 0.0;
+
+		for (uint32_t b = 0; b < cols; b += 32) {
+			double amax = 0.0, sum_w = 0.0;
+
+			for (uint32_t c = b; c < b + 32 && c < cols; c++) {
+				double wc = fabs((double)w.values[(size_t)r * cols + c]);
+
+				amax = fmax(amax, fabs((double)xn[c]));
+				sum_w += wc;
+				fp += wc * fabs((double)xn[c]);
+			}
+			q8 += sum_w * amax / 254.0 * 1.01;
+		}
+		err[r] = (float)(1e-5 * fp * sqrt((double)cols) + (path.int8_dot ? q8 : 0.0));
+	}
+	for (uint32_t r = 0; r < rows; r++) {
+		float g = pre[r];
+
+		want[r] = g;
+		bound[r] = err[r];
+		if (swiglu) {
+			float u = pre[rows + r], eg = err[r], eu = err[rows + r];
+
+			want[r] = silu(g) * u;
+			bound[r] = 1.1f * eg * (fabsf(u) + eu) + (fabsf(silu(g)) + 1.1f * eg) * eu;
+		}
+		if (flags & EA_VK_MV_ACC)
+			want[r] += y0[r];
+		bound[r] += 1e-6f * (fabsf(want[r]) + 1e-3f);
+	}
+	wb = upload(fx, w.raw, w.bytes);
+	xb = upload(fx, x, cols * sizeof(float));
+	nb = upload(fx, norm, cols * sizeof(float));
+	yb = upload(fx, y0, rows * sizeof(float));
+	if (!wb || !xb || !nb || !yb || !begin(fx, &rec))
+		goto out;
+	if (!end_and_run(fx, &rec, ea_vk_op_matvec_ex(&path, &rec, type, ea_vk_whole(wb),
+						      ea_vk_whole(xb), ea_vk_whole(yb),
+						      ea_vk_whole(nb), rows, cols, flags, eps)))
+		goto out;
+	ok = within(yb->map, want, bound, rows, 1.0);
+out:
+	release(fx, wb);
+	release(fx, xb);
+	release(fx, nb);
+	release(fx, yb);
+	free_weights(&w);
+	free(x);
+	free(norm);
+	free(xn);
+	free(pre);
+	free(err);
+	free(y0);
+	free(want);
+	free(bound);
+	return ok;
+}
+
 /* Weights, x and y in device-local memory, filled and read by copies; the
  * weights at an offset inside a larger buffer, as a model's tensors are. */
 static bool local_matvec_matches(struct fixture *fx, enum ea_type type, uint32_t rows,
@@ -228,6 +338,54 @@ static bool rejects_bad_shapes(struct fixture *fx)
 	return ok;
 }
 
+/* Fused flags of the matvec (ea_vk_op_matvec_ex). */
+static const uint32_t fused_flags[] = {
+	0, EA_VK_MV_NORM, EA_VK_MV_NORM | EA_VK_MV_ACC, EA_VK_MV_NORM | EA_VK_MV_SWIGLU,
+	EA_VK_MV_ACC,
+};
+#define N_FUSED (sizeof(fused_flags) / sizeof(fused_flags[0]))
+static const enum ea_type i8_types[] = { EA_TYPE_Q8_0, EA_TYPE_Q4_0 };
+/* Shapes of the int8 path: short groups, units past the 128 invocations, a
+ * row of TinyLlama's ffn, and 8192 (its longest). */
+static const uint32_t i8_shapes[][2] = { { 7, 96 }, { 129, 1184 }, { 21, 5632 }, { 9, 8192 } };
+#define N_I8_SHAPES (sizeof(i8_shapes) / sizeof(i8_shapes[0]))
+
+/* The fused flags on both paths, and the int8 one at every shape; tests in
+ * all: N_FUSED * 2 * 2 * (1 + N_I8_SHAPES). */
+static void test_fused_and_int8(struct tap *t, struct fixture *fx)
+{
+	for (size_t i = 0; i < 2; i++)
+		for (int v = 0; v < 2; v++)
+			for (size_t f = 0; f < N_FUSED; f++) {
+				const char *type = ea_type_name(i8_types[i]);
+				struct ea_vk_ops ops;
+
+				if (v >= fx->n_variants) {
+					for (size_t k = 0; k < 1 + N_I8_SHAPES; k++)
+						tap_ok(t, true, "# SKIP no subgroup arithmetic");
+					continue;
+				}
+				ops = fx->variants[v];
+				tap_ok(t, fused_matvec_matches(fx, &ops, i8_types[i], 129, 1184,
+							       fused_flags[f]),
+				       "matvec %s (%s, float) flags %#x: 129 x 1184", type,
+				       fx->variant_names[v], fused_flags[f]);
+				ops.int8_dot = true;
+				for (size_t s = 0; s < N_I8_SHAPES; s++) {
+					if (!fx->int8_dot) {
+						tap_ok(t, true, "# SKIP no int8 dot product");
+						continue;
+					}
+					tap_ok(t, fused_matvec_matches(fx, &ops, i8_types[i],
+								       i8_shapes[s][0], i8_shapes[s][1],
+								       fused_flags[f]),
+					       "matvec %s (%s, int8 dot) flags %#x: %u x %u", type,
+					       fx->variant_names[v], fused_flags[f], i8_shapes[s][0],
+					       i8_shapes[s][1]);
+				}
+			}
+}
+
 int main(void)
 {
 	static const uint32_t matmul_tokens[] = { 1, 5, 33 };
@@ -235,7 +393,8 @@ int main(void)
 	struct fixture fx;
 	struct tap t = { 0 };
 
-	tap_plan(&t, 1 + (int)N_TYPES * (2 * 2 * (int)N_ROWS + 3 * 2 + 1) + 2);
+	tap_plan(&t, 1 + (int)N_TYPES * (2 * 2 * (int)N_ROWS + 3 * 2 + 1) + 2 +
+		     (int)(N_FUSED * 2 * 2 * (1 + N_I8_SHAPES)));
 	if (!fixture_open(&t, &fx))
 		return 1;
 	for (size_t i = 0; i < N_TYPES; i++) {
@@ -267,6 +426,7 @@ int main(void)
 	tap_ok(&t, local_matvec_matches(&fx, EA_TYPE_Q4_0, 129, 1184),
 	       "matvec q4_0 129 x 1184 on device-local buffers, weights at an offset");
 	tap_ok(&t, rejects_bad_shapes(&fx), "bad shapes and short buffers are refused");
+	test_fused_and_int8(&t, &fx);
 	fixture_close(&fx);
 	return tap_done(&t);
 }

@@ -20,9 +20,10 @@ struct fixture {
 	struct ea_device *dev;
 	struct ea_vk *vk;
 	struct ea_error err;
-	struct ea_vk_ops variants[2];
+	struct ea_vk_ops variants[2];	/* the float matvec (int8_dot off) */
 	const char *variant_names[2];
 	int n_variants;
+	bool int8_dot;		/* the device has packed int8 dot products */
 };
 
 static inline bool fixture_open(struct tap *t, struct fixture *fx)
@@ -50,6 +51,15 @@ static inline bool fixture_open(struct tap *t, struct fixture *fx)
 	if (ea_vk_ops_init(&fx->variants[1], fx->vk, EA_VK_VARIANT_SUBGROUP, &fx->err) == EA_OK) {
 		fx->variant_names[1] = "subgroup";
 		fx->n_variants = 2;
+	}
+	/* The float kernels here; the int8-dot matvec has its own tests. */
+	fx->variants[0].int8_dot = fx->variants[1].int8_dot = false;
+	{
+		bool accelerated;
+
+		fx->int8_dot = ea_vk_has_int8_dot(fx->vk, &accelerated);
+		tap_diag("packed int8 dot products: %s, accelerated: %s",
+			 fx->int8_dot ? "yes" : "no", accelerated ? "yes" : "no");
 	}
 	return true;
 }

@@ -50,6 +50,7 @@ struct bench_result {
 	double pp_tok_s, tg_tok_s, copy_gbps;
 	uint64_t weight_bytes, kv_bytes_per_pos;
 	double ctx;		/* mean positions of context the generated tokens read */
+	bool int8_matvec;	/* the int8-dot matvec kernels (Q4_0 / Q8_0 only) */
 };
 
 static double now_s(void)
@@ -136,6 +137,7 @@ static int bench_vk(const struct bench_options *o, const struct ea_model *m,
 		goto out;
 	}
 	ea_vk_exec_traffic(x, &r->weight_bytes, &r->kv_bytes_per_pos);
+	r->int8_matvec = ea_vk_exec_int8_matvec(x);
 
 	prompt = malloc((size_t)o->n_prompt * sizeof(*prompt));
 	if (!prompt)
@@ -304,7 +306,7 @@ static int bench(const struct bench_options *opts)
 	struct bench_options o = *opts;
 	struct bench_result r = { 0 };
 	struct ea_model *m = NULL;
-	const char *type;
+	const char *type, *matvec;
 	double ms, bytes, gbps, fraction;
 	char why[1024];
 	int rc;
@@ -326,6 +328,9 @@ static int bench(const struct bench_options *opts)
 	}
 	type = ea_type_name(m->layers[0].wq.type);
 	rc = o.cpu ? bench_cpu(&o, m, &r) : bench_vk(&o, m, &r);
+	matvec = o.cpu ? "cpu" : r.int8_matvec && (m->layers[0].wq.type == EA_TYPE_Q4_0 ||
+						   m->layers[0].wq.type == EA_TYPE_Q8_0) ?
+		 "int8" : "float";
 	if (rc == 0) {
 		ms = 1000.0 / r.tg_tok_s;
 		bytes = (double)r.weight_bytes + (double)r.kv_bytes_per_pos * r.ctx;
@@ -337,15 +342,17 @@ static int bench(const struct bench_options *opts)
 			printf(",\"model\":");
 			json_string(base_name(o.model));
 			printf(",\"type\":\"%s\",\"pp_tok_s\":%.1f,\"tg_tok_s\":%.1f,"
-			       "\"ms_per_token\":%.3f,\"copy_gbps\":%.1f,\"bw_fraction\":%.3f}\n",
-			       type, r.pp_tok_s, r.tg_tok_s, ms, r.copy_gbps, fraction);
+			       "\"ms_per_token\":%.3f,\"copy_gbps\":%.1f,\"bw_fraction\":%.3f,"
+			       "\"matvec\":\"%s\"}\n",
+			       type, r.pp_tok_s, r.tg_tok_s, ms, r.copy_gbps, fraction, matvec);
 		} else {
 			printf("device:        %s\n", r.device);
 			printf("model:         %s (%s, %d layers, dim %d, vocab %d)\n",
 			       base_name(o.model), type, m->cfg.n_layers, m->cfg.dim,
 			       m->cfg.n_vocab);
 			printf("prompt:        %d tokens, %.1f tok/s%s\n", o.n_prompt, r.pp_tok_s,
-			       o.cpu ? "" : " (token by token through the decode step)");
+			       o.cpu ? "" : " (the prompt program)");
+			printf("matvec:        %s\n", matvec);
 			printf("generation:    %d tokens x %d runs, median %.1f tok/s, "
 			       "%.3f ms/token\n", o.n_gen, o.runs, r.tg_tok_s, ms);
 			printf("read a token:  %.1f MB weights + %.1f MB KV (context %.0f)\n",
