@@ -175,6 +175,31 @@ static inline const struct ea_cs_op *ea_cs_prompt_ops(const struct ea_cs_header 
 	return ea_cs_ops(h) + h->n_ops;
 }
 
+/*
+ * Changed buffers, for an executor that keeps its own copy of a buffer (a
+ * discrete GPU's device memory; kmod mode, ea_kmod_job.h): with each run the
+ * client passes a mask of EA_CS_DIRTY_WORDS words in which bit i (word i / 64,
+ * bit i % 64) says that the host changed buffer i since the previous run, so
+ * the copy must be refreshed before the run. The client sets the step
+ * buffer's bit on every run that wrote the step block, and a weight buffer's
+ * on the first run after filling it. Buffers the host never writes (KV
+ * caches, activations) may live only in the executor's copy. Output buffers
+ * are the other way round: the executor writes them back after every run.
+ * Streams of more than EA_CS_MAX_BUFFERS buffers cannot say which changed.
+ */
+#define EA_CS_MAX_BUFFERS	256u
+#define EA_CS_DIRTY_WORDS	(EA_CS_MAX_BUFFERS / 64)
+
+static inline void ea_cs_mark_dirty(uint64_t *mask, uint32_t buffer)
+{
+	mask[buffer / 64] |= 1ull << (buffer % 64);
+}
+
+static inline int ea_cs_is_dirty(const uint64_t *mask, uint32_t buffer)
+{
+	return (mask[buffer / 64] >> (buffer % 64)) & 1;
+}
+
 /* Tokens a prompt run takes at most, when the model's context allows. */
 #define EA_CS_PROMPT_TOKENS 512u
 

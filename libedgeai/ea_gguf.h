@@ -168,4 +168,12 @@ EA_API const struct ea_gguf_tensor *ea_gguf_tensor_at(const struct ea_gguf *g, u
 EA_API const struct ea_gguf_tensor *ea_gguf_find_tensor(const struct ea_gguf *g,
 							 const char *name);
 
+/*
+ * SHA-256 of the tensor data section (from ea_gguf_data_offset() to the end
+ * of the file): the identity of a model's weights, whatever its metadata
+ * (ea_gguf_hash.c). A file without tensors hashes no bytes.
+ */
+#define EA_GGUF_DATA_HASH_BYTES 32
+EA_API void ea_gguf_data_hash(const struct ea_gguf *g, uint8_t hash[EA_GGUF_DATA_HASH_BYTES]);
+
 #endif /* EA_GGUF_H */

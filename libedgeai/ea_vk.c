@@ -7,6 +7,7 @@
 
 #include "ea_vk.h"
 #include "ea_vk_compute.h"
+#include "ea_vk_hostmem.h"
 #include "ea_vk_info.h"
 #include "ea_vk_select.h"
 
@@ -119,18 +120,23 @@ static ea_status create_device(struct ea_vk *vk, const struct ea_device_info *in
 		.queueCount = 1,
 		.pQueuePriorities = &priority,
 	};
-	const char *dot_ext = VK_KHR_SHADER_INTEGER_DOT_PRODUCT_EXTENSION_NAME;
+	const char *exts[2];
 	bool dot_by_ext = info->int8_dot_product && info->vk_api_version < VK_API_VERSION_1_3;
 	VkDeviceCreateInfo create = {
 		.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
 		.pNext = &v11,
 		.queueCreateInfoCount = 1,
 		.pQueueCreateInfos = &queue,
-		.enabledExtensionCount = dot_by_ext ? 1 : 0,
-		.ppEnabledExtensionNames = dot_by_ext ? &dot_ext : NULL,
+		.ppEnabledExtensionNames = exts,
 	};
 	VkResult result;
 
+	if (dot_by_ext)
+		exts[create.enabledExtensionCount++] = VK_KHR_SHADER_INTEGER_DOT_PRODUCT_EXTENSION_NAME;
+	/* For the executor in kmod mode: jobs' buffers used in place. */
+	vk->host_import = ea_vk_hostmem_probe(vk->physical, &vk->host_import_align);
+	if (vk->host_import)
+		exts[create.enabledExtensionCount++] = VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME;
 	result = vkCreateDevice(vk->physical, &create, NULL, &vk->device);
 	if (result != VK_SUCCESS)
 		return ea_error_set(err, EA_ERR_VULKAN, "vkCreateDevice(%s): %s",

@@ -22,6 +22,10 @@ struct ea_vk {
 	uint32_t queue_family;
 	VkPhysicalDeviceMemoryProperties memory;
 	VkPhysicalDeviceLimits limits;
+	/* VK_EXT_external_memory_host is enabled (ea_vk_hostmem.h), importing
+	 * host ranges aligned to host_import_align. */
+	bool host_import;
+	VkDeviceSize host_import_align;
 
 	VkCommandPool command_pool;
 	VkCommandBuffer command_buffer;

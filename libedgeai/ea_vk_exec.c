@@ -12,6 +12,7 @@ struct ea_vk_exec {
 	struct ea_cs_header *cs;	/* our copy, validated */
 	struct ea_vk_ops ops;
 	struct ea_vk_buffer *buffers;	/* cs->n_buffers, by index */
+	struct ea_vk_span *bound;	/* instead, the caller's (ea_vk_exec_new_bound()) */
 	struct ea_vk_rec rec;		/* the decode step */
 	struct ea_vk_rec prompt_rec;	/* the prompt program, when the stream has one */
 	struct ea_error error;
@@ -108,6 +109,10 @@ static float f32_of(uint32_t bits)
 
 static struct ea_vk_span span(const struct ea_vk_exec *x, struct ea_cs_ref ref)
 {
+	if (x->bound)
+		return (struct ea_vk_span){ .buf = x->bound[ref.buffer].buf,
+					    .offset = x->bound[ref.buffer].offset + ref.offset,
+					    .size = ref.bytes };
 	return (struct ea_vk_span){ .buf = &x->buffers[ref.buffer], .offset = ref.offset,
 				    .size = ref.bytes };
 }
@@ -138,6 +143,30 @@ static ea_status create_buffers(struct ea_vk_exec *x)
 			return status;
 		if (x->buffers[i].map)
 			memset(x->buffers[i].map, 0, bufs[i].bytes);
+	}
+	return EA_OK;
+}
+
+/* The caller's buffers, each checked to hold its stream buffer at an aligned offset. */
+static ea_status bind_buffers(struct ea_vk_exec *x, const struct ea_vk_span *bound)
+{
+	const struct ea_cs_buffer *bufs = ea_cs_buffers(x->cs);
+	VkDeviceSize align = x->vk->limits.minStorageBufferOffsetAlignment;
+
+	x->bound = calloc(x->cs->n_buffers, sizeof(*x->bound));
+	if (!x->bound)
+		return ea_error_set(&x->error, EA_ERR_NO_MEMORY, "out of memory");
+	for (uint32_t i = 0; i < x->cs->n_buffers; i++) {
+		const struct ea_vk_span *b = &bound[i];
+
+		if (!b->buf || b->offset % align || EA_CS_ALIGN % align ||
+		    b->offset > b->buf->size || bufs[i].bytes > b->buf->size - b->offset)
+			return ea_error_set(&x->error, EA_ERR_INVALID_ARGUMENT, "buffer %u of the "
+					    "stream (%llu bytes) does not fit at offset %llu of the "
+					    "buffer it is bound to", i,
+					    (unsigned long long)bufs[i].bytes,
+					    (unsigned long long)b->offset);
+		x->bound[i] = *b;
 	}
 	return EA_OK;
 }
@@ -242,8 +271,10 @@ static ea_status record(struct ea_vk_exec *x, struct ea_vk_rec *rec, const struc
 	return status;
 }
 
-ea_status ea_vk_exec_new(struct ea_vk *vk, const struct ea_cs_header *cs, const void *src,
-			 uint64_t src_bytes, struct ea_vk_exec **out, struct ea_error *err)
+/* Buffers: ours, created and uploaded from @src, or the caller's @bound. */
+static ea_status exec_new(struct ea_vk *vk, const struct ea_cs_header *cs, const void *src,
+			  uint64_t src_bytes, const struct ea_vk_span *bound,
+			  struct ea_vk_exec **out, struct ea_error *err)
 {
 	struct ea_vk_exec *x;
 	ea_status status;
@@ -264,9 +295,11 @@ ea_status ea_vk_exec_new(struct ea_vk *vk, const struct ea_cs_header *cs, const 
 	x->all_barriers = getenv("EDGEAI_EXEC_BARRIERS") &&
 			  strcmp(getenv("EDGEAI_EXEC_BARRIERS"), "all") == 0;
 	status = ea_vk_ops_init(&x->ops, vk, EA_VK_VARIANT_AUTO, &x->error);
-	if (status == EA_OK)
+	if (status == EA_OK && bound)
+		status = bind_buffers(x, bound);
+	if (status == EA_OK && !bound)
 		status = create_buffers(x);
-	if (status == EA_OK)
+	if (status == EA_OK && !bound)
 		status = upload_weights(x, src);
 	if (status == EA_OK)
 		status = record(x, &x->rec, ea_cs_ops(x->cs), x->cs->n_ops, x->profile, "decode");
@@ -282,6 +315,27 @@ ea_status ea_vk_exec_new(struct ea_vk *vk, const struct ea_cs_header *cs, const 
 	return EA_OK;
 }
 
+ea_status ea_vk_exec_new(struct ea_vk *vk, const struct ea_cs_header *cs, const void *src,
+			 uint64_t src_bytes, struct ea_vk_exec **out, struct ea_error *err)
+{
+	return exec_new(vk, cs, src, src_bytes, NULL, out, err);
+}
+
+ea_status ea_vk_exec_new_bound(struct ea_vk *vk, const struct ea_cs_header *cs,
+			       const struct ea_vk_span *bound, struct ea_vk_exec **out,
+			       struct ea_error *err)
+{
+	return exec_new(vk, cs, NULL, UINT64_MAX, bound, out, err);
+}
+
+ea_status ea_vk_exec_run(struct ea_vk_exec *x, bool prompt)
+{
+	if (prompt && !x->cs->n_prompt_ops)
+		return ea_error_set(&x->error, EA_ERR_INVALID_ARGUMENT, "the stream has no "
+				    "prompt program");
+	return ea_vk_rec_submit(prompt ? &x->prompt_rec : &x->rec, &x->error);
+}
+
 void ea_vk_exec_free(struct ea_vk_exec *x)
 {
 	if (!x)
@@ -292,12 +346,16 @@ void ea_vk_exec_free(struct ea_vk_exec *x)
 		if (x->buffers[i].buffer)
 			ea_vk_buffer_destroy(x->vk, &x->buffers[i]);
 	free(x->buffers);
+	free(x->bound);
 	free(x->cs);
 	free(x);
 }
 
 static void *mapped(const struct ea_vk_exec *x, struct ea_cs_ref ref)
 {
+	if (x->bound)
+		return (uint8_t *)x->bound[ref.buffer].buf->map + x->bound[ref.buffer].offset +
+		       ref.offset;
 	return (uint8_t *)x->buffers[ref.buffer].map + ref.offset;
 }
 

@@ -33,6 +33,22 @@ EA_API ea_status ea_vk_exec_new(struct ea_vk *vk, const struct ea_cs_header *cs,
 			 uint64_t src_bytes, struct ea_vk_exec **out, struct ea_error *err);
 EA_API void ea_vk_exec_free(struct ea_vk_exec *x);
 
+/*
+ * An executor of @cs over buffers the caller owns (edgeaid in kmod mode):
+ * stream buffer i is bound[i].buf at bound[i].offset (aligned for storage
+ * buffers; the buffer's whole size must fit there). Nothing is created or
+ * uploaded: the caller fills the weights and writes the step block, then
+ * runs a program with ea_vk_exec_run(). The buffers must outlive the
+ * executor; @bound is copied.
+ */
+EA_API ea_status ea_vk_exec_new_bound(struct ea_vk *vk, const struct ea_cs_header *cs,
+				      const struct ea_vk_span *bound, struct ea_vk_exec **out,
+				      struct ea_error *err);
+
+/* Run the decode step, or the prompt program when @prompt, on the step block
+ * as its buffer holds it now; returns once the results are in the buffers. */
+EA_API ea_status ea_vk_exec_run(struct ea_vk_exec *x, bool prompt);
+
 /* ea_vk_exec_new() of @m's decode step (ea_cs_build()), its uploads reading
  * the model file's tensor data. */
 EA_API ea_status ea_vk_exec_new_model(struct ea_vk *vk, const struct ea_model *m,
