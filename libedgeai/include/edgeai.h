@@ -405,6 +405,194 @@ struct ea_generate_result {
 EA_API ea_status ea_generate(struct ea_session *session, const struct ea_generate_params *params,
 			     ea_text_fn on_text, void *user, struct ea_generate_result *result);
 
+/*
+ * DOC: Routed generation
+ *
+ * A router (struct ea_router) decides for each request whether it runs on
+ * the local session or on a cloud model behind the OpenAI-compatible HTTP
+ * API (`edgeai serve`, vLLM, llama.cpp's server), runs it there, and says
+ * where it ran and why. ea_generate_routed() is ea_generate() with that
+ * decision in front:
+ *
+ *  - the decision: in kmod mode the module's (DRM_IOCTL_EDGEAI_ROUTE: the
+ *    attached BPF policy, else the built-in one); in direct mode the same
+ *    built-in policy computed in this process (or the latency or privacy
+ *    policy, ea_router_options.policy), with this router's own state: no
+ *    queue, an executor when a local session is given, no memory limit, and
+ *    the moving average of a local token's time over this router's requests;
+ *  - the privacy class: the caller's, else the personal-data detector's
+ *    (e-mail addresses, phone, card and IBAN numbers): none is PUBLIC; some
+ *    is PERSONAL when redaction is on (it leaves only as placeholders),
+ *    SENSITIVE when it is off (it never leaves). A SENSITIVE request never
+ *    goes to the cloud, whatever a policy says;
+ *  - offload: a streamed /v1/completions request with the same prompt (or
+ *    its redacted text), max_tokens, temperature and top_p; the pieces go to
+ *    the same callback as local text, placeholders restored also when split
+ *    over pieces;
+ *  - fallback: when the cloud cannot answer (no endpoint, connection refused,
+ *    timeout, HTTP 5xx after its retries, or a stream cut mid-answer) the
+ *    request completes on the local session and the result says so. A cut
+ *    answer continues locally from its partial text: the local prompt is the
+ *    prompt followed by the text already streamed, so the streamed pieces
+ *    read as one answer. Nothing is lost: the call fails only when the local
+ *    session fails too (or no local session was given).
+ *
+ * The cloud's figures (round trip, tokens/s) feed the latency and privacy
+ * policies: ea_router_probe() measures them and writes them into the
+ * scheduler's "cloud" map pinned under /sys/fs/bpf/edgeai/ when it is there
+ * (kmod mode), into the router, and into the probe cache file when one is
+ * named (so that `edgeai probe` informs later processes in direct mode).
+ *
+ * Thread safety: a router belongs to one thread at a time, like a session.
+ */
+
+struct ea_router;
+
+/* Direct mode's policy (kmod mode asks the module, whatever this says). */
+enum ea_route_policy {
+	EA_ROUTE_POLICY_BUILTIN = 0,	/* the module's built-in policy */
+	EA_ROUTE_POLICY_LATENCY = 1,	/* tools/sched/latency.bpf.c */
+	EA_ROUTE_POLICY_PRIVACY = 2,	/* tools/sched/privacy.bpf.c */
+};
+
+/* "builtin", "latency" or "privacy". */
+EA_API const char *ea_route_policy_name(enum ea_route_policy policy);
+
+/* Options of ea_router_open(). Zero-initialize, then set what you need. */
+struct ea_router_options {
+	/* The cloud endpoints' config file (see docs: base_url, model,
+	 * api_key_env, timeouts, retries); NULL: no cloud, everything local. */
+	const char *cloud_config;
+	const char *endpoint;		/* its endpoint's name; NULL: the first */
+	bool redact;			/* offload personal data as placeholders */
+	enum ea_route_policy policy;	/* direct mode */
+	uint32_t model_id;		/* the local model's id for the module, < 16 */
+	/* A file holding the last probe's figures: read when the router opens,
+	 * written by ea_router_probe(). NULL: none. */
+	const char *probe_cache;
+};
+
+/*
+ * Open a router. @dev may be NULL (direct mode's policy); in kmod mode the
+ * module decides. On failure *@out is NULL and @errmsg says why: a config
+ * file that cannot be read or is malformed, an unknown endpoint.
+ */
+EA_API ea_status ea_router_open(struct ea_device *dev, const struct ea_router_options *options,
+				struct ea_router **out, char *errmsg, size_t errmsg_size);
+
+/* NULL is a no-op. */
+EA_API void ea_router_close(struct ea_router *router);
+
+/* The message of the router's last failure ("" when none). */
+EA_API const char *ea_router_error(const struct ea_router *router);
+
+/* The cloud's figures as the policies see them. */
+struct ea_cloud_figures {
+	double rtt_ms;			/* round trip of GET /models, median */
+	double tokens_per_s;		/* one completion's generation speed; 0: unknown */
+	bool in_scheduler_map;		/* also written to the pinned "cloud" map */
+};
+
+/* Measure the cloud endpoint (@rounds round trips, 1..32) and store it. */
+EA_API ea_status ea_router_probe(struct ea_router *router, int rounds,
+				 struct ea_cloud_figures *out);
+
+/* Set the figures without measuring (stored the same way). */
+EA_API ea_status ea_router_set_cloud(struct ea_router *router, double rtt_ms,
+				     double tokens_per_s, struct ea_cloud_figures *out);
+
+/* The request's privacy class, as the module's EDGEAI_PRIVACY_* + 1. */
+enum ea_privacy {
+	EA_PRIVACY_DETECT = 0,		/* from the personal-data detector */
+	EA_PRIVACY_PUBLIC = 1,
+	EA_PRIVACY_PERSONAL = 2,	/* may leave redacted */
+	EA_PRIVACY_SENSITIVE = 3,	/* never leaves the device */
+};
+
+enum ea_route_force {
+	EA_ROUTE_ASK = 0,		/* the policy decides */
+	EA_ROUTE_FORCE_LOCAL = 1,	/* run locally, no decision asked */
+	EA_ROUTE_FORCE_CLOUD = 2,	/* offload (a SENSITIVE request still stays) */
+};
+
+/* Routing features of one request. Zero-initialize: every zero is a default. */
+struct ea_route_params {
+	enum ea_privacy privacy;
+	uint32_t deadline_ms;		/* the answer is wanted within; 0: none */
+	bool has_confidence;
+	uint32_t confidence;		/* the local answer's expected quality, per mille */
+	enum ea_route_force force;
+};
+
+/* The decisions and reasons of the module (EDGEAI_ROUTE_*, EDGEAI_REASON_*). */
+enum ea_route_decision {
+	EA_ROUTE_LOCAL = 0,
+	EA_ROUTE_CLOUD = 1,
+	EA_ROUTE_REJECT = 2,
+};
+
+/* "local", "cloud" or "reject". */
+EA_API const char *ea_route_decision_name(enum ea_route_decision decision);
+
+/* "default", "privacy", "no_executor", "overload", "deadline", "local_faster",
+ * "cloud_faster", "confident", "low_confidence", "power", "policy"; "forced"
+ * for EA_ROUTE_REASON_FORCED. */
+EA_API const char *ea_route_reason_name(uint32_t reason);
+
+/* The reason of a decision the caller forced (ea_route_params.force). */
+#define EA_ROUTE_REASON_FORCED 100u
+
+enum ea_route_where {
+	EA_RAN_NOWHERE = 0,		/* the policy rejected it */
+	EA_RAN_LOCAL = 1,
+	EA_RAN_CLOUD = 2,
+	EA_RAN_LOCAL_AFTER_FALLBACK = 3, /* sent to the cloud, completed locally */
+};
+
+/* "nowhere", "local", "cloud" or "local after fallback". */
+EA_API const char *ea_route_where_name(enum ea_route_where where);
+
+/* What a routed request did. */
+struct ea_route_result {
+	enum ea_route_decision decision;
+	uint32_t reason;		/* EDGEAI_REASON_* or EA_ROUTE_REASON_FORCED */
+	uint32_t priority;		/* EDGEAI_PRIORITY_* the policy gave */
+	char policy[16];		/* the deciding policy's name ("caller" when forced) */
+	bool decided_in_kernel;		/* by DRM_IOCTL_EDGEAI_ROUTE */
+	enum ea_privacy privacy;	/* the class the decision saw */
+	size_t n_personal;		/* personal-data spans the detector found */
+	bool redacted;			/* offloaded with placeholders */
+	enum ea_route_where where;
+	/* Why the cloud did not answer (fallback), else "". */
+	char fallback_reason[256];
+	bool cut;			/* the cloud's stream broke after text */
+	size_t cloud_bytes;		/* of the text, bytes from the cloud */
+	/* The whole answer, NUL-terminated, owned by the router: valid until its
+	 * next ea_generate_routed() or ea_router_close(). */
+	const char *text;
+	size_t text_len;
+	enum ea_finish_reason finish_reason;
+	int n_generated_tokens;		/* local tokens + the cloud's (its usage, else
+					 * the local tokenizer's count of its text) */
+	double ttft_ms;			/* call to first text, the decision included */
+	double total_ms;
+	double tokens_per_s;		/* n_generated_tokens / (total - ttft) */
+};
+
+/*
+ * Run @params on the local @session or the router's cloud endpoint, as the
+ * decision says (see the DOC above), streaming to @on_text (may be NULL)
+ * and filling @result (may be NULL). @route may be NULL (all defaults).
+ * @session may be NULL only when the request can go nowhere but the cloud:
+ * then a local decision or a fallback fails with EA_ERR_INVALID_ARGUMENT.
+ * Errors: the local session's (ea_session_error()), EA_ERR_ACCEL when the
+ * module's ROUTE fails; the message is in ea_router_error().
+ */
+EA_API ea_status ea_generate_routed(struct ea_router *router, struct ea_session *session,
+				    const struct ea_generate_params *params,
+				    const struct ea_route_params *route, ea_text_fn on_text,
+				    void *user, struct ea_route_result *result);
+
 #ifdef __cplusplus
 }
 #endif

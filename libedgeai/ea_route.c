@@ -1,0 +1,431 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ea_route.c - routed generation (edgeai.h): classify the request's privacy,
+ * ask for a decision, run it on the local session or offload it to the
+ * cloud endpoint with its personal data redacted, and complete it locally
+ * when the cloud fails, continuing a cut answer from its partial text.
+ * Every piece of text reaches the caller through one sink, which keeps the
+ * whole answer and the time of its first piece.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ea_pii.h"
+#include "ea_route.h"
+#include "ea_route_restore.h"
+#include "ea_session.h"
+
+_Static_assert(EA_ROUTE_LOCAL == EDGEAI_ROUTE_LOCAL && EA_ROUTE_CLOUD == EDGEAI_ROUTE_CLOUD &&
+	       EA_ROUTE_REJECT == EDGEAI_ROUTE_REJECT, "decisions as the module's");
+_Static_assert(EA_PRIVACY_SENSITIVE - 1 == EDGEAI_PRIVACY_SENSITIVE &&
+	       EA_PRIVACY_PERSONAL - 1 == EDGEAI_PRIVACY_PERSONAL &&
+	       EA_PRIVACY_PUBLIC - 1 == EDGEAI_PRIVACY_PUBLIC, "privacy classes as the module's");
+
+static const char *const reason_names[EDGEAI_REASON_COUNT] = {
+	[EDGEAI_REASON_DEFAULT] = "default",
+	[EDGEAI_REASON_PRIVACY] = "privacy",
+	[EDGEAI_REASON_NO_EXECUTOR] = "no_executor",
+	[EDGEAI_REASON_OVERLOAD] = "overload",
+	[EDGEAI_REASON_DEADLINE] = "deadline",
+	[EDGEAI_REASON_LOCAL_FASTER] = "local_faster",
+	[EDGEAI_REASON_CLOUD_FASTER] = "cloud_faster",
+	[EDGEAI_REASON_CONFIDENT] = "confident",
+	[EDGEAI_REASON_LOW_CONFIDENCE] = "low_confidence",
+	[EDGEAI_REASON_POWER] = "power",
+	[EDGEAI_REASON_POLICY] = "policy",
+};
+
+EA_API const char *ea_route_reason_name(uint32_t reason)
+{
+	if (reason == EA_ROUTE_REASON_FORCED)
+		return "forced";
+	return reason < EDGEAI_REASON_COUNT ? reason_names[reason] : "unknown";
+}
+
+EA_API const char *ea_route_decision_name(enum ea_route_decision d)
+{
+	return d == EA_ROUTE_LOCAL ? "local" : d == EA_ROUTE_CLOUD ? "cloud" :
+	       d == EA_ROUTE_REJECT ? "reject" : "unknown";
+}
+
+EA_API const char *ea_route_where_name(enum ea_route_where w)
+{
+	static const char *const names[] = { "nowhere", "local", "cloud",
+					     "local after fallback" };
+
+	return (unsigned)w < sizeof(names) / sizeof(names[0]) ? names[w] : "unknown";
+}
+
+EA_API const char *ea_route_policy_name(enum ea_route_policy p)
+{
+	return p == EA_ROUTE_POLICY_LATENCY ? "latency" :
+	       p == EA_ROUTE_POLICY_PRIVACY ? "privacy" : "builtin";
+}
+
+/* ---- the router -------------------------------------------------------- */
+
+static ea_status pick_endpoint(struct ea_router *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_endpoints; i++) {
+		if (!name || (r->endpoints[i].name && !strcmp(r->endpoints[i].name, name))) {
+			r->cloud = &r->endpoints[i];
+			return EA_OK;
+		}
+	}
+	return ea_error_set(&r->error, EA_ERR_NOT_FOUND, "no endpoint named '%s'",
+			    name ? name : "");
+}
+
+static ea_status router_setup(struct ea_router *r, const struct ea_router_options *o)
+{
+	ea_status st;
+
+	if (o->model_id >= EDGEAI_MODEL_COUNT || (unsigned)o->policy > EA_ROUTE_POLICY_PRIVACY)
+		return ea_error_set(&r->error, EA_ERR_INVALID_ARGUMENT,
+				    "model_id must be below %d, policy one of the three",
+				    EDGEAI_MODEL_COUNT);
+	r->redact = o->redact;
+	r->policy = o->policy;
+	r->model_id = o->model_id;
+	if (o->probe_cache && !(r->probe_cache = strdup(o->probe_cache)))
+		return ea_error_set(&r->error, EA_ERR_NO_MEMORY, "out of memory");
+	ea_route_cloud_load_cache(r);
+	if (!o->cloud_config)
+		return EA_OK;
+	st = ea_cloud_config_load(o->cloud_config, &r->endpoints, &r->n_endpoints,
+				  r->error.msg, sizeof(r->error.msg));
+	return st != EA_OK ? st : pick_endpoint(r, o->endpoint);
+}
+
+EA_API ea_status ea_router_open(struct ea_device *dev, const struct ea_router_options *options,
+				struct ea_router **out, char *errmsg, size_t errmsg_size)
+{
+	static const struct ea_router_options defaults;
+	struct ea_router *r;
+	ea_status st;
+
+	if (!out)
+		return EA_ERR_INVALID_ARGUMENT;
+	*out = NULL;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return EA_ERR_NO_MEMORY;
+	r->dev = dev;
+	st = router_setup(r, options ? options : &defaults);
+	if (st != EA_OK) {
+		if (errmsg && errmsg_size)
+			snprintf(errmsg, errmsg_size, "%s", r->error.msg);
+		ea_router_close(r);
+		return st;
+	}
+	*out = r;
+	return EA_OK;
+}
+
+EA_API void ea_router_close(struct ea_router *r)
+{
+	if (!r)
+		return;
+	ea_cloud_endpoints_free(r->endpoints, r->n_endpoints);
+	free(r->probe_cache);
+	free(r->text);
+	free(r);
+}
+
+EA_API const char *ea_router_error(const struct ea_router *r)
+{
+	return r ? r->error.msg : "";
+}
+
+/* ---- one request ------------------------------------------------------- */
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Where every piece of the answer goes: the caller and the router's copy. */
+struct sink {
+	struct ea_router *r;
+	ea_text_fn on_text;
+	void *user;
+	double start_ms, ttft_ms;
+	bool cancelled, failed;
+};
+
+static bool sink_text(const char *text, size_t len, void *user)
+{
+	struct sink *s = user;
+	struct ea_router *r = s->r;
+
+	if (!len)
+		return true;
+	if (r->text_len + len + 1 > r->text_cap) {
+		size_t cap = (r->text_len + len + 1) * 2;
+		char *p = realloc(r->text, cap);
+
+		if (!p) {
+			s->failed = true;
+			return false;
+		}
+		r->text = p;
+		r->text_cap = cap;
+	}
+	memcpy(r->text + r->text_len, text, len);
+	r->text_len += len;
+	r->text[r->text_len] = '\0';
+	if (s->ttft_ms < 0)
+		s->ttft_ms = now_ms() - s->start_ms;
+	if (s->on_text && s->on_text(text, len, s->user))
+		s->cancelled = true;
+	return !s->cancelled;
+}
+
+static int sink_local(const char *text, size_t len, void *user)
+{
+	return !sink_text(text, len, user);
+}
+
+/* One request's state between its steps. */
+struct job {
+	struct ea_router *r;
+	struct ea_session *session;
+	const struct ea_generate_params *params;
+	struct ea_route_result *res;
+	struct sink sink;
+	struct ea_pii_redaction redaction;
+	int cloud_tokens;
+};
+
+static int count_tokens(const struct job *j, const char *text, size_t len, unsigned flags)
+{
+	size_t n = 0;
+
+	if (!j->session)
+		return (int)(len / 4);
+	ea_tokenize(j->session->model, text, len, flags, NULL, 0, &n);
+	return (int)n;
+}
+
+static size_t prompt_len(const struct ea_generate_params *p)
+{
+	return p->prompt_len ? p->prompt_len : strlen(p->prompt);
+}
+
+/* The class the decision sees: the caller's, else the detector's. */
+static uint32_t classify(struct job *j, const struct ea_route_params *rp)
+{
+	j->res->n_personal = ea_pii_scan(j->params->prompt, prompt_len(j->params), NULL, 0);
+	if (rp->privacy != EA_PRIVACY_DETECT)
+		j->res->privacy = rp->privacy;
+	else if (!j->res->n_personal)
+		j->res->privacy = EA_PRIVACY_PUBLIC;
+	else
+		j->res->privacy = j->r->redact ? EA_PRIVACY_PERSONAL : EA_PRIVACY_SENSITIVE;
+	return (uint32_t)j->res->privacy - 1;
+}
+
+static ea_status run_local(struct job *j, const char *prompt, size_t len, int max_tokens)
+{
+	struct ea_generate_params gp = *j->params;
+	struct ea_generate_result lr;
+	ea_status st;
+
+	if (!j->session)
+		return ea_error_set(&j->r->error, EA_ERR_INVALID_ARGUMENT,
+				    "no local session to run on%s%s",
+				    j->res->fallback_reason[0] ? ": " : "", j->res->fallback_reason);
+	gp.prompt = prompt;
+	gp.prompt_len = len;
+	gp.max_tokens = max_tokens;
+	st = ea_generate(j->session, &gp, sink_local, &j->sink, &lr);
+	if (j->sink.failed)
+		return ea_error_set(&j->r->error, EA_ERR_NO_MEMORY, "out of memory");
+	if (st != EA_OK)
+		return ea_error_set(&j->r->error, st, "local: %s", ea_session_error(j->session));
+	j->res->finish_reason = lr.finish_reason;
+	j->res->n_generated_tokens += lr.n_generated_tokens;
+	ea_route_local_sample(j->r, lr.generate_s, lr.n_generated_tokens);
+	return EA_OK;
+}
+
+/* The cloud failed: run it all locally, or continue the cut answer. */
+static ea_status fall_back(struct job *j)
+{
+	const struct ea_generate_params *p = j->params;
+	size_t plen = prompt_len(p), tlen = j->r->text_len;
+	int left = p->max_tokens;
+	char *joined;
+	ea_status st;
+
+	j->res->where = EA_RAN_LOCAL_AFTER_FALLBACK;
+	if (!tlen)
+		return run_local(j, p->prompt, plen, p->max_tokens);
+	j->cloud_tokens = count_tokens(j, j->r->text, tlen, EA_TEXT_NO_BOS);
+	j->res->n_generated_tokens = j->cloud_tokens;
+	if (p->max_tokens && (left = p->max_tokens - j->cloud_tokens) <= 0) {
+		j->res->finish_reason = EA_FINISH_LENGTH;
+		return EA_OK;
+	}
+	joined = malloc(plen + tlen + 1);
+	if (!joined)
+		return ea_error_set(&j->r->error, EA_ERR_NO_MEMORY, "out of memory");
+	memcpy(joined, p->prompt, plen);
+	memcpy(joined + plen, j->r->text, tlen);
+	st = run_local(j, joined, plen + tlen, left);
+	free(joined);
+	return st;
+}
+
+static bool cloud_piece(const char *text, size_t len, void *user)
+{
+	return ea_restore_feed(user, text, len);
+}
+
+static enum ea_finish_reason cloud_finish(const struct job *j, const char *reason)
+{
+	if (j->sink.cancelled)
+		return EA_FINISH_CANCELLED;
+	return !strcmp(reason, "length") ? EA_FINISH_LENGTH : EA_FINISH_EOS;
+}
+
+/* The text that leaves the device: the prompt, or its redaction. */
+static const char *cloud_prompt(struct job *j, char **copy, ea_status *st)
+{
+	*copy = strndup(j->params->prompt, prompt_len(j->params));
+	*st = *copy ? EA_OK : EA_ERR_NO_MEMORY;
+	if (!*copy || !j->r->redact || !j->res->n_personal)
+		return *copy;
+	*st = ea_pii_redact(*copy, &j->redaction);
+	j->res->redacted = *st == EA_OK;
+	return j->redaction.text;
+}
+
+static void cloud_done(struct job *j, const struct ea_cloud_result *cr)
+{
+	j->res->where = EA_RAN_CLOUD;
+	j->res->finish_reason = cloud_finish(j, cr->finish_reason);
+	j->res->n_generated_tokens = cr->completion_tokens >= 0 ? cr->completion_tokens :
+		count_tokens(j, j->r->text ? j->r->text : "", j->r->text_len, EA_TEXT_NO_BOS);
+}
+
+static ea_status run_cloud(struct job *j)
+{
+	const struct ea_generate_params *p = j->params;
+	struct ea_cloud_request req = { .stream = true, .max_tokens = p->max_tokens,
+					.temperature = p->temperature, .top_p = p->top_p,
+					.on_text = cloud_piece };
+	struct ea_cloud_result cr;
+	struct ea_restore restore;
+	char *copy;
+	ea_status st;
+
+	req.prompt = cloud_prompt(j, &copy, &st);
+	if (st != EA_OK) {
+		free(copy);
+		return ea_error_set(&j->r->error, st, "out of memory");
+	}
+	ea_restore_init(&restore, &j->redaction, sink_text, &j->sink);
+	req.user = &restore;
+	st = ea_cloud_complete(j->r->cloud, &req, &cr, j->res->fallback_reason,
+			       sizeof(j->res->fallback_reason));
+	if (!j->sink.cancelled)
+		ea_restore_flush(&restore);
+	ea_restore_free(&restore);
+	free(copy);
+	j->res->cut = cr.cut;
+	j->res->cloud_bytes = j->r->text_len;
+	if (j->sink.failed || restore.failed)
+		st = ea_error_set(&j->r->error, EA_ERR_NO_MEMORY, "out of memory");
+	else if (st == EA_OK)
+		cloud_done(j, &cr);
+	else
+		st = fall_back(j);
+	ea_cloud_result_free(&cr);
+	return st;
+}
+
+/* A cloud decision that cannot or must not leave the device runs here. */
+static ea_status offload(struct job *j)
+{
+	if (j->res->privacy == EA_PRIVACY_SENSITIVE) {
+		snprintf(j->res->fallback_reason, sizeof(j->res->fallback_reason),
+			 "kept local: sensitive data never leaves the device");
+		j->res->where = EA_RAN_LOCAL;
+		return run_local(j, j->params->prompt, prompt_len(j->params),
+				 j->params->max_tokens);
+	}
+	if (!j->r->cloud) {
+		snprintf(j->res->fallback_reason, sizeof(j->res->fallback_reason),
+			 "no cloud endpoint configured");
+		return fall_back(j);
+	}
+	return run_cloud(j);
+}
+
+static ea_status route(struct job *j, const struct ea_route_params *rp)
+{
+	const struct ea_generate_params *p = j->params;
+	struct ea_route_ask ask = { .params = rp, .has_local = j->session != NULL };
+	int n_ctx = j->session ? ea_model_info(j->session->model)->n_ctx : 0;
+	ea_status st;
+
+	ask.privacy = classify(j, rp);
+	ask.prompt_tokens = (uint32_t)count_tokens(j, p->prompt, prompt_len(p), p->flags);
+	ask.max_new_tokens = p->max_tokens > 0 ? (uint32_t)p->max_tokens :
+			     n_ctx > (int)ask.prompt_tokens ? (uint32_t)(n_ctx - ask.prompt_tokens) : 0;
+	st = ea_route_decide(j->r, &ask, j->res);
+	if (st != EA_OK)
+		return st;
+	if (j->res->decision == EA_ROUTE_REJECT)
+		return EA_OK;
+	if (j->res->decision == EA_ROUTE_CLOUD)
+		return offload(j);
+	j->res->where = EA_RAN_LOCAL;
+	return run_local(j, p->prompt, prompt_len(p), p->max_tokens);
+}
+
+static void finish(struct job *j)
+{
+	struct ea_route_result *res = j->res;
+	double gen_ms;
+
+	res->text = j->r->text ? j->r->text : "";
+	res->text_len = j->r->text_len;
+	res->total_ms = now_ms() - j->sink.start_ms;
+	res->ttft_ms = j->sink.ttft_ms >= 0 ? j->sink.ttft_ms : res->total_ms;
+	gen_ms = res->total_ms - res->ttft_ms;
+	res->tokens_per_s = gen_ms > 0 ? res->n_generated_tokens / (gen_ms / 1e3) : 0;
+}
+
+EA_API ea_status ea_generate_routed(struct ea_router *router, struct ea_session *session,
+				    const struct ea_generate_params *params,
+				    const struct ea_route_params *route_params, ea_text_fn on_text,
+				    void *user, struct ea_route_result *result)
+{
+	static const struct ea_route_params defaults;
+	struct ea_route_result scratch;
+	struct job j = { .r = router, .session = session, .params = params,
+			 .res = result ? result : &scratch,
+			 .sink = { router, on_text, user, now_ms(), -1, false, false } };
+	ea_status st;
+
+	if (!router)
+		return EA_ERR_INVALID_ARGUMENT;
+	if (!params || !params->prompt)
+		return ea_error_set(&router->error, EA_ERR_INVALID_ARGUMENT, "no prompt");
+	memset(j.res, 0, sizeof(*j.res));
+	router->error.msg[0] = '\0';
+	router->text_len = 0;
+	if (router->text)
+		router->text[0] = '\0';
+	st = route(&j, route_params ? route_params : &defaults);
+	ea_pii_redaction_free(&j.redaction);
+	finish(&j);
+	return st;
+}

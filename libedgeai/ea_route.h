@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ea_route - the public struct ea_router (edgeai.h: routed generation) and
+ * its parts: ea_route.c runs a request where it is sent and falls back,
+ * ea_route_decide.c asks for the decision (the module, or ea_policy in
+ * direct mode), ea_route_cloud.c keeps the cloud's figures (probe, the
+ * scheduler's pinned map, the cache file).
+ */
+#ifndef EA_ROUTE_H
+#define EA_ROUTE_H
+
+#include "ea_cloud.h"
+#include "ea_error.h"
+#include "ea_policy.h"
+
+struct ea_router {
+	struct ea_device *dev;			/* NULL or direct: ea_policy decides */
+	struct ea_cloud_endpoint *endpoints;	/* from the config file */
+	size_t n_endpoints;
+	const struct ea_cloud_endpoint *cloud;	/* the one used; NULL: none */
+	bool redact;
+	enum ea_route_policy policy;
+	uint32_t model_id;
+	char *probe_cache;			/* NULL: none */
+	struct ea_policy_cloud figures;		/* what the policies see */
+	uint64_t local_avg_ns;			/* a local token's time, moving average */
+	char *text;				/* the last answer */
+	size_t text_len, text_cap;
+	struct ea_error error;
+};
+
+/* What the decision needs to know of a request, and what it decided. */
+struct ea_route_ask {
+	uint32_t prompt_tokens;
+	uint32_t max_new_tokens;
+	uint32_t privacy;		/* EDGEAI_PRIVACY_* */
+	const struct ea_route_params *params;
+	bool has_local;			/* a local session is there */
+};
+
+/* Ask the module (kmod mode) or ea_policy for @ask; fills @res's decision,
+ * reason, priority, policy and decided_in_kernel. */
+ea_status ea_route_decide(struct ea_router *r, const struct ea_route_ask *ask,
+			  struct ea_route_result *res);
+
+/* Fold a local request's per-token time into the direct-mode average. */
+void ea_route_local_sample(struct ea_router *r, double generate_s, int n_tokens);
+
+/* Read the probe cache file into r->figures, when there is one. */
+void ea_route_cloud_load_cache(struct ea_router *r);
+
+#endif /* EA_ROUTE_H */

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ea_route_cloud.c - the cloud's figures the policies read: measured by the
+ * probe (ea_cloud_probe), kept in the router, written into the scheduler's
+ * "cloud" map when edgeai-sched has pinned it (kmod mode's policies read it
+ * there) and into the probe cache file, a JSON object
+ * {"rtt_ms": R, "tokens_per_s": T}, that later routers read when they open.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <linux/bpf.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "ea_route.h"
+
+/* Pinned by edgeai-sched (tools/sched/sched_maps.h, EDGEAI_SCHED_PIN_DIR);
+ * its value is struct edgeai_cloud_state, which ea_policy_cloud mirrors. */
+#define EA_ROUTE_CLOUD_MAP "/sys/fs/bpf/edgeai/cloud"
+
+static long sys_bpf(int cmd, union bpf_attr *attr)
+{
+	return syscall(__NR_bpf, cmd, attr, sizeof(*attr));
+}
+
+/* 1 written, 0 no map pinned, -1 (errno) the map is there but refused. */
+static int write_sched_map(const struct ea_policy_cloud *c)
+{
+	union bpf_attr attr;
+	uint32_t key = 0;
+	int fd, ret;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.pathname = (uint64_t)(uintptr_t)EA_ROUTE_CLOUD_MAP;
+	fd = (int)sys_bpf(BPF_OBJ_GET, &attr);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	memset(&attr, 0, sizeof(attr));
+	attr.map_fd = (uint32_t)fd;
+	attr.key = (uint64_t)(uintptr_t)&key;
+	attr.value = (uint64_t)(uintptr_t)c;
+	attr.flags = BPF_ANY;
+	ret = sys_bpf(BPF_MAP_UPDATE_ELEM, &attr) ? -1 : 1;
+	close(fd);
+	return ret;
+}
+
+static ea_status write_cache(struct ea_router *r, double rtt_ms, double tps)
+{
+	json_object *o = json_object_new_object();
+	ea_status st = EA_OK;
+
+	json_object_object_add(o, "rtt_ms", json_object_new_double(rtt_ms));
+	json_object_object_add(o, "tokens_per_s", json_object_new_double(tps));
+	if (json_object_to_file_ext(r->probe_cache, o, JSON_C_TO_STRING_PRETTY))
+		st = ea_error_set(&r->error, EA_ERR_IO, "%s: cannot write the probe cache: %s",
+				  r->probe_cache, json_util_get_last_err());
+	json_object_put(o);
+	return st;
+}
+
+static uint32_t round_u32(double v)
+{
+	return v <= 0 ? 0 : v >= UINT32_MAX ? UINT32_MAX : (uint32_t)lround(v);
+}
+
+static void set_figures(struct ea_router *r, double rtt_ms, double tps)
+{
+	r->figures.rtt_ms = round_u32(rtt_ms);
+	/* A positive throughput below 1 token/s still means "a cloud is there". */
+	r->figures.tokens_per_s = tps > 0 && tps < 1 ? 1 : round_u32(tps);
+}
+
+void ea_route_cloud_load_cache(struct ea_router *r)
+{
+	json_object *o, *rtt, *tps;
+
+	if (!r->probe_cache || access(r->probe_cache, R_OK))
+		return;
+	o = json_object_from_file(r->probe_cache);
+	if (o && json_object_object_get_ex(o, "rtt_ms", &rtt) &&
+	    json_object_object_get_ex(o, "tokens_per_s", &tps))
+		set_figures(r, json_object_get_double(rtt), json_object_get_double(tps));
+	json_object_put(o);
+}
+
+EA_API ea_status ea_router_set_cloud(struct ea_router *r, double rtt_ms, double tokens_per_s,
+				     struct ea_cloud_figures *out)
+{
+	int map;
+
+	if (!r || !(rtt_ms >= 0) || !(tokens_per_s >= 0))
+		return r ? ea_error_set(&r->error, EA_ERR_INVALID_ARGUMENT,
+					"cloud figures must be >= 0") : EA_ERR_INVALID_ARGUMENT;
+	set_figures(r, rtt_ms, tokens_per_s);
+	map = write_sched_map(&r->figures);
+	if (map < 0)
+		return ea_error_set(&r->error, EA_ERR_IO, "%s: %s", EA_ROUTE_CLOUD_MAP,
+				    strerror(errno));
+	if (out)
+		*out = (struct ea_cloud_figures){ rtt_ms, tokens_per_s, map > 0 };
+	return r->probe_cache ? write_cache(r, rtt_ms, tokens_per_s) : EA_OK;
+}
+
+EA_API ea_status ea_router_probe(struct ea_router *r, int rounds, struct ea_cloud_figures *out)
+{
+	struct ea_cloud_probe p;
+	char why[EA_ERROR_MAX];
+	ea_status st;
+
+	if (!r)
+		return EA_ERR_INVALID_ARGUMENT;
+	if (!r->cloud)
+		return ea_error_set(&r->error, EA_ERR_INVALID_ARGUMENT,
+				    "no cloud endpoint configured");
+	st = ea_cloud_probe(r->cloud, rounds, &p, why, sizeof(why));
+	if (st != EA_OK)
+		return ea_error_set(&r->error, st, "probe: %s", why);
+	return ea_router_set_cloud(r, p.rtt_ms, p.tokens_per_s, out);
+}

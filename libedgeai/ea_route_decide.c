@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ea_route_decide.c - where a request runs: DRM_IOCTL_EDGEAI_ROUTE in kmod
+ * mode (the attached BPF policy or the built-in one), ea_policy in direct
+ * mode, fed with this router's own state (see edgeai.h, routed generation).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <xf86drm.h>
+
+#include "ea_device.h"
+#include "ea_route.h"
+
+/* The caller's answer to "forced": no policy asked. */
+static void decide_forced(const struct ea_route_ask *ask, struct ea_route_result *res)
+{
+	res->decision = ask->params->force == EA_ROUTE_FORCE_CLOUD ? EA_ROUTE_CLOUD : EA_ROUTE_LOCAL;
+	res->reason = EA_ROUTE_REASON_FORCED;
+	res->priority = EDGEAI_PRIORITY_NORMAL;
+	snprintf(res->policy, sizeof(res->policy), "caller");
+}
+
+static uint32_t confidence(const struct ea_route_params *p)
+{
+	return p->has_confidence ? p->confidence : EDGEAI_CONFIDENCE_NONE;
+}
+
+static ea_status decide_kernel(struct ea_router *r, const struct ea_route_ask *ask,
+			       struct ea_route_result *res)
+{
+	struct drm_edgeai_route args = {
+		.model_id = r->model_id,
+		.prompt_tokens = ask->prompt_tokens,
+		.max_new_tokens = ask->max_new_tokens,
+		.privacy = ask->privacy,
+		.deadline_ms = ask->params->deadline_ms,
+		.confidence = confidence(ask->params),
+	};
+
+	if (drmIoctl(r->dev->kmod.fd, DRM_IOCTL_EDGEAI_ROUTE, &args))
+		return ea_error_set(&r->error, EA_ERR_ACCEL, "DRM_IOCTL_EDGEAI_ROUTE: %s",
+				    strerror(errno));
+	res->decision = args.decision;
+	res->reason = args.reason;
+	res->priority = args.priority;
+	res->decided_in_kernel = true;
+	snprintf(res->policy, sizeof(res->policy), "%.*s", (int)sizeof(args.policy_name),
+		 args.policy_name);
+	return EA_OK;
+}
+
+/* Direct mode: no queue, no memory limit, the executor is the session. */
+static void decide_direct(struct ea_router *r, const struct ea_route_ask *ask,
+			  struct ea_route_result *res)
+{
+	struct ea_policy_ctx ctx = {
+		.model_id = r->model_id,
+		.prompt_tokens = ask->prompt_tokens,
+		.max_new_tokens = ask->max_new_tokens,
+		.privacy = ask->privacy,
+		.deadline_ms = ask->params->deadline_ms,
+		.confidence = confidence(ask->params),
+		.executor_alive = ask->has_local,
+		.mem_limit = UINT64_MAX,
+		.model_avg_ns = r->local_avg_ns,
+	};
+
+	switch (r->policy) {
+	case EA_ROUTE_POLICY_LATENCY:
+		res->decision = ea_policy_latency(&ctx, &r->figures);
+		break;
+	case EA_ROUTE_POLICY_PRIVACY:
+		res->decision = ea_policy_privacy(&ctx, &r->figures);
+		break;
+	default:
+		res->decision = ea_policy_builtin(&ctx);
+		break;
+	}
+	res->reason = ctx.reason;
+	res->priority = ctx.priority;
+	snprintf(res->policy, sizeof(res->policy), "%s", ea_route_policy_name(r->policy));
+}
+
+ea_status ea_route_decide(struct ea_router *r, const struct ea_route_ask *ask,
+			  struct ea_route_result *res)
+{
+	if (ask->params->force != EA_ROUTE_ASK) {
+		decide_forced(ask, res);
+		return EA_OK;
+	}
+	if (r->dev && ea_device_mode(r->dev) == EA_MODE_KMOD)
+		return decide_kernel(r, ask, res);
+	decide_direct(r, ask, res);
+	return EA_OK;
+}
+
+void ea_route_local_sample(struct ea_router *r, double generate_s, int n_tokens)
+{
+	int64_t sample, old = (int64_t)r->local_avg_ns;
+
+	if (n_tokens <= 0 || generate_s <= 0)
+		return;
+	sample = (int64_t)(generate_s * 1e9 / n_tokens);
+	r->local_avg_ns = (uint64_t)(old + (sample - old) / 8);
+}
