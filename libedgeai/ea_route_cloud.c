@@ -56,7 +56,7 @@ static ea_status write_cache(struct ea_router *r, double rtt_ms, double tps)
 
 	json_object_object_add(o, "rtt_ms", json_object_new_double(rtt_ms));
 	json_object_object_add(o, "tokens_per_s", json_object_new_double(tps));
-	if (json_object_to_file_ext(r->probe_cache, o, JSON_C_TO_STRING_PRETTY))
+	if (json_object_to_file_ext(r->probe_cache, o, JSON_C_TO_STRING_SPACED))
 		st = ea_error_set(&r->error, EA_ERR_IO, "%s: cannot write the probe cache: %s",
 				  r->probe_cache, json_util_get_last_err());
 	json_object_put(o);
