@@ -20,6 +20,7 @@ extern const struct cli_command cli_perplexity;
 extern const struct cli_command cli_run;
 extern const struct cli_command cli_bench;
 extern const struct cli_command cli_serve;
+extern const struct cli_command cli_ask, cli_probe;
 
 /*
  * Parse the options every device-using subcommand shares (--mode MODE,
