@@ -26,5 +26,7 @@ $(HOST_TESTS): $(HOST_TEST_DIR)/%: $(HOST_TEST_DIR)/%.o $(LIBEDGEAI_A)
 
 # test_serve runs build/bin/edgeai serve.
 $(HOST_TEST_DIR)/test_serve: | $(EDGEAI_CLI)
+# test_route and test_route_serve run build/bin/edgeai synth and serve.
+$(HOST_TEST_DIR)/test_route $(HOST_TEST_DIR)/test_route_serve: | $(EDGEAI_CLI)
 
 -include $(HOST_TESTS:=.d)
