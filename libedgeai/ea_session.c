@@ -7,6 +7,7 @@
 
 #include "ea_cmdstream.h"
 #include "ea_device.h"
+#include "ea_kmod_session.h"
 #include "ea_ref_forward.h"
 #include "ea_ref_pool.h"
 #include "ea_session.h"
@@ -46,9 +47,10 @@ static ea_status vk_session(struct ea_session *s, struct ea_vk *vk)
 	return status;
 }
 
-/* A session on @vk, or on the CPU reference with @n_threads (0: the default). */
-static ea_status session_new(const struct ea_model *m, struct ea_vk *vk, int n_threads,
-			     struct ea_session **out, char *err, size_t errsz)
+/* A session on @vk, through the module of @kmod (a device in kmod mode), or on
+ * the CPU reference with @n_threads (0: the default). */
+static ea_status session_new(const struct ea_model *m, struct ea_vk *vk, struct ea_device *kmod,
+			     int n_threads, struct ea_session **out, char *err, size_t errsz)
 {
 	struct ea_session *s = calloc(1, sizeof(*s));
 	ea_status status;
@@ -63,7 +65,10 @@ static ea_status session_new(const struct ea_model *m, struct ea_vk *vk, int n_t
 		return EA_ERR_NO_MEMORY;
 	}
 	s->model = m;
-	if (vk)
+	if (kmod)
+		status = ea_kmod_session_new(kmod->kmod.fd, kmod->info.job_timeout_ms, m, &s->kmod,
+					     &s->error);
+	else if (vk)
 		status = vk_session(s, vk);
 	else
 		status = ea_ref_state_new_threads(m, CPU_BATCH, n_threads, &s->ref, s->error.msg,
@@ -81,7 +86,7 @@ static ea_status session_new(const struct ea_model *m, struct ea_vk *vk, int n_t
 ea_status ea_session_new(const struct ea_model *m, struct ea_vk *vk, struct ea_session **out,
 			 char *err, size_t errsz)
 {
-	return session_new(m, vk, 0, out, err, errsz);
+	return session_new(m, vk, NULL, 0, out, err, errsz);
 }
 
 void ea_session_free(struct ea_session *s)
@@ -89,6 +94,7 @@ void ea_session_free(struct ea_session *s)
 	if (!s)
 		return;
 	ea_vk_exec_free(s->exec);
+	ea_kmod_session_free(s->kmod);
 	ea_ref_state_free(s->ref);
 	free(s->history);
 	free(s->text);
@@ -129,10 +135,6 @@ static ea_status session_vk(struct ea_device *dev, struct ea_vk **vk, char *errm
 	if (!dev)
 		return open_fail(errmsg, errmsg_size, EA_ERR_INVALID_ARGUMENT, "a Vulkan session "
 				 "needs a device (ea_open()); without one, ask for EA_ENGINE_CPU");
-	if (dev->info.mode != EA_MODE_DIRECT)
-		return open_fail(errmsg, errmsg_size, EA_ERR_UNSUPPORTED, "sessions run in direct "
-				 "mode only; the device is in %s mode (open it with "
-				 "EA_MODE_DIRECT)", ea_mode_name(dev->info.mode));
 	if (!dev->vk)
 		return open_fail(errmsg, errmsg_size, EA_ERR_NO_VULKAN_DEVICE, "%s",
 				 dev->vk_missing.msg);
@@ -148,6 +150,7 @@ ea_status ea_session_open(struct ea_device *dev, const struct ea_model *model,
 	const struct ea_session_options *o = options ? options : &defaults;
 	enum ea_engine engine = o->engine;
 	struct ea_vk *vk = NULL;
+	struct ea_device *kmod = NULL;
 	uint64_t weight_bytes = 0;
 	ea_status status;
 
@@ -165,16 +168,18 @@ ea_status ea_session_open(struct ea_device *dev, const struct ea_model *model,
 				 EA_REF_MAX_THREADS);
 	if (engine == EA_ENGINE_AUTO)
 		engine = dev ? EA_ENGINE_VULKAN : EA_ENGINE_CPU;
+	if (engine == EA_ENGINE_VULKAN && dev && dev->info.mode == EA_MODE_KMOD)
+		kmod = dev;
 	if (engine == EA_ENGINE_VULKAN) {
-		status = session_vk(dev, &vk, errmsg, errmsg_size);
+		status = kmod ? EA_OK : session_vk(dev, &vk, errmsg, errmsg_size);
 		if (status != EA_OK)
 			return status;
 		tensor_data(model->gguf, &weight_bytes);
 		if (o->progress)
 			o->progress(0, weight_bytes, o->progress_user);
 	}
-	status = session_new(model, vk, o->n_threads, out, errmsg, errmsg_size);
-	if (status == EA_OK && vk && o->progress)
+	status = session_new(model, vk, kmod, o->n_threads, out, errmsg, errmsg_size);
+	if (status == EA_OK && (vk || kmod) && o->progress)
 		o->progress(weight_bytes, weight_bytes, o->progress_user);
 	return status;
 }
@@ -219,11 +224,27 @@ static void remember(struct ea_session *s, const int32_t *tokens, int n, int pos
 	s->n_history = pos0 + n;
 }
 
+/* As vk_eval(), each run a job of the module's executor; errors in s->error. */
+static ea_status kmod_eval(struct ea_session *s, const int32_t *tokens, int n, int pos0)
+{
+	ea_status status = EA_OK;
+
+	if (n >= VK_PROMPT_MIN_TOKENS)
+		return ea_kmod_session_prompt(s->kmod, (const uint32_t *)tokens, (uint32_t)n,
+					      (uint32_t)pos0, &s->error);
+	for (int t = 0; t < n && status == EA_OK; t++)
+		status = ea_kmod_session_step(s->kmod, (uint32_t)tokens[t], (uint32_t)(pos0 + t),
+					      &s->error);
+	return status;
+}
+
 static ea_status vk_eval(struct ea_session *s, const int32_t *tokens, int n, int pos0)
 {
 	ea_status status = EA_OK;
 
 	/* Tokens are checked to be >= 0: the same values as uint32_t. */
+	if (s->kmod)
+		return kmod_eval(s, tokens, n, pos0);
 	if (n >= VK_PROMPT_MIN_TOKENS)
 		return ea_vk_exec_prompt(s->exec, (const uint32_t *)tokens, (uint32_t)n,
 					 (uint32_t)pos0);
@@ -245,10 +266,11 @@ ea_status ea_session_eval(struct ea_session *s, const int32_t *tokens, int n, in
 			s->error = s->ref->error;
 	} else {
 		status = vk_eval(s, tokens, n, pos0);
-		if (status != EA_OK)
+		if (status != EA_OK && !s->kmod)
 			ea_error_set(&s->error, status, "%s", ea_vk_exec_error(s->exec));
-		else
-			memcpy(logits, ea_vk_exec_logits(s->exec),
+		else if (status == EA_OK)
+			memcpy(logits, s->kmod ? ea_kmod_session_logits(s->kmod) :
+						 ea_vk_exec_logits(s->exec),
 			       (size_t)s->model->cfg.n_vocab * sizeof(float));
 	}
 	if (status != EA_OK) {
@@ -305,7 +327,7 @@ ea_status ea_session_window_nll(struct ea_session *s, const int32_t *tokens, int
 	status = check_tokens(s, tokens, n, 0);
 	if (status != EA_OK)
 		return status;
-	if (s->exec) {
+	if (s->exec || s->kmod) {
 		status = vk_window_nll(s, tokens, n, first, nll);
 	} else {
 		s->n_history = 0;
@@ -328,7 +350,7 @@ int ea_session_threads(const struct ea_session *s)
 
 const char *ea_session_engine(const struct ea_session *s)
 {
-	return s->exec ? "Vulkan" : "CPU reference";
+	return s->kmod ? "Vulkan (edgeaid)" : s->exec ? "Vulkan" : "CPU reference";
 }
 
 const char *ea_session_error(const struct ea_session *s)

@@ -26,6 +26,7 @@
 struct ea_session {
 	const struct ea_model *model;
 	struct ea_vk_exec *exec;	/* Vulkan, or NULL */
+	struct ea_kmod_session *kmod;	/* Vulkan through the module (kmod mode), or NULL */
 	struct ea_ref_state *ref;	/* the CPU reference, or NULL */
 	int32_t *history;		/* the tokens in the KV cache, n_ctx */
 	int n_history;			/* positions 0 .. n_history - 1 hold history[] */

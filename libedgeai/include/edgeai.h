@@ -305,9 +305,12 @@ struct ea_session_options {
 
 /*
  * Open a session of @model. @dev may be NULL for the CPU reference; for
- * Vulkan it must be a device in direct mode with a Vulkan device (else
- * EA_ERR_INVALID_ARGUMENT, EA_ERR_UNSUPPORTED in kmod mode, or
- * EA_ERR_NO_VULKAN_DEVICE). @options may be NULL (all defaults). @model and
+ * Vulkan it must be a device: in direct mode with a Vulkan device (else
+ * EA_ERR_NO_VULKAN_DEVICE), or in kmod mode, where the module's executor
+ * (edgeaid) runs the kernels, the weights are one buffer shared by every
+ * process that opens the same model file, and a run fails with EA_ERR_ACCEL
+ * when no executor completes it within the module's job timeout. @options
+ * may be NULL (all defaults). @model and
  * @dev must outlive the session. On failure *@out is NULL and @errmsg (when
  * not NULL) says why: also EA_ERR_VULKAN, EA_ERR_NO_MEMORY.
  */
