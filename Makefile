@@ -43,6 +43,7 @@ include tools/sched/sched.mk
 include tests/fuzz/fuzz.mk
 include tests/bench/bench.mk
 include tests/bench/sched.mk
+include tests/bench/e2e.mk
 
 # Tests: host tests here, kernel tests in the VM; one summary at the end.
 check: deps
