@@ -28,7 +28,7 @@ BASE_PKGS=(
 	qemu-system-x86 busybox-static
 	libvulkan-dev glslc spirv-tools vulkan-tools
 	libdrm-dev libcurl4-openssl-dev libjson-c-dev libmicrohttpd-dev
-	clang llvm libclang-rt-14-dev iproute2 procps
+	clang llvm libclang-rt-14-dev iproute2 procps curl
 )
 # Packages that need bookworm-backports: module struct_ops need libbpf >= 1.4 and a
 # matching bpftool; lavapipe wants a newer Mesa than bookworm's 22.3.
