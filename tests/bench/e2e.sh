@@ -2,9 +2,10 @@
 # tests/bench/e2e.sh - `make bench-kmod-e2e`, inside the VM (tests/vm/run):
 # generated tokens/s of one model in direct mode and in kmod mode (through the
 # module and edgeaid), alternating, best of EDGEAI_E2E_ROUNDS rounds each; and
-# the kernel round trip per token from the module's job stats: the client's
-# wall time per token minus the device time per job that edgeaid reported
-# (fdinfo drm-engine-edgeai / edgeai-jobs-completed). Ends with one JSON line.
+# the kernel round trip per token from the module's job stats: over the
+# decode steps, the client's wall time minus the device time edgeaid reported
+# for their jobs (the change of fdinfo drm-engine-edgeai), per token; the
+# median of the rounds. Ends with one JSON line.
 # EDGEAI_E2E_MODEL: a GGUF file (default: a synthesized tiny Q8_0 model);
 # EDGEAI_E2E_TOKENS: tokens per run (default 16).
 set -e
@@ -35,10 +36,9 @@ for r in $(seq "$rounds"); do
 	d=$(field "$work/direct" tok_s)
 	k=$(field "$work/kmod" tok_s)
 	us=$(field "$work/kmod" us_per_token)
-	busy=$(field "$work/kmod" "fdinfo drm-engine-edgeai")
-	jobs=$(field "$work/kmod" "fdinfo edgeai-jobs-completed")
-	dev_us=$(awk -v b="$busy" -v j="$jobs" 'BEGIN { printf "%.1f", b / j / 1000 }')
-	r_us=$(awk -v u="$us" -v d="$dev_us" 'BEGIN { printf "%.1f", u - d }')
+	jobs=$(field "$work/kmod" decode_jobs)
+	dev_us=$(field "$work/kmod" device_us_per_job)
+	r_us=$(field "$work/kmod" rt_us_per_token)
 	echo "round $r: direct $d tok/s; kmod $k tok/s ($us us/token, device $dev_us us/job" \
 	     "over $jobs jobs, round trip $r_us us)"
 	[ "$(grep '^tokens:' "$work/direct")" = "$(grep '^tokens:' "$work/kmod")" ] ||
@@ -47,7 +47,8 @@ for r in $(seq "$rounds"); do
 done
 d=$(best "${direct[@]}")
 k=$(best "${kmod[@]}")
-r=$(printf '%s\n' "${rt[@]}" | sort -g | head -n 1)
-echo "model $(basename "$model"), $tokens tokens a run, best of $rounds rounds"
+r=$(printf '%s\n' "${rt[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+echo "model $(basename "$model"), $tokens tokens a run; tok/s: best of $rounds rounds;" \
+     "round trip: median of the rounds"
 printf '{"bench":"kmod-e2e","kmod_tg_tok_s":%s,"direct_tg_tok_s":%s,"ratio":%s,"rt_per_token_us":%s}\n' \
 	"$k" "$d" "$(awk -v k="$k" -v d="$d" 'BEGIN { printf "%.3f", k / d }')" "$r"

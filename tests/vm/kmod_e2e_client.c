@@ -54,6 +54,25 @@ static void print_fdinfo(int fd)
 	fclose(f);
 }
 
+/* The number of the fdinfo line @key of @fd (its first field), 0 when absent. */
+static unsigned long long fdinfo_value(int fd, const char *key)
+{
+	unsigned long long value = 0;
+	char path[64], line[256];
+	size_t len = strlen(key);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, len) && line[len] == ':')
+			value = strtoull(line + len + 1, NULL, 10);
+	fclose(f);
+	return value;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -73,6 +92,7 @@ int main(int argc, char **argv)
 	int32_t tokens[512];
 	char err[512];
 	float *logits;
+	unsigned long long busy0 = 0, jobs0 = 0;
 	double t0;
 	int reused;
 
@@ -113,6 +133,10 @@ int main(int argc, char **argv)
 	}
 	pos = (int)n_prompt;
 	printf("engine: %s\n", ea_session_engine(s));
+	if (dev->kmod.fd >= 0) {
+		busy0 = fdinfo_value(dev->kmod.fd, "drm-engine-edgeai");
+		jobs0 = fdinfo_value(dev->kmod.fd, "edgeai-jobs-completed");
+	}
 	t0 = now_s();
 	for (int i = 0; loop || i < n_tokens; i++) {
 		int32_t next = argmax(logits, n_vocab);
@@ -138,6 +162,15 @@ int main(int argc, char **argv)
 		for (int i = 0; i < n_tokens; i++)
 			printf(" %d", (int)tokens[n_prompt + i]);
 		printf("\ntok_s: %.3f\nus_per_token: %.1f\n", n_tokens / dt, dt * 1e6 / n_tokens);
+		/* The decode steps' jobs only: wall time minus the device time edgeaid reported. */
+		if (dev->kmod.fd >= 0) {
+			double busy_us = (fdinfo_value(dev->kmod.fd, "drm-engine-edgeai") - busy0) / 1e3;
+			unsigned long long jobs = fdinfo_value(dev->kmod.fd, "edgeai-jobs-completed") -
+						  jobs0;
+
+			printf("decode_jobs: %llu\ndevice_us_per_job: %.1f\nrt_us_per_token: %.1f\n",
+			       jobs, jobs ? busy_us / jobs : 0.0, (dt * 1e6 - busy_us) / n_tokens);
+		}
 	}
 	if (dev->kmod.fd >= 0)
 		print_fdinfo(dev->kmod.fd);
