@@ -1,7 +1,7 @@
 #!/bin/sh
 # Embed SPIR-V binaries into libedgeai: writes an assembler file that pulls each
 # .spv in with .incbin, and a C file with the table that names them
-# (libedgeai/ea_shaders.h declares it).
+# (libedgeai/vk/ea_shaders.h declares it).
 # Usage: embed.sh OUT.S OUT.c SHADER.spv...
 set -eu
 

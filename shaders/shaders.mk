@@ -45,7 +45,7 @@ $(BUILD)/shaders/ea_shader_blobs.o: $(SHADER_EMBED_S) $(SHADER_SPVS)
 	$(CC) -c -o $@ $<
 
 $(BUILD)/shaders/ea_shader_table.o: $(SHADER_EMBED_C)
-	$(CC) $(BASE_CFLAGS) -Ilibedgeai $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(BASE_CFLAGS) $(LIBEDGEAI_INTERNAL_INC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 .PHONY: FORCE
 FORCE:

@@ -11,7 +11,7 @@ tools: $(EDGEAI_CLI)
 
 $(BUILD)/tools/%.o: tools/%.c
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) -Ilibedgeai $(shell pkg-config --cflags $(EDGEAI_CLI_PKGS)) $(CFLAGS) \
+	$(CC) $(BASE_CFLAGS) $(LIBEDGEAI_INTERNAL_INC) $(shell pkg-config --cflags $(EDGEAI_CLI_PKGS)) $(CFLAGS) \
 		-MMD -MP -c -o $@ $<
 
 $(EDGEAI_CLI): $(EDGEAI_CLI_OBJS) $(LIBEDGEAI_SO)

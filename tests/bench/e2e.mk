@@ -7,7 +7,7 @@ KMOD_E2E_CLIENT := $(BUILD)/tests/vm/kmod_e2e_client
 
 $(KMOD_E2E_CLIENT): tests/vm/kmod_e2e_client.c $(LIBEDGEAI_A)
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) -Ilibedgeai $(shell pkg-config --cflags libdrm) $(CFLAGS) -o $@ $< \
+	$(CC) $(BASE_CFLAGS) $(LIBEDGEAI_INTERNAL_INC) $(shell pkg-config --cflags libdrm) $(CFLAGS) -o $@ $< \
 		$(LIBEDGEAI_A) $(LIBEDGEAI_LIBS)
 
 tests: $(KMOD_E2E_CLIENT) $(EDGEAID)

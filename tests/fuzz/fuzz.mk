@@ -9,14 +9,14 @@ FUZZ_SECONDS ?= 60
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-Ilibedgeai -Ilibedgeai/include
-FUZZ_GGUF_SRCS := tests/fuzz/fuzz_gguf.c libedgeai/ea_gguf.c libedgeai/ea_quant.c \
-		  libedgeai/ea_tokenizer.c
+		$(LIBEDGEAI_INTERNAL_INC) -Ilibedgeai/include
+FUZZ_GGUF_SRCS := tests/fuzz/fuzz_gguf.c libedgeai/model/ea_gguf.c libedgeai/model/ea_quant.c \
+		  libedgeai/model/ea_tokenizer.c
 
 .PHONY: fuzz fuzz-build
 fuzz-build: $(FUZZ_DIR)/fuzz_gguf
 
-$(FUZZ_DIR)/fuzz_gguf: $(FUZZ_GGUF_SRCS) $(wildcard libedgeai/*.h libedgeai/include/*.h)
+$(FUZZ_DIR)/fuzz_gguf: $(FUZZ_GGUF_SRCS) $(wildcard libedgeai/*/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(FUZZ_GGUF_SRCS) -lm
 

@@ -17,10 +17,10 @@ print-host-tests:
 
 $(HOST_TEST_DIR)/%.o: tests/host/%.c
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) -Ilibedgeai $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(BASE_CFLAGS) $(LIBEDGEAI_INTERNAL_INC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 # Linked statically against the library, so they run from anywhere; they may
-# test the library's internal interfaces (-Ilibedgeai) as well as edgeai.h.
+# test the library's internal interfaces ($(LIBEDGEAI_INTERNAL_INC)) as well as edgeai.h.
 $(HOST_TESTS): $(HOST_TEST_DIR)/%: $(HOST_TEST_DIR)/%.o $(LIBEDGEAI_A)
 	$(CC) -o $@ $< $(LIBEDGEAI_A) $(LIBEDGEAI_LIBS)
 

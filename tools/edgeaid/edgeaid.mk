@@ -7,7 +7,7 @@ EDGEAID      := $(BUILD)/bin/edgeaid
 EDGEAID_SRCS := $(sort $(wildcard tools/edgeaid/*.c))
 EDGEAID_OBJS := $(patsubst tools/%.c,$(BUILD)/tools/%.o,$(EDGEAID_SRCS))
 
-$(EDGEAID_OBJS): CFLAGS += -Ilibedgeai
+$(EDGEAID_OBJS): CFLAGS += $(LIBEDGEAI_INTERNAL_INC)
 
 tools: $(EDGEAID)
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * edgeaid_exec - runs kmod-mode jobs (libedgeai/ea_kmod_job.h) on Vulkan.
+ * edgeaid_exec - runs kmod-mode jobs (libedgeai/kmod/ea_kmod_job.h) on Vulkan.
  *
  * What a stream needs is built on its first job and kept: the job's buffer
  * objects stay mapped, each with its Vulkan buffer, and the stream's
