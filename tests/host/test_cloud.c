@@ -6,103 +6,15 @@
  * refused connections, no retry after 4xx, timeouts, the API key header; the
  * SSE parser fed at every split point; the config file's checks.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "ea_cloud.h"
 #include "ea_sse.h"
 #include "ea_tap.h"
-
-/* ---- a scripted server ------------------------------------------------- */
-
-struct reply {
-	const char *bytes;	/* sent as is */
-	int delay_ms;		/* before answering */
-};
-
-struct server {
-	int fd;
-	int port;
-	const struct reply *replies;
-	int n_replies;
-	int served;
-	char last_request[8192];
-	pthread_t thread;
-};
-
-static void read_request(int fd, char *buf, size_t cap)
-{
-	size_t used = 0;
-	char *end;
-	long body = 0;
-
-	while (used + 1 < cap) {
-		ssize_t n = read(fd, buf + used, cap - 1 - used);
-
-		if (n <= 0)
-			break;
-		used += (size_t)n;
-		buf[used] = '\0';
-		end = strstr(buf, "\r\n\r\n");
-		if (!end)
-			continue;
-		char *cl = strcasestr(buf, "Content-Length:");
-		body = cl ? strtol(cl + 15, NULL, 10) : 0;
-		if ((long)(used - (size_t)(end + 4 - buf)) >= body)
-			break;
-	}
-	buf[used] = '\0';
-}
-
-static void *serve(void *arg)
-{
-	struct server *s = arg;
-
-	for (int i = 0; i < s->n_replies; i++) {
-		int c = accept(s->fd, NULL, NULL);
-
-		if (c < 0)
-			break;
-		read_request(c, s->last_request, sizeof(s->last_request));
-		if (s->replies[i].delay_ms)
-			usleep((useconds_t)s->replies[i].delay_ms * 1000);
-		/* the client may have given up already: no SIGPIPE */
-		send(c, s->replies[i].bytes, strlen(s->replies[i].bytes), MSG_NOSIGNAL);
-		close(c);
-		s->served++;
-	}
-	return NULL;
-}
-
-static void server_start(struct server *s, const struct reply *replies, int n)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(a);
-	int one = 1;
-
-	memset(s, 0, sizeof(*s));
-	s->replies = replies;
-	s->n_replies = n;
-	s->fd = socket(AF_INET, SOCK_STREAM, 0);
-	setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	bind(s->fd, (struct sockaddr *)&a, sizeof(a));
-	listen(s->fd, 8);
-	getsockname(s->fd, (struct sockaddr *)&a, &len);
-	s->port = ntohs(a.sin_port);
-	pthread_create(&s->thread, NULL, serve, s);
-}
-
-static void server_stop(struct server *s)
-{
-	shutdown(s->fd, SHUT_RDWR);
-	close(s->fd);
-	pthread_join(s->thread, NULL);
-}
+#include "ea_test_server.h"
 
 static struct ea_cloud_endpoint endpoint(int port, char *url, size_t n)
 {
@@ -150,16 +62,16 @@ static bool collect(const char *text, size_t len, void *user)
 
 static void test_plain_chat(struct tap *t)
 {
-	const struct reply replies[] = { { chat_answer, 0 } };
+	const char *const replies[] = { chat_answer };
 	struct ea_cloud_request req = { .chat = true, .prompt = "Describe vim", .max_tokens = 8,
 					.temperature = 0 };
 	struct ea_cloud_endpoint ep;
 	struct ea_cloud_result res;
-	struct server s;
+	struct ea_test_server s;
 	char url[64], err[256] = "";
 	char key[] = "sk-secret-123";
 
-	server_start(&s, replies, 1);
+	ea_test_server_start(&s, replies, 1, 0);
 	ep = endpoint(s.port, url, sizeof(url));
 	ep.api_key = key;
 	tap_ok(t, ea_cloud_complete(&ep, &req, &res, err, sizeof(err)) == EA_OK,
@@ -167,7 +79,7 @@ static void test_plain_chat(struct tap *t)
 	tap_ok(t, res.text && !strcmp(res.text, "Vi IMproved") && res.prompt_tokens == 5 &&
 		  res.completion_tokens == 3 && !strcmp(res.finish_reason, "stop"),
 	       "its text, usage and finish reason are read");
-	server_stop(&s);
+	ea_test_server_stop(&s);
 	tap_ok(t, strstr(s.last_request, "POST /v1/chat/completions ") &&
 		  strstr(s.last_request, "Authorization: Bearer sk-secret-123") &&
 		  strstr(s.last_request, "\"messages\":[{\"role\":\"user\",\"content\":\"Describe vim\"}]"),
@@ -177,22 +89,22 @@ static void test_plain_chat(struct tap *t)
 
 static void test_stream(struct tap *t)
 {
-	const struct reply replies[] = { { stream_answer, 0 } };
+	const char *const replies[] = { stream_answer };
 	struct collected got = { 0 };
 	struct ea_cloud_request req = { .prompt = "Package: vim", .stream = true,
 					.temperature = -1, .on_text = collect, .user = &got };
 	struct ea_cloud_endpoint ep;
 	struct ea_cloud_result res;
-	struct server s;
+	struct ea_test_server s;
 	char url[64], err[256] = "";
 
-	server_start(&s, replies, 1);
+	ea_test_server_start(&s, replies, 1, 0);
 	ep = endpoint(s.port, url, sizeof(url));
 	tap_ok(t, ea_cloud_complete(&ep, &req, &res, err, sizeof(err)) == EA_OK &&
 		  !strcmp(got.text, "Vi IMproved") && got.pieces == 3 && !res.cut &&
 		  !strcmp(res.finish_reason, "length"),
 	       "a streamed completion arrives in three pieces (%s) %s", got.text, err);
-	server_stop(&s);
+	ea_test_server_stop(&s);
 	tap_ok(t, strstr(s.last_request, "POST /v1/completions ") &&
 		  strstr(s.last_request, "\"stream\":true"), "streamed requests ask for a stream");
 	ea_cloud_result_free(&res);
@@ -200,52 +112,50 @@ static void test_stream(struct tap *t)
 
 static void test_cut(struct tap *t)
 {
-	const struct reply replies[] = { { stream_cut, 0 }, { stream_cut, 0 } };
+	const char *const replies[] = { stream_cut, stream_cut };
 	struct ea_cloud_request req = { .chat = true, .prompt = "x", .stream = true,
 					.temperature = -1 };
 	struct ea_cloud_endpoint ep;
 	struct ea_cloud_result res;
-	struct server s;
+	struct ea_test_server s;
 	char url[64], err[256] = "";
 
-	server_start(&s, replies, 2);
+	ea_test_server_start(&s, replies, 2, 0);
 	ep = endpoint(s.port, url, sizeof(url));
 	tap_ok(t, ea_cloud_complete(&ep, &req, &res, err, sizeof(err)) == EA_ERR_CLOUD &&
 		  res.cut && res.text && !strcmp(res.text, "Vi IM") && res.attempts == 1,
 	       "a stream cut mid-answer fails once, marked cut, with its partial text: %s", err);
 	ea_cloud_result_free(&res);
-	server_stop(&s);
+	ea_test_server_stop(&s);
 }
 
 static void test_retry(struct tap *t)
 {
-	const struct reply replies[] = { { server_error, 0 }, { chat_answer, 0 } };
-	const struct reply refuse[] = { { bad_request, 0 }, { bad_request, 0 } };
+	const char *const replies[] = { server_error, chat_answer };
+	const char *const refuse[] = { bad_request, bad_request };
 	struct ea_cloud_request req = { .chat = true, .prompt = "x", .temperature = -1 };
 	struct ea_cloud_endpoint ep;
 	struct ea_cloud_result res;
-	struct server s;
+	struct ea_test_server s;
 	char url[64], err[256] = "";
 	ea_status st;
 	int port;
 
-	server_start(&s, replies, 2);
+	ea_test_server_start(&s, replies, 2, 0);
 	ep = endpoint(s.port, url, sizeof(url));
 	st = ea_cloud_complete(&ep, &req, &res, err, sizeof(err));
 	tap_ok(t, st == EA_OK && res.attempts == 2 && !strcmp(res.text, "Vi IMproved"),
 	       "HTTP 503 is retried and the second attempt succeeds (%d attempts)", res.attempts);
 	ea_cloud_result_free(&res);
-	server_stop(&s);
+	ea_test_server_stop(&s);
 
-	server_start(&s, refuse, 2);
+	ea_test_server_start(&s, refuse, 2, 0);
 	ep = endpoint(s.port, url, sizeof(url));
 	tap_ok(t, ea_cloud_complete(&ep, &req, &res, err, sizeof(err)) == EA_ERR_CLOUD &&
 		  res.attempts == 1 && res.http_status == 400 && strstr(err, "unknown model"),
 	       "HTTP 400 is not retried and its message is reported: %s", err);
 	ea_cloud_result_free(&res);
-	shutdown(s.fd, SHUT_RDWR);
-	close(s.fd);
-	pthread_join(s.thread, NULL);
+	ea_test_server_stop(&s);
 
 	port = s.port;	/* closed now: connections are refused */
 	ep = endpoint(port, url, sizeof(url));
@@ -257,14 +167,14 @@ static void test_retry(struct tap *t)
 
 static void test_timeout(struct tap *t)
 {
-	const struct reply replies[] = { { chat_answer, 1500 } };
+	const char *const replies[] = { chat_answer };
 	struct ea_cloud_request req = { .chat = true, .prompt = "x", .temperature = -1 };
 	struct ea_cloud_endpoint ep;
 	struct ea_cloud_result res;
-	struct server s;
+	struct ea_test_server s;
 	char url[64], err[256] = "";
 
-	server_start(&s, replies, 1);
+	ea_test_server_start(&s, replies, 1, 1500);
 	ep = endpoint(s.port, url, sizeof(url));
 	ep.timeout_ms = 300;
 	ep.retries = 0;
@@ -273,7 +183,7 @@ static void test_timeout(struct tap *t)
 	tap_ok(t, st == EA_ERR_CLOUD && res.total_ms < 1200 && strstr(err, "imeout"),
 	       "a server slower than timeout_ms fails in time (%.0f ms): %s", res.total_ms, err);
 	ea_cloud_result_free(&res);
-	server_stop(&s);
+	ea_test_server_stop(&s);
 }
 
 /* ---- SSE --------------------------------------------------------------- */

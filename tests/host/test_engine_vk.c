@@ -32,6 +32,7 @@
 #include "ea_sample.h"
 #include "ea_session.h"
 #include "ea_tap.h"
+#include "ea_test_tool.h"
 #include "ea_vk_exec.h"
 
 #define N_GENERATE 32
@@ -39,32 +40,14 @@
 
 static char edgeai[PATH_MAX];
 
-/* build/tests/host/test_engine_vk -> build/bin/edgeai */
 static bool find_edgeai(void)
 {
-	char exe[PATH_MAX - 32];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-	if (n <= 0)
-		return false;
-	exe[n] = '\0';
-	for (int i = 0; i < 3; i++) {
-		char *slash = strrchr(exe, '/');
-
-		if (!slash)
-			return false;
-		*slash = '\0';
-	}
-	snprintf(edgeai, sizeof(edgeai), "%s/bin/edgeai", exe);
-	return access(edgeai, X_OK) == 0;
+	return ea_test_edgeai_path(edgeai, sizeof(edgeai));
 }
 
 static bool synth(const char *out, const char *args)
 {
-	char cmd[3 * PATH_MAX + 64];
-
-	snprintf(cmd, sizeof(cmd), "'%s' synth -o '%s' %s >/dev/null 2>&1", edgeai, out, args);
-	return system(cmd) == 0;
+	return ea_test_synth(edgeai, out, args);
 }
 
 static int argmax(const float *x, int n)

@@ -10,109 +10,22 @@
  * continuing from its partial text; the direct-mode policy's decisions and
  * reasons in the result; the probe's figures in the cache file.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <limits.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "ea_route_restore.h"
 #include "edgeai_accel.h"
 #include "ea_tap.h"
+#include "ea_test_tool.h"
+#include "ea_test_server.h"
 #include "edgeai.h"
 
 #define PROMPT "Package: vim\nDescription:"
 #define PII_PROMPT "Mail jane.doe@example.com about card 4111 1111 1111 1111 today."
 #define N_TOKENS 12
-
-/* ---- a scripted server ------------------------------------------------- */
-
-struct server {
-	int fd, port;
-	const char *const *replies;
-	int n_replies, delay_ms;
-	char last_request[8192];
-	pthread_t thread;
-};
-
-static void read_request(int fd, char *buf, size_t cap)
-{
-	size_t used = 0;
-
-	while (used + 1 < cap) {
-		ssize_t n = read(fd, buf + used, cap - 1 - used);
-		char *end, *cl;
-
-		if (n <= 0)
-			break;
-		used += (size_t)n;
-		buf[used] = '\0';
-		end = strstr(buf, "\r\n\r\n");
-		if (!end)
-			continue;
-		cl = strcasestr(buf, "Content-Length:");
-		if ((long)(used - (size_t)(end + 4 - buf)) >= (cl ? strtol(cl + 15, NULL, 10) : 0))
-			break;
-	}
-	buf[used] = '\0';
-}
-
-static void *serve(void *arg)
-{
-	struct server *s = arg;
-
-	for (int i = 0; i < s->n_replies; i++) {
-		int c = accept(s->fd, NULL, NULL);
-
-		if (c < 0)
-			break;
-		read_request(c, s->last_request, sizeof(s->last_request));
-		usleep((useconds_t)s->delay_ms * 1000);
-		send(c, s->replies[i], strlen(s->replies[i]), MSG_NOSIGNAL);
-		close(c);
-	}
-	return NULL;
-}
-
-static void server_start(struct server *s, const char *const *replies, int n, int delay_ms)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(a);
-	int one = 1;
-
-	memset(s, 0, sizeof(*s));
-	s->replies = replies;
-	s->n_replies = n;
-	s->delay_ms = delay_ms;
-	s->fd = socket(AF_INET, SOCK_STREAM, 0);
-	setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	bind(s->fd, (struct sockaddr *)&a, sizeof(a));
-	listen(s->fd, 8);
-	getsockname(s->fd, (struct sockaddr *)&a, &len);
-	s->port = ntohs(a.sin_port);
-	pthread_create(&s->thread, NULL, serve, s);
-}
-
-static void server_stop(struct server *s)
-{
-	shutdown(s->fd, SHUT_RDWR);
-	close(s->fd);
-	pthread_join(s->thread, NULL);
-}
-
-/* A port nothing listens on: bound, then closed. */
-static int dead_port(void)
-{
-	struct server s;
-
-	server_start(&s, NULL, 0, 0);
-	server_stop(&s);
-	return s.port;
-}
 
 #define SSE_HEAD "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Type: text/event-stream\r\n\r\n"
 #define CHUNK(t) "data: {\"choices\":[{\"index\":0,\"text\":\"" t "\",\"finish_reason\":null}]}\n\n"
@@ -267,15 +180,15 @@ static void test_redacted_offload(struct tap *t, struct fixture *f)
 	struct ea_generate_params p = params(PII_PROMPT);
 	struct streamed seen = { .len = 0 };
 	struct ea_route_result res;
-	struct server s;
+	struct ea_test_server s;
 	struct ea_router *r;
 	ea_status st;
 
-	server_start(&s, stream_placeholders, 1, 0);
+	ea_test_server_start(&s, stream_placeholders, 1, 0);
 	write_config(f, s.port, 5000);
 	r = router(f, true, EA_ROUTE_POLICY_BUILTIN);
 	st = ea_generate_routed(r, f->session, &p, &rp, on_text, &seen, &res);
-	server_stop(&s);
+	ea_test_server_stop(&s);
 	tap_ok(t, st == EA_OK && res.where == EA_RAN_CLOUD && res.redacted &&
 	       res.privacy == EA_PRIVACY_PERSONAL && res.n_personal == 2,
 	       "personal data with redaction on: offloaded (%s), redacted, class personal",
@@ -293,18 +206,18 @@ static void test_privacy_stays(struct tap *t, struct fixture *f)
 {
 	struct ea_generate_params pii = params(PII_PROMPT), pub = params(PROMPT);
 	struct ea_route_result a, b;
-	struct server s;
+	struct ea_test_server s;
 	struct ea_router *r;
 	bool untouched;
 
-	server_start(&s, stream_public, 1, 0);
+	ea_test_server_start(&s, stream_public, 1, 0);
 	write_config(f, s.port, 5000);
 	r = router(f, false, EA_ROUTE_POLICY_PRIVACY);
 	ea_router_set_cloud(r, 1, 1e6, NULL);
 	ea_generate_routed(r, f->session, &pii, NULL, NULL, NULL, &a);
 	untouched = !s.last_request[0];
 	ea_generate_routed(r, f->session, &pub, NULL, NULL, NULL, &b);
-	server_stop(&s);
+	ea_test_server_stop(&s);
 	tap_ok(t, a.where == EA_RAN_LOCAL && a.privacy == EA_PRIVACY_SENSITIVE &&
 	       a.reason == EDGEAI_REASON_PRIVACY && untouched,
 	       "privacy policy: personal data without redaction stays local (%s, %s)",
@@ -324,7 +237,7 @@ static void test_sensitive_forced(struct tap *t, struct fixture *f)
 	struct ea_router *r;
 	char *want = local_answer(f, PII_PROMPT, N_TOKENS);
 
-	write_config(f, dead_port(), 5000);
+	write_config(f, ea_test_dead_port(), 5000);
 	r = router(f, false, EA_ROUTE_POLICY_BUILTIN);
 	ea_generate_routed(r, f->session, &p, &rp, NULL, NULL, &res);
 	tap_ok(t, res.where == EA_RAN_LOCAL && !strcmp(res.text, want) &&
@@ -344,18 +257,18 @@ static void check_fallback(struct tap *t, struct fixture *f, const char *what,
 	struct ea_generate_params p = params(PROMPT);
 	struct streamed seen = { .len = 0 };
 	struct ea_route_result res;
-	struct server s;
+	struct ea_test_server s;
 	struct ea_router *r;
 	char *want = local_answer(f, PROMPT, N_TOKENS);
 	ea_status st;
 
 	if (replies)
-		server_start(&s, replies, n, delay_ms);
-	write_config(f, replies ? s.port : dead_port(), timeout_ms);
+		ea_test_server_start(&s, replies, n, delay_ms);
+	write_config(f, replies ? s.port : ea_test_dead_port(), timeout_ms);
 	r = router(f, false, EA_ROUTE_POLICY_BUILTIN);
 	st = ea_generate_routed(r, f->session, &p, &rp, on_text, &seen, &res);
 	if (replies)
-		server_stop(&s);
+		ea_test_server_stop(&s);
 	if (!tap_ok(t, st == EA_OK && res.where == EA_RAN_LOCAL_AFTER_FALLBACK && !res.cut &&
 		    res.fallback_reason[0] && !strcmp(res.text, want) && !strcmp(seen.text, want),
 		    "%s: completes locally (%s: %s)", what, ea_route_where_name(res.where),
@@ -371,18 +284,18 @@ static void test_cut(struct tap *t, struct fixture *f)
 	struct ea_generate_params p = params(PROMPT);
 	struct streamed seen = { .len = 0 };
 	struct ea_route_result res;
-	struct server s;
+	struct ea_test_server s;
 	struct ea_router *r;
 	char want[1024], *rest;
 	ea_status st;
 
 	rest = local_answer(f, PROMPT "partial ans", N_TOKENS - count_tokens(f, "partial ans"));
 	snprintf(want, sizeof(want), "partial ans%s", rest);
-	server_start(&s, stream_cut, 1, 0);
+	ea_test_server_start(&s, stream_cut, 1, 0);
 	write_config(f, s.port, 5000);
 	r = router(f, false, EA_ROUTE_POLICY_BUILTIN);
 	st = ea_generate_routed(r, f->session, &p, &rp, on_text, &seen, &res);
-	server_stop(&s);
+	ea_test_server_stop(&s);
 	tap_ok(t, st == EA_OK && res.where == EA_RAN_LOCAL_AFTER_FALLBACK && res.cut &&
 	       res.cloud_bytes == strlen("partial ans"),
 	       "a stream cut mid-answer is reported (%s, %zu bytes from the cloud)",
@@ -400,17 +313,17 @@ static void test_decisions(struct tap *t, struct fixture *f)
 {
 	struct ea_generate_params p = params(PROMPT);
 	struct ea_route_result a, b, c;
-	struct server s;
+	struct ea_test_server s;
 	struct ea_router *r;
 	FILE *cache;
 	char json[256] = "";
 
-	server_start(&s, stream_public, 1, 0);
+	ea_test_server_start(&s, stream_public, 1, 0);
 	write_config(f, s.port, 5000);
 	r = router(f, false, EA_ROUTE_POLICY_BUILTIN);
 	ea_generate_routed(r, f->session, &p, NULL, NULL, NULL, &a);
 	ea_generate_routed(r, NULL, &p, NULL, NULL, NULL, &b);
-	server_stop(&s);
+	ea_test_server_stop(&s);
 	tap_ok(t, a.where == EA_RAN_LOCAL && a.reason == EDGEAI_REASON_DEFAULT &&
 	       !strcmp(a.policy, "builtin") && !a.decided_in_kernel && a.ttft_ms > 0 &&
 	       a.total_ms >= a.ttft_ms && a.tokens_per_s > 0 && a.n_generated_tokens == N_TOKENS,
@@ -427,31 +340,17 @@ static void test_decisions(struct tap *t, struct fixture *f)
 		json[fread(json, 1, sizeof(json) - 1, cache)] = '\0';
 		fclose(cache);
 	}
-	server_start(&s, stream_public, 1, 0);
+	ea_test_server_start(&s, stream_public, 1, 0);
 	write_config(f, s.port, 5000);
 	r = router(f, false, EA_ROUTE_POLICY_LATENCY);
 	ea_generate_routed(r, f->session, &p, NULL, NULL, NULL, &c);
-	server_stop(&s);
+	ea_test_server_stop(&s);
 	if (!tap_ok(t, strstr(json, "\"rtt_ms\": 12") && c.where == EA_RAN_CLOUD &&
 		    c.reason == EDGEAI_REASON_CLOUD_FASTER,
 		    "the cloud figures go to the cache file and a new router decides with them "
 		    "(%s)", ea_route_reason_name(c.reason)))
 		tap_diag("cache: %s", json);
 	ea_router_close(r);
-}
-
-/* build/bin/edgeai, from this binary's path build/tests/host/test_route. */
-static bool edgeai_path(char *out, size_t n)
-{
-	char exe[PATH_MAX];
-	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-	if (len <= 0)
-		return false;
-	exe[len] = '\0';
-	for (int i = 0; i < 3; i++)
-		*strrchr(exe, '/') = '\0';
-	return (size_t)snprintf(out, n, "%s/bin/edgeai", exe) < n && access(out, X_OK) == 0;
 }
 
 static bool setup(struct fixture *f)
@@ -461,7 +360,7 @@ static bool setup(struct fixture *f)
 	pid_t pid;
 
 	snprintf(f->tmp, sizeof(f->tmp), "/tmp/test_route.XXXXXX");
-	if (!edgeai_path(edgeai, sizeof(edgeai)) || !mkdtemp(f->tmp))
+	if (!ea_test_edgeai_path(edgeai, sizeof(edgeai)) || !mkdtemp(f->tmp))
 		return false;
 	snprintf(f->model_path, sizeof(f->model_path), "%s/local.gguf", f->tmp);
 	snprintf(f->config, sizeof(f->config), "%s/cloud.json", f->tmp);

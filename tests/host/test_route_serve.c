@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "ea_tap.h"
+#include "ea_test_tool.h"
 #include "edgeai.h"
 
 #define PROMPT "Package: vim\nDescription:"
@@ -30,33 +31,6 @@ struct fixture {
 	struct ea_model *model;
 	struct ea_session *session;
 };
-
-static int run_wait(char *const argv[])
-{
-	pid_t pid = fork();
-	int status;
-
-	if (pid == 0) {
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static bool edgeai_path(char *out, size_t n)
-{
-	char exe[PATH_MAX];
-	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-	if (len <= 0)
-		return false;
-	exe[len] = '\0';
-	for (int i = 0; i < 3; i++)
-		*strrchr(exe, '/') = '\0';
-	return (size_t)snprintf(out, n, "%s/bin/edgeai", exe) < n && access(out, X_OK) == 0;
-}
 
 static int read_port(const char *log)
 {
@@ -108,13 +82,13 @@ static bool setup(struct fixture *f)
 	FILE *c;
 
 	snprintf(f->tmp, sizeof(f->tmp), "/tmp/test_route_serve.XXXXXX");
-	if (!edgeai_path(f->edgeai, sizeof(f->edgeai)) || !mkdtemp(f->tmp))
+	if (!ea_test_edgeai_path(f->edgeai, sizeof(f->edgeai)) || !mkdtemp(f->tmp))
 		return false;
 	snprintf(f->local, sizeof(f->local), "%s/local.gguf", f->tmp);
 	snprintf(f->cloud, sizeof(f->cloud), "%s/cloud.gguf", f->tmp);
 	snprintf(f->config, sizeof(f->config), "%s/cloud.json", f->tmp);
 	snprintf(f->log, sizeof(f->log), "%s/serve.log", f->tmp);
-	if (run_wait(local) || run_wait(cloud) || !server_start(f))
+	if (ea_test_run_wait(local) || ea_test_run_wait(cloud) || !server_start(f))
 		return false;
 	c = fopen(f->config, "w");
 	fprintf(c, "{\"endpoints\":[{\"base_url\":\"http://127.0.0.1:%d/v1\",\"model\":\"cloud\","

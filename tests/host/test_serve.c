@@ -24,6 +24,7 @@
 #include "ea_cloud.h"
 #include "ea_models.h"
 #include "ea_tap.h"
+#include "ea_test_tool.h"
 
 #define MODEL_NAME "test-model"
 #define MAX_TOKENS_LIMIT 64
@@ -53,34 +54,6 @@ static void sleep_ms(int ms)
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
 	nanosleep(&ts, NULL);
-}
-
-/* build/bin/edgeai, from this binary's path build/tests/host/test_serve. */
-static bool edgeai_path(char *out, size_t n)
-{
-	char exe[PATH_MAX];
-	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-	if (len <= 0)
-		return false;
-	exe[len] = '\0';
-	for (int i = 0; i < 3; i++)
-		*strrchr(exe, '/') = '\0';
-	return (size_t)snprintf(out, n, "%s/bin/edgeai", exe) < n && access(out, X_OK) == 0;
-}
-
-static int run_wait(char *const argv[])
-{
-	pid_t pid = fork();
-	int status;
-
-	if (pid == 0) {
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 /* The port from the server's "listening on http://HOST:PORT/v1" line. */
@@ -534,7 +507,7 @@ int main(void)
 	alarm(WATCHDOG_S);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	tap_plan(&t, 33);
-	if (!tap_ok(&t, edgeai_path(edgeai, sizeof(edgeai)) && mkdtemp(tmp),
+	if (!tap_ok(&t, ea_test_edgeai_path(edgeai, sizeof(edgeai)) && mkdtemp(tmp),
 		    "build/bin/edgeai is built"))
 		return tap_done(&t);
 	if (!ea_model_path("edge-f16.gguf", model, sizeof(model))) {
@@ -542,7 +515,7 @@ int main(void)
 				  NULL };
 
 		snprintf(model, sizeof(model), "%s/tiny.gguf", tmp);
-		run_wait(synth);
+		ea_test_run_wait(synth);
 	}
 	tap_diag("model %s", model);
 	if (!tap_ok(&t, server_start(&s, edgeai, model, tmp, "2", "2"),

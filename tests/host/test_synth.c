@@ -16,36 +16,19 @@
 
 #include "ea_gguf.h"
 #include "ea_tap.h"
+#include "ea_test_tool.h"
 #include "ea_tokenizer.h"
 
 static char edgeai[PATH_MAX];
 
-/* build/tests/host/test_synth -> build/bin/edgeai */
 static bool find_edgeai(void)
 {
-	char exe[PATH_MAX - 32];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-	if (n <= 0)
-		return false;
-	exe[n] = '\0';
-	for (int i = 0; i < 3; i++) {
-		char *slash = strrchr(exe, '/');
-
-		if (!slash)
-			return false;
-		*slash = '\0';
-	}
-	snprintf(edgeai, sizeof(edgeai), "%s/bin/edgeai", exe);
-	return access(edgeai, X_OK) == 0;
+	return ea_test_edgeai_path(edgeai, sizeof(edgeai));
 }
 
 static bool synth(const char *out, const char *args)
 {
-	char cmd[3 * PATH_MAX + 64];
-
-	snprintf(cmd, sizeof(cmd), "'%s' synth -o '%s' %s", edgeai, out, args);
-	return system(cmd) == 0;
+	return ea_test_synth(edgeai, out, args);
 }
 
 static double mean_of(const struct ea_gguf_tensor *t, bool squares)
