@@ -294,6 +294,166 @@ static size_t gpt2_piece(const uint8_t *s, size_t n)
 	}
 }
 
+/*
+ * BPE merging shared by both models: symbols are byte ranges of @text, given
+ * by @start[0..*n_sym] (symbol i is start[i]..start[i+1]). Repeatedly merge
+ * the adjacent pair of the lowest priority from @prio (false: the pair does
+ * not merge), the leftmost on ties, until no pair merges; @start then holds
+ * the final symbols. A heap of candidate pairs makes this O(n log n): an
+ * entry whose symbols changed since it was pushed is skipped when popped.
+ */
+typedef bool (*pair_prio_fn)(const struct ea_tokenizer *tok, const char *text, uint32_t left,
+			     uint32_t mid, uint32_t right, char *scratch, double *prio);
+
+struct merge_cand {
+	double prio;
+	uint32_t left, right;	/* symbol indices (their order is the text's) */
+	uint32_t end;		/* right's end when pushed: unchanged means still valid */
+};
+
+struct merge_state {
+	const struct ea_tokenizer *tok;
+	const char *text;
+	pair_prio_fn prio;
+	char *scratch;
+	uint32_t *begin, *end;	/* each symbol's range; begin == UINT32_MAX: merged away */
+	int32_t *next, *prev;
+	struct merge_cand *heap;
+	size_t n_heap;
+};
+
+static bool cand_before(const struct merge_cand *a, const struct merge_cand *b)
+{
+	return a->prio < b->prio || (a->prio == b->prio && a->left < b->left);
+}
+
+static void heap_push(struct merge_state *m, struct merge_cand c)
+{
+	size_t i = m->n_heap++;
+
+	while (i > 0 && cand_before(&c, &m->heap[(i - 1) / 2])) {
+		m->heap[i] = m->heap[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	m->heap[i] = c;
+}
+
+static struct merge_cand heap_pop(struct merge_state *m)
+{
+	struct merge_cand top = m->heap[0], last = m->heap[--m->n_heap];
+	size_t i = 0;
+
+	for (;;) {
+		size_t child = 2 * i + 1;
+
+		if (child >= m->n_heap)
+			break;
+		if (child + 1 < m->n_heap && cand_before(&m->heap[child + 1], &m->heap[child]))
+			child++;
+		if (!cand_before(&m->heap[child], &last))
+			break;
+		m->heap[i] = m->heap[child];
+		i = child;
+	}
+	if (m->n_heap)
+		m->heap[i] = last;
+	return top;
+}
+
+/* Push the pair of symbol @l and its right neighbour, if they merge. */
+static void push_pair(struct merge_state *m, int32_t l)
+{
+	int32_t r = l < 0 ? -1 : m->next[l];
+	struct merge_cand c;
+
+	if (r < 0 || !m->prio(m->tok, m->text, m->begin[l], m->begin[r], m->end[r], m->scratch,
+			      &c.prio))
+		return;
+	c.left = (uint32_t)l;
+	c.right = (uint32_t)r;
+	c.end = m->end[r];
+	heap_push(m, c);
+}
+
+static bool bpe_merge(const struct ea_tokenizer *tok, const char *text, uint32_t *start,
+		      size_t *n_sym, pair_prio_fn prio, char *scratch)
+{
+	size_t n = *n_sym, out = 0;
+	struct merge_state m = { .tok = tok, .text = text, .prio = prio, .scratch = scratch };
+	bool ok;
+
+	if (n < 2)
+		return true;
+	m.begin = malloc(n * sizeof(*m.begin));
+	m.end = malloc(n * sizeof(*m.end));
+	m.next = malloc(n * sizeof(*m.next));
+	m.prev = malloc(n * sizeof(*m.prev));
+	m.heap = malloc(3 * n * sizeof(*m.heap));	/* n - 1 pairs, then at most 2 a merge */
+	ok = m.begin && m.end && m.next && m.prev && m.heap;
+	for (size_t i = 0; ok && i < n; i++) {
+		m.begin[i] = start[i];
+		m.end[i] = start[i + 1];
+		m.prev[i] = (int32_t)i - 1;
+		m.next[i] = i + 1 < n ? (int32_t)i + 1 : -1;
+	}
+	for (size_t i = 0; ok && i + 1 < n; i++)
+		push_pair(&m, (int32_t)i);
+	while (ok && m.n_heap) {
+		struct merge_cand c = heap_pop(&m);
+		int32_t l = (int32_t)c.left, r = (int32_t)c.right;
+
+		if (m.begin[l] == UINT32_MAX || m.next[l] != r || m.end[r] != c.end)
+			continue;	/* stale: one of the two has merged since */
+		m.end[l] = m.end[r];
+		m.begin[r] = UINT32_MAX;
+		m.next[l] = m.next[r];
+		if (m.next[r] >= 0)
+			m.prev[m.next[r]] = l;
+		push_pair(&m, m.prev[l]);
+		push_pair(&m, l);
+	}
+	for (int32_t i = 0; ok && i >= 0; i = m.next[i])
+		start[out++] = m.begin[i];
+	if (ok) {
+		start[out] = start[n];
+		*n_sym = out;
+	}
+	free(m.begin);
+	free(m.end);
+	free(m.next);
+	free(m.prev);
+	free(m.heap);
+	return ok;
+}
+
+/* gpt2: a pair merges when "left right" is in the merges; its rank is the priority. */
+static bool gpt2_pair(const struct ea_tokenizer *tok, const char *text, uint32_t left,
+		      uint32_t mid, uint32_t right, char *key, double *prio)
+{
+	int32_t rank;
+
+	memcpy(key, text + left, mid - left);
+	key[mid - left] = ' ';
+	memcpy(key + (mid - left) + 1, text + mid, right - mid);
+	rank = strmap_get(&tok->merges, key, right - left + 1);
+	*prio = rank;
+	return rank >= 0;
+}
+
+/* llama: a pair merges when its union is a token; a higher score goes first. */
+static bool spm_pair(const struct ea_tokenizer *tok, const char *text, uint32_t left,
+		     uint32_t mid, uint32_t right, char *scratch, double *prio)
+{
+	int32_t id = strmap_get(&tok->vocab, text + left, right - left);
+
+	(void)mid;
+	(void)scratch;
+	if (id < 0)
+		return false;
+	*prio = -(double)tok->scores[id];
+	return true;
+}
+
 /* BPE by merge rank over the mapped bytes of one piece; appends ids. */
 static bool gpt2_bpe(const struct ea_tokenizer *tok, const char *mapped, size_t n,
 		     struct ids *out)
@@ -309,28 +469,7 @@ static bool gpt2_bpe(const struct ea_tokenizer *tok, const char *mapped, size_t 
 	}
 	if (ok)
 		start[n_sym] = (uint32_t)n;
-	while (ok && n_sym > 1) {
-		int32_t best_rank = -1;
-		size_t best = 0;
-
-		for (size_t i = 0; i + 1 < n_sym; i++) {
-			size_t left = start[i + 1] - start[i], right = start[i + 2] - start[i + 1];
-			int32_t rank;
-
-			memcpy(key, mapped + start[i], left);
-			key[left] = ' ';
-			memcpy(key + left + 1, mapped + start[i + 1], right);
-			rank = strmap_get(&tok->merges, key, left + 1 + right);
-			if (rank >= 0 && (best_rank < 0 || rank < best_rank)) {
-				best_rank = rank;
-				best = i;
-			}
-		}
-		if (best_rank < 0)
-			break;
-		memmove(start + best + 1, start + best + 2, (n_sym - best - 1) * sizeof(*start));
-		n_sym--;
-	}
+	ok = ok && bpe_merge(tok, mapped, start, &n_sym, gpt2_pair, key);
 	for (size_t i = 0; ok && i < n_sym; i++) {
 		int32_t id = strmap_get(&tok->vocab, mapped + start[i], start[i + 1] - start[i]);
 
@@ -369,7 +508,8 @@ static bool gpt2_encode(const struct ea_tokenizer *tok, const uint8_t *s, size_t
 }
 
 /* SentencePiece-style: merge the adjacent pair whose union is the token of
- * the highest score (leftmost on ties) until none is in the vocab. */
+ * the highest score (leftmost on ties) until none is in the vocab. The whole
+ * text is one run of symbols, so the merging must not be quadratic. */
 static bool spm_encode(const struct ea_tokenizer *tok, const uint8_t *s, size_t n, bool prefix,
 		       struct ids *out)
 {
@@ -396,23 +536,7 @@ static bool spm_encode(const struct ea_tokenizer *tok, const uint8_t *s, size_t 
 	}
 	if (ok)
 		start[n_sym] = (uint32_t)m;
-	while (ok && n_sym > 1) {
-		float best_score = 0.0f;
-		size_t best = n_sym;
-
-		for (size_t i = 0; i + 1 < n_sym; i++) {
-			int32_t id = strmap_get(&tok->vocab, text + start[i], start[i + 2] - start[i]);
-
-			if (id >= 0 && (best == n_sym || tok->scores[id] > best_score)) {
-				best_score = tok->scores[id];
-				best = i;
-			}
-		}
-		if (best == n_sym)
-			break;
-		memmove(start + best + 1, start + best + 2, (n_sym - best - 1) * sizeof(*start));
-		n_sym--;
-	}
+	ok = ok && bpe_merge(tok, text, start, &n_sym, spm_pair, NULL);
 	for (size_t i = 0; ok && i < n_sym; i++) {
 		int32_t id = strmap_get(&tok->vocab, text + start[i], start[i + 1] - start[i]);
 

@@ -3,7 +3,8 @@
  * Tokenizers: the trained models' GPT-2 BPE (../shared/models/edge-f16.gguf)
  * round trips every line of heldout.txt and agrees with the README's token
  * count; control tokens parse whole; a synthesized SentencePiece-style vocab
- * round trips text of every kind, byte fallback included.
+ * round trips text of every kind, byte fallback included; merge order on a
+ * hand-made vocab.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -213,12 +214,55 @@ static void check_spm(struct tap *t)
 	ea_tokenizer_free(tok);
 }
 
+/*
+ * Merge order on a hand-made vocab, where the order is the whole answer:
+ * "aaaa" is a a a a; the three "aa" pairs tie (score -5) and the leftmost
+ * merges first; then "aaa" (score -2) beats the remaining "aa", and the
+ * pairs queued before those merges are stale. SentencePiece gives aaa a;
+ * merging right to left, or by the queued pairs, would give aa aa.
+ */
+static void check_merge_order(struct tap *t)
+{
+	static const char *const tokens[] = { "<unk>", "<s>", "</s>", "a", "aa", "aaa" };
+	static const float scores[] = { 0, 0, 0, -1, -5, -2 };
+	static const int32_t types[] = { 2, 3, 3, 1, 1, 1 };
+	char path[] = "/tmp/edgeai-test-tok-XXXXXX", err[512] = "";
+	struct ea_gguf_writer *w;
+	struct ea_tokenizer *tok = NULL;
+	struct ea_gguf *g;
+	int32_t *ids = NULL;
+	size_t n = 0;
+	int fd = mkstemp(path);
+
+	if (fd >= 0 && (close(fd), 1) &&
+	    ea_gguf_writer_open(path, 0, &w, err, sizeof(err)) == EA_OK &&
+	    ea_gguf_writer_str(w, "tokenizer.ggml.model", "llama") == EA_OK &&
+	    ea_gguf_writer_arr_str(w, "tokenizer.ggml.tokens", tokens, NULL, 6) == EA_OK &&
+	    ea_gguf_writer_arr_f32(w, "tokenizer.ggml.scores", scores, 6) == EA_OK &&
+	    ea_gguf_writer_arr_i32(w, "tokenizer.ggml.token_type", types, 6) == EA_OK &&
+	    ea_gguf_writer_u32(w, "tokenizer.ggml.unknown_token_id", 0) == EA_OK &&
+	    ea_gguf_writer_bool(w, "tokenizer.ggml.add_space_prefix", false) == EA_OK &&
+	    ea_gguf_writer_finish(w, err, sizeof(err)) == EA_OK &&
+	    ea_gguf_open(path, &g, err, sizeof(err)) == EA_OK) {
+		ea_tokenizer_load(g, &tok, err, sizeof(err));
+		ea_gguf_close(g);
+	}
+	if (fd >= 0)
+		unlink(path);
+	tap_ok(t, tok && ea_tokenizer_encode(tok, "aaaa", 4, 0, &ids, &n) == EA_OK && n == 2 &&
+		  ids[0] == 5 && ids[1] == 3,
+	       "merge order: 'aaaa' is aaa a (ties leftmost, stale pairs skipped) %s", err);
+	free(ids);
+	ea_tokenizer_free(tok);
+}
+
 int main(void)
 {
 	struct tap t = { 0 };
 
-	tap_plan(&t, GPT2_CHECKS + SPM_CHECKS);
+	tap_plan(&t, GPT2_CHECKS + SPM_CHECKS + 1);
 	check_gpt2(&t);
 	check_spm(&t);
+	check_merge_order(&t);
 	return tap_done(&t);
 }
