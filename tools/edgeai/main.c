@@ -83,7 +83,8 @@ int main(int argc, char **argv)
 		if (strcmp(argv[1], cmd->name) != 0)
 			continue;
 		if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
-			printf("usage: edgeai %s %s\n%s\n", cmd->name, cmd->usage, cmd->summary);
+			printf("edgeai %s - %s\n\nusage: edgeai %s %s\n", cmd->name, cmd->summary,
+			       cmd->name, cmd->usage);
 			return 0;
 		}
 		return cmd->run(argc - 1, argv + 1);
