@@ -4,14 +4,23 @@
 // A workgroup computes a tile of TILE weight rows by TILE tokens: it
 // dequantizes a TILE x TILE slice of W and loads the same slice of X into
 // shared memory, then every invocation accumulates a 2 x 2 block of the tile
-// in fp32. The type file supplies row_bytes() and w_at().
+// in fp32. The type file supplies row_bytes() and w_at(). Built a second time
+// with EA_CPU_SHAPE (matmul_<type>_cpu) for devices that run shaders on the
+// CPU, with the body of matmul_cpu_main.glsl.
+
+#extension GL_EXT_control_flow_attributes : require
 
 #include "ea_common.glsl"
 
+#ifdef EA_CPU_SHAPE
+#extension GL_KHR_shader_subgroup_basic : require
+#extension GL_KHR_shader_subgroup_ballot : require
+layout(local_size_x = 8) in;	// CPU_LANES: one subgroup
+#else
 #define TILE 32u
 #define WG 256u
-
 layout(local_size_x = 256) in;
+#endif
 
 layout(std430, binding = 0) readonly buffer Weights { uint words[]; } w;
 layout(std430, binding = 1) readonly buffer X { float values[]; } x;

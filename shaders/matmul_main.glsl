@@ -1,5 +1,9 @@
 // The body of every matmul_<type>.comp (see matmul_head.glsl).
 
+#ifdef EA_CPU_SHAPE
+#include "matmul_cpu_main.glsl"
+#else
+
 shared float w_tile[TILE][TILE + 1u];
 shared float x_tile[TILE][TILE + 1u];
 
@@ -46,3 +50,4 @@ void main()
 				y.values[token * p.rows + row] = acc[i][j];
 		}
 }
+#endif

@@ -305,7 +305,7 @@ static ea_status exec_new(struct ea_vk *vk, const struct ea_cs_header *cs, const
 		status = record(x, &x->rec, ea_cs_ops(x->cs), x->cs->n_ops, x->profile, "decode");
 	if (status == EA_OK && x->cs->n_prompt_ops)
 		status = record(x, &x->prompt_rec, ea_cs_prompt_ops(x->cs), x->cs->n_prompt_ops,
-				false, "prompt");
+				x->profile, "prompt");
 	if (status != EA_OK) {
 		ea_error_set(err, status, "%s", x->error.msg);
 		ea_vk_exec_free(x);
@@ -477,27 +477,45 @@ void ea_vk_exec_traffic(const struct ea_vk_exec *x, uint64_t *weight_bytes,
 	}
 }
 
-bool ea_vk_exec_profile(struct ea_vk_exec *x, double *us, uint32_t n_opcodes,
-			double *matvec_us, uint32_t n_types)
+/* Each op's time in the last run of @rec (the @n ops at @ops), by opcode and
+ * by the matrix type of matvecs and matmuls. */
+static bool profile_of(struct ea_vk_exec *x, struct ea_vk_rec *rec, const struct ea_cs_op *ops,
+		       uint32_t n_ops, double *us, uint32_t n_opcodes, double *matrix_us,
+		       uint32_t n_types)
 {
-	const struct ea_cs_op *ops = ea_cs_ops(x->cs);
-	uint32_t n = x->cs->n_ops + 1;
+	uint32_t n = n_ops + 1;
 	double *ns;
 
 	if (!x->profile || !(ns = malloc(n * sizeof(*ns))))
 		return false;
-	if (ea_vk_rec_read_timestamps(&x->rec, ns, n, &x->error) != EA_OK) {
+	if (ea_vk_rec_read_timestamps(rec, ns, n, &x->error) != EA_OK) {
 		free(ns);
 		return false;
 	}
-	for (uint32_t i = 0; i < x->cs->n_ops; i++) {
+	for (uint32_t i = 0; i < n_ops; i++) {
 		double t = (ns[i + 1] - ns[i]) * 1e-3;
 
 		if (ops[i].opcode < n_opcodes)
 			us[ops[i].opcode] += t;
-		if (ops[i].opcode == EA_CS_MATVEC && ops[i].type < n_types)
-			matvec_us[ops[i].type] += t;
+		if ((ops[i].opcode == EA_CS_MATVEC || ops[i].opcode == EA_CS_MATMUL) &&
+		    ops[i].type < n_types)
+			matrix_us[ops[i].type] += t;
 	}
 	free(ns);
 	return true;
+}
+
+bool ea_vk_exec_profile(struct ea_vk_exec *x, double *us, uint32_t n_opcodes,
+			double *matvec_us, uint32_t n_types)
+{
+	return profile_of(x, &x->rec, ea_cs_ops(x->cs), x->cs->n_ops, us, n_opcodes, matvec_us,
+			  n_types);
+}
+
+bool ea_vk_exec_profile_prompt(struct ea_vk_exec *x, double *us, uint32_t n_opcodes,
+			       double *matmul_us, uint32_t n_types)
+{
+	return x->cs->n_prompt_ops &&
+	       profile_of(x, &x->prompt_rec, ea_cs_prompt_ops(x->cs), x->cs->n_prompt_ops, us,
+			  n_opcodes, matmul_us, n_types);
 }

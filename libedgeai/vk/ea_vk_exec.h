@@ -70,6 +70,11 @@ EA_API void ea_vk_exec_traffic(const struct ea_vk_exec *x, uint64_t *weight_byte
 EA_API bool ea_vk_exec_profile(struct ea_vk_exec *x, double *us, uint32_t n_opcodes,
 			       double *matvec_us, uint32_t n_types);
 
+/* The same for the last prompt run (its matmuls' time by weight type in
+ * @matmul_us); false too when the stream has no prompt program. */
+EA_API bool ea_vk_exec_profile_prompt(struct ea_vk_exec *x, double *us, uint32_t n_opcodes,
+				      double *matmul_us, uint32_t n_types);
+
 /* Run one step: @token at position @pos (< the stream's n_ctx, token <
  * n_vocab; else EA_ERR_INVALID_ARGUMENT). Keys and values of positions
  * before @pos must have been written by earlier steps. */

@@ -11,6 +11,8 @@
 /* Workgroup sizes and tiles of the shaders, which the dispatches must match. */
 #define MATVEC_ROWS 8		/* matvec_head.glsl */
 #define MATMUL_TILE 32		/* matmul_head.glsl */
+#define MATMUL_CPU_ROWS 32	/* matmul_cpu_main.glsl: CPU_LANES x CPU_ROWS a workgroup */
+#define MATMUL_CPU_TOKENS EA_VK_CPU_TOKENS
 #define ELEMENTWISE_WG 256	/* embed, rope, swiglu, add, store_rows */
 #define MAX_HEAD_DIM 256	/* attention.comp */
 #define I8_MAX_COLS 8192	/* matvec_i8_head.glsl: MAX_COLS */
@@ -38,6 +40,7 @@ struct attention_params {
 	float scale;
 };
 struct combine_params { uint32_t head_dim, n_splits, n_heads, split_len; };
+struct attention_cpu_params { uint32_t n_heads, n_kv_heads, n_tokens; float scale; };
 
 bool ea_vk_has_subgroup_arithmetic(const struct ea_vk *vk)
 {
@@ -56,6 +59,33 @@ bool ea_vk_has_subgroup_arithmetic(const struct ea_vk *vk)
 	       (subgroup.supportedOperations & need) == need;
 }
 
+bool ea_vk_can_cpu_shape(const struct ea_vk *vk)
+{
+	VkPhysicalDeviceSubgroupProperties subgroup = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES,
+	};
+	VkPhysicalDeviceProperties2 props = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
+		.pNext = &subgroup,
+	};
+	const VkSubgroupFeatureFlags need = VK_SUBGROUP_FEATURE_BASIC_BIT |
+					    VK_SUBGROUP_FEATURE_ARITHMETIC_BIT |
+					    VK_SUBGROUP_FEATURE_BALLOT_BIT;
+
+	vkGetPhysicalDeviceProperties2(vk->physical, &props);
+	return (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) &&
+	       (subgroup.supportedOperations & need) == need &&
+	       subgroup.subgroupSize >= EA_VK_CPU_LANES;
+}
+
+bool ea_vk_is_cpu(const struct ea_vk *vk)
+{
+	VkPhysicalDeviceProperties props;
+
+	vkGetPhysicalDeviceProperties(vk->physical, &props);
+	return props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
+}
+
 bool ea_vk_has_int8_dot(const struct ea_vk *vk, bool *accelerated)
 {
 	struct ea_device_info info;
@@ -72,6 +102,7 @@ ea_status ea_vk_ops_init(struct ea_vk_ops *ops, struct ea_vk *vk, enum ea_vk_var
 {
 	bool has_subgroup = ea_vk_has_subgroup_arithmetic(vk);
 	const char *mode = getenv("EDGEAI_MATVEC");
+	const char *prompt_kernels = getenv("EDGEAI_PROMPT_KERNELS");
 	bool accelerated;
 	bool has_dot = ea_vk_has_int8_dot(vk, &accelerated);
 
@@ -83,6 +114,12 @@ ea_status ea_vk_ops_init(struct ea_vk_ops *ops, struct ea_vk *vk, enum ea_vk_var
 		ops->int8_dot = false;
 	else
 		ops->int8_dot = accelerated;
+	if (prompt_kernels && strcmp(prompt_kernels, "cpu") == 0)
+		ops->cpu_shape = ea_vk_can_cpu_shape(vk);
+	else if (prompt_kernels && strcmp(prompt_kernels, "gpu") == 0)
+		ops->cpu_shape = false;
+	else
+		ops->cpu_shape = ea_vk_is_cpu(vk) && ea_vk_can_cpu_shape(vk);
 	if (variant == EA_VK_VARIANT_SUBGROUP && !has_subgroup)
 		return ea_error_set(err, EA_ERR_UNSUPPORTED,
 				    "the subgroup kernels need subgroup arithmetic in compute "
@@ -250,8 +287,11 @@ ea_status ea_vk_op_matmul(struct ea_vk_ops *ops, struct ea_vk_rec *rec, enum ea_
 	struct matmul_params params = { rows, cols, n_tokens };
 	struct ea_vk_span spans[] = { w, x, y };
 	struct ea_vk_kernel *kernel;
+	char name[32];
 	ea_status status;
 
+	snprintf(name, sizeof(name), "matmul_%s%s", ea_type_name(type),
+		 ops->cpu_shape ? "_cpu" : "");
 	status = check_weights(ops, "matmul", type, w, rows, cols);
 	if (status == EA_OK && n_tokens == 0)
 		status = ea_error_set(ops->err, EA_ERR_INVALID_ARGUMENT, "matmul: no tokens");
@@ -260,9 +300,13 @@ ea_status ea_vk_op_matmul(struct ea_vk_ops *ops, struct ea_vk_rec *rec, enum ea_
 	if (status == EA_OK)
 		status = need_floats(ops, "matmul", "Y", y, (uint64_t)rows * n_tokens);
 	if (status == EA_OK)
-		status = get_typed_kernel(ops, "matmul", type, false, 3, sizeof(params), &kernel);
+		status = get_kernel(ops, name, false, 3, sizeof(params), &kernel);
 	if (status != EA_OK)
 		return status;
+	if (ops->cpu_shape)
+		return ea_vk_rec_dispatch(rec, kernel, spans, &params,
+					  (uint32_t)div_up(rows, MATMUL_CPU_ROWS),
+					  (uint32_t)div_up(n_tokens, MATMUL_CPU_TOKENS), ops->err);
 	return ea_vk_rec_dispatch(rec, kernel, spans, &params, (uint32_t)div_up(rows, MATMUL_TILE),
 				  (uint32_t)div_up(n_tokens, MATMUL_TILE), ops->err);
 }
@@ -584,6 +628,36 @@ static ea_status check_attention(struct ea_vk_ops *ops, const struct ea_vk_atten
 	return EA_OK;
 }
 
+/* The CPU-shaped prompt attention (attention_cpu_d<head_dim>.comp), for the
+ * head sizes it is built for. */
+static bool attention_cpu_fits(const struct ea_vk_ops *ops, const struct ea_vk_attention *s)
+{
+	return ops->cpu_shape && s->n_tokens > 1 &&
+	       (s->head_dim == 32 || s->head_dim == 64) &&
+	       div_up(s->n_tokens, EA_VK_CPU_TOKENS) <= ops->vk->limits.maxComputeWorkGroupCount[0];
+}
+
+static ea_status attention_cpu(struct ea_vk_ops *ops, struct ea_vk_rec *rec,
+			       const struct ea_vk_attention *shape, struct ea_vk_span q,
+			       struct ea_vk_span k_cache, struct ea_vk_span v_cache,
+			       struct ea_vk_span out, struct ea_vk_span step)
+{
+	struct attention_cpu_params params = { shape->n_heads, shape->n_kv_heads, shape->n_tokens,
+					       1.0f / sqrtf((float)shape->head_dim) };
+	struct ea_vk_span spans[] = { q, k_cache, v_cache, out, step };
+	struct ea_vk_kernel *kernel;
+	char name[32];
+	ea_status status;
+
+	snprintf(name, sizeof(name), "attention_cpu_d%u", shape->head_dim);
+	status = get_kernel(ops, name, false, 5, sizeof(params), &kernel);
+	if (status != EA_OK)
+		return status;
+	return ea_vk_rec_dispatch(rec, kernel, spans, &params,
+				  (uint32_t)div_up(shape->n_tokens, EA_VK_CPU_TOKENS),
+				  shape->n_heads, ops->err);
+}
+
 ea_status ea_vk_op_attention(struct ea_vk_ops *ops, struct ea_vk_rec *rec,
 			     const struct ea_vk_attention *shape, struct ea_vk_span q,
 			     struct ea_vk_span k_cache, struct ea_vk_span v_cache,
@@ -622,6 +696,8 @@ ea_status ea_vk_op_attention(struct ea_vk_ops *ops, struct ea_vk_rec *rec,
 		status = need_floats(ops, "attention", "out", out, n_q);
 	if (status == EA_OK)
 		status = need_step(ops, "attention", step);
+	if (status == EA_OK && attention_cpu_fits(ops, shape))
+		return attention_cpu(ops, rec, shape, q, k_cache, v_cache, out, step);
 	if (status == EA_OK)
 		status = get_kernel(ops, "attention", true, 5, sizeof(params), &first);
 	if (status == EA_OK)

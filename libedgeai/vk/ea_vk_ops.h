@@ -36,11 +36,25 @@ struct ea_vk_ops {
 	bool subgroup;		/* the _sg kernels are used */
 	bool int8_dot;		/* Q4_0 / Q8_0 matvecs use the _i8 kernels (int8 x,
 				 * packed int8 dot products) where their shape allows */
+	bool cpu_shape;		/* the prompt's matmuls use the _cpu kernels, shaped for
+				 * a device that runs shaders on the CPU (lavapipe) */
 	struct ea_error *err;	/* where failures are described */
 };
 
 /* Whether @vk's device has subgroup arithmetic in compute shaders. */
 bool ea_vk_has_subgroup_arithmetic(const struct ea_vk *vk);
+
+/* Lanes of the CPU-shaped kernels' workgroup: one subgroup; tokens it takes
+ * (matmul_cpu_main.glsl, attention_cpu_main.glsl). */
+#define EA_VK_CPU_LANES 8
+#define EA_VK_CPU_TOKENS 8
+
+/* Whether @vk's device runs the CPU-shaped prompt kernels: subgroups of at
+ * least EA_VK_CPU_LANES invocations with ballot and arithmetic in compute. */
+bool ea_vk_can_cpu_shape(const struct ea_vk *vk);
+
+/* Whether @vk's device is a CPU (lavapipe). */
+bool ea_vk_is_cpu(const struct ea_vk *vk);
 
 /* Whether @vk's device was created with packed int8 dot products in shaders
  * (shaderIntegerDotProduct); *@accelerated (may be NULL): whether its signed
@@ -56,7 +70,12 @@ bool ea_vk_has_int8_dot(const struct ea_vk *vk, bool *accelerated);
  * half a quantization step of x times sum |W|; see tests/host/test_kernels.c).
  * EDGEAI_MATVEC=int8 asks for it on any device with the feature,
  * EDGEAI_MATVEC=float never uses it. A caller may also set ops->int8_dot afterwards (only where
- * ea_vk_has_int8_dot()). */
+ * ea_vk_has_int8_dot()).
+ *
+ * The CPU-shaped prompt kernels (ops->cpu_shape) are chosen where the device
+ * is a CPU (VK_PHYSICAL_DEVICE_TYPE_CPU) and ea_vk_can_cpu_shape();
+ * EDGEAI_PROMPT_KERNELS=cpu|gpu overrides, and a caller may set
+ * ops->cpu_shape afterwards (only where ea_vk_can_cpu_shape()). */
 ea_status ea_vk_ops_init(struct ea_vk_ops *ops, struct ea_vk *vk, enum ea_vk_variant variant,
 			 struct ea_error *err);
 
@@ -176,7 +195,9 @@ VkDeviceSize ea_vk_attention_partial_bytes(const struct ea_vk_attention *shape);
  * step.pos + n_tokens - 1; out like q. Two dispatches: the splits of the
  * context, then their combination, through @partial. Both read the position
  * from @step and skip the splits past it, and the tokens at or past
- * step.n_tokens when that is non-zero.
+ * step.n_tokens when that is non-zero. With ops->cpu_shape, a prompt
+ * (n_tokens > 1) of head_dim 32 or 64 runs one dispatch of the
+ * CPU-shaped kernel instead, which leaves @partial untouched.
  */
 ea_status ea_vk_op_attention(struct ea_vk_ops *ops, struct ea_vk_rec *rec,
 			     const struct ea_vk_attention *shape, struct ea_vk_span q,

@@ -3,7 +3,7 @@
  * The activation kernels against the CPU reference: rmsnorm, softmax, rope
  * (normal and neox), swiglu, add (residual and bias), argmax, the KV-cache
  * store, and attention for decode and for a prompt (causal), over both builds
- * where a kernel has two; then a recording replayed at new positions through
+ * where a kernel has two, and the prompt's in its CPU shape too; then a recording replayed at new positions through
  * the per-step buffer, as a command stream replays a token.
  *
  * Tolerances, all relative to the largest magnitude of the reference output
@@ -353,17 +353,27 @@ int main(void)
 		{ 4, 4, 64, 300, 0, 7 },
 		{ 6, 2, 64, 300, 125, 9 },
 	};
+	/* The CPU-shaped prompt attention: blocks of 8 tokens and 8 keys, one
+	 * partial; a chunk after cached tokens; each head size it is built for. */
+	static const struct attention_case attention_cpu[] = {
+		{ 8, 4, 32, 512, 0, 37 },
+		{ 6, 2, 64, 300, 125, 9 },
+		{ 2, 1, 128, 64, 3, 17 },	/* not built for 128: the general kernels */
+	};
 	const int n_attention = (int)(sizeof(attention) / sizeof(attention[0]));
+	const int n_attention_cpu = (int)(sizeof(attention_cpu) / sizeof(attention_cpu[0]));
 	struct fixture fx;
 	struct tap t = { 0 };
 
-	tap_plan(&t, 1 + 2 * (3 + 2 + n_attention + 1) + 4 + 3 + 3);
+	tap_plan(&t, 1 + 2 * (3 + 2 + n_attention + 1) + n_attention_cpu + 4 + 3 + 3);
 	if (!fixture_open(&t, &fx))
 		return 1;
 	/* The kernels with a reduction, in both builds. */
 	for (int v = 0; v < 2; v++) {
 		struct ea_vk_ops *ops = &fx.variants[v < fx.n_variants ? v : 0];
 		const char *name = v < fx.n_variants ? fx.variant_names[v] : NULL;
+
+		ops->cpu_shape = false;	/* the general kernels; the CPU shape below */
 
 		if (!name) {
 			for (int i = 0; i < 3 + 2 + n_attention + 1; i++)
@@ -386,6 +396,19 @@ int main(void)
 		tap_ok(&t, replay_matches(&fx, ops),
 		       "one recorded decode step (store k, v; attend) replayed for 131 positions (%s)",
 		       name);
+	}
+	for (int i = 0; i < n_attention_cpu; i++) {
+		const struct attention_case *c = &attention_cpu[i];
+		struct ea_vk_ops ops = fx.variants[0];
+
+		ops.cpu_shape = true;
+		if (!ea_vk_can_cpu_shape(fx.vk)) {
+			tap_ok(&t, true, "# SKIP no CPU-shaped kernels here");
+			continue;
+		}
+		tap_ok(&t, attention_matches(&fx, &ops, c),
+		       "attention (CPU shape): %u tokens at %u, %u/%u heads of %u, context %u",
+		       c->n_tokens, c->pos, c->n_heads, c->n_kv_heads, c->head_dim, c->n_ctx);
 	}
 	tap_ok(&t, rope_matches(&fx, &fx.variants[0], EA_ROPE_NORMAL, 0, 1), "rope normal at 0");
 	tap_ok(&t, rope_matches(&fx, &fx.variants[0], EA_ROPE_NORMAL, 37, 5),
