@@ -7,12 +7,17 @@
 #include "ea_quant.h"
 
 /* Buffers apart from the per-layer ones: global weights, decode and prompt
- * activations, step, output. */
-#define FIXED_BUFFERS 5
-/* Ops of one layer at most, decode and prompt together: decode 3 matvecs, a
- * bias add, rope_store, attention, 2 matvecs; prompt 2 norms, 4 matmuls, a bias
- * add, rope_store, attention, 2 residual adds, swiglu. */
-#define OPS_PER_LAYER 24
+ * activations, the score program's logits, step, output. */
+#define FIXED_BUFFERS 6
+/* Ops of one layer at most, the three programs together: decode 3 matvecs, a
+ * bias add, rope_store, attention, 2 matvecs; prompt and score each 2 norms,
+ * 4 matmuls, a bias add, rope_store, attention, 2 residual adds, swiglu. */
+#define OPS_PER_LAYER 40
+/* Ops outside the layers: decode 3, prompt 4, score 5. */
+#define OPS_FIXED 12
+/* The score program's logits take at most this many bytes (fewer rows for a
+ * large vocabulary). */
+#define SCORE_LOGITS_MAX (64ull << 20)
 /* Uploads of one layer at most: 2 norms, 7 matrices, 3 biases. */
 #define UPLOADS_PER_LAYER 12
 
@@ -279,6 +284,17 @@ static uint32_t prompt_tokens(const struct ea_model_config *c)
 	return n;
 }
 
+/* Rows the score program takes: half a prompt run (the second half of a
+ * window, as the perplexity method scores), fewer while their logits would
+ * pass SCORE_LOGITS_MAX; 0 (no score program) for a run of one token. */
+static uint32_t score_rows(const struct ea_model_config *c, uint32_t n_prompt)
+{
+	uint64_t fit = SCORE_LOGITS_MAX / ((uint64_t)c->n_vocab * sizeof(float));
+	uint32_t n = n_prompt / 2;
+
+	return fit < n ? (uint32_t)fit : n;
+}
+
 /* Pack the builder's arrays behind a header into one block. */
 static struct ea_cs_header *pack(const struct builder *b, const struct ea_cs_header *fields)
 {
@@ -313,7 +329,8 @@ ea_status ea_cs_build(const struct ea_model *m, struct ea_cs_header **out, struc
 				  .header_bytes = sizeof(h), .n_vocab = c->n_vocab,
 				  .n_ctx = c->n_ctx };
 	uint32_t dim = c->dim, globals, step_buf, out_buf, n_prompt, eps = f32_bits(c->norm_eps);
-	struct ea_cs_ref embd, out_norm, output;
+	uint32_t n_score;
+	struct ea_cs_ref embd, out_norm, output, score_logits;
 	struct layer_weights *lw = NULL;
 	struct acts a, pa;
 
@@ -327,9 +344,10 @@ ea_status ea_cs_build(const struct ea_model *m, struct ea_cs_header **out, struc
 			return ea_error_set(err, EA_ERR_UNSUPPORTED, "layer %d: q, k and v (or gate "
 					    "and up) of different types", l);
 	n_prompt = prompt_tokens(c);
+	n_score = score_rows(c, n_prompt);
 	b.buffers = calloc(FIXED_BUFFERS + 2 * (size_t)c->n_layers, sizeof(*b.buffers));
 	b.uploads = calloc(3 + UPLOADS_PER_LAYER * (size_t)c->n_layers, sizeof(*b.uploads));
-	b.ops = calloc(8 + OPS_PER_LAYER * (size_t)c->n_layers, sizeof(*b.ops));
+	b.ops = calloc(OPS_FIXED + OPS_PER_LAYER * (size_t)c->n_layers, sizeof(*b.ops));
 	lw = calloc((size_t)c->n_layers, sizeof(*lw));
 	if (!b.buffers || !b.uploads || !b.ops || !lw)
 		goto no_memory;
@@ -342,12 +360,16 @@ ea_status ea_cs_build(const struct ea_model *m, struct ea_cs_header **out, struc
 		layer_weights(&b, m, l, &lw[l]);
 	alloc_acts(&b, c, 1, &a);
 	alloc_acts(&b, c, n_prompt, &pa);
+	score_logits = take(&b, add_buffer(&b, EA_CS_BUF_ACT),
+			    (uint64_t)(n_score ? n_score : 1) * c->n_vocab * sizeof(float));
 	step_buf = add_buffer(&b, EA_CS_BUF_STEP);
 	h.step = take(&b, step_buf, sizeof(struct ea_cs_step));
 	h.token = take(&b, step_buf, (uint64_t)n_prompt * sizeof(uint32_t));
 	out_buf = add_buffer(&b, EA_CS_BUF_OUTPUT);
 	h.logits = take(&b, out_buf, (uint64_t)c->n_vocab * sizeof(float));
 	h.argmax = take(&b, out_buf, sizeof(uint32_t));
+	if (n_score)
+		h.nll = take(&b, out_buf, (uint64_t)n_score * sizeof(float));
 
 	/* The decode step. */
 	EMIT(&b, EA_CS_EMBED, m->token_embd.type, REFS(embd, head_of(h.token, 4), a.x), dim, 1);
@@ -368,6 +390,21 @@ ea_status ea_cs_build(const struct ea_model *m, struct ea_cs_header **out, struc
 	EMIT(&b, EA_CS_ARGMAX, 0, REFS(h.logits, h.argmax), c->n_vocab);
 	h.n_prompt_ops = b.n_ops - h.n_ops;
 	h.prompt_tokens = n_prompt;
+
+	/* The score program, after the prompt program's ops. */
+	if (n_score) {
+		EMIT(&b, EA_CS_EMBED, m->token_embd.type, REFS(embd, h.token, pa.x), dim, n_prompt);
+		for (int l = 0; l < c->n_layers; l++)
+			emit_prompt_layer(&b, m, &lw[l], &pa, h.step, n_prompt);
+		EMIT(&b, EA_CS_SCORE_ROWS, 0, REFS(pa.x, pa.xb, h.step), dim, n_prompt, n_score);
+		EMIT(&b, EA_CS_RMSNORM, 0, REFS(pa.xb, out_norm, pa.xb2), dim, n_score, eps);
+		EMIT(&b, EA_CS_MATMUL, m->output.type, REFS(output, pa.xb2, score_logits),
+		     c->n_vocab, dim, n_score);
+		EMIT(&b, EA_CS_TOKEN_NLL, 0, REFS(score_logits, h.token, h.nll, h.step), c->n_vocab,
+		     n_score, n_prompt);
+		h.n_score_ops = b.n_ops - h.n_ops - h.n_prompt_ops;
+		h.score_rows = n_score;
+	}
 
 	h.n_buffers = b.n_buffers;
 	h.n_uploads = b.n_uploads;
@@ -396,6 +433,7 @@ const char *ea_cs_opcode_name(uint32_t opcode)
 		[EA_CS_STORE_ROWS] = "store_rows", [EA_CS_ATTENTION] = "attention",
 		[EA_CS_ARGMAX] = "argmax", [EA_CS_ROPE_STORE] = "rope_store",
 		[EA_CS_MATMUL] = "matmul", [EA_CS_LAST_ROW] = "last_row",
+		[EA_CS_SCORE_ROWS] = "score_rows", [EA_CS_TOKEN_NLL] = "token_nll",
 	};
 
 	if (opcode >= sizeof(names) / sizeof(names[0]) || !names[opcode])
@@ -416,6 +454,8 @@ static int refs_of(const struct ea_cs_op *op)
 		return 5;
 	case EA_CS_ATTENTION:
 		return 6;
+	case EA_CS_TOKEN_NLL:
+		return 4;
 	default:
 		return 3;
 	}
@@ -449,7 +489,7 @@ static ea_status check_header(const struct ea_cs_header *h, size_t bytes, struct
 				    h->version, h->header_bytes, EA_CS_VERSION, sizeof(*h));
 	want = sizeof(*h) + (uint64_t)h->n_buffers * sizeof(struct ea_cs_buffer) +
 	       (uint64_t)h->n_uploads * sizeof(struct ea_cs_upload) +
-	       ((uint64_t)h->n_ops + h->n_prompt_ops) * sizeof(struct ea_cs_op);
+	       ((uint64_t)h->n_ops + h->n_prompt_ops + h->n_score_ops) * sizeof(struct ea_cs_op);
 	if (h->total_bytes != bytes || want != bytes)
 		return ea_error_set(err, EA_ERR_FORMAT, "command stream: %llu bytes declared, "
 				    "%llu for its records, %zu given",
@@ -469,9 +509,11 @@ static ea_status check_io(const struct ea_cs_header *h, struct ea_error *err)
 		  (h->prompt_tokens ? h->prompt_tokens : 1) * (uint64_t)sizeof(uint32_t) },
 		{ &h->logits, EA_CS_BUF_OUTPUT, (uint64_t)h->n_vocab * sizeof(float) },
 		{ &h->argmax, EA_CS_BUF_OUTPUT, sizeof(uint32_t) },
+		{ &h->nll, EA_CS_BUF_OUTPUT, (uint64_t)h->score_rows * sizeof(float) },
 	};
+	uint32_t n_io = sizeof(io) / sizeof(io[0]) - (h->n_score_ops ? 0 : 1);
 
-	for (uint32_t i = 0; i < sizeof(io) / sizeof(io[0]); i++) {
+	for (uint32_t i = 0; i < n_io; i++) {
 		ea_status status = check_ref(h, io[i].ref, "header span", i, err);
 
 		if (status != EA_OK)
@@ -520,8 +562,12 @@ ea_status ea_cs_validate(const void *data, size_t bytes, uint64_t src_bytes,
 	if (h->n_prompt_ops && !h->prompt_tokens)
 		return ea_error_set(err, EA_ERR_FORMAT, "command stream: a prompt program of %u "
 				    "ops for 0 tokens", h->n_prompt_ops);
-	for (uint32_t i = 0; i < h->n_ops + h->n_prompt_ops; i++) {
-		if (ops[i].opcode < EA_CS_EMBED || ops[i].opcode > EA_CS_LAST_ROW)
+	if (h->n_score_ops && (!h->score_rows || !h->prompt_tokens))
+		return ea_error_set(err, EA_ERR_FORMAT, "command stream: a score program of %u "
+				    "ops for %u rows of runs of %u tokens", h->n_score_ops,
+				    h->score_rows, h->prompt_tokens);
+	for (uint32_t i = 0; i < h->n_ops + h->n_prompt_ops + h->n_score_ops; i++) {
+		if (ops[i].opcode < EA_CS_EMBED || ops[i].opcode > EA_CS_TOKEN_NLL)
 			return ea_error_set(err, EA_ERR_FORMAT, "command stream: op %u: unknown "
 					    "opcode %u", i, ops[i].opcode);
 		for (int r = 0; r < refs_of(&ops[i]) && status == EA_OK; r++)

@@ -13,11 +13,16 @@
  *   struct ea_cs_upload   [n_uploads]  what to copy into weight buffers, once
  *   struct ea_cs_op       [n_ops]      the decode step's ops, in order
  *   struct ea_cs_op       [n_prompt_ops]  the prompt program's ops, in order
+ *   struct ea_cs_op       [n_score_ops]   the score program's ops, in order
  *
- * Two programs share the buffers: the decode step (one token) and the prompt
- * program (up to prompt_tokens tokens at once: matmuls and causal attention
- * over the batch; none when prompt_tokens is 0). Both end with the logits of
- * their last real token and its argmax.
+ * Three programs share the buffers: the decode step (one token) and the
+ * prompt program (up to prompt_tokens tokens at once: matmuls and causal
+ * attention over the batch; none when prompt_tokens is 0) end with the logits
+ * of their last real token and its argmax. The score program (perplexity) is
+ * the prompt program's layers followed by the logits of score_rows rows from
+ * step.score_row on and the negative log-likelihood of the token after each
+ * (the output's nll span: score_rows floats, 0 past the run's tokens); the
+ * host sums them, so a window of text is one run and a few floats back.
  *
  * Buffers: weights (filled once from the model file's tensor data by the
  * uploads), a KV cache per layer (keys, then values), activations, the
@@ -34,10 +39,11 @@
  * prompt_tokens rows (the ids past n are stale but valid) and stores and
  * attends to only the first n.
  *
- * Versions: 1 had one program and MATVEC without flags; 2 (this) adds the
- * prompt program, step.n_tokens, fused ops (MATVEC flags, ROPE_STORE) and
- * MATMUL, LAST_ROW, and lets uploads start at any byte of a weight buffer
- * (so that q/k/v and gate/up are each one matrix).
+ * Versions: 1 had one program and MATVEC without flags; 2 added the prompt
+ * program, step.n_tokens, fused ops (MATVEC flags, ROPE_STORE) and MATMUL,
+ * LAST_ROW, and let uploads start at any byte of a weight buffer (so that
+ * q/k/v and gate/up are each one matrix); 3 (this) adds the score program,
+ * step.score_row, SCORE_ROWS and TOKEN_NLL, and the header's score fields.
  *
  * Built once per session from an ea_model; the executor (ea_vk_exec.h) checks
  * it with ea_cs_validate() before trusting any index, offset or size.
@@ -55,7 +61,7 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 	       "command streams are little-endian records written natively");
 
 #define EA_CS_MAGIC	0x53434145u	/* "EACS" */
-#define EA_CS_VERSION	2u
+#define EA_CS_VERSION	3u
 #define EA_CS_ALIGN	256u		/* of every buffer offset and size */
 #define EA_CS_MAX_REFS	6		/* buffer spans one op binds */
 #define EA_CS_MAX_ARGS	8		/* scalar arguments of one op */
@@ -115,6 +121,8 @@ enum ea_cs_opcode {
 				 * head_dim, n_tokens, freq_base (f32), mode, cache_rows */
 	EA_CS_MATMUL = 11,	/* ref w, x, y; arg rows, cols, n_tokens; type: w's */
 	EA_CS_LAST_ROW = 12,	/* ref src, out, step; arg n, n_rows */
+	EA_CS_SCORE_ROWS = 13,	/* ref src, out, step; arg n, n_rows, n_out */
+	EA_CS_TOKEN_NLL = 14,	/* ref logits, ids, nll, step; arg n_vocab, n_rows, n_tokens */
 };
 
 /* EA_CS_MATVEC's flags (the EA_VK_MV_* of ea_vk_ops.h). */
@@ -133,7 +141,8 @@ struct ea_cs_op {
 struct ea_cs_step {
 	uint32_t pos;		/* position of the first token */
 	uint32_t n_tokens;	/* real tokens of this run: 1 for a decode step */
-	uint32_t reserved[2];	/* zero */
+	uint32_t score_row;	/* the score program's first row; else zero */
+	uint32_t reserved;	/* zero */
 };
 
 struct ea_cs_header {
@@ -152,6 +161,9 @@ struct ea_cs_header {
 	struct ea_cs_ref token;	/* the token ids (max(1, prompt_tokens) uint32s) */
 	struct ea_cs_ref logits;	/* n_vocab floats */
 	struct ea_cs_ref argmax;	/* one uint32: the index of the largest logit */
+	uint32_t n_score_ops;	/* the score program's, after the prompt program's */
+	uint32_t score_rows;	/* rows it scores at most; 0: no score program */
+	struct ea_cs_ref nll;	/* score_rows floats (a zero span without the program) */
 };
 
 static inline const struct ea_cs_buffer *ea_cs_buffers(const struct ea_cs_header *h)
@@ -173,6 +185,12 @@ static inline const struct ea_cs_op *ea_cs_ops(const struct ea_cs_header *h)
 static inline const struct ea_cs_op *ea_cs_prompt_ops(const struct ea_cs_header *h)
 {
 	return ea_cs_ops(h) + h->n_ops;
+}
+
+/* The score program's n_score_ops ops. */
+static inline const struct ea_cs_op *ea_cs_score_ops(const struct ea_cs_header *h)
+{
+	return ea_cs_prompt_ops(h) + h->n_prompt_ops;
 }
 
 /*
@@ -204,8 +222,9 @@ static inline int ea_cs_is_dirty(const uint64_t *mask, uint32_t buffer)
 #define EA_CS_PROMPT_TOKENS 512u
 
 /*
- * The decode step of @m (one token at the position in the step block) and its
- * prompt program (min(EA_CS_PROMPT_TOKENS, n_ctx) tokens a run) as a stream
+ * The decode step of @m (one token at the position in the step block), its
+ * prompt program (min(EA_CS_PROMPT_TOKENS, n_ctx) tokens a run) and its score
+ * program (half as many rows, the second half of a window) as a stream
  * in one malloc'd block (free() it). Fails with EA_ERR_NO_MEMORY, or
  * EA_ERR_UNSUPPORTED when a size does not fit the stream's 32-bit fields.
  */

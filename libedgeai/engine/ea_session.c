@@ -292,14 +292,47 @@ ea_status ea_session_prefill(struct ea_session *s, const int32_t *tokens, int n,
 	return ea_session_eval(s, tokens + same, n - same, same, logits);
 }
 
+/* As vk_window_nll(), through runs of the score program, each scoring up to
+ * its rows of tokens (and running the window up to them). */
+static ea_status vk_score_window(struct ea_session *s, const int32_t *tokens, int n, int first,
+				 double *nll)
+{
+	int rows = (int)ea_vk_exec_score_rows(s->exec);
+	double sum = 0.0;
+	ea_status status = EA_OK;
+
+	/* Tokens are checked to be >= 0: the same values as uint32_t. */
+	for (int at = first; at < n && status == EA_OK; at += rows) {
+		int count = n - at < rows ? n - at : rows;
+
+		status = ea_vk_exec_score(s->exec, (const uint32_t *)tokens, (uint32_t)(at + count),
+					  (uint32_t)at, (uint32_t)count, &sum);
+	}
+	if (status != EA_OK) {
+		s->n_history = 0;
+		return ea_error_set(&s->error, status, "%s", ea_vk_exec_error(s->exec));
+	}
+	*nll += sum;
+	remember(s, tokens, n, 0);
+	return EA_OK;
+}
+
+/* Tokens first .. n - 1 of a window on Vulkan: with a score program (direct
+ * mode, the window within one prompt run) on the device; else the prompt
+ * program for tokens 0 .. first - 1 and a decode step per token after, each
+ * step's logits scored here. */
 static ea_status vk_window_nll(struct ea_session *s, const int32_t *tokens, int n, int first,
 			       double *nll)
 {
 	int n_vocab = s->model->cfg.n_vocab;
-	float *logits = malloc((size_t)n_vocab * sizeof(float));
+	float *logits;
 	double sum = 0.0;
 	ea_status status;
 
+	if (s->exec && ea_vk_exec_score_rows(s->exec) &&
+	    (uint32_t)n <= ea_vk_exec_prompt_batch(s->exec))
+		return vk_score_window(s, tokens, n, first, nll);
+	logits = malloc((size_t)n_vocab * sizeof(float));
 	if (!logits)
 		return ea_error_set(&s->error, EA_ERR_NO_MEMORY, "out of memory for %d logits",
 				    n_vocab);

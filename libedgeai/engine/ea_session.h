@@ -63,9 +63,11 @@ EA_API ea_status ea_session_prefill(struct ea_session *s, const int32_t *tokens,
  * The perplexity method of llama.cpp over one window, as ea_ref_window_nll():
  * run @n tokens from position 0 and add to *@nll the negative log-likelihood
  * of tokens first .. n - 1 given those before; *@n_scored grows by their
- * count. On Vulkan tokens 0 .. first - 1 go through the prompt program, and
- * the rest one decode step each (the prompt program keeps no logits but the
- * last token's).
+ * count. On Vulkan in direct mode a window that fits one prompt run is
+ * scored on the device by the score program (ea_vk_exec_score(): one run per
+ * score_rows scored tokens, a few floats back each); otherwise (kmod mode,
+ * longer windows) tokens 0 .. first - 1 go through the prompt program and
+ * the rest one decode step each.
  */
 EA_API ea_status ea_session_window_nll(struct ea_session *s, const int32_t *tokens, int n,
 				       int first, double *nll, int *n_scored);

@@ -15,6 +15,7 @@ struct ea_vk_exec {
 	struct ea_vk_span *bound;	/* instead, the caller's (ea_vk_exec_new_bound()) */
 	struct ea_vk_rec rec;		/* the decode step */
 	struct ea_vk_rec prompt_rec;	/* the prompt program, when the stream has one */
+	struct ea_vk_rec score_rec;	/* the score program, likewise */
 	struct ea_error error;
 	bool profile;		/* a timestamp after each op (EDGEAI_PROFILE) */
 	bool all_barriers;	/* a barrier before every op (EDGEAI_EXEC_BARRIERS=all) */
@@ -46,6 +47,7 @@ static bool op_writes(const struct ea_cs_op *op, int i)
 	case EA_CS_STORE_ROWS:
 	case EA_CS_ARGMAX:
 	case EA_CS_LAST_ROW:
+	case EA_CS_SCORE_ROWS:
 		return i == 1;
 	case EA_CS_ROPE_STORE:
 		return i >= 1 && i <= 3;
@@ -208,6 +210,10 @@ static ea_status record_op(struct ea_vk_exec *x, struct ea_vk_rec *rec, const st
 					   a[3], f32_of(a[4]), (enum ea_rope_mode)a[5], a[6]);
 	case EA_CS_LAST_ROW:
 		return ea_vk_op_last_row(ops, rec, r[0], r[1], r[2], a[0], a[1]);
+	case EA_CS_SCORE_ROWS:
+		return ea_vk_op_score_rows(ops, rec, r[0], r[1], r[2], a[0], a[1], a[2]);
+	case EA_CS_TOKEN_NLL:
+		return ea_vk_op_token_nll(ops, rec, r[0], r[1], r[2], r[3], a[0], a[1], a[2]);
 	case EA_CS_RMSNORM:
 		return ea_vk_op_rmsnorm(ops, rec, r[0], r[1], r[2], a[0], a[1], f32_of(a[2]));
 	case EA_CS_ROPE:
@@ -306,6 +312,9 @@ static ea_status exec_new(struct ea_vk *vk, const struct ea_cs_header *cs, const
 	if (status == EA_OK && x->cs->n_prompt_ops)
 		status = record(x, &x->prompt_rec, ea_cs_prompt_ops(x->cs), x->cs->n_prompt_ops,
 				x->profile, "prompt");
+	if (status == EA_OK && x->cs->n_score_ops)
+		status = record(x, &x->score_rec, ea_cs_score_ops(x->cs), x->cs->n_score_ops,
+				false, "score");
 	if (status != EA_OK) {
 		ea_error_set(err, status, "%s", x->error.msg);
 		ea_vk_exec_free(x);
@@ -342,6 +351,7 @@ void ea_vk_exec_free(struct ea_vk_exec *x)
 		return;
 	ea_vk_rec_destroy(&x->rec);
 	ea_vk_rec_destroy(&x->prompt_rec);
+	ea_vk_rec_destroy(&x->score_rec);
 	for (uint32_t i = 0; x->buffers && i < x->cs->n_buffers; i++)
 		if (x->buffers[i].buffer)
 			ea_vk_buffer_destroy(x->vk, &x->buffers[i]);
@@ -410,6 +420,37 @@ ea_status ea_vk_exec_prompt(struct ea_vk_exec *x, const uint32_t *tokens, uint32
 		done += run;
 	}
 	return EA_OK;
+}
+
+ea_status ea_vk_exec_score(struct ea_vk_exec *x, const uint32_t *tokens, uint32_t n,
+			   uint32_t first, uint32_t count, double *nll)
+{
+	struct ea_cs_step step = { .pos = 0, .n_tokens = n, .score_row = first - 1 };
+	const float *row_nll = mapped(x, x->cs->nll);
+	ea_status status;
+
+	if (!x->cs->n_score_ops || n > x->cs->prompt_tokens || first < 1 || first >= n ||
+	    count == 0 || count > x->cs->score_rows || count > n - first)
+		return ea_error_set(&x->error, EA_ERR_INVALID_ARGUMENT, "cannot score %u tokens "
+				    "from %u of a run of %u (the score program takes runs of up to "
+				    "%u tokens, %u rows)", count, first, n, x->cs->prompt_tokens,
+				    x->cs->score_rows);
+	for (uint32_t i = 0; i < n; i++)
+		if (tokens[i] >= x->cs->n_vocab)
+			return ea_error_set(&x->error, EA_ERR_INVALID_ARGUMENT, "token %u is %u, "
+					    "not in the vocabulary of %u", i, tokens[i],
+					    x->cs->n_vocab);
+	memcpy(mapped(x, x->cs->step), &step, sizeof(step));
+	memcpy(mapped(x, x->cs->token), tokens, n * sizeof(*tokens));
+	status = ea_vk_rec_submit(&x->score_rec, &x->error);
+	for (uint32_t i = 0; i < count && status == EA_OK; i++)
+		*nll += row_nll[i];
+	return status;
+}
+
+uint32_t ea_vk_exec_score_rows(const struct ea_vk_exec *x)
+{
+	return x->cs->n_score_ops ? x->cs->score_rows : 0;
 }
 
 uint32_t ea_vk_exec_prompt_batch(const struct ea_vk_exec *x)

@@ -10,7 +10,7 @@
  * recording. Each ea_vk_exec_step() then writes only the step block
  * (position and token) and submits the decode recording again;
  * ea_vk_exec_prompt() does the same with the prompt recording, a batch of
- * tokens at a time.
+ * tokens at a time, and ea_vk_exec_score() with the score program's.
  *
  * Thread safety: an executor belongs to one thread at a time.
  */
@@ -91,11 +91,28 @@ EA_API ea_status ea_vk_exec_step(struct ea_vk_exec *x, uint32_t token, uint32_t 
  * already (by earlier prompts or steps). Errors: EA_ERR_INVALID_ARGUMENT when
  * n is 0, pos0 + n passes the context (n_ctx) or a token is not < n_vocab,
  * with nothing run; EA_ERR_VULKAN from the device. Logits of the tokens
- * before the last are not kept (run ea_vk_exec_step() per token for those,
- * e.g. for perplexity).
+ * before the last are not kept (ea_vk_exec_score() scores a window's tokens).
  */
 EA_API ea_status ea_vk_exec_prompt(struct ea_vk_exec *x, const uint32_t *tokens, uint32_t n,
 				   uint32_t pos0);
+
+/*
+ * Perplexity of a window, one submit of the score program: run @n tokens
+ * (at most ea_vk_exec_prompt_batch()) from position 0, as a prompt, and add
+ * to *@nll the negative log-likelihood of tokens first .. first + count - 1
+ * (1 <= first, first + count <= n, count <= ea_vk_exec_score_rows()), each
+ * given the tokens before it: the device computes the logits of those rows and
+ * each token's -log softmax, and only count floats come back. The KV caches
+ * then hold the n tokens; ea_vk_exec_logits() is not updated. Errors:
+ * EA_ERR_INVALID_ARGUMENT for shapes out of those bounds or a token not below
+ * n_vocab (nothing run), EA_ERR_VULKAN from the device.
+ */
+EA_API ea_status ea_vk_exec_score(struct ea_vk_exec *x, const uint32_t *tokens, uint32_t n,
+				  uint32_t first, uint32_t count, double *nll);
+
+/* Rows one score run takes at most (the stream's score_rows; 0 when it has no
+ * score program). */
+EA_API uint32_t ea_vk_exec_score_rows(const struct ea_vk_exec *x);
 
 /* Tokens one prompt submit processes (the stream's prompt_tokens; 0 when the
  * stream has no prompt program, and ea_vk_exec_prompt() then steps token by

@@ -33,6 +33,8 @@ struct rope_store_params {
 };
 struct last_row_params { uint32_t n, n_rows; };
 struct add_params { uint32_t n, n_b; };
+struct score_rows_params { uint32_t n, n_rows, n_out; };
+struct token_nll_params { uint32_t n_vocab, n_rows, n_tokens; };
 struct argmax_params { uint32_t n; };
 struct store_rows_params { uint32_t n, n_tokens; };
 struct attention_params {
@@ -527,6 +529,59 @@ ea_status ea_vk_op_last_row(struct ea_vk_ops *ops, struct ea_vk_rec *rec, struct
 	if (status != EA_OK)
 		return status;
 	return dispatch_flat(ops, rec, kernel, spans, &params, n);
+}
+
+ea_status ea_vk_op_score_rows(struct ea_vk_ops *ops, struct ea_vk_rec *rec, struct ea_vk_span src,
+			      struct ea_vk_span out, struct ea_vk_span step, uint32_t n,
+			      uint32_t n_rows, uint32_t n_out)
+{
+	struct score_rows_params params = { n, n_rows, n_out };
+	struct ea_vk_span spans[] = { src, out, step };
+	struct ea_vk_kernel *kernel;
+	ea_status status = EA_OK;
+
+	if (n == 0 || n_rows == 0 || n_out == 0)
+		status = ea_error_set(ops->err, EA_ERR_INVALID_ARGUMENT, "score_rows: %u of %u rows "
+				      "of %u", n_out, n_rows, n);
+	if (status == EA_OK)
+		status = need_floats(ops, "score_rows", "src", src, (uint64_t)n * n_rows);
+	if (status == EA_OK)
+		status = need_floats(ops, "score_rows", "out", out, (uint64_t)n * n_out);
+	if (status == EA_OK)
+		status = need_step(ops, "score_rows", step);
+	if (status == EA_OK)
+		status = get_kernel(ops, "score_rows", false, 3, sizeof(params), &kernel);
+	if (status != EA_OK)
+		return status;
+	return dispatch_flat(ops, rec, kernel, spans, &params, (uint64_t)n * n_out);
+}
+
+ea_status ea_vk_op_token_nll(struct ea_vk_ops *ops, struct ea_vk_rec *rec, struct ea_vk_span logits,
+			     struct ea_vk_span ids, struct ea_vk_span nll, struct ea_vk_span step,
+			     uint32_t n_vocab, uint32_t n_rows, uint32_t n_tokens)
+{
+	struct token_nll_params params = { n_vocab, n_rows, n_tokens };
+	struct ea_vk_span spans[] = { logits, ids, nll, step };
+	struct ea_vk_kernel *kernel;
+	ea_status status = check_rows(ops, "token_nll", n_vocab, n_rows);
+
+	if (status == EA_OK && n_tokens == 0)
+		status = ea_error_set(ops->err, EA_ERR_INVALID_ARGUMENT, "token_nll: no tokens");
+	if (status == EA_OK)
+		status = need_floats(ops, "token_nll", "the logits", logits,
+				     (uint64_t)n_vocab * n_rows);
+	if (status == EA_OK)
+		status = need_bytes(ops, "token_nll", "the token ids", ids,
+				    (uint64_t)n_tokens * sizeof(uint32_t));
+	if (status == EA_OK)
+		status = need_floats(ops, "token_nll", "nll", nll, n_rows);
+	if (status == EA_OK)
+		status = need_step(ops, "token_nll", step);
+	if (status == EA_OK)
+		status = get_kernel(ops, "token_nll", true, 4, sizeof(params), &kernel);
+	if (status != EA_OK)
+		return status;
+	return ea_vk_rec_dispatch(rec, kernel, spans, &params, n_rows, 1, ops->err);
 }
 
 ea_status ea_vk_op_add(struct ea_vk_ops *ops, struct ea_vk_rec *rec, struct ea_vk_span a,

@@ -84,7 +84,8 @@ struct ea_vk_step {
 	uint32_t pos;		/* position of the first token of this step */
 	uint32_t n_tokens;	/* tokens of this step that are real (a prompt batch
 				 * recorded for more); 0: all the op was recorded for */
-	uint32_t reserved[2];	/* zero; the block is 16 bytes */
+	uint32_t score_row;	/* the first row score_rows and token_nll take */
+	uint32_t reserved;	/* zero; the block is 16 bytes */
 };
 
 /* y[r] = W[r] . x for r < rows (decode). cols: a multiple of the type's block. */
@@ -156,6 +157,22 @@ ea_status ea_vk_op_rope_store(struct ea_vk_ops *ops, struct ea_vk_rec *rec, stru
 ea_status ea_vk_op_last_row(struct ea_vk_ops *ops, struct ea_vk_rec *rec, struct ea_vk_span src,
 			    struct ea_vk_span out, struct ea_vk_span step, uint32_t n,
 			    uint32_t n_rows);
+
+/* Rows step.score_row .. step.score_row + n_out - 1 of @src (n_rows rows of
+ * n values; the last row past them) to @out (n_out rows). */
+ea_status ea_vk_op_score_rows(struct ea_vk_ops *ops, struct ea_vk_rec *rec, struct ea_vk_span src,
+			      struct ea_vk_span out, struct ea_vk_span step, uint32_t n,
+			      uint32_t n_rows, uint32_t n_out);
+
+/*
+ * For each of n_rows rows of @logits (n_vocab values a row; row i those of
+ * position t = step.score_row + i): nll[i] = -log softmax(row)[ids[t + 1]],
+ * or 0 where t + 1 is not below step.n_tokens (n_tokens when that is 0).
+ * @ids holds n_tokens uint32 token ids, trusted to be < n_vocab.
+ */
+ea_status ea_vk_op_token_nll(struct ea_vk_ops *ops, struct ea_vk_rec *rec, struct ea_vk_span logits,
+			     struct ea_vk_span ids, struct ea_vk_span nll, struct ea_vk_span step,
+			     uint32_t n_vocab, uint32_t n_rows, uint32_t n_tokens);
 
 /* out[i] = a[i] + b[i % n_b], i < n: n_b = n is the residual add, n_b = the
  * row length adds a bias to every row. out may be a. */

@@ -13,6 +13,7 @@
  *  - rope: 1e-6 * (1 + last position), the error of an angle pos * f grows with pos;
  *  - attention over n_pos positions: 1e-5 * sqrt(n_pos + head_dim).
  */
+#include "ea_ref_forward.h"
 #include "test_kernels.h"
 
 /* Whether got is within tol * max|want| of want. */
@@ -212,6 +213,77 @@ static bool argmax_matches(struct fixture *fx, struct ea_vk_ops *ops, uint32_t n
 	return ok;
 }
 
+/*
+ * The score program's tail: score_rows takes n_out rows from step.score_row
+ * (the last past the end), token_nll the -log softmax of the next token of
+ * each, 0 past step.n_tokens. Logits spread over [-8, 8] so that the softmax
+ * is peaked; tolerance 1e-5 * sqrt(n_vocab) absolute (a log-sum-exp in fp32).
+ */
+#define NLL_VOCAB 4099u
+#define NLL_ROWS 5u
+#define NLL_IDS 9u
+
+static ea_status record_score_tail(struct ea_vk_ops *ops, struct ea_vk_rec *rec,
+				   const struct ea_vk_buffer *logits, const struct ea_vk_buffer *rows,
+				   const struct ea_vk_buffer *ids, const struct ea_vk_buffer *nll,
+				   const struct ea_vk_buffer *step)
+{
+	ea_status status = ea_vk_op_score_rows(ops, rec, ea_vk_whole(logits), ea_vk_whole(rows),
+					       ea_vk_whole(step), NLL_VOCAB, NLL_IDS, NLL_ROWS);
+
+	if (status != EA_OK)
+		return status;
+	return ea_vk_op_token_nll(ops, rec, ea_vk_whole(rows), ea_vk_whole(ids), ea_vk_whole(nll),
+				  ea_vk_whole(step), NLL_VOCAB, NLL_ROWS, NLL_IDS);
+}
+
+static bool score_tail_matches(struct fixture *fx, struct ea_vk_ops *ops)
+{
+	static const uint32_t ids[NLL_IDS] = { 7, 4098, 0, 1234, 99, 3, 4000, 17, 5 };
+	struct ea_vk_step step = { .pos = 0, .n_tokens = 7, .score_row = 3 };
+	size_t n = (size_t)NLL_IDS * NLL_VOCAB;
+	float *logits = malloc(n * sizeof(float));
+	struct ea_vk_buffer *lb = NULL, *rb = NULL, *ib = NULL, *nb = NULL, *sb = NULL;
+	struct ea_vk_rec rec;
+	bool ok = false;
+
+	if (!logits)
+		return false;
+	random_floats(logits, n, 77);
+	for (size_t i = 0; i < n; i++)
+		logits[i] *= 8.0f;
+	lb = upload(fx, logits, n * sizeof(float));
+	rb = upload(fx, NULL, (size_t)NLL_ROWS * NLL_VOCAB * sizeof(float));
+	ib = upload(fx, ids, sizeof(ids));
+	nb = upload(fx, NULL, NLL_ROWS * sizeof(float));
+	sb = upload(fx, &step, sizeof(step));
+	if (lb && rb && ib && nb && sb && begin(fx, &rec) &&
+	    end_and_run(fx, &rec, record_score_tail(ops, &rec, lb, rb, ib, nb, sb))) {
+		const float *got = nb->map;
+
+		ok = memcmp(rb->map, logits + (size_t)step.score_row * NLL_VOCAB,
+			    (size_t)NLL_ROWS * NLL_VOCAB * sizeof(float)) == 0;
+		for (uint32_t i = 0; i < NLL_ROWS; i++) {
+			uint32_t next = step.score_row + i + 1;
+			double want = next < step.n_tokens ?
+				ea_ref_token_nll(logits + (size_t)(next - 1) * NLL_VOCAB,
+						 NLL_VOCAB, (int)ids[next]) : 0.0;
+
+			if (fabs(got[i] - want) > 1e-5 * sqrt(NLL_VOCAB)) {
+				tap_diag("row %u: nll %.7f, want %.7f", i, got[i], want);
+				ok = false;
+			}
+		}
+	}
+	release(fx, lb);
+	release(fx, rb);
+	release(fx, ib);
+	release(fx, nb);
+	release(fx, sb);
+	free(logits);
+	return ok;
+}
+
 struct attention_case {
 	uint32_t n_heads, n_kv_heads, head_dim, n_ctx;
 	uint32_t pos;		/* of the first query */
@@ -365,7 +437,7 @@ int main(void)
 	struct fixture fx;
 	struct tap t = { 0 };
 
-	tap_plan(&t, 1 + 2 * (3 + 2 + n_attention + 1) + n_attention_cpu + 4 + 3 + 3);
+	tap_plan(&t, 1 + 2 * (3 + 2 + n_attention + 1 + 1) + n_attention_cpu + 4 + 3 + 3);
 	if (!fixture_open(&t, &fx))
 		return 1;
 	/* The kernels with a reduction, in both builds. */
@@ -376,7 +448,7 @@ int main(void)
 		ops->cpu_shape = false;	/* the general kernels; the CPU shape below */
 
 		if (!name) {
-			for (int i = 0; i < 3 + 2 + n_attention + 1; i++)
+			for (int i = 0; i < 3 + 2 + n_attention + 1 + 1; i++)
 				tap_ok(&t, true, "# SKIP no subgroup arithmetic");
 			continue;
 		}
@@ -393,6 +465,9 @@ int main(void)
 			       name, c->n_tokens, c->pos, c->n_heads, c->n_kv_heads, c->head_dim,
 			       c->n_ctx);
 		}
+		tap_ok(&t, score_tail_matches(&fx, ops), "score_rows 5 of 9 rows of %u from row 3, "
+		       "token_nll of their next tokens, 0 past step.n_tokens 7 (%s)", NLL_VOCAB,
+		       name);
 		tap_ok(&t, replay_matches(&fx, ops),
 		       "one recorded decode step (store k, v; attend) replayed for 131 positions (%s)",
 		       name);
