@@ -17,6 +17,9 @@ BPF_CFLAGS     := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
 		  -I$(SCHED_OUT) -Itools/sched
 SCHED_CFLAGS   := $(BASE_CFLAGS) -I$(SCHED_OUT) -Itools/sched $(CFLAGS)
 
+# build/bpftool/bpftool, bpftool fixed for module struct_ops (the kselftest's).
+include tools/sched/bpftool/bpftool.mk
+
 # bpftool and libbpf come from `make deps`; without them the build stops here
 # rather than leaving the scheduler and its tests silently out.
 tools: $(EDGEAI_SCHED)
