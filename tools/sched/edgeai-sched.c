@@ -106,8 +106,9 @@ static void usage(FILE *out)
 	      "  -v                   libbpf's debug messages\n"
 	      "attach, detach, set and watch need root.  status lists the\n"
 	      "edgeai_sched_ops maps as `bpftool struct_ops list` would (as root);\n"
-	      "bpftool 7.5 itself crashes on a module's struct_ops\n"
-	      "(docs/PERFORMANCE.md, Scheduler).\n", out);
+	      "Debian's bpftool crashes on a module's struct_ops; `make bpftool`\n"
+	      "builds build/bpftool/bpftool with the fix (docs/PERFORMANCE.md,\n"
+	      "Scheduler).\n", out);
 }
 
 /* The checks that turn "Invalid argument" into a sentence. */
@@ -304,8 +305,9 @@ static __u32 struct_ops_link(__u32 map_id)
 /*
  * The kernel struct_ops type a struct_ops map implements: its value type,
  * bpf_struct_ops_<name>, is in the BTF object info->btf_vmlinux_id names,
- * the module's for edgeai_sched_ops.  (bpftool 7.5 looks it up in vmlinux's
- * BTF only, finds no such type id and dereferences NULL.)  Fills @name.
+ * the module's for edgeai_sched_ops.  (Debian's bpftool looks it up in
+ * vmlinux's BTF only, finds no such type id and dereferences NULL;
+ * tools/sched/bpftool/ has the fix.)  Fills @name.
  */
 static int struct_ops_type(const struct bpf_map_info *info,
 			   struct btf *vmlinux, char *name, size_t size)
