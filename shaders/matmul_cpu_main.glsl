@@ -14,7 +14,7 @@
 
 #define CPU_LANES 8u	// EA_VK_CPU_LANES
 #define CPU_ROWS 4u
-#define CPU_TOKENS 8u	// EA_VK_CPU_TOKENS
+#define CPU_TOKENS 32u
 
 #ifndef W_PAIR
 vec2 w_pair(uint row, uint k)

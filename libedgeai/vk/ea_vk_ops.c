@@ -12,7 +12,7 @@
 #define MATVEC_ROWS 8		/* matvec_head.glsl */
 #define MATMUL_TILE 32		/* matmul_head.glsl */
 #define MATMUL_CPU_ROWS 32	/* matmul_cpu_main.glsl: CPU_LANES x CPU_ROWS a workgroup */
-#define MATMUL_CPU_TOKENS EA_VK_CPU_TOKENS
+#define MATMUL_CPU_TOKENS 32	/* matmul_cpu_main.glsl: CPU_TOKENS */
 #define ELEMENTWISE_WG 256	/* embed, rope, swiglu, add, store_rows */
 #define MAX_HEAD_DIM 256	/* attention.comp */
 #define I8_MAX_COLS 8192	/* matvec_i8_head.glsl: MAX_COLS */

@@ -44,8 +44,9 @@ struct ea_vk_ops {
 /* Whether @vk's device has subgroup arithmetic in compute shaders. */
 bool ea_vk_has_subgroup_arithmetic(const struct ea_vk *vk);
 
-/* Lanes of the CPU-shaped kernels' workgroup: one subgroup; tokens it takes
- * (matmul_cpu_main.glsl, attention_cpu_main.glsl). */
+/* Lanes of the CPU-shaped kernels' workgroup: one subgroup
+ * (matmul_cpu_main.glsl, attention_cpu_main.glsl); tokens of one attention
+ * workgroup. */
 #define EA_VK_CPU_LANES 8
 #define EA_VK_CPU_TOKENS 8
 

@@ -3,7 +3,7 @@
  * The weight kernels against the CPU reference, for every tensor type and
  * both builds (shared-memory and subgroup reductions): matvec (decode),
  * matmul (prompt; both shapes: 32 x 32 tiles, and the CPU shape of 8 lanes x
- * 4 rows x 8 tokens in chunks of 8 columns) and embedding lookup, at shapes
+ * 4 rows x 32 tokens in chunks of 8 columns) and embedding lookup, at shapes
  * that are not multiples of the workgroup (128 invocations, 8 rows per group).
  *
  * Tolerance: both sides accumulate in fp32, in different orders, so an output
