@@ -39,19 +39,7 @@ float quantize_block(uint b, bool norm_on)
 	return ss;
 }
 
-// The reduced sum of accumulator @r (MATVEC_ROWS: the sum of x^2).
-float row_total(uint r)
-{
-#ifdef EA_SUBGROUP
-	float sum = 0.0;
-
-	for (uint i = 0u; i < gl_NumSubgroups; i++)
-		sum += partial[r][i];
-	return sum;
-#else
-	return partial[r][0];
-#endif
-}
+#include "matvec_rows.glsl"
 
 void main()
 {

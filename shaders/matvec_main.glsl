@@ -31,19 +31,7 @@ float sum_squares(uint id)
 	return ss;
 }
 
-// The reduced sum of accumulator @r, after the reduction in main().
-float row_total(uint r)
-{
-#ifdef EA_SUBGROUP
-	float sum = 0.0;
-
-	for (uint i = 0u; i < gl_NumSubgroups; i++)
-		sum += partial[r][i];
-	return sum;
-#else
-	return partial[r][0];
-#endif
-}
+#include "matvec_rows.glsl"
 
 void main()
 {
