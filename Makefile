@@ -23,7 +23,7 @@ help:
 	@echo "make deps     install build/test dependencies (Debian bookworm, as root)"
 	@echo "make          build kmod/edgeai.ko, libedgeai, shaders and tools"
 	@echo "make check    run host tests and VM tests; ends with 'N passed, N failed'"
-	@echo "make demo     the main job: module in the VM, edgeai info, shader on the host"
+	@echo "make demo     the main job: routed requests in the VM (MODEL=, CLOUD_MODEL=)"
 
 deps:
 	@scripts/deps.sh
@@ -52,8 +52,8 @@ check: deps
 	@tests/run-all
 
 demo: deps
-	@$(MAKE) --no-print-directory all tests
-	@scripts/demo.sh
+	@$(MAKE) --no-print-directory all
+	@MODEL="$(MODEL)" CLOUD_MODEL="$(CLOUD_MODEL)" scripts/demo.sh
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null 2>&1
