@@ -19,8 +19,9 @@
 /*
  * Fewer tokens than this go through the decode step one at a time rather than
  * the prompt program: a prompt submit costs about the same for any number of
- * tokens up to its batch (on lavapipe, edge-f16: 3.6 s for 1 token, 5.2 s for
- * 256; a decode step 63 ms), so short prompts are faster stepped.
+ * tokens up to its batch (on lavapipe, edge-f16, CPU-shaped prompt kernels:
+ * ~0.5-0.8 s for 1 or 512 tokens; a decode step 40-60 ms), so short prompts
+ * are faster stepped.
  */
 #define VK_PROMPT_MIN_TOKENS 64
 
