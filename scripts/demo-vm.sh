@@ -6,9 +6,8 @@
 # policy's map, then three requests from separate processes routed by the
 # module. Exits non-zero when a step fails; always removes what it started.
 #
-# Environment: EDGEAI_DEMO_MODEL, EDGEAI_DEMO_CLOUD_MODEL (GGUF files; default
-# ../shared/models' edge-f16 and cloud-f16, synthesized models without it),
-# EDGEAI_DEMO_RTT_MS (netem round trip).
+# Environment: EDGEAI_DEMO_MODEL, EDGEAI_DEMO_CLOUD_MODEL (GGUF files, chosen
+# or synthesized by scripts/demo.sh), EDGEAI_DEMO_RTT_MS (netem round trip).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD

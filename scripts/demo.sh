@@ -23,8 +23,14 @@ local_model=$(model_path MODEL)
 cloud_model=$(model_path CLOUD_MODEL)
 cd "$(dirname "$0")/.."
 
-export EDGEAI_DEMO_MODEL=$local_model EDGEAI_DEMO_CLOUD_MODEL=$cloud_model
 start=$SECONDS
+# The models are found, or synthesized, here: synthesis under TCG takes minutes.
+work=$(mktemp -d /tmp/edgeai-demo.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+. tests/net/netns.sh
+MODEL=$local_model CLOUD_MODEL=$cloud_model net_models build/bin/edgeai "$work" ||
+	{ echo "demo: synthesizing the models failed" >&2; exit 1; }
+export EDGEAI_DEMO_MODEL=$LOCAL EDGEAI_DEMO_CLOUD_MODEL=$CLOUD
 echo "== 0. boot the VM (Debian's 6.12 kernel under qemu; several minutes without KVM)"
 # The VM's own messages (its kernel log when something fails) go to a file.
 vm_log=$(mktemp /tmp/edgeai-demo-vm.XXXXXX.log)
