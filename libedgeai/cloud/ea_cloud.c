@@ -330,6 +330,14 @@ static char *request_body(const struct ea_cloud_endpoint *ep,
 		json_object_object_add(o, "prompt", json_object_new_string(req->prompt));
 	}
 	json_object_object_add(o, "stream", json_object_new_boolean(req->stream));
+	if (req->stream) {
+		/* the server's own token count in a last chunk: the local tokenizer's
+		 * count of the text would be wrong for a cloud model with another vocab */
+		json_object *opts = json_object_new_object();
+
+		json_object_object_add(opts, "include_usage", json_object_new_boolean(true));
+		json_object_object_add(o, "stream_options", opts);
+	}
 	if (req->max_tokens > 0)
 		json_object_object_add(o, "max_tokens", json_object_new_int(req->max_tokens));
 	if (req->temperature >= 0)

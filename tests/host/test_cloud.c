@@ -106,7 +106,9 @@ static void test_stream(struct tap *t)
 	       "a streamed completion arrives in three pieces (%s) %s", got.text, err);
 	ea_test_server_stop(&s);
 	tap_ok(t, strstr(s.last_request, "POST /v1/completions ") &&
-		  strstr(s.last_request, "\"stream\":true"), "streamed requests ask for a stream");
+		  strstr(s.last_request, "\"stream\":true") &&
+		  strstr(s.last_request, "\"stream_options\":{\"include_usage\":true}"),
+	       "streamed requests ask for a stream and for its usage");
 	ea_cloud_result_free(&res);
 }
 
