@@ -56,16 +56,17 @@ static const struct setting {
 	const char *map;
 	size_t offset;
 	size_t value_size;
+	unsigned long max;	/* the largest value that means something */
 } settings[] = {
 	{ "cloud-rtt", "cloud", offsetof(struct edgeai_cloud_state, rtt_ms),
-	  sizeof(struct edgeai_cloud_state) },
+	  sizeof(struct edgeai_cloud_state), 3600000 },
 	{ "cloud-tps", "cloud",
 	  offsetof(struct edgeai_cloud_state, tokens_per_s),
-	  sizeof(struct edgeai_cloud_state) },
+	  sizeof(struct edgeai_cloud_state), 1000000 },
 	{ "battery", "power", offsetof(struct edgeai_power_state, battery_pct),
-	  sizeof(struct edgeai_power_state) },
+	  sizeof(struct edgeai_power_state), 100 },
 	{ "thermal", "power", offsetof(struct edgeai_power_state, thermal_c),
-	  sizeof(struct edgeai_power_state) },
+	  sizeof(struct edgeai_power_state), 200 },
 };
 
 #define SETTING_COUNT (sizeof(settings) / sizeof(settings[0]))
@@ -427,6 +428,8 @@ static int cmd_set(const char *key, const char *text)
 	v = strtoul(text, &end, 10);
 	if (errno || *end || end == text || v > UINT32_MAX)
 		return fail("%s: not a number: %s", key, text);
+	if (v > s->max)
+		return fail("%s: %lu is out of range (0 to %lu)", key, v, s->max);
 	if (geteuid() != 0)
 		return fail("setting a map needs root");
 	err = read_pinned(s->map, value, &fd);
@@ -465,8 +468,16 @@ static unsigned long long read_ring(unsigned long long last, int print)
 
 static int cmd_watch(const char *count_text)
 {
-	long count = count_text ? strtol(count_text, NULL, 10) : -1;
+	long count = -1;
 	unsigned long long start, last;
+	char *end;
+
+	if (count_text) {
+		errno = 0;
+		count = strtol(count_text, &end, 10);
+		if (errno || *end || end == count_text || count < 1)
+			return fail("watch: N must be a positive number: %s", count_text);
+	}
 
 	if (geteuid() != 0)
 		return fail("watching reads debugfs, which needs root");

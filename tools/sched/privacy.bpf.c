@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * privacy: a request of the sensitive class never leaves the device, even
- * when no executor is attached yet (it waits for one); every other request
+ * when no executor is attached: its jobs wait for one, and fail with
+ * -ETIMEDOUT when none comes within job_timeout_ms; every other request
  * goes where the latency estimate says.
  *
  * Good on devices handling personal data next to ordinary requests.  Not
