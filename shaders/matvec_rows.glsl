@@ -1,6 +1,5 @@
 // What the float and int8 matvec bodies (matvec_main.glsl, matvec_i8_main.glsl)
-// share: the reduced sums of a workgroup's accumulators (in the int8 bodies,
-// accumulator MATVEC_ROWS is the sum of x^2). Sharing more of their start
+// share: the reduced sums of a workgroup's accumulators. Sharing more of their start
 // (the row offsets) as a function changed the SPIR-V, so it stays in each.
 
 // The reduced sum of accumulator @r, after the reduction in main().

@@ -1,9 +1,8 @@
 // Q4_0 for the int8-dot matvec: a unit is 8 bytes of nibbles at byte o of a
 // block at byte `block`, the low nibbles values 8h .. 8h+7 and the high ones
-// 16+8h .. 16+8h+7 of the block (x comes in that order: Q4_0_ORDER).
+// 16+8h .. 16+8h+7 of the block (quantize_x_q4_0.comp puts x in that order).
 #define BLOCK_BYTES 18u
 #define UNIT_HALF 8u
-#define Q4_0_ORDER
 
 // The words a unit reads: the 2 (3 when misaligned) holding its nibbles and
 // the one holding its block's fp16 scale.

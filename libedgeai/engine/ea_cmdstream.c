@@ -126,6 +126,7 @@ static void emit(struct builder *b, enum ea_cs_opcode opcode, uint32_t type,
 		     sizeof(refs_) / sizeof(refs_[0]));					\
 	} while (0)
 #define REFS(...) { __VA_ARGS__ }
+#define NO_REF ((struct ea_cs_ref){ 0 })
 
 /* The first @bytes of @ref. */
 static struct ea_cs_ref head_of(struct ea_cs_ref ref, uint64_t bytes)
@@ -136,7 +137,7 @@ static struct ea_cs_ref head_of(struct ea_cs_ref ref, uint64_t bytes)
 
 /* The activations of the decode step (one token) or of a prompt run (P). */
 struct acts {
-	struct ea_cs_ref x, xb, xb2, qkv, q, att, gu, h, partial, last;
+	struct ea_cs_ref x, xb, xb2, qkv, q, att, gu, h, partial, last, xq;
 };
 
 /* The weights of one layer as the programs bind them. */
@@ -199,7 +200,7 @@ static void emit_layer(struct builder *b, const struct ea_model *m, const struct
 	uint32_t dim = c->dim, qd = c->n_heads * c->head_dim, kvd = c->n_kv_heads * c->head_dim;
 	uint32_t ffn = c->ffn_dim, ctx = c->n_ctx, eps = f32_bits(c->norm_eps);
 
-	EMIT(b, EA_CS_MATVEC, lw->qkv_type, REFS(lw->wqkv, a->x, a->qkv, lw->attn_norm),
+	EMIT(b, EA_CS_MATVEC, lw->qkv_type, REFS(lw->wqkv, a->x, a->qkv, lw->attn_norm, a->xq),
 	     qd + 2 * kvd, dim, EA_CS_MV_NORM, eps);
 	if (lw->bias)
 		EMIT(b, EA_CS_ADD, 0, REFS(a->qkv, lw->bqkv, a->qkv), qd + 2 * kvd, qd + 2 * kvd);
@@ -208,10 +209,12 @@ static void emit_layer(struct builder *b, const struct ea_model *m, const struct
 	     ctx);
 	EMIT(b, EA_CS_ATTENTION, 0, REFS(a->q, lw->k_cache, lw->v_cache, a->partial, a->att, step),
 	     c->n_heads, c->n_kv_heads, c->head_dim, 1, ctx);
-	EMIT(b, EA_CS_MATVEC, lw->wo_type, REFS(lw->wo, a->att, a->x), dim, qd, EA_CS_MV_ACC);
-	EMIT(b, EA_CS_MATVEC, lw->gu_type, REFS(lw->wgu, a->x, a->h, lw->ffn_norm), ffn, dim,
-	     EA_CS_MV_NORM | EA_CS_MV_SWIGLU, eps);
-	EMIT(b, EA_CS_MATVEC, lw->down_type, REFS(lw->down, a->h, a->x), dim, ffn, EA_CS_MV_ACC);
+	EMIT(b, EA_CS_MATVEC, lw->wo_type, REFS(lw->wo, a->att, a->x, NO_REF, a->xq), dim, qd,
+	     EA_CS_MV_ACC);
+	EMIT(b, EA_CS_MATVEC, lw->gu_type, REFS(lw->wgu, a->x, a->h, lw->ffn_norm, a->xq), ffn,
+	     dim, EA_CS_MV_NORM | EA_CS_MV_SWIGLU, eps);
+	EMIT(b, EA_CS_MATVEC, lw->down_type, REFS(lw->down, a->h, a->x, NO_REF, a->xq), dim, ffn,
+	     EA_CS_MV_ACC);
 }
 
 /* One layer of the prompt program over @n tokens: matmuls, causal attention. */
@@ -252,6 +255,23 @@ static uint64_t partial_bytes(const struct ea_model_config *c, uint32_t n)
 	return (uint64_t)n * splits * c->n_heads * (c->head_dim + 2) * sizeof(float);
 }
 
+/* Scratch of an int8 matvec over @cols columns: x quantized to int8, then
+ * at the next EA_CS_ALIGN bytes 8 bytes of scales per 16 values and 8 more
+ * (ea_vk_matvec_xq_bytes()). */
+static uint64_t xq_bytes(uint32_t cols)
+{
+	return align_up(cols) + cols / 2 + 8;
+}
+
+/* The longest x of a matvec: dim, the attention's output or ffn. */
+static uint32_t max_cols(const struct ea_model_config *c)
+{
+	uint32_t dim = c->dim, qd = c->n_heads * c->head_dim, ffn = c->ffn_dim;
+	uint32_t most = dim > qd ? dim : qd;
+
+	return ffn > most ? ffn : most;
+}
+
 /* Activations for @n tokens in a new buffer. */
 static void alloc_acts(struct builder *b, const struct ea_model_config *c, uint32_t n,
 		       struct acts *a)
@@ -270,6 +290,7 @@ static void alloc_acts(struct builder *b, const struct ea_model_config *c, uint3
 	a->h = take(b, ab, ffn);
 	a->partial = take(b, ab, partial_bytes(c, n));
 	a->last = take(b, ab, c->dim * 4ull);
+	a->xq = take(b, ab, xq_bytes(max_cols(c)));
 }
 
 /* Tokens of a prompt run: EA_CS_PROMPT_TOKENS or the context, fewer while
@@ -375,8 +396,8 @@ ea_status ea_cs_build(const struct ea_model *m, struct ea_cs_header **out, struc
 	EMIT(&b, EA_CS_EMBED, m->token_embd.type, REFS(embd, head_of(h.token, 4), a.x), dim, 1);
 	for (int l = 0; l < c->n_layers; l++)
 		emit_layer(&b, m, &lw[l], &a, h.step);
-	EMIT(&b, EA_CS_MATVEC, m->output.type, REFS(output, a.x, h.logits, out_norm), c->n_vocab,
-	     dim, EA_CS_MV_NORM, eps);
+	EMIT(&b, EA_CS_MATVEC, m->output.type, REFS(output, a.x, h.logits, out_norm, a.xq),
+	     c->n_vocab, dim, EA_CS_MV_NORM, eps);
 	EMIT(&b, EA_CS_ARGMAX, 0, REFS(h.logits, h.argmax), c->n_vocab);
 	h.n_ops = b.n_ops;
 
@@ -385,7 +406,7 @@ ea_status ea_cs_build(const struct ea_model *m, struct ea_cs_header **out, struc
 	for (int l = 0; l < c->n_layers; l++)
 		emit_prompt_layer(&b, m, &lw[l], &pa, h.step, n_prompt);
 	EMIT(&b, EA_CS_LAST_ROW, 0, REFS(pa.x, pa.last, h.step), dim, n_prompt);
-	EMIT(&b, EA_CS_MATVEC, m->output.type, REFS(output, pa.last, h.logits, out_norm),
+	EMIT(&b, EA_CS_MATVEC, m->output.type, REFS(output, pa.last, h.logits, out_norm, pa.xq),
 	     c->n_vocab, dim, EA_CS_MV_NORM, eps);
 	EMIT(&b, EA_CS_ARGMAX, 0, REFS(h.logits, h.argmax), c->n_vocab);
 	h.n_prompt_ops = b.n_ops - h.n_ops;
@@ -448,7 +469,7 @@ static int refs_of(const struct ea_cs_op *op)
 	case EA_CS_ROPE:
 	case EA_CS_ARGMAX:
 		return 2;
-	case EA_CS_MATVEC:
+	case EA_CS_MATVEC:	/* the int8 x (ref 4) is checked apart */
 		return op->arg[2] & EA_CS_MV_NORM ? 4 : 3;
 	case EA_CS_ROPE_STORE:
 		return 5;
@@ -572,6 +593,8 @@ ea_status ea_cs_validate(const void *data, size_t bytes, uint64_t src_bytes,
 					    "opcode %u", i, ops[i].opcode);
 		for (int r = 0; r < refs_of(&ops[i]) && status == EA_OK; r++)
 			status = check_ref(h, &ops[i].ref[r], "op", i, err);
+		if (status == EA_OK && ops[i].opcode == EA_CS_MATVEC && ops[i].ref[4].bytes)
+			status = check_ref(h, &ops[i].ref[4], "op", i, err);
 		if (status != EA_OK)
 			return status;
 	}

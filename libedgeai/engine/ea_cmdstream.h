@@ -42,8 +42,9 @@
  * Versions: 1 had one program and MATVEC without flags; 2 added the prompt
  * program, step.n_tokens, fused ops (MATVEC flags, ROPE_STORE) and MATMUL,
  * LAST_ROW, and let uploads start at any byte of a weight buffer (so that
- * q/k/v and gate/up are each one matrix); 3 (this) adds the score program,
- * step.score_row, SCORE_ROWS and TOKEN_NLL, and the header's score fields.
+ * q/k/v and gate/up are each one matrix); 3 adds the score program,
+ * step.score_row, SCORE_ROWS and TOKEN_NLL, and the header's score fields; 4
+ * (this) MATVEC's scratch for x quantized to int8 (ref 4).
  *
  * Built once per session from an ea_model; the executor (ea_vk_exec.h) checks
  * it with ea_cs_validate() before trusting any index, offset or size.
@@ -61,7 +62,7 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 	       "command streams are little-endian records written natively");
 
 #define EA_CS_MAGIC	0x53434145u	/* "EACS" */
-#define EA_CS_VERSION	3u
+#define EA_CS_VERSION	4u
 #define EA_CS_ALIGN	256u		/* of every buffer offset and size */
 #define EA_CS_MAX_REFS	6		/* buffer spans one op binds */
 #define EA_CS_MAX_ARGS	8		/* scalar arguments of one op */
@@ -105,8 +106,11 @@ struct ea_cs_upload {
  */
 enum ea_cs_opcode {
 	EA_CS_EMBED = 1,	/* ref table, ids, out; arg cols, n_tokens; type: the table's */
-	EA_CS_MATVEC = 2,	/* ref w, x, y, norm (with EA_CS_MV_NORM); arg rows, cols, flags
-				 * (EA_CS_MV_*), eps (f32); type: w's */
+	EA_CS_MATVEC = 2,	/* ref w, x, y, norm (with EA_CS_MV_NORM), xq (optional: all
+				 * zero for none); arg rows, cols, flags (EA_CS_MV_*), eps (f32);
+				 * type: w's. xq: scratch an executor may quantize x into (an
+				 * int8 matvec, ea_vk_op_matvec_ex()): an EA_CS_ALIGN-rounded
+				 * cols bytes, then cols / 2 + 8 */
 	EA_CS_RMSNORM = 3,	/* ref x, weight, out; arg n, n_rows, eps (f32) */
 	EA_CS_ROPE = 4,		/* ref x, step; arg n_heads, head_dim, n_tokens, freq_base (f32),
 				 * mode (enum ea_rope_mode) */

@@ -53,6 +53,8 @@ static bool op_writes(const struct ea_cs_op *op, int i)
 		return i >= 1 && i <= 3;
 	case EA_CS_ATTENTION:
 		return i == 3 || i == 4;
+	case EA_CS_MATVEC:	/* y, and the int8 x it quantizes into */
+		return i == 2 || i == 4;
 	default:
 		return i == 2;
 	}
@@ -111,6 +113,8 @@ static float f32_of(uint32_t bits)
 
 static struct ea_vk_span span(const struct ea_vk_exec *x, struct ea_cs_ref ref)
 {
+	if (ref.bytes == 0)	/* an optional span left out */
+		return (struct ea_vk_span){ 0 };
 	if (x->bound)
 		return (struct ea_vk_span){ .buf = x->bound[ref.buffer].buf,
 					    .offset = x->bound[ref.buffer].offset + ref.offset,
@@ -201,8 +205,8 @@ static ea_status record_op(struct ea_vk_exec *x, struct ea_vk_rec *rec, const st
 	case EA_CS_EMBED:
 		return ea_vk_op_embed(ops, rec, op->type, r[0], r[1], r[2], a[0], a[1]);
 	case EA_CS_MATVEC:
-		return ea_vk_op_matvec_ex(ops, rec, op->type, r[0], r[1], r[2], r[3], a[0], a[1],
-					  a[2], f32_of(a[3]));
+		return ea_vk_op_matvec_ex(ops, rec, op->type, r[0], r[1], r[2], r[3], r[4], a[0],
+					  a[1], a[2], f32_of(a[3]));
 	case EA_CS_MATMUL:
 		return ea_vk_op_matmul(ops, rec, op->type, r[0], r[1], r[2], a[0], a[1], a[2]);
 	case EA_CS_ROPE_STORE:

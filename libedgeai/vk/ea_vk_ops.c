@@ -10,13 +10,12 @@
 
 /* Workgroup sizes and tiles of the shaders, which the dispatches must match. */
 #define MATVEC_ROWS 8		/* matvec_head.glsl */
+#define I8_ROWS 2		/* matvec_q{4,8}_0_i8.comp: MATVEC_ROWS */
 #define MATMUL_TILE 32		/* matmul_head.glsl */
 #define MATMUL_CPU_ROWS 32	/* matmul_cpu_main.glsl: CPU_LANES x CPU_ROWS a workgroup */
 #define MATMUL_CPU_TOKENS 32	/* matmul_cpu_main.glsl: CPU_TOKENS */
 #define ELEMENTWISE_WG 256	/* embed, rope, swiglu, add, store_rows */
 #define MAX_HEAD_DIM 256	/* attention.comp */
-#define I8_MAX_COLS 8192	/* matvec_i8_head.glsl: MAX_COLS */
-#define I8_WG 128		/* matvec_i8_head.glsl: WG */
 
 /* The push constants of each shader, field for field. */
 struct matvec_params { uint32_t rows, cols, flags; float eps; };
@@ -224,27 +223,108 @@ static ea_status dispatch_flat(struct ea_vk_ops *ops, struct ea_vk_rec *rec,
 	return ea_vk_rec_dispatch(rec, kernel, spans, push, x, y, ops->err);
 }
 
-/* Shared memory of an _i8 matvec (matvec_i8_head.glsl): int8 x and two
- * floats per 16 values, and the reduction's partial sums. */
-#define I8_SHARED_BYTES (I8_MAX_COLS / 16 * (16 + 8) + (MATVEC_ROWS + 1) * I8_WG * 4)
+/* The int8 matvec's x: per unit of 16 values an int8 uvec4, then (at the
+ * next XQ_ALIGN bytes) a vec2 of scales per unit and one for all
+ * (quantize_x_main.glsl). */
+#define XQ_ALIGN 256
+#define XQ_UNIT_BYTES 16
+#define XQ_SCALE_BYTES 8
 
-/* Whether a matvec of @type over @cols columns runs on an _i8 kernel. */
-static bool use_int8(const struct ea_vk_ops *ops, enum ea_type type, uint32_t cols)
+static VkDeviceSize xq_scales_at(uint32_t cols)
 {
-	return ops->int8_dot && (type == EA_TYPE_Q4_0 || type == EA_TYPE_Q8_0) &&
-	       cols <= I8_MAX_COLS &&
-	       I8_SHARED_BYTES <= ops->vk->limits.maxComputeSharedMemorySize;
+	return div_up((uint64_t)cols / 16 * XQ_UNIT_BYTES, XQ_ALIGN) * XQ_ALIGN;
 }
 
-static const char *i8_name(enum ea_type type)
+VkDeviceSize ea_vk_matvec_xq_bytes(uint32_t cols)
 {
-	return type == EA_TYPE_Q4_0 ? "matvec_q4_0_i8" : "matvec_q8_0_i8";
+	return xq_scales_at(cols) + ((VkDeviceSize)cols / 16 + 1) * XQ_SCALE_BYTES;
+}
+
+/* The int8 values and the scales of @xq, as the kernels bind them. */
+static void xq_spans(struct ea_vk_span xq, uint32_t cols, struct ea_vk_span *q,
+		     struct ea_vk_span *d)
+{
+	*q = (struct ea_vk_span){ .buf = xq.buf, .offset = xq.offset,
+				  .size = (VkDeviceSize)cols / 16 * XQ_UNIT_BYTES };
+	*d = (struct ea_vk_span){ .buf = xq.buf, .offset = xq.offset + xq_scales_at(cols),
+				  .size = ((VkDeviceSize)cols / 16 + 1) * XQ_SCALE_BYTES };
+}
+
+static bool is_i8_type(enum ea_type type)
+{
+	return type == EA_TYPE_Q4_0 || type == EA_TYPE_Q8_0;
+}
+
+struct quantize_params { uint32_t cols, flags; float eps; };
+
+ea_status ea_vk_op_quantize_x(struct ea_vk_ops *ops, struct ea_vk_rec *rec, enum ea_type type,
+			      struct ea_vk_span x, struct ea_vk_span norm, struct ea_vk_span xq,
+			      uint32_t cols, uint32_t flags, float eps)
+{
+	struct quantize_params params = { cols, flags, eps };
+	struct ea_vk_span spans[4] = { x, flags & EA_VK_MV_NORM ? norm : x };
+	struct ea_vk_kernel *kernel;
+	char name[32];
+	ea_status status = EA_OK;
+
+	if (!is_i8_type(type) || cols == 0 || cols % 32 || flags & ~EA_VK_MV_NORM)
+		status = ea_error_set(ops->err, EA_ERR_INVALID_ARGUMENT, "quantize_x: %u values "
+				      "(a multiple of 32) for %s weights (q4_0 or q8_0), flags "
+				      "%#x", cols, ea_type_name(type), flags);
+	if (status == EA_OK)
+		status = need_floats(ops, "quantize_x", "x", x, cols);
+	if (status == EA_OK && (flags & EA_VK_MV_NORM))
+		status = need_floats(ops, "quantize_x", "the norm weight", norm, cols);
+	if (status == EA_OK)
+		status = need_bytes(ops, "quantize_x", "the int8 x", xq,
+				    ea_vk_matvec_xq_bytes(cols));
+	if (status != EA_OK)
+		return status;
+	xq_spans(xq, cols, &spans[2], &spans[3]);
+	snprintf(name, sizeof(name), "quantize_x_%s", ea_type_name(type));
+	status = get_kernel(ops, name, true, 4, sizeof(params), &kernel);
+	if (status != EA_OK)
+		return status;
+	return ea_vk_rec_dispatch(rec, kernel, spans, &params, 1, 1, ops->err);
+}
+
+/* Whether a matvec of @type runs on an _i8 kernel: with @xq to quantize x into. */
+static bool use_int8(const struct ea_vk_ops *ops, enum ea_type type, struct ea_vk_span xq)
+{
+	return ops->int8_dot && is_i8_type(type) && xq.buf;
+}
+
+static ea_status matvec_i8(struct ea_vk_ops *ops, struct ea_vk_rec *rec, enum ea_type type,
+			   struct ea_vk_span w, struct ea_vk_span x, struct ea_vk_span y,
+			   struct ea_vk_span norm, struct ea_vk_span xq,
+			   const struct matvec_params *params)
+{
+	struct ea_vk_span spans[4] = { w, { 0 }, y };
+	bool swiglu = params->flags & EA_VK_MV_SWIGLU;
+	struct ea_vk_kernel *kernel;
+	char name[32];
+	uint32_t gx, gy;
+	ea_status status;
+
+	status = ea_vk_op_quantize_x(ops, rec, type, x, norm, xq, params->cols,
+				     params->flags & EA_VK_MV_NORM, params->eps);
+	if (status != EA_OK)
+		return status;
+	if (rec->manual_barriers)	/* the matvec reads what the quantization wrote */
+		ea_vk_rec_barrier(rec);
+	xq_spans(xq, params->cols, &spans[1], &spans[3]);
+	snprintf(name, sizeof(name), "matvec_%s_i8", ea_type_name(type));
+	status = get_kernel(ops, name, true, 4, sizeof(*params), &kernel);
+	if (status != EA_OK)
+		return status;
+	linear_groups(ops, div_up(params->rows, swiglu ? I8_ROWS / 2 : I8_ROWS), &gx, &gy);
+	return ea_vk_rec_dispatch(rec, kernel, spans, params, gx, gy, ops->err);
 }
 
 ea_status ea_vk_op_matvec_ex(struct ea_vk_ops *ops, struct ea_vk_rec *rec, enum ea_type type,
 			     struct ea_vk_span w, struct ea_vk_span x, struct ea_vk_span y,
-			     struct ea_vk_span norm, uint32_t rows, uint32_t cols, uint32_t flags,
-			     float eps)
+			     struct ea_vk_span norm, struct ea_vk_span xq, uint32_t rows,
+			     uint32_t cols, uint32_t flags, float eps)
 {
 	struct matvec_params params = { rows, cols, flags, eps };
 	bool swiglu = flags & EA_VK_MV_SWIGLU;
@@ -264,11 +344,10 @@ ea_status ea_vk_op_matvec_ex(struct ea_vk_ops *ops, struct ea_vk_rec *rec, enum 
 		status = need_floats(ops, "matvec", "y", y, rows);
 	if (status == EA_OK && (flags & EA_VK_MV_NORM))
 		status = need_floats(ops, "matvec", "the norm weight", norm, cols);
-	if (status == EA_OK && use_int8(ops, type, cols)) {
-		status = get_kernel(ops, i8_name(type), true, 4, sizeof(params), &kernel);
-	} else if (status == EA_OK) {
+	if (status == EA_OK && use_int8(ops, type, xq))
+		return matvec_i8(ops, rec, type, w, x, y, norm, xq, &params);
+	if (status == EA_OK)
 		status = get_typed_kernel(ops, "matvec", type, true, 4, sizeof(params), &kernel);
-	}
 	if (status != EA_OK)
 		return status;
 	linear_groups(ops, div_up(rows, swiglu ? MATVEC_ROWS / 2 : MATVEC_ROWS), &gx, &gy);
@@ -279,7 +358,8 @@ ea_status ea_vk_op_matvec(struct ea_vk_ops *ops, struct ea_vk_rec *rec, enum ea_
 			  struct ea_vk_span w, struct ea_vk_span x, struct ea_vk_span y,
 			  uint32_t rows, uint32_t cols)
 {
-	return ea_vk_op_matvec_ex(ops, rec, type, w, x, y, x, rows, cols, 0, 0.0f);
+	return ea_vk_op_matvec_ex(ops, rec, type, w, x, y, x, (struct ea_vk_span){ 0 }, rows,
+				  cols, 0, 0.0f);
 }
 
 ea_status ea_vk_op_matmul(struct ea_vk_ops *ops, struct ea_vk_rec *rec, enum ea_type type,

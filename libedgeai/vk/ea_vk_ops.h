@@ -67,8 +67,9 @@ bool ea_vk_has_int8_dot(const struct ea_vk *vk, bool *accelerated);
  *
  * The int8-dot matvec (ops->int8_dot) is chosen where the device has int8 dot
  * products and reports them accelerated: it quantizes x to int8 per block of
- * 32 (as Q8_0 does), which changes the numerics (an output may move by up to
- * half a quantization step of x times sum |W|; see tests/host/test_kernels.c).
+ * 32 (as Q8_0 does) into a scratch span the caller gives, which changes the
+ * numerics (an output may move by up to half a quantization step of x times
+ * sum |W|; see tests/host/test_kernels.c).
  * EDGEAI_MATVEC=int8 asks for it on any device with the feature,
  * EDGEAI_MATVEC=float never uses it. A caller may also set ops->int8_dot afterwards (only where
  * ea_vk_has_int8_dot()).
@@ -100,11 +101,27 @@ ea_status ea_vk_op_matvec(struct ea_vk_ops *ops, struct ea_vk_rec *rec, enum ea_
 #define EA_VK_MV_SWIGLU	4u	/* W has 2 * rows rows, gate then up: y = silu(gate x) * (up x) */
 
 /* ea_vk_op_matvec() with @flags (EA_VK_MV_*); @norm (cols floats) is read
- * with EA_VK_MV_NORM only, @eps likewise. One dispatch. */
+ * with EA_VK_MV_NORM only, @eps likewise. One dispatch; on the int8 path two:
+ * where ops->int8_dot and the weights are Q4_0 or Q8_0, and @xq is a span
+ * (not { 0 }) of ea_vk_matvec_xq_bytes(cols) bytes of scratch, x is
+ * quantized into it first (ea_vk_op_quantize_x()); otherwise the float
+ * matvec runs. */
 ea_status ea_vk_op_matvec_ex(struct ea_vk_ops *ops, struct ea_vk_rec *rec, enum ea_type type,
 			     struct ea_vk_span w, struct ea_vk_span x, struct ea_vk_span y,
-			     struct ea_vk_span norm, uint32_t rows, uint32_t cols, uint32_t flags,
-			     float eps);
+			     struct ea_vk_span norm, struct ea_vk_span xq, uint32_t rows,
+			     uint32_t cols, uint32_t flags, float eps);
+
+/* Bytes of the int8 x of a matvec of @cols columns (cols / 16 units of 16
+ * int8 values, then at the next 256 bytes their scales and one more). */
+VkDeviceSize ea_vk_matvec_xq_bytes(uint32_t cols);
+
+/* x (cols values, a multiple of 32; with EA_VK_MV_NORM, RMS-normalized
+ * with @norm and @eps first) quantized to int8 per block of 32 as Q8_0 does,
+ * into @xq (ea_vk_matvec_xq_bytes(cols) bytes) in the layout the int8 matvec
+ * of @type (Q4_0 or Q8_0) reads. One dispatch of one workgroup. */
+ea_status ea_vk_op_quantize_x(struct ea_vk_ops *ops, struct ea_vk_rec *rec, enum ea_type type,
+			      struct ea_vk_span x, struct ea_vk_span norm, struct ea_vk_span xq,
+			      uint32_t cols, uint32_t flags, float eps);
 
 /* Y[t][r] = W[r] . X[t] for t < n_tokens (prompt); X n_tokens x cols, Y n_tokens x rows. */
 ea_status ea_vk_op_matmul(struct ea_vk_ops *ops, struct ea_vk_rec *rec, enum ea_type type,

@@ -18,7 +18,9 @@
  * 1.01 * sum_c |W[r][c]| * max|x in c's block| / 254 (1% for the fp32 of
  * x / d), plus the fp32 term above. Fused flags (RMSNorm folded in, the
  * residual add, SwiGLU) are checked for both paths against ea_ref_rmsnorm(),
- * ea_ref_matvec() and silu, the bound carried through silu(g) * u.
+ * ea_ref_matvec() and silu, the bound carried through silu(g) * u. The
+ * quantization itself (quantize_x, once per matvec into a scratch span) is
+ * checked block by block against the same rule.
  */
 #include "test_kernels.h"
 
@@ -181,7 +183,7 @@ static bool fused_matvec_matches(struct fixture *fx, struct ea_vk_ops *ops, enum
 	float *xn = malloc(cols * sizeof(float)), *pre = malloc(w_rows * sizeof(float));
 	float *err = malloc(w_rows * sizeof(float)), *y0 = malloc(rows * sizeof(float));
 	float *want = malloc(rows * sizeof(float)), *bound = malloc(rows * sizeof(float));
-	struct ea_vk_buffer *wb = NULL, *xb = NULL, *yb = NULL, *nb = NULL;
+	struct ea_vk_buffer *wb = NULL, *xb = NULL, *yb = NULL, *nb = NULL, *qb = NULL;
 	struct ea_vk_ops path = *ops;
 	struct weights w = { 0 };
 	struct ea_vk_rec rec;
@@ -236,11 +238,13 @@ static bool fused_matvec_matches(struct fixture *fx, struct ea_vk_ops *ops, enum
 	xb = upload(fx, x, cols * sizeof(float));
 	nb = upload(fx, norm, cols * sizeof(float));
 	yb = upload(fx, y0, rows * sizeof(float));
-	if (!wb || !xb || !nb || !yb || !begin(fx, &rec))
+	qb = upload(fx, NULL, ea_vk_matvec_xq_bytes(cols));
+	if (!wb || !xb || !nb || !yb || !qb || !begin(fx, &rec))
 		goto out;
 	if (!end_and_run(fx, &rec, ea_vk_op_matvec_ex(&path, &rec, type, ea_vk_whole(wb),
 						      ea_vk_whole(xb), ea_vk_whole(yb),
-						      ea_vk_whole(nb), rows, cols, flags, eps)))
+						      ea_vk_whole(nb), ea_vk_whole(qb), rows, cols,
+						      flags, eps)))
 		goto out;
 	ok = within(yb->map, want, bound, rows, 1.0);
 out:
@@ -248,6 +252,7 @@ out:
 	release(fx, xb);
 	release(fx, nb);
 	release(fx, yb);
+	release(fx, qb);
 	free_weights(&w);
 	free(x);
 	free(norm);
@@ -257,6 +262,92 @@ out:
 	free(y0);
 	free(want);
 	free(bound);
+	return ok;
+}
+
+/* Value k (0..15) of unit u's uvec4 as quantize_x writes it: its index in x. */
+static uint32_t unit_value(enum ea_type type, uint32_t u, uint32_t k)
+{
+	uint32_t b = u / 2, h = u % 2, word = k / 4;
+
+	if (type == EA_TYPE_Q8_0)
+		return b * 32 + 16 * h + k;
+	/* Q4_0: the words of values 8h .. 8h+7, then those of 16+8h .. 16+8h+7 */
+	return b * 32 + (word < 2 ? 8 * h + 4 * word : 16 + 8 * h + 4 * (word - 2)) + k % 4;
+}
+
+/*
+ * ea_vk_op_quantize_x() against the CPU: for each block of 32 of xn (x, or
+ * x * norm with EA_VK_MV_NORM), d = max|xn| / 127 within 1e-5 relative, each
+ * int8 q within d / 2 (1% for the fp32 of x / d) of xn / d, in the unit order
+ * of @type's matvec, and the second scale 8 d sum q over the unit for Q4_0 (0
+ * for Q8_0); after the units, the scale of all: 1 / sqrt(mean(x^2) + eps)
+ * with EA_VK_MV_NORM within 1e-5 relative (the RMSNorm of ea_ref_rmsnorm()),
+ * else 1.
+ */
+static bool quantize_matches(struct fixture *fx, struct ea_vk_ops *ops, enum ea_type type,
+			     uint32_t cols, uint32_t flags)
+{
+	const float eps = 1e-5f;
+	uint32_t n_units = cols / 16;
+	size_t scales_at = (cols + 255) / 256 * 256;
+	float *x = malloc(cols * sizeof(float)), *norm = malloc(cols * sizeof(float));
+	float *xn = malloc(cols * sizeof(float));
+	struct ea_vk_buffer *xb = NULL, *nb = NULL, *qb = NULL;
+	const float *qd;
+	double ss = 0.0, want_scale = 1.0;
+	struct ea_vk_rec rec;
+	bool ok = false;
+
+	if (!x || !norm || !xn)
+		goto out;
+	random_floats(x, cols, cols * 13u + flags);
+	random_floats(norm, cols, cols * 11u + 3);
+	for (uint32_t c = 0; c < cols; c++) {
+		xn[c] = flags & EA_VK_MV_NORM ? x[c] * norm[c] : x[c];
+		ss += (double)x[c] * x[c];
+	}
+	if (flags & EA_VK_MV_NORM)
+		want_scale = 1.0 / sqrt(ss / cols + eps);
+	xb = upload(fx, x, cols * sizeof(float));
+	nb = upload(fx, norm, cols * sizeof(float));
+	qb = upload(fx, NULL, ea_vk_matvec_xq_bytes(cols));
+	if (!xb || !nb || !qb || !begin(fx, &rec) ||
+	    !end_and_run(fx, &rec, ea_vk_op_quantize_x(ops, &rec, type, ea_vk_whole(xb),
+						       ea_vk_whole(nb), ea_vk_whole(qb), cols,
+						       flags, eps)))
+		goto out;
+	qd = (const float *)((const uint8_t *)qb->map + scales_at);
+	ok = fabs(qd[2 * n_units] - want_scale) <= 1e-5 * want_scale;
+	if (!ok)
+		tap_diag("scale %g, want %g", qd[2 * n_units], want_scale);
+	for (uint32_t u = 0; u < n_units && ok; u++) {
+		const int8_t *q = (const int8_t *)qb->map + (size_t)u * 16;
+		double amax = 0.0, sum = 0.0, d = qd[2 * u];
+
+		for (uint32_t c = u / 2 * 32; c < u / 2 * 32 + 32; c++)
+			amax = fmax(amax, fabs((double)xn[c]));
+		ok = fabs(d - amax / 127.0) <= 1e-5 * amax / 127.0;
+		for (uint32_t k = 0; k < 16 && ok; k++) {
+			double v = xn[unit_value(type, u, k)];
+
+			ok = fabs(q[k] * d - v) <= 0.505 * d + 1e-6 * fabs(v);
+			sum += q[k];
+		}
+		if (ok)
+			ok = type == EA_TYPE_Q8_0 ? qd[2 * u + 1] == 0.0f :
+			     fabs(qd[2 * u + 1] - 8.0 * d * sum) <= 1e-5 * 8.0 * d * 16 * 127;
+		if (!ok)
+			tap_diag("unit %u: d %g (want %g), second scale %g", u, d, amax / 127.0,
+				 qd[2 * u + 1]);
+	}
+out:
+	release(fx, xb);
+	release(fx, nb);
+	release(fx, qb);
+	free(x);
+	free(norm);
+	free(xn);
 	return ok;
 }
 
@@ -347,9 +438,35 @@ static const uint32_t fused_flags[] = {
 #define N_FUSED (sizeof(fused_flags) / sizeof(fused_flags[0]))
 static const enum ea_type i8_types[] = { EA_TYPE_Q8_0, EA_TYPE_Q4_0 };
 /* Shapes of the int8 path: short groups, units past the 128 invocations, a
- * row of TinyLlama's ffn, and 8192 (its longest). */
+ * row of TinyLlama's ffn, and 8192. */
 static const uint32_t i8_shapes[][2] = { { 7, 96 }, { 129, 1184 }, { 21, 5632 }, { 9, 8192 } };
 #define N_I8_SHAPES (sizeof(i8_shapes) / sizeof(i8_shapes[0]))
+
+/* x quantized for the int8 matvec: 1 and 3 blocks, a row of TinyLlama, and
+ * more blocks (320) than the workgroup's 256 invocations. */
+static const uint32_t quantize_cols[] = { 32, 96, 2048, 10240 };
+#define N_QUANTIZE (sizeof(quantize_cols) / sizeof(quantize_cols[0]))
+
+/* ea_vk_op_quantize_x for both types and builds, with and without the norm:
+ * 2 * 2 * 2 * N_QUANTIZE tests. */
+static void test_quantize(struct tap *t, struct fixture *fx)
+{
+	for (size_t i = 0; i < 2; i++)
+		for (int v = 0; v < 2; v++)
+			for (uint32_t norm = 0; norm < 2; norm++)
+				for (size_t c = 0; c < N_QUANTIZE; c++) {
+					if (v >= fx->n_variants) {
+						tap_ok(t, true, "# SKIP no subgroup arithmetic");
+						continue;
+					}
+					tap_ok(t, quantize_matches(fx, &fx->variants[v], i8_types[i],
+								   quantize_cols[c],
+								   norm ? EA_VK_MV_NORM : 0),
+					       "quantize_x %s (%s)%s: %u values",
+					       ea_type_name(i8_types[i]), fx->variant_names[v],
+					       norm ? " with the norm" : "", quantize_cols[c]);
+				}
+}
 
 /* The fused flags on both paths, and the int8 one at every shape; tests in
  * all: N_FUSED * 2 * 2 * (1 + N_I8_SHAPES). */
@@ -395,7 +512,7 @@ int main(void)
 	struct tap t = { 0 };
 
 	tap_plan(&t, 1 + (int)N_TYPES * (2 * 2 * (int)N_ROWS + 2 * 3 * 2 + 1) + 2 +
-		     (int)(N_FUSED * 2 * 2 * (1 + N_I8_SHAPES)));
+		     (int)(N_FUSED * 2 * 2 * (1 + N_I8_SHAPES)) + (int)(2 * 2 * 2 * N_QUANTIZE));
 	if (!fixture_open(&t, &fx))
 		return 1;
 	for (size_t i = 0; i < N_TYPES; i++) {
@@ -437,6 +554,7 @@ int main(void)
 	       "matvec q4_0 129 x 1184 on device-local buffers, weights at an offset");
 	tap_ok(&t, rejects_bad_shapes(&fx), "bad shapes and short buffers are refused");
 	test_fused_and_int8(&t, &fx);
+	test_quantize(&t, &fx);
 	fixture_close(&fx);
 	return tap_done(&t);
 }

@@ -1,0 +1,7 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+// variants: subgroup
+// x quantized to int8 once for the int8-dot matvec of Q8_0 weights
+// (quantize_x_main.glsl).
+
+#include "quantize_x_main.glsl"
