@@ -218,6 +218,22 @@ __poll_t edgeai_exec_poll(struct edgeai_exec *exec, struct file *filp,
 	return READ_ONCE(exec->waiting_count) ? EPOLLIN | EPOLLRDNORM : 0;
 }
 
+/**
+ * edgeai_exec_epoch() - Number of attaches since load
+ * @exec: the executor interface
+ *
+ * Return: the attaches that succeeded, %EDGEAI_PARAM_EXEC_EPOCH.
+ */
+u64 edgeai_exec_epoch(struct edgeai_exec *exec)
+{
+	u64 epoch;
+
+	mutex_lock(&exec->lock);
+	epoch = exec->epoch;
+	mutex_unlock(&exec->lock);
+	return epoch;
+}
+
 static bool edgeai_exec_permitted(void)
 {
 	kgid_t gid = edgeai_params_exec_gid();
@@ -235,6 +251,7 @@ static int edgeai_exec_attach(struct edgeai_exec *exec, struct drm_file *file)
 	} else {
 		WRITE_ONCE(exec->file, file);
 		exec->pid = get_pid(task_tgid(current));
+		exec->epoch++;
 	}
 	mutex_unlock(&exec->lock);
 	return ret;

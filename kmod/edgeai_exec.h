@@ -32,6 +32,7 @@ struct pid;
  * @held: jobs fetched and not yet ended
  * @waiting_count: number of jobs in @waiting
  * @held_count: number of jobs in @held
+ * @epoch: attaches that succeeded since load (%EDGEAI_PARAM_EXEC_EPOCH)
  * @timeout: jiffies a job may take from reaching @waiting to its end
  * @wq: where fetches wait for jobs and poll() for EPOLLIN
  * @sweep: fails the jobs past their deadline
@@ -44,6 +45,7 @@ struct edgeai_exec {
 	struct list_head held;
 	u32 waiting_count;
 	u32 held_count;
+	u64 epoch;
 	unsigned long timeout;
 	wait_queue_head_t wq;
 	struct delayed_work sweep;
@@ -51,6 +53,7 @@ struct edgeai_exec {
 
 void edgeai_exec_init(struct edgeai_exec *exec, unsigned int timeout_ms);
 void edgeai_exec_fini(struct edgeai_exec *exec);
+u64 edgeai_exec_epoch(struct edgeai_exec *exec);
 bool edgeai_exec_is_executor(struct edgeai_exec *exec, struct drm_file *file);
 void edgeai_exec_push(struct edgeai_exec *exec, struct edgeai_job *job);
 void edgeai_exec_cancel_client(struct edgeai_exec *exec,

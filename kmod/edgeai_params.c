@@ -151,6 +151,9 @@ static int edgeai_param_value(struct edgeai_device *edev, u32 param,
 	case EDGEAI_PARAM_MEM_USED:
 		*value = edgeai_params_mem_used(edev);
 		return 0;
+	case EDGEAI_PARAM_EXEC_EPOCH:
+		*value = edgeai_exec_epoch(&edev->exec);
+		return 0;
 	default:
 		return -EINVAL;
 	}

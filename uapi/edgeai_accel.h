@@ -32,7 +32,7 @@ extern "C" {
  * written back past the caller's size.  A field added later is therefore
  * defined so that zero keeps the behaviour of the version before it.
  */
-#define EDGEAI_ABI_VERSION		3
+#define EDGEAI_ABI_VERSION		4
 
 #define DRM_EDGEAI_GET_PARAM		0x00
 #define DRM_EDGEAI_BO_CREATE		0x01
@@ -122,6 +122,17 @@ extern "C" {
  * %EDGEAI_PARAM_MEM_USED (ABI version 2):
  *	Accelerator memory held right now by all clients together, in bytes;
  *	a shared buffer is counted once.  It changes as buffers come and go.
+ *
+ * %EDGEAI_PARAM_EXEC_EPOCH (ABI version 4):
+ *	Number of times an executor has attached since the module was
+ *	loaded: 0 before the first attach, raised by one at each
+ *	DRM_IOCTL_EDGEAI_EXEC_ATTACH that succeeds.  An executor may keep
+ *	copies of buffers in its own device memory (a discrete GPU); a new
+ *	one starts without them, so state that jobs kept only there (a KV
+ *	cache) is gone.  A client that reads a different value than when
+ *	it built such state must build it again; one read after its job's
+ *	fence has signalled tells whether that job may have run on a newer
+ *	executor than the one before it.
  */
 #define EDGEAI_PARAM_ABI_VERSION	0
 #define EDGEAI_PARAM_MEM_LIMIT		1
@@ -130,9 +141,10 @@ extern "C" {
 #define EDGEAI_PARAM_JOB_TIMEOUT_MS	4
 #define EDGEAI_PARAM_MAX_BO_SIZE	5
 #define EDGEAI_PARAM_MEM_USED		6
+#define EDGEAI_PARAM_EXEC_EPOCH		7
 
 /* Number of parameters: every value below it is a valid parameter. */
-#define EDGEAI_PARAM_COUNT		7
+#define EDGEAI_PARAM_COUNT		8
 
 /**
  * struct drm_edgeai_get_param - Read one device parameter

@@ -287,6 +287,8 @@ ea_status ea_session_prefill(struct ea_session *s, const int32_t *tokens, int n,
 {
 	int same = 0;
 
+	if (s->kmod && ea_kmod_session_kv_lost(s->kmod))
+		s->n_history = 0;
 	while (same < n - 1 && same < s->n_history && s->history[same] == tokens[same])
 		same++;
 	*n_reused = same;

@@ -17,8 +17,9 @@
 enum job_bo { BO_WEIGHTS, BO_KV, BO_ACT, BO_IO, N_JOB_BOS };
 
 /* Slack on top of the module's job timeout before a wait gives up: the
- * module ends every job within its timeout, so this only covers a module
- * that does not. */
+ * module ends every job between 1 and 1.25 timeouts after the executor's
+ * queue got it (its deadline sweep runs every quarter timeout), so this
+ * only covers a module that does not. */
 #define WAIT_SLACK_MS 2000
 /* How long closing a session waits for the executor to drop its copies. */
 #define RELEASE_WAIT_MS 1000
@@ -36,6 +37,7 @@ struct ea_kmod_session {
 	uint64_t pending_dirty[EA_CS_DIRTY_WORDS];
 	int64_t wait_ns;
 	uint8_t key[EDGEAI_SHARE_KEY_SIZE];
+	uint64_t epoch;			/* the executor the KV cache was built by */
 	bool ok;			/* the last job succeeded */
 };
 
@@ -63,6 +65,14 @@ static ea_status ioctl_fail(struct ea_error *err, const char *what)
 	int e = errno;
 
 	return ea_error_set(err, EA_ERR_ACCEL, "edgeai device: %s: %s", what, strerror(e));
+}
+
+/* The module's executor epoch, attaches since load; 0 where it cannot be read. */
+static uint64_t exec_epoch(const struct ea_kmod_session *k)
+{
+	struct drm_edgeai_get_param args = { .param = EDGEAI_PARAM_EXEC_EPOCH };
+
+	return drmIoctl(k->fd, DRM_IOCTL_EDGEAI_GET_PARAM, &args) ? 0 : args.value;
 }
 
 static int bo_create(int fd, uint64_t bytes, uint32_t flags, uint32_t *handle)
@@ -259,7 +269,7 @@ ea_status ea_kmod_session_new(int fd, uint32_t job_timeout_ms, const struct ea_m
 	if (!k)
 		return ea_error_set(err, EA_ERR_NO_MEMORY, "out of memory for a session");
 	k->fd = fd;
-	k->wait_ns = ((int64_t)job_timeout_ms + WAIT_SLACK_MS) * 1000000;
+	k->wait_ns = ((int64_t)job_timeout_ms * 5 / 4 + WAIT_SLACK_MS) * 1000000;
 	status = ea_cs_build(m, &cs, err);
 	if (status == EA_OK && cs->n_buffers > EA_CS_MAX_BUFFERS)
 		status = ea_error_set(err, EA_ERR_UNSUPPORTED, "a stream of %u buffers: kmod mode "
@@ -280,6 +290,7 @@ ea_status ea_kmod_session_new(int fd, uint32_t job_timeout_ms, const struct ea_m
 		k->step_at = b[k->cs->step.buffer].offset + k->cs->step.offset;
 		k->token_at = b[k->cs->token.buffer].offset + k->cs->token.offset;
 		k->logits_at = b[k->cs->logits.buffer].offset + k->cs->logits.offset;
+		k->epoch = exec_epoch(k);
 		k->ok = true;
 		*out = k;
 	} else {
@@ -288,6 +299,15 @@ ea_status ea_kmod_session_new(int fd, uint32_t job_timeout_ms, const struct ea_m
 	free(cs);
 	free(bind);
 	return status;
+}
+
+bool ea_kmod_session_kv_lost(struct ea_kmod_session *k)
+{
+	uint64_t now = exec_epoch(k);
+	bool lost = now != k->epoch;
+
+	k->epoch = now;
+	return lost;
 }
 
 /* Why a job ended with @status, the module's errno for it. */
@@ -302,9 +322,15 @@ static ea_status job_failed(struct ea_error *err, int status, uint64_t job_id)
 			    (unsigned long long)job_id, why, strerror(-status));
 }
 
-/* Submit the job record as it stands and wait for its end. */
-static ea_status submit_and_wait(struct ea_kmod_session *k, uint32_t program, int64_t wait_ns,
-				 struct ea_error *err)
+/*
+ * Submit the job record as it stands, for a run from position @pos, and wait
+ * for its end. A run from a later position reads the KV cache of the runs
+ * before it: when another executor attached since they ran, that cache may
+ * have been in the old one's device memory, so the run fails (EA_ERR_ACCEL)
+ * even where its job succeeded. A run from 0 starts the cache afresh.
+ */
+static ea_status submit_and_wait(struct ea_kmod_session *k, uint32_t program, uint32_t pos,
+				 int64_t wait_ns, struct ea_error *err)
 {
 	struct drm_edgeai_submit submit = {
 		.queue_id = k->queue, .cmd_handle = k->cmd, .bo_count = N_JOB_BOS,
@@ -317,6 +343,8 @@ static ea_status submit_and_wait(struct ea_kmod_session *k, uint32_t program, in
 	memcpy(k->job->dirty, k->pending_dirty, sizeof(k->job->dirty));
 	ea_cs_mark_dirty(k->job->dirty, k->cs->step.buffer);
 	k->ok = false;
+	if (pos == 0)
+		ea_kmod_session_kv_lost(k);
 	if (drmIoctl(k->fd, DRM_IOCTL_EDGEAI_SUBMIT, &submit))
 		return ioctl_fail(err, "submitting a job");
 	memset(k->pending_dirty, 0, sizeof(k->pending_dirty));
@@ -331,6 +359,11 @@ static ea_status submit_and_wait(struct ea_kmod_session *k, uint32_t program, in
 	if (wait.status)
 		return job_failed(err, wait.status, submit.job_id);
 	k->ok = true;
+	if (pos > 0 && ea_kmod_session_kv_lost(k))
+		return ea_error_set(err, EA_ERR_ACCEL, "edgeai device: job %llu: edgeaid "
+				    "restarted while the request ran, so the KV cache it "
+				    "continued from may be gone; run the request again",
+				    (unsigned long long)submit.job_id);
 	return EA_OK;
 }
 
@@ -345,7 +378,7 @@ ea_status ea_kmod_session_step(struct ea_kmod_session *k, uint32_t token, uint32
 				    k->cs->n_vocab, k->cs->n_ctx);
 	memcpy(k->io + k->step_at, &step, sizeof(step));
 	memcpy(k->io + k->token_at, &token, sizeof(token));
-	return submit_and_wait(k, EA_KJOB_DECODE, k->wait_ns, err);
+	return submit_and_wait(k, EA_KJOB_DECODE, pos, k->wait_ns, err);
 }
 
 ea_status ea_kmod_session_prompt(struct ea_kmod_session *k, const uint32_t *tokens, uint32_t n,
@@ -374,7 +407,7 @@ ea_status ea_kmod_session_prompt(struct ea_kmod_session *k, const uint32_t *toke
 
 		memcpy(k->io + k->step_at, &step, sizeof(step));
 		memcpy(k->io + k->token_at, tokens + done, run * sizeof(*tokens));
-		status = submit_and_wait(k, EA_KJOB_PROMPT, k->wait_ns, err);
+		status = submit_and_wait(k, EA_KJOB_PROMPT, pos0 + done, k->wait_ns, err);
 		done += run;
 	}
 	return status;
@@ -399,7 +432,7 @@ void ea_kmod_session_free(struct ea_kmod_session *k)
 		return;
 	/* Let a live executor drop its copies now rather than when they idle out. */
 	if (k->job && k->ok && k->queue)
-		submit_and_wait(k, EA_KJOB_RELEASE, RELEASE_WAIT_MS * 1000000ll, &ignored);
+		submit_and_wait(k, EA_KJOB_RELEASE, 0, RELEASE_WAIT_MS * 1000000ll, &ignored);
 	if (k->io)
 		munmap(k->io, k->io_bytes);
 	if (k->cmd_map)

@@ -15,11 +15,19 @@
  * for it: an executor that dies or never answers fails the run (EA_ERR_ACCEL)
  * within the module's job timeout, and the next run may succeed again.
  *
+ * An executor may keep the KV cache in its own device memory (edgeaid's copy
+ * mode), and a new one starts without it. The session notes the module's
+ * executor epoch (EDGEAI_PARAM_EXEC_EPOCH) its cache was built under: a run
+ * from position 0 starts afresh, a later run that ends under another epoch
+ * fails (its job may have read a cache that was gone), and the engine asks
+ * ea_kmod_session_kv_lost() before reusing a cached prefix.
+ *
  * Thread safety: a session belongs to one thread at a time.
  */
 #ifndef EA_KMOD_SESSION_H
 #define EA_KMOD_SESSION_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "ea_error.h"
@@ -44,6 +52,11 @@ ea_status ea_kmod_session_step(struct ea_kmod_session *k, uint32_t token, uint32
  * ea_vk_exec_prompt()). */
 ea_status ea_kmod_session_prompt(struct ea_kmod_session *k, const uint32_t *tokens, uint32_t n,
 				 uint32_t pos0, struct ea_error *err);
+
+/* Whether another executor attached since the KV cache was built: its
+ * contents can no longer be reused (they are from now on counted as the new
+ * executor's). */
+bool ea_kmod_session_kv_lost(struct ea_kmod_session *k);
 
 /* The last run's logits (n_vocab floats, valid until the next run). */
 const float *ea_kmod_session_logits(const struct ea_kmod_session *k);

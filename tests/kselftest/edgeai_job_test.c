@@ -245,6 +245,31 @@ TEST_F(job, executor_bad_input)
 	EXPECT_EQ(0, edgeai_exec_attach(second));
 }
 
+/* Each attach that succeeds raises the executor epoch by one; a refused
+ * attach, a fetch or a detach does not. */
+TEST_F(job, exec_epoch_counts_attaches)
+{
+	__u64 before = 0, value = 0;
+	int second;
+
+	ASSERT_EQ(0, edgeai_get_param(self->fd, EDGEAI_PARAM_EXEC_EPOCH, &before));
+	ASSERT_EQ(0, edgeai_exec_attach(self->fd));
+	EXPECT_EQ(0, edgeai_get_param(self->fd, EDGEAI_PARAM_EXEC_EPOCH, &value));
+	EXPECT_EQ(before + 1, value);
+	second = edgeai_open_dev();
+	ASSERT_LE(0, second);
+	EXPECT_EQ(-EBUSY, edgeai_exec_attach(second));
+	EXPECT_EQ(0, edgeai_get_param(second, EDGEAI_PARAM_EXEC_EPOCH, &value));
+	EXPECT_EQ(before + 1, value);
+	close(self->fd);
+	EXPECT_EQ(0, edgeai_get_param(second, EDGEAI_PARAM_EXEC_EPOCH, &value));
+	EXPECT_EQ(before + 1, value);
+	EXPECT_EQ(0, edgeai_exec_attach(second));
+	EXPECT_EQ(0, edgeai_get_param(second, EDGEAI_PARAM_EXEC_EPOCH, &value));
+	EXPECT_EQ(before + 2, value);
+	self->fd = second;
+}
+
 /* Client and executor in one process: the whole round trip, step by step. */
 TEST_F(job, round_trip_with_bos_and_syncobj)
 {

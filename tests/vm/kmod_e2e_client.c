@@ -6,12 +6,17 @@
  * printing the token ids, the decode rate and, in kmod mode, the module's
  * figures for this client (fdinfo). With --loop it decodes until an error,
  * with a "progress" line per token, and exits 3 on the error; with --hold-ms
- * it keeps the session open that long after a "holding" line.
+ * it keeps the session open that long after a "holding" line. With --again
+ * FILE it then prints "waiting", waits for FILE to exist and makes a second
+ * request in the same session: the first's prompt and tokens and the next
+ * token, through ea_session_prefill() (which reuses the KV cache's prefix),
+ * then as many tokens again ("reused" and "tokens2" lines).
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -79,10 +84,11 @@ int main(int argc, char **argv)
 		{ "mode", required_argument, NULL, 'M' }, { "model", required_argument, NULL, 'm' },
 		{ "tokens", required_argument, NULL, 'n' }, { "prompt", required_argument, NULL, 'p' },
 		{ "loop", no_argument, NULL, 'l' }, { "hold-ms", required_argument, NULL, 'h' },
+		{ "again", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ea_open_options oo = { .mode = EA_MODE_DIRECT };
-	const char *model_path = NULL, *prompt = "the quick brown fox";
+	const char *model_path = NULL, *prompt = "the quick brown fox", *again = NULL;
 	int n_tokens = 8, loop = 0, hold_ms = 0, c, pos, n_vocab;
 	size_t n_prompt;
 	struct ea_session_options so = { .engine = EA_ENGINE_VULKAN };
@@ -109,12 +115,14 @@ int main(int argc, char **argv)
 			loop = 1;
 		else if (c == 'h')
 			hold_ms = atoi(optarg);
+		else if (c == 'a')
+			again = optarg;
 		else
 			return 2;
 	}
 	if (!model_path) {
 		fprintf(stderr, "usage: kmod_e2e_client --model M [--mode direct|kmod] [--tokens N] "
-			"[--prompt TEXT] [--loop] [--hold-ms MS]\n");
+			"[--prompt TEXT] [--loop] [--hold-ms MS] [--again FILE]\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -177,6 +185,27 @@ int main(int argc, char **argv)
 	if (hold_ms) {
 		printf("holding\n");
 		usleep((useconds_t)hold_ms * 1000);
+	}
+	if (again && !loop && pos + 1 + n_tokens < model->cfg.n_ctx && pos + 1 + n_tokens <= 512) {
+		struct stat st;
+		int n = pos + 1;
+
+		printf("waiting\n");
+		while (stat(again, &st) != 0)
+			usleep(100 * 1000);
+		tokens[pos] = argmax(logits, n_vocab);
+		if (ea_session_prefill(s, tokens, n, logits, &reused) != EA_OK)
+			goto failed;
+		printf("reused: %d of %d\n", reused, n);
+		for (pos = n; pos < n + n_tokens; pos++) {
+			tokens[pos] = argmax(logits, n_vocab);
+			if (ea_session_eval(s, &tokens[pos], 1, pos, logits) != EA_OK)
+				goto failed;
+		}
+		printf("tokens2:");
+		for (int i = n; i < pos; i++)
+			printf(" %d", (int)tokens[i]);
+		printf("\n");
 	}
 	ea_session_close(s);
 	ea_model_close(model);
