@@ -29,6 +29,7 @@ BASE_PKGS=(
 	libvulkan-dev glslc spirv-tools vulkan-tools
 	libdrm-dev libcurl4-openssl-dev libjson-c-dev libmicrohttpd-dev
 	clang llvm libclang-rt-14-dev iproute2 procps curl
+	udev util-linux passwd	# tests/vm/exec-gid: udevadm, setpriv, groupadd
 	patch python3 libelf-dev zlib1g-dev	# build/bpftool (tools/sched/bpftool/)
 )
 # Packages that need bookworm-backports: module struct_ops need libbpf >= 1.4 and a
