@@ -37,6 +37,7 @@ void edgeai_exec_init(struct edgeai_exec *exec, unsigned int timeout_ms)
 	for (prio = 0; prio < EDGEAI_PRIORITY_COUNT; prio++)
 		INIT_LIST_HEAD(&exec->waiting[prio]);
 	INIT_LIST_HEAD(&exec->held);
+	atomic64_set(&exec->epoch, 0);
 	exec->timeout = msecs_to_jiffies(timeout_ms);
 	init_waitqueue_head(&exec->wq);
 	INIT_DELAYED_WORK(&exec->sweep, edgeai_exec_sweep);
@@ -226,12 +227,7 @@ __poll_t edgeai_exec_poll(struct edgeai_exec *exec, struct file *filp,
  */
 u64 edgeai_exec_epoch(struct edgeai_exec *exec)
 {
-	u64 epoch;
-
-	mutex_lock(&exec->lock);
-	epoch = exec->epoch;
-	mutex_unlock(&exec->lock);
-	return epoch;
+	return atomic64_read(&exec->epoch);
 }
 
 static bool edgeai_exec_permitted(void)
@@ -251,7 +247,7 @@ static int edgeai_exec_attach(struct edgeai_exec *exec, struct drm_file *file)
 	} else {
 		WRITE_ONCE(exec->file, file);
 		exec->pid = get_pid(task_tgid(current));
-		exec->epoch++;
+		atomic64_inc(&exec->epoch);
 	}
 	mutex_unlock(&exec->lock);
 	return ret;

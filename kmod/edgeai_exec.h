@@ -8,6 +8,7 @@
 #ifndef __EDGEAI_EXEC_H__
 #define __EDGEAI_EXEC_H__
 
+#include <linux/atomic.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
@@ -24,7 +25,7 @@ struct pid;
 
 /**
  * struct edgeai_exec - The executor and the jobs it is given
- * @lock: protects everything below but @wq and @sweep, and every job's
+ * @lock: protects everything below but @epoch, @wq and @sweep, and every job's
  *	&edgeai_job.state, &edgeai_job.exec_link and &edgeai_job.exec_handles
  * @file: the attached executor's file, or NULL
  * @pid: process that attached @file
@@ -32,7 +33,8 @@ struct pid;
  * @held: jobs fetched and not yet ended
  * @waiting_count: number of jobs in @waiting
  * @held_count: number of jobs in @held
- * @epoch: attaches that succeeded since load (%EDGEAI_PARAM_EXEC_EPOCH)
+ * @epoch: attaches that succeeded since load (%EDGEAI_PARAM_EXEC_EPOCH); an
+ *	atomic: clients read it after each job, without taking @lock
  * @timeout: jiffies a job may take from reaching @waiting to its end
  * @wq: where fetches wait for jobs and poll() for EPOLLIN
  * @sweep: fails the jobs past their deadline
@@ -45,7 +47,7 @@ struct edgeai_exec {
 	struct list_head held;
 	u32 waiting_count;
 	u32 held_count;
-	u64 epoch;
+	atomic64_t epoch;
 	unsigned long timeout;
 	wait_queue_head_t wq;
 	struct delayed_work sweep;
