@@ -8,10 +8,8 @@ layout(std430, binding = 0) readonly buffer A { float values[]; } a;
 layout(std430, binding = 1) readonly buffer B { float values[]; } b;
 layout(std430, binding = 2) writeonly buffer Out { float values[]; } o;
 
-layout(push_constant) uniform Params {
-	uint n;
-	uint n_b;
-} p;
+#define EA_PUSH_ADD
+#include "ea_kernels.h"
 
 void main()
 {

@@ -10,9 +10,8 @@ layout(local_size_x = 256) in;
 layout(std430, binding = 0) readonly buffer X { float values[]; } x;
 layout(std430, binding = 1) writeonly buffer Out { uint index; } o;
 
-layout(push_constant) uniform Params {
-	uint n;
-} p;
+#define EA_PUSH_ARGMAX
+#include "ea_kernels.h"
 
 shared float best_value[WG];
 shared uint best_index[WG];

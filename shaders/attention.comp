@@ -19,7 +19,7 @@
 #include "ea_common.glsl"
 
 #define WG 128u
-#define MAX_HEAD_DIM 256u
+#define MAX_HEAD_DIM EA_MAX_HEAD_DIM
 #define MAX_SPLIT 256u
 
 layout(local_size_x = 128) in;
@@ -31,14 +31,8 @@ layout(std430, binding = 2) readonly buffer V { float values[]; } v;
 layout(std430, binding = 3) writeonly buffer Partial { float values[]; } partial;
 layout(std430, binding = 4) readonly buffer Step { uint pos; uint n_tokens; } step;
 
-layout(push_constant) uniform Params {
-	uint n_heads;
-	uint n_kv_heads;
-	uint head_dim;
-	uint split_len;	// at most MAX_SPLIT
-	uint n_splits;
-	float scale;	// 1 / sqrt(head_dim)
-} p;
+#define EA_PUSH_ATTENTION
+#include "ea_kernels.h"
 
 #include "ea_reduce.glsl"
 

@@ -12,12 +12,8 @@ layout(std430, binding = 0) readonly buffer Partial { float values[]; } partial;
 layout(std430, binding = 1) writeonly buffer Out { float values[]; } o;
 layout(std430, binding = 2) readonly buffer Step { uint pos; uint n_tokens; } step;
 
-layout(push_constant) uniform Params {
-	uint head_dim;
-	uint n_splits;
-	uint n_heads;
-	uint split_len;
-} p;
+#define EA_PUSH_ATTENTION_COMBINE
+#include "ea_kernels.h"
 
 void main()
 {

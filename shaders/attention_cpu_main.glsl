@@ -20,8 +20,8 @@
 #extension GL_KHR_shader_subgroup_arithmetic : require
 #extension GL_KHR_shader_subgroup_ballot : require
 
-#define LANES 8u	// EA_VK_CPU_LANES
-#define QT 8u		// tokens a workgroup: EA_VK_CPU_TOKENS
+#define LANES EA_CPU_LANES
+#define QT EA_ATTENTION_CPU_TOKENS	// tokens a workgroup
 #define DC (HEAD_DIM / LANES)
 
 layout(local_size_x = 8) in;
@@ -32,12 +32,8 @@ layout(std430, binding = 2) readonly buffer V { float values[]; } v;
 layout(std430, binding = 3) writeonly buffer Out { float values[]; } o;
 layout(std430, binding = 4) readonly buffer Step { uint pos; uint n_tokens; } step;
 
-layout(push_constant) uniform Params {
-	uint n_heads;
-	uint n_kv_heads;
-	uint n_tokens;	// recorded
-	float scale;	// 1 / sqrt(HEAD_DIM)
-} p;
+#define EA_PUSH_ATTENTION_CPU
+#include "ea_kernels.h"
 
 void main()
 {

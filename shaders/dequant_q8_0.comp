@@ -12,9 +12,8 @@ layout(local_size_x = 256) in;
 layout(std430, binding = 0) readonly buffer Blocks { uint words[]; } src;
 layout(std430, binding = 1) writeonly buffer Values { float values[]; } dst;
 
-layout(push_constant) uniform Params {
-	uint n_values;  // a multiple of 32
-} params;
+#define EA_PUSH_DEQUANT
+#include "ea_kernels.h"
 
 const uint BLOCK_VALUES = 32u;
 const uint BLOCK_BYTES = 34u;
@@ -45,7 +44,7 @@ void main()
 {
 	uint stride = gl_NumWorkGroups.x * gl_WorkGroupSize.x;
 
-	for (uint i = gl_GlobalInvocationID.x; i < params.n_values; i += stride) {
+	for (uint i = gl_GlobalInvocationID.x; i < p.n_values; i += stride) {
 		uint block = i / BLOCK_VALUES;
 		uint base = block * BLOCK_BYTES;
 		// base is even, so the scale's two bytes never straddle a word.

@@ -11,9 +11,7 @@ layout(std430, binding = 0) readonly buffer Weights { uint words[]; } w;
 layout(std430, binding = 1) readonly buffer Ids { uint ids[]; } tokens;
 layout(std430, binding = 2) writeonly buffer Out { float values[]; } o;
 
-layout(push_constant) uniform Params {
-	uint cols;
-	uint n_tokens;
-} p;
+#define EA_PUSH_EMBED
+#include "ea_kernels.h"
 
 #include "ea_words.glsl"

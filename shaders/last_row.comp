@@ -9,10 +9,8 @@ layout(std430, binding = 0) readonly buffer Src { float values[]; } src;
 layout(std430, binding = 1) writeonly buffer Out { float values[]; } o;
 layout(std430, binding = 2) readonly buffer Step { uint pos; uint n_tokens; } step;
 
-layout(push_constant) uniform Params {
-	uint n;
-	uint n_rows;
-} p;
+#define EA_PUSH_LAST_ROW
+#include "ea_kernels.h"
 
 void main()
 {

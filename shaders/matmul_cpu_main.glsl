@@ -12,9 +12,9 @@
 // which multiplies it into its rows' weights (dequantized once a chunk). No
 // shared memory and no barrier (a barrier is a coroutine switch there).
 
-#define CPU_LANES 8u	// EA_VK_CPU_LANES
-#define CPU_ROWS 4u
-#define CPU_TOKENS 32u
+#define CPU_LANES EA_CPU_LANES
+#define CPU_ROWS EA_MATMUL_CPU_ROWS
+#define CPU_TOKENS EA_MATMUL_CPU_TOKENS
 
 #ifndef W_PAIR
 vec2 w_pair(uint row, uint k)

@@ -17,7 +17,7 @@
 #extension GL_KHR_shader_subgroup_ballot : require
 layout(local_size_x = 8) in;	// CPU_LANES: one subgroup
 #else
-#define TILE 32u
+#define TILE EA_MATMUL_TILE
 #define WG 256u
 layout(local_size_x = 256) in;
 #endif
@@ -26,10 +26,7 @@ layout(std430, binding = 0) readonly buffer Weights { uint words[]; } w;
 layout(std430, binding = 1) readonly buffer X { float values[]; } x;
 layout(std430, binding = 2) writeonly buffer Y { float values[]; } y;
 
-layout(push_constant) uniform Params {
-	uint rows;
-	uint cols;
-	uint n_tokens;
-} p;
+#define EA_PUSH_MATMUL
+#include "ea_kernels.h"
 
 #include "ea_words.glsl"

@@ -24,7 +24,7 @@
 #include "ea_common.glsl"
 
 #define WG 128u
-#define MATVEC_ROWS 8u
+#define MATVEC_ROWS EA_MATVEC_ROWS
 
 layout(local_size_x = 128) in;
 
@@ -35,16 +35,12 @@ layout(std430, binding = 2) buffer Y { float values[]; } y;
 layout(std430, binding = 3) readonly buffer Norm { float values[]; } nrm;
 layout(std430, binding = 3) readonly buffer Norm4 { vec4 values[]; } nrm4;
 
-layout(push_constant) uniform Params {
-	uint rows;
-	uint cols;
-	uint flags;
-	float eps;
-} p;
+#define EA_PUSH_MATVEC
+#include "ea_kernels.h"
 
-#define MV_NORM 1u
-#define MV_ACC 2u
-#define MV_SWIGLU 4u
+#define MV_NORM EA_MV_NORM
+#define MV_ACC EA_MV_ACC
+#define MV_SWIGLU EA_MV_SWIGLU
 
 vec4 ux[4];	// unit_x()'s x values of the current unit
 bool norm_on;	// set by main() from p.flags before any x4()/x1()

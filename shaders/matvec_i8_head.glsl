@@ -33,7 +33,7 @@
 
 #define WG 128u
 #ifndef MATVEC_ROWS
-#define MATVEC_ROWS 2u
+#define MATVEC_ROWS EA_MATVEC_I8_ROWS
 #endif
 
 layout(local_size_x = 128) in;
@@ -43,15 +43,11 @@ layout(std430, binding = 1) readonly buffer QX { uvec4 values[]; } qx;
 layout(std430, binding = 2) buffer Y { float values[]; } y;
 layout(std430, binding = 3) readonly buffer QD { vec2 values[]; } qd;
 
-layout(push_constant) uniform Params {
-	uint rows;
-	uint cols;
-	uint flags;
-	float eps;
-} p;
+#define EA_PUSH_MATVEC
+#include "ea_kernels.h"
 
-#define MV_ACC 2u
-#define MV_SWIGLU 4u
+#define MV_ACC EA_MV_ACC
+#define MV_SWIGLU EA_MV_SWIGLU
 
 #ifdef EA_SUBGROUP
 #extension GL_KHR_shader_subgroup_basic : require

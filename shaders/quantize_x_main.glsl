@@ -27,13 +27,10 @@ layout(std430, binding = 1) readonly buffer Norm4 { vec4 values[]; } nrm4;
 layout(std430, binding = 2) writeonly buffer QX { uvec4 values[]; } qx;
 layout(std430, binding = 3) writeonly buffer QD { vec2 values[]; } qd;
 
-layout(push_constant) uniform Params {
-	uint cols;	// a multiple of 32
-	uint flags;
-	float eps;
-} p;
+#define EA_PUSH_QUANTIZE_X
+#include "ea_kernels.h"
 
-#define QX_NORM 1u
+#define QX_NORM EA_MV_NORM
 
 #include "ea_reduce.glsl"
 

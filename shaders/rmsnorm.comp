@@ -18,10 +18,8 @@ layout(std430, binding = 0) readonly buffer X4 { vec4 values[]; } x4;
 layout(std430, binding = 1) readonly buffer Weight4 { vec4 values[]; } weight4;
 layout(std430, binding = 2) writeonly buffer Out4 { vec4 values[]; } o4;
 
-layout(push_constant) uniform Params {
-	uint n;		// values per row
-	float eps;
-} p;
+#define EA_PUSH_RMSNORM
+#include "ea_kernels.h"
 
 #include "ea_reduce.glsl"
 

@@ -10,13 +10,8 @@ layout(local_size_x = 256) in;
 layout(std430, binding = 0) buffer X { float values[]; } x;
 layout(std430, binding = 1) readonly buffer Step { uint pos; } step;
 
-layout(push_constant) uniform Params {
-	uint n_heads;
-	uint head_dim;
-	uint n_tokens;
-	uint mode;
-	float freq_base;
-} p;
+#define EA_PUSH_ROPE
+#include "ea_kernels.h"
 
 const uint MODE_NEOX = 2u;
 

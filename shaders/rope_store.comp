@@ -18,15 +18,8 @@ layout(std430, binding = 2) buffer KCache { float values[]; } k_cache;
 layout(std430, binding = 3) buffer VCache { float values[]; } v_cache;
 layout(std430, binding = 4) readonly buffer Step { uint pos; uint n_tokens; } step;
 
-layout(push_constant) uniform Params {
-	uint n_heads;
-	uint n_kv_heads;
-	uint head_dim;
-	uint n_tokens;
-	uint mode;
-	float freq_base;
-	uint cache_rows;
-} p;
+#define EA_PUSH_ROPE_STORE
+#include "ea_kernels.h"
 
 const uint MODE_NEOX = 2u;
 

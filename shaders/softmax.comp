@@ -12,9 +12,8 @@ layout(local_size_x = 128) in;
 layout(std430, binding = 0) readonly buffer X { float values[]; } x;
 layout(std430, binding = 1) buffer Out { float values[]; } o;
 
-layout(push_constant) uniform Params {
-	uint n;		// values per row
-} p;
+#define EA_PUSH_SOFTMAX
+#include "ea_kernels.h"
 
 #include "ea_reduce.glsl"
 

@@ -9,10 +9,8 @@ layout(std430, binding = 0) readonly buffer Src { float values[]; } src;
 layout(std430, binding = 1) buffer Cache { float values[]; } cache;
 layout(std430, binding = 2) readonly buffer Step { uint pos; } step;
 
-layout(push_constant) uniform Params {
-	uint n;
-	uint n_tokens;
-} p;
+#define EA_PUSH_STORE_ROWS
+#include "ea_kernels.h"
 
 void main()
 {

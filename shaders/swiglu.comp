@@ -9,10 +9,8 @@ layout(std430, binding = 0) readonly buffer Gate { float values[]; } gate;
 layout(std430, binding = 1) readonly buffer Up { float values[]; } up;
 layout(std430, binding = 2) writeonly buffer Out { float values[]; } o;
 
-layout(push_constant) uniform Params {
-	uint n;
-	uint n_rows;
-} p;
+#define EA_PUSH_SWIGLU
+#include "ea_kernels.h"
 
 void main()
 {

@@ -20,11 +20,8 @@ layout(std430, binding = 1) readonly buffer Ids { uint values[]; } ids;
 layout(std430, binding = 2) writeonly buffer Nll { float values[]; } nll;
 layout(std430, binding = 3) readonly buffer Step { uint pos; uint n_tokens; uint score_row; } step;
 
-layout(push_constant) uniform Params {
-	uint n_vocab;
-	uint n_rows;
-	uint n_tokens;	// recorded: the ids there are
-} p;
+#define EA_PUSH_TOKEN_NLL
+#include "ea_kernels.h"
 
 #include "ea_reduce.glsl"
 
