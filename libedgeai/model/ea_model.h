@@ -20,12 +20,17 @@
 #include <stddef.h>
 
 #include "ea_gguf.h"
-#include "ea_ref.h"
 #include "edgeai.h"
 
 enum ea_arch {
 	EA_ARCH_LLAMA,
 	EA_ARCH_QWEN2,
+};
+
+/* How RoPE pairs the values of a head before rotating each pair. */
+enum ea_rope_mode {
+	EA_ROPE_NORMAL = 0,	/* interleaved pairs (2i, 2i+1): llama */
+	EA_ROPE_NEOX = 2,	/* halves (i, i + head_dim/2): qwen2 (ggml's value 2) */
 };
 
 /* The hyperparameters, from the metadata keys named in the comments

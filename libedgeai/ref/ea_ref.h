@@ -17,14 +17,9 @@
 #ifndef EA_REF_H
 #define EA_REF_H
 
+#include "ea_model.h"
 #include "ea_quant.h"
 #include "edgeai.h"
-
-/* How RoPE pairs the values of a head before rotating each pair. */
-enum ea_rope_mode {
-	EA_ROPE_NORMAL = 0,	/* interleaved pairs (2i, 2i+1): llama */
-	EA_ROPE_NEOX = 2,	/* halves (i, i + head_dim/2): qwen2 (ggml's value 2) */
-};
 
 /* out[i] = x[i] / sqrt(mean(x^2) + eps) * w[i], i < n. out may be x. */
 EA_API void ea_ref_rmsnorm(float *out, const float *x, const float *w, int n, float eps);

@@ -19,9 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ea_kmod_exec.h"
+#include "ea_exec_kmod.h"
 #include "ea_vk.h"
-#include "edgeaid_exec.h"
+#include "ea_exec_jobs.h"
 
 #define EDGEAID_DEFAULT_DEVICE	"/dev/accel/accel0"
 #define EDGEAID_POLL_NS		200000000ll
@@ -176,59 +176,21 @@ static int edgeaid_attach(const struct edgeaid_options *opt)
 	return -1;
 }
 
-struct edgeaid_device {
-	int fd;
-};
-
-static void *edgeaid_map(void *ctx, const struct edgeaid_bo *bo)
+/* Run a fetched job and complete it, saying why it failed when verbose. */
+static int run_job(int fd, struct ea_exec_jobs *ex, const struct ea_exec_job *job,
+		   const struct edgeaid_options *opt)
 {
-	const struct edgeaid_device *dev = ctx;
-	void *map = mmap(NULL, bo->size, PROT_READ | PROT_WRITE, MAP_SHARED, dev->fd,
-			 (off_t)bo->id);
-
-	return map == MAP_FAILED ? NULL : map;
-}
-
-static void edgeaid_unmap(void *ctx, void *map, uint64_t size)
-{
-	(void)ctx;
-	munmap(map, size);
-}
-
-/* The BO behind the executor's @handle: its mmap offset names it. */
-static int edgeaid_describe(int fd, uint32_t handle, struct edgeaid_bo *bo)
-{
-	struct drm_edgeai_bo_info info = { .handle = handle };
-
-	if (ioctl(fd, DRM_IOCTL_EDGEAI_BO_INFO, &info))
-		return -errno;
-	*bo = (struct edgeaid_bo){ .id = info.mmap_offset, .size = info.size,
-				   .handle = handle };
-	return 0;
-}
-
-static int edgeaid_run_job(int fd, struct edgeaid_exec *ex, const struct ea_exec_job *job,
-			   const struct edgeaid_options *opt)
-{
-	struct edgeaid_bo cmd, bos[EDGEAI_MAX_JOB_BOS];
 	struct ea_error why = { 0 };
-	uint64_t device_ns = 0;
-	int status;
+	int status, ret = ea_kmod_exec_run(fd, ex, job, &status, &why);
 
-	status = edgeaid_describe(fd, job->cmd_handle, &cmd);
-	for (uint32_t i = 0; !status && i < job->bo_count; i++)
-		status = edgeaid_describe(fd, job->bo_handles[i], &bos[i]);
-	if (!status)
-		status = edgeaid_exec_job(ex, &cmd, job->cmd_offset, job->cmd_size, bos,
-					  job->bo_count, &device_ns, &why);
 	if (status && opt->verbose)
 		fprintf(stderr, "edgeaid: job %llu: %s: %s\n", (unsigned long long)job->id,
 			strerror(-status), why.msg);
-	return ea_kmod_exec_complete(fd, job->id, status, device_ns);
+	return ret;
 }
 
 /* Serve jobs until stopped, the job count is reached or the device fails. */
-static int edgeaid_serve(int fd, struct edgeaid_exec *ex, const struct edgeaid_options *opt,
+static int edgeaid_serve(int fd, struct ea_exec_jobs *ex, const struct edgeaid_options *opt,
 			 unsigned long long *done)
 {
 	uint64_t idle_ns = opt->idle_ms * 1000000ull;
@@ -240,15 +202,14 @@ static int edgeaid_serve(int fd, struct edgeaid_exec *ex, const struct edgeaid_o
 		ret = ea_kmod_exec_fetch(fd, EDGEAID_POLL_NS, &job);
 		if (ret == -ETIME || ret == -EINTR) {
 			if (ex)
-				edgeaid_exec_evict(ex, idle_ns);
+				ea_exec_jobs_evict(ex, idle_ns);
 			continue;
 		}
 		if (ret) {
 			fprintf(stderr, "edgeaid: fetch: %s\n", strerror(-ret));
 			return ret;
 		}
-		ret = ex ? edgeaid_run_job(fd, ex, &job, opt) :
-			   ea_kmod_exec_complete(fd, job.id, 0, 0);
+		ret = ex ? run_job(fd, ex, &job, opt) : ea_kmod_exec_complete(fd, job.id, 0, 0);
 		/* -EINVAL: the job ended meanwhile (its timeout); not ours to fail. */
 		if (ret && ret != -EINVAL) {
 			fprintf(stderr, "edgeaid: complete job %llu: %s\n",
@@ -256,8 +217,8 @@ static int edgeaid_serve(int fd, struct edgeaid_exec *ex, const struct edgeaid_o
 			return ret;
 		}
 		if (ex) {
-			edgeaid_exec_evict(ex, idle_ns);
-			if (opt->verbose && edgeaid_exec_stats(ex)->recordings != recorded)
+			ea_exec_jobs_evict(ex, idle_ns);
+			if (opt->verbose && ea_exec_jobs_stats(ex)->recordings != recorded)
 				fprintf(stderr, "edgeaid: recorded a stream (%llu so far)\n",
 					(unsigned long long)++recorded);
 		}
@@ -266,16 +227,16 @@ static int edgeaid_serve(int fd, struct edgeaid_exec *ex, const struct edgeaid_o
 	return 0;
 }
 
-static enum edgeaid_memory edgeaid_memory_mode(const struct edgeaid_options *opt,
+static enum ea_exec_memory edgeaid_memory_mode(const struct edgeaid_options *opt,
 					       const struct ea_vk *vk,
 					       const struct ea_device_info *info)
 {
 	if (opt->memory && strcmp(opt->memory, "import") == 0)
-		return EDGEAID_MEMORY_IMPORT;
+		return EA_EXEC_MEMORY_IMPORT;
 	if (opt->memory && strcmp(opt->memory, "copy") == 0)
-		return EDGEAID_MEMORY_COPY;
+		return EA_EXEC_MEMORY_COPY;
 	return vk->host_import && info->vk_type != EA_VK_DEVICE_DISCRETE_GPU ?
-	       EDGEAID_MEMORY_IMPORT : EDGEAID_MEMORY_COPY;
+	       EA_EXEC_MEMORY_IMPORT : EA_EXEC_MEMORY_COPY;
 }
 
 int main(int argc, char **argv)
@@ -284,7 +245,7 @@ int main(int argc, char **argv)
 				       .idle_ms = EDGEAID_DEFAULT_IDLE_MS };
 	struct sigaction sa = { .sa_handler = edgeaid_on_signal };
 	struct ea_device_info info = { 0 };
-	enum edgeaid_memory memory = EDGEAID_MEMORY_COPY;
+	enum ea_exec_memory memory = EA_EXEC_MEMORY_COPY;
 	unsigned long long done = 0;
 	struct ea_vk *vk = NULL;
 	struct ea_error err = { 0 };
@@ -306,7 +267,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		memory = edgeaid_memory_mode(&opt, vk, &info);
-		if (memory == EDGEAID_MEMORY_IMPORT && !vk->host_import) {
+		if (memory == EA_EXEC_MEMORY_IMPORT && !vk->host_import) {
 			fprintf(stderr, "edgeaid: --memory import: %s lacks "
 				"VK_EXT_external_memory_host\n", info.vk_name);
 			ea_vk_close(vk);
@@ -314,28 +275,28 @@ int main(int argc, char **argv)
 		}
 	}
 	while (!edgeaid_stop && (!opt.jobs || done < opt.jobs)) {
-		struct edgeaid_device dev = { .fd = edgeaid_attach(&opt) };
-		struct edgeaid_mapper mapper = { edgeaid_map, edgeaid_unmap, &dev };
-		struct edgeaid_exec *ex = NULL;
+		int fd = edgeaid_attach(&opt);
+		struct ea_job_mapper mapper = ea_kmod_mapper(fd);
+		struct ea_exec_jobs *ex = NULL;
 
-		if (dev.fd < 0) {
+		if (fd < 0) {
 			ret = edgeaid_stop ? 0 : 1;
 			break;
 		}
-		if (vk && !(ex = edgeaid_exec_new(vk, memory, &mapper))) {
+		if (vk && !(ex = ea_exec_jobs_new(vk, memory, &mapper))) {
 			fprintf(stderr, "edgeaid: out of memory\n");
-			close(dev.fd);
+			close(fd);
 			ret = 1;
 			break;
 		}
 		if (opt.verbose)
 			fprintf(stderr, "edgeaid: attached to %s (pid %d): %s%s%s\n", opt.device,
 				(int)getpid(), vk ? info.vk_name : "null executor",
-				vk ? ", memory " : "", vk ? (memory == EDGEAID_MEMORY_IMPORT ?
+				vk ? ", memory " : "", vk ? (memory == EA_EXEC_MEMORY_IMPORT ?
 				"imported" : "copied") : "");
-		ret = edgeaid_serve(dev.fd, ex, &opt, &done);
-		edgeaid_exec_free(ex);
-		close(dev.fd);
+		ret = edgeaid_serve(fd, ex, &opt, &done);
+		ea_exec_jobs_free(ex);
+		close(fd);
 		if (ret == -EPERM || ret == -ENODEV)	/* detached: attach again */
 			ret = 0;
 		else if (ret)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* edgeaid_exec - kmod-mode jobs on Vulkan, with what each stream needs kept (see the header). */
+/* ea_exec_jobs - kmod-mode jobs on the executor, with what each stream needs kept (see the header). */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -7,11 +7,12 @@
 #include <time.h>
 
 #include "edgeai_accel.h"
-#include "ea_kmod_job.h"
+#include "edgeai_job.h"
 #include "ea_vk_compute.h"
-#include "ea_vk_exec.h"
+#include "ea_cs_validate.h"
+#include "ea_exec.h"
 #include "ea_vk_hostmem.h"
-#include "edgeaid_exec.h"
+#include "ea_exec_jobs.h"
 
 enum bo_copy {
 	COPY_NONE,	/* mapped only (a command BO) */
@@ -38,19 +39,19 @@ struct cached_stream {
 	struct cached_bo *bos[EDGEAI_MAX_JOB_BOS];	/* by index in the job's list */
 	struct ea_kjob_binding *bind;
 	struct ea_cs_header *cs;	/* our validated copy */
-	struct ea_vk_exec *x;
+	struct ea_exec *x;
 	uint64_t last_used;
 };
 
-struct edgeaid_exec {
+struct ea_exec_jobs {
 	struct ea_vk *vk;
-	enum edgeaid_memory memory;
-	struct edgeaid_mapper mapper;
+	enum ea_exec_memory memory;
+	struct ea_job_mapper mapper;
 	struct cached_bo **bos;
 	uint32_t n_bos, cap_bos;
 	struct cached_stream **streams;
 	uint32_t n_streams, cap_streams;
-	struct edgeaid_stats stats;
+	struct ea_exec_jobs_stats stats;
 	struct ea_kjob_binding bind[EA_CS_MAX_BUFFERS];	/* the job's, copied */
 };
 
@@ -76,10 +77,10 @@ static bool grow(void **array, uint32_t n, uint32_t *cap)
 	return true;
 }
 
-struct edgeaid_exec *edgeaid_exec_new(struct ea_vk *vk, enum edgeaid_memory memory,
-				      const struct edgeaid_mapper *mapper)
+struct ea_exec_jobs *ea_exec_jobs_new(struct ea_vk *vk, enum ea_exec_memory memory,
+				      const struct ea_job_mapper *mapper)
 {
-	struct edgeaid_exec *ex = calloc(1, sizeof(*ex));
+	struct ea_exec_jobs *ex = calloc(1, sizeof(*ex));
 
 	if (!ex)
 		return NULL;
@@ -90,7 +91,7 @@ struct edgeaid_exec *edgeaid_exec_new(struct ea_vk *vk, enum edgeaid_memory memo
 }
 
 /* The BO @desc, mapped on first sight. */
-static struct cached_bo *get_bo(struct edgeaid_exec *ex, const struct edgeaid_bo *desc)
+static struct cached_bo *get_bo(struct ea_exec_jobs *ex, const struct ea_job_bo *desc)
 {
 	struct cached_bo *bo;
 
@@ -112,7 +113,7 @@ static struct cached_bo *get_bo(struct edgeaid_exec *ex, const struct edgeaid_bo
 }
 
 /* Forget @bo: its device copy (written back first when it keeps state) and its mapping. */
-static void drop_bo(struct edgeaid_exec *ex, struct cached_bo *bo, bool write_back)
+static void drop_bo(struct ea_exec_jobs *ex, struct cached_bo *bo, bool write_back)
 {
 	struct ea_error ignored;
 
@@ -129,9 +130,9 @@ static void drop_bo(struct edgeaid_exec *ex, struct cached_bo *bo, bool write_ba
 	free(bo);
 }
 
-static void free_stream(struct edgeaid_exec *ex, struct cached_stream *s)
+static void free_stream(struct ea_exec_jobs *ex, struct cached_stream *s)
 {
-	ea_vk_exec_free(s->x);
+	ea_exec_free(s->x);
 	for (uint32_t i = 0; i < s->n_bos; i++)
 		if (s->bos[i])
 			s->bos[i]->users--;
@@ -146,7 +147,7 @@ static void free_stream(struct edgeaid_exec *ex, struct cached_stream *s)
 	free(s);
 }
 
-void edgeaid_exec_evict(struct edgeaid_exec *ex, uint64_t idle_ns)
+void ea_exec_jobs_evict(struct ea_exec_jobs *ex, uint64_t idle_ns)
 {
 	uint64_t now = now_ns();
 
@@ -158,7 +159,7 @@ void edgeaid_exec_evict(struct edgeaid_exec *ex, uint64_t idle_ns)
 			drop_bo(ex, ex->bos[i], true);
 }
 
-void edgeaid_exec_free(struct edgeaid_exec *ex)
+void ea_exec_jobs_free(struct ea_exec_jobs *ex)
 {
 	if (!ex)
 		return;
@@ -171,12 +172,12 @@ void edgeaid_exec_free(struct edgeaid_exec *ex)
 	free(ex);
 }
 
-const struct edgeaid_stats *edgeaid_exec_stats(const struct edgeaid_exec *ex)
+const struct ea_exec_jobs_stats *ea_exec_jobs_stats(const struct ea_exec_jobs *ex)
 {
 	return &ex->stats;
 }
 
-static struct cached_stream *find_stream(struct edgeaid_exec *ex, const struct cached_bo *cmd,
+static struct cached_stream *find_stream(struct ea_exec_jobs *ex, const struct cached_bo *cmd,
 					 const struct ea_kjob *job,
 					 const struct ea_kjob_binding *bind,
 					 struct cached_bo *const *bos, uint32_t n_bos)
@@ -194,7 +195,7 @@ static struct cached_stream *find_stream(struct edgeaid_exec *ex, const struct c
 }
 
 /* The device copy of @bo for the stream buffers of @kinds bound to it. */
-static int set_up_copy(struct edgeaid_exec *ex, struct cached_bo *bo, uint32_t kinds,
+static int set_up_copy(struct ea_exec_jobs *ex, struct cached_bo *bo, uint32_t kinds,
 		       struct ea_error *why)
 {
 	bool host = kinds & (1u << EA_CS_BUF_STEP | 1u << EA_CS_BUF_OUTPUT);
@@ -202,7 +203,7 @@ static int set_up_copy(struct edgeaid_exec *ex, struct cached_bo *bo, uint32_t k
 	bo->holds_kv |= (kinds >> EA_CS_BUF_KV) & 1;
 	if (bo->copy != COPY_NONE)
 		return 0;
-	if (ex->memory == EDGEAID_MEMORY_IMPORT &&
+	if (ex->memory == EA_EXEC_MEMORY_IMPORT &&
 	    ea_vk_buffer_import_host(ex->vk, bo->map, bo->size, &bo->buf, why) == EA_OK) {
 		bo->copy = COPY_IMPORTED;
 		return 0;
@@ -215,7 +216,7 @@ static int set_up_copy(struct edgeaid_exec *ex, struct cached_bo *bo, uint32_t k
 }
 
 /* Check the stream and its bindings, bind its buffers and record it. */
-static int build_stream(struct edgeaid_exec *ex, struct cached_bo *cmd, const struct ea_kjob *job,
+static int build_stream(struct ea_exec_jobs *ex, struct cached_bo *cmd, const struct ea_kjob *job,
 			const struct ea_kjob_binding *bind, struct cached_bo *const *bos,
 			uint32_t n_bos, struct cached_stream **out, struct ea_error *why)
 {
@@ -275,7 +276,7 @@ static int build_stream(struct edgeaid_exec *ex, struct cached_bo *cmd, const st
 						.offset = bind[i].offset,
 						.size = bufs[i].bytes };
 	ret = -EINVAL;
-	if (ea_vk_exec_new_bound(ex->vk, s->cs, spans, &s->x, why) != EA_OK)
+	if (ea_exec_new_bound(ex->vk, s->cs, spans, &s->x, why) != EA_OK)
 		goto fail;
 	free(spans);
 	spans = NULL;
@@ -300,7 +301,7 @@ static int build_stream(struct edgeaid_exec *ex, struct cached_bo *cmd, const st
 fail:
 	free(spans);
 	if (s) {
-		ea_vk_exec_free(s->x);
+		ea_exec_free(s->x);
 		free(s->bind);
 		free(s->cs);
 		free(s);
@@ -309,7 +310,7 @@ fail:
 }
 
 /* Copy mode: first uploads, then the buffers the job marks changed. */
-static int copy_in(struct edgeaid_exec *ex, struct cached_stream *s, const uint64_t *dirty,
+static int copy_in(struct ea_exec_jobs *ex, struct cached_stream *s, const __u64 *dirty,
 		   struct ea_error *why)
 {
 	bool fresh[EDGEAI_MAX_JOB_BOS] = { false };
@@ -344,7 +345,7 @@ static int copy_in(struct edgeaid_exec *ex, struct cached_stream *s, const uint6
 }
 
 /* Copy mode: the outputs back into their BOs. */
-static int copy_out(struct edgeaid_exec *ex, struct cached_stream *s, struct ea_error *why)
+static int copy_out(struct ea_exec_jobs *ex, struct cached_stream *s, struct ea_error *why)
 {
 	const struct ea_cs_buffer *bufs = ea_cs_buffers(s->cs);
 
@@ -385,7 +386,7 @@ static int read_record(const struct cached_bo *cmd, uint64_t cmd_offset, uint64_
 	}
 	memcpy(job, cmd->map + cmd_offset, sizeof(*job));
 	if (job->magic != EA_KJOB_MAGIC || job->version != EA_KJOB_VERSION ||
-	    job->program < EA_KJOB_DECODE || job->program > EA_KJOB_RELEASE ||
+	    job->program < EA_KJOB_DECODE || job->program > EA_KJOB_SCORE ||
 	    job->n_buffers > EA_CS_MAX_BUFFERS || cmd_size < ea_kjob_bytes(job->n_buffers)) {
 		ea_error_set(why, EA_ERR_FORMAT, "not an edgeai job record of version %u (magic "
 			     "%#x, version %u, program %u, %u buffers in %llu bytes)",
@@ -398,7 +399,7 @@ static int read_record(const struct cached_bo *cmd, uint64_t cmd_offset, uint64_
 }
 
 /* A RELEASE job: drop the stream, and the BOs no other stream uses. */
-static void release_stream(struct edgeaid_exec *ex, struct cached_stream *s)
+static void release_stream(struct ea_exec_jobs *ex, struct cached_stream *s)
 {
 	struct cached_bo *bos[EDGEAI_MAX_JOB_BOS + 1];
 	uint32_t n = 0;
@@ -418,8 +419,8 @@ static void release_stream(struct edgeaid_exec *ex, struct cached_stream *s)
 	}
 }
 
-int edgeaid_exec_job(struct edgeaid_exec *ex, const struct edgeaid_bo *cmd_desc,
-		     uint64_t cmd_offset, uint64_t cmd_size, const struct edgeaid_bo *descs,
+int ea_exec_jobs_job(struct ea_exec_jobs *ex, const struct ea_job_bo *cmd_desc,
+		     uint64_t cmd_offset, uint64_t cmd_size, const struct ea_job_bo *descs,
 		     uint32_t n_bos, uint64_t *device_ns, struct ea_error *why)
 {
 	struct ea_kjob_binding *bind = ex->bind;
@@ -462,8 +463,8 @@ int edgeaid_exec_job(struct edgeaid_exec *ex, const struct edgeaid_bo *cmd_desc,
 	if ((ret = copy_in(ex, s, job.dirty, why)))
 		return ret;
 	start = now_ns();
-	if (ea_vk_exec_run(s->x, job.program == EA_KJOB_PROMPT) != EA_OK) {
-		ea_error_set(why, EA_ERR_VULKAN, "%s", ea_vk_exec_error(s->x));
+	if (ea_exec_run(s->x, job.program) != EA_OK) {
+		ea_error_set(why, EA_ERR_VULKAN, "%s", ea_exec_error(s->x));
 		return -EIO;
 	}
 	*device_ns = now_ns() - start;

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
-/* ea_cmdstream - building a model's decode step as a stream, and checking one. */
+/* ea_cs_build - a model's programs as a command stream (edgeai_cmdstream.h). */
 #include <stdlib.h>
 #include <string.h>
 
-#include "ea_cmdstream.h"
+#include "ea_cs_build.h"
+#include "ea_op_table.h"
 #include "ea_quant.h"
 
 /* Buffers apart from the per-layer ones: global weights, decode and prompt
@@ -26,14 +27,6 @@ static uint64_t align_up(uint64_t n)
 	return (n + EA_CS_ALIGN - 1) / EA_CS_ALIGN * EA_CS_ALIGN;
 }
 
-static uint32_t f32_bits(float f)
-{
-	uint32_t u;
-
-	memcpy(&u, &f, sizeof(u));
-	return u;
-}
-
 /* The stream as it grows: arrays sized for the worst case up front. */
 struct builder {
 	const uint8_t *src_base;	/* the model file's tensor data section */
@@ -41,6 +34,7 @@ struct builder {
 	struct ea_cs_upload *uploads;
 	struct ea_cs_op *ops;
 	uint32_t n_buffers, n_uploads, n_ops;
+	uint32_t mismatch;	/* an opcode emitted unlike its table entry */
 };
 
 static uint32_t add_buffer(struct builder *b, enum ea_cs_buffer_kind kind)
@@ -109,8 +103,13 @@ static struct ea_cs_ref floats(struct builder *b, uint32_t buffer, const float *
 static void emit(struct builder *b, enum ea_cs_opcode opcode, uint32_t type,
 		 const uint32_t *args, int n_args, const struct ea_cs_ref *refs, int n_refs)
 {
+	const struct ea_op_desc *d = ea_op_desc(opcode);
 	struct ea_cs_op *op = &b->ops[b->n_ops++];
 
+	/* Every op as the table describes it: the same arguments, all its spans. */
+	if (!d || n_args != d->n_args || n_refs > d->n_refs ||
+	    n_refs < d->n_refs - __builtin_popcount(d->optional))
+		b->mismatch = opcode;
 	memset(op, 0, sizeof(*op));
 	op->opcode = opcode;
 	op->type = type;
@@ -198,14 +197,14 @@ static void emit_layer(struct builder *b, const struct ea_model *m, const struct
 {
 	const struct ea_model_config *c = &m->cfg;
 	uint32_t dim = c->dim, qd = c->n_heads * c->head_dim, kvd = c->n_kv_heads * c->head_dim;
-	uint32_t ffn = c->ffn_dim, ctx = c->n_ctx, eps = f32_bits(c->norm_eps);
+	uint32_t ffn = c->ffn_dim, ctx = c->n_ctx, eps = ea_op_f32(c->norm_eps);
 
 	EMIT(b, EA_CS_MATVEC, lw->qkv_type, REFS(lw->wqkv, a->x, a->qkv, lw->attn_norm, a->xq),
 	     qd + 2 * kvd, dim, EA_CS_MV_NORM, eps);
 	if (lw->bias)
 		EMIT(b, EA_CS_ADD, 0, REFS(a->qkv, lw->bqkv, a->qkv), qd + 2 * kvd, qd + 2 * kvd);
 	EMIT(b, EA_CS_ROPE_STORE, 0, REFS(a->qkv, a->q, lw->k_cache, lw->v_cache, step),
-	     c->n_heads, c->n_kv_heads, c->head_dim, 1, f32_bits(c->rope_freq_base), c->rope_mode,
+	     c->n_heads, c->n_kv_heads, c->head_dim, 1, ea_op_f32(c->rope_freq_base), c->rope_mode,
 	     ctx);
 	EMIT(b, EA_CS_ATTENTION, 0, REFS(a->q, lw->k_cache, lw->v_cache, a->partial, a->att, step),
 	     c->n_heads, c->n_kv_heads, c->head_dim, 1, ctx);
@@ -224,7 +223,7 @@ static void emit_prompt_layer(struct builder *b, const struct ea_model *m,
 {
 	const struct ea_model_config *c = &m->cfg;
 	uint32_t dim = c->dim, qd = c->n_heads * c->head_dim, kvd = c->n_kv_heads * c->head_dim;
-	uint32_t ffn = c->ffn_dim, ctx = c->n_ctx, eps = f32_bits(c->norm_eps);
+	uint32_t ffn = c->ffn_dim, ctx = c->n_ctx, eps = ea_op_f32(c->norm_eps);
 	uint32_t qkvd = qd + 2 * kvd;
 
 	EMIT(b, EA_CS_RMSNORM, 0, REFS(a->x, lw->attn_norm, a->xb), dim, n, eps);
@@ -232,7 +231,7 @@ static void emit_prompt_layer(struct builder *b, const struct ea_model *m,
 	if (lw->bias)
 		EMIT(b, EA_CS_ADD, 0, REFS(a->qkv, lw->bqkv, a->qkv), qkvd * n, qkvd);
 	EMIT(b, EA_CS_ROPE_STORE, 0, REFS(a->qkv, a->q, lw->k_cache, lw->v_cache, step),
-	     c->n_heads, c->n_kv_heads, c->head_dim, n, f32_bits(c->rope_freq_base), c->rope_mode,
+	     c->n_heads, c->n_kv_heads, c->head_dim, n, ea_op_f32(c->rope_freq_base), c->rope_mode,
 	     ctx);
 	EMIT(b, EA_CS_ATTENTION, 0, REFS(a->q, lw->k_cache, lw->v_cache, a->partial, a->att, step),
 	     c->n_heads, c->n_kv_heads, c->head_dim, n, ctx);
@@ -245,22 +244,10 @@ static void emit_prompt_layer(struct builder *b, const struct ea_model *m,
 	EMIT(b, EA_CS_ADD, 0, REFS(a->x, a->xb2, a->x), dim * n, dim * n);
 }
 
-/* Scratch of attention over @n tokens: splits of EA_VK_ATTENTION_SPLIT (128)
- * positions, each head_dim + 2 floats a head and token
- * (ea_vk_attention_partial_bytes()), for the whole context. */
+/* Scratch of attention over @n tokens, for the whole context. */
 static uint64_t partial_bytes(const struct ea_model_config *c, uint32_t n)
 {
-	uint64_t splits = ((uint64_t)c->n_ctx + 127) / 128;
-
-	return (uint64_t)n * splits * c->n_heads * (c->head_dim + 2) * sizeof(float);
-}
-
-/* Scratch of an int8 matvec over @cols columns: x quantized to int8, then
- * at the next EA_CS_ALIGN bytes 8 bytes of scales per 16 values and 8 more
- * (ea_vk_matvec_xq_bytes()). */
-static uint64_t xq_bytes(uint32_t cols)
-{
-	return align_up(cols) + cols / 2 + 8;
+	return ea_op_attention_partial_bytes(n, c->n_heads, c->head_dim, c->n_ctx);
 }
 
 /* The longest x of a matvec: dim, the attention's output or ffn. */
@@ -290,7 +277,7 @@ static void alloc_acts(struct builder *b, const struct ea_model_config *c, uint3
 	a->h = take(b, ab, ffn);
 	a->partial = take(b, ab, partial_bytes(c, n));
 	a->last = take(b, ab, c->dim * 4ull);
-	a->xq = take(b, ab, xq_bytes(max_cols(c)));
+	a->xq = take(b, ab, ea_op_matvec_xq_bytes(max_cols(c)));
 }
 
 /* Tokens of a prompt run: EA_CS_PROMPT_TOKENS or the context, fewer while
@@ -349,7 +336,7 @@ ea_status ea_cs_build(const struct ea_model *m, struct ea_cs_header **out, struc
 	struct ea_cs_header h = { .magic = EA_CS_MAGIC, .version = EA_CS_VERSION,
 				  .header_bytes = sizeof(h), .n_vocab = c->n_vocab,
 				  .n_ctx = c->n_ctx };
-	uint32_t dim = c->dim, globals, step_buf, out_buf, n_prompt, eps = f32_bits(c->norm_eps);
+	uint32_t dim = c->dim, globals, step_buf, out_buf, n_prompt, eps = ea_op_f32(c->norm_eps);
 	uint32_t n_score;
 	struct ea_cs_ref embd, out_norm, output, score_logits;
 	struct layer_weights *lw = NULL;
@@ -427,6 +414,14 @@ ea_status ea_cs_build(const struct ea_model *m, struct ea_cs_header **out, struc
 		h.score_rows = n_score;
 	}
 
+	if (b.mismatch) {
+		free(b.buffers);
+		free(b.uploads);
+		free(b.ops);
+		free(lw);
+		return ea_error_set(err, EA_ERR_UNSUPPORTED, "command stream: the builder emitted "
+				    "%s unlike the op table describes it", ea_op_name(b.mismatch));
+	}
 	h.n_buffers = b.n_buffers;
 	h.n_uploads = b.n_uploads;
 	*out = pack(&b, &h);
@@ -446,160 +441,10 @@ no_memory:
 			    "layers", c->n_layers);
 }
 
-const char *ea_cs_opcode_name(uint32_t opcode)
+const uint8_t *ea_cs_tensor_data(const struct ea_model *m, uint64_t *bytes)
 {
-	static const char *const names[] = {
-		[EA_CS_EMBED] = "embed", [EA_CS_MATVEC] = "matvec", [EA_CS_RMSNORM] = "rmsnorm",
-		[EA_CS_ROPE] = "rope", [EA_CS_SWIGLU] = "swiglu", [EA_CS_ADD] = "add",
-		[EA_CS_STORE_ROWS] = "store_rows", [EA_CS_ATTENTION] = "attention",
-		[EA_CS_ARGMAX] = "argmax", [EA_CS_ROPE_STORE] = "rope_store",
-		[EA_CS_MATMUL] = "matmul", [EA_CS_LAST_ROW] = "last_row",
-		[EA_CS_SCORE_ROWS] = "score_rows", [EA_CS_TOKEN_NLL] = "token_nll",
-	};
+	const struct ea_gguf_tensor *t0 = ea_gguf_tensor_at(m->gguf, 0);
 
-	if (opcode >= sizeof(names) / sizeof(names[0]) || !names[opcode])
-		return "?";
-	return names[opcode];
-}
-
-/* Spans @op binds. */
-static int refs_of(const struct ea_cs_op *op)
-{
-	switch (op->opcode) {
-	case EA_CS_ROPE:
-	case EA_CS_ARGMAX:
-		return 2;
-	case EA_CS_MATVEC:	/* the int8 x (ref 4) is checked apart */
-		return op->arg[2] & EA_CS_MV_NORM ? 4 : 3;
-	case EA_CS_ROPE_STORE:
-		return 5;
-	case EA_CS_ATTENTION:
-		return 6;
-	case EA_CS_TOKEN_NLL:
-		return 4;
-	default:
-		return 3;
-	}
-}
-
-static ea_status check_ref(const struct ea_cs_header *h, const struct ea_cs_ref *r,
-			   const char *what, uint32_t index, struct ea_error *err)
-{
-	const struct ea_cs_buffer *bufs = ea_cs_buffers(h);
-
-	if (r->buffer >= h->n_buffers || r->reserved || r->offset % EA_CS_ALIGN ||
-	    r->bytes == 0 || r->offset > bufs[r->buffer].bytes ||
-	    r->bytes > bufs[r->buffer].bytes - r->offset)
-		return ea_error_set(err, EA_ERR_FORMAT, "command stream: %s %u: span of %llu "
-				    "bytes at %llu of buffer %u is not inside a buffer at an "
-				    "aligned offset", what, index, (unsigned long long)r->bytes,
-				    (unsigned long long)r->offset, r->buffer);
-	return EA_OK;
-}
-
-static ea_status check_header(const struct ea_cs_header *h, size_t bytes, struct ea_error *err)
-{
-	uint64_t want;
-
-	if (bytes < sizeof(*h) || h->magic != EA_CS_MAGIC)
-		return ea_error_set(err, EA_ERR_FORMAT, "not a command stream (%zu bytes, no "
-				    "magic)", bytes);
-	if (h->version != EA_CS_VERSION || h->header_bytes != sizeof(*h))
-		return ea_error_set(err, EA_ERR_UNSUPPORTED, "command stream version %u with a "
-				    "header of %u bytes; this executor reads version %u (%zu)",
-				    h->version, h->header_bytes, EA_CS_VERSION, sizeof(*h));
-	want = sizeof(*h) + (uint64_t)h->n_buffers * sizeof(struct ea_cs_buffer) +
-	       (uint64_t)h->n_uploads * sizeof(struct ea_cs_upload) +
-	       ((uint64_t)h->n_ops + h->n_prompt_ops + h->n_score_ops) * sizeof(struct ea_cs_op);
-	if (h->total_bytes != bytes || want != bytes)
-		return ea_error_set(err, EA_ERR_FORMAT, "command stream: %llu bytes declared, "
-				    "%llu for its records, %zu given",
-				    (unsigned long long)h->total_bytes, (unsigned long long)want,
-				    bytes);
-	return EA_OK;
-}
-
-/* The header's spans: the step block in the step buffer, logits and argmax in
- * the output, which the host reads and writes. */
-static ea_status check_io(const struct ea_cs_header *h, struct ea_error *err)
-{
-	const struct ea_cs_buffer *bufs = ea_cs_buffers(h);
-	const struct { const struct ea_cs_ref *ref; uint32_t kind; uint64_t bytes; } io[] = {
-		{ &h->step, EA_CS_BUF_STEP, sizeof(struct ea_cs_step) },
-		{ &h->token, EA_CS_BUF_STEP,
-		  (h->prompt_tokens ? h->prompt_tokens : 1) * (uint64_t)sizeof(uint32_t) },
-		{ &h->logits, EA_CS_BUF_OUTPUT, (uint64_t)h->n_vocab * sizeof(float) },
-		{ &h->argmax, EA_CS_BUF_OUTPUT, sizeof(uint32_t) },
-		{ &h->nll, EA_CS_BUF_OUTPUT, (uint64_t)h->score_rows * sizeof(float) },
-	};
-	uint32_t n_io = sizeof(io) / sizeof(io[0]) - (h->n_score_ops ? 0 : 1);
-
-	for (uint32_t i = 0; i < n_io; i++) {
-		ea_status status = check_ref(h, io[i].ref, "header span", i, err);
-
-		if (status != EA_OK)
-			return status;
-		if (bufs[io[i].ref->buffer].kind != io[i].kind || io[i].ref->bytes < io[i].bytes)
-			return ea_error_set(err, EA_ERR_FORMAT, "command stream: header span %u is "
-					    "not in a buffer of kind %u or too small", i, io[i].kind);
-	}
-	return EA_OK;
-}
-
-ea_status ea_cs_validate(const void *data, size_t bytes, uint64_t src_bytes,
-			 struct ea_error *err)
-{
-	const struct ea_cs_header *h = data;
-	const struct ea_cs_buffer *bufs;
-	const struct ea_cs_upload *up;
-	const struct ea_cs_op *ops;
-	ea_status status = check_header(h, bytes, err);
-
-	if (status != EA_OK)
-		return status;
-	bufs = ea_cs_buffers(h);
-	up = ea_cs_uploads(h);
-	ops = ea_cs_ops(h);
-	for (uint32_t i = 0; i < h->n_buffers; i++)
-		if (bufs[i].kind < EA_CS_BUF_WEIGHTS || bufs[i].kind > EA_CS_BUF_OUTPUT ||
-		    bufs[i].bytes == 0 || bufs[i].bytes % EA_CS_ALIGN)
-			return ea_error_set(err, EA_ERR_FORMAT, "command stream: buffer %u: kind "
-					    "%u, %llu bytes", i, bufs[i].kind,
-					    (unsigned long long)bufs[i].bytes);
-	for (uint32_t i = 0; i < h->n_uploads; i++) {	/* at any byte of a weight buffer */
-		if (up[i].buffer >= h->n_buffers || up[i].reserved || up[i].bytes == 0 ||
-		    bufs[up[i].buffer].kind != EA_CS_BUF_WEIGHTS ||
-		    up[i].offset > bufs[up[i].buffer].bytes ||
-		    up[i].bytes > bufs[up[i].buffer].bytes - up[i].offset ||
-		    up[i].src_offset > src_bytes || up[i].bytes > src_bytes - up[i].src_offset)
-			return ea_error_set(err, EA_ERR_FORMAT, "command stream: upload %u: %llu "
-					    "bytes to %llu of buffer %u (a weight buffer) from %llu "
-					    "of the model's %llu bytes of tensor data does not fit",
-					    i, (unsigned long long)up[i].bytes,
-					    (unsigned long long)up[i].offset, up[i].buffer,
-					    (unsigned long long)up[i].src_offset,
-					    (unsigned long long)src_bytes);
-	}
-	if (h->n_prompt_ops && !h->prompt_tokens)
-		return ea_error_set(err, EA_ERR_FORMAT, "command stream: a prompt program of %u "
-				    "ops for 0 tokens", h->n_prompt_ops);
-	if (h->n_score_ops && (!h->score_rows || !h->prompt_tokens))
-		return ea_error_set(err, EA_ERR_FORMAT, "command stream: a score program of %u "
-				    "ops for %u rows of runs of %u tokens", h->n_score_ops,
-				    h->score_rows, h->prompt_tokens);
-	for (uint32_t i = 0; i < h->n_ops + h->n_prompt_ops + h->n_score_ops; i++) {
-		if (ops[i].opcode < EA_CS_EMBED || ops[i].opcode > EA_CS_TOKEN_NLL)
-			return ea_error_set(err, EA_ERR_FORMAT, "command stream: op %u: unknown "
-					    "opcode %u", i, ops[i].opcode);
-		for (int r = 0; r < refs_of(&ops[i]) && status == EA_OK; r++)
-			status = check_ref(h, &ops[i].ref[r], "op", i, err);
-		if (status == EA_OK && ops[i].opcode == EA_CS_MATVEC && ops[i].ref[4].bytes)
-			status = check_ref(h, &ops[i].ref[4], "op", i, err);
-		if (status != EA_OK)
-			return status;
-	}
-	if (h->n_vocab == 0 || h->n_ctx == 0)
-		return ea_error_set(err, EA_ERR_FORMAT, "command stream: %u logits, %u positions",
-				    h->n_vocab, h->n_ctx);
-	return check_io(h, err);
+	*bytes = ea_gguf_file_size(m->gguf) - ea_gguf_data_offset(m->gguf);
+	return (const uint8_t *)t0->data - t0->offset;
 }

@@ -1,18 +1,15 @@
 // SPDX-License-Identifier: MIT
-/* ea_q8_0 - GGUF Q8_0 dequantization: the CPU reference (ea_quant's) and the Vulkan kernel. */
+/* ea_dequant - ea_dequant_q8_0() (edgeai.h): GGUF Q8_0 dequantized on a device's Vulkan kernel. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "ea_device.h"
+#include "ea_kernels.h"
 #include "ea_quant.h"
 #include "ea_vk_compute.h"
 
 /* local_size_x of shaders/dequant_q8_0.comp. */
 #define DEQUANT_Q8_0_WORKGROUP 256
-
-struct dequant_q8_0_params {
-	uint32_t n_values;
-};
 
 static bool valid_row(const void *blocks, size_t n_values, const float *out)
 {
@@ -56,7 +53,7 @@ ea_status ea_dequant_q8_0(struct ea_device *dev, const void *blocks, size_t n_va
 {
 	size_t in_bytes = n_values / EA_Q8_0_BLOCK_VALUES * EA_Q8_0_BLOCK_BYTES;
 	size_t out_bytes = n_values * sizeof(float);
-	struct dequant_q8_0_params params = { .n_values = (uint32_t)n_values };
+	struct ea_push_dequant params = { .n_values = (uint32_t)n_values };
 	struct ea_vk_buffer in, values;
 	struct ea_vk_buffer *bound[] = { &in, &values };
 	struct ea_vk_kernel *kernel;

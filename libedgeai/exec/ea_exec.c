@@ -1,18 +1,20 @@
 // SPDX-License-Identifier: MIT
-/* ea_vk_exec - a command stream recorded once into Vulkan dispatches, replayed per step. */
+/* ea_exec - a command stream recorded once into Vulkan dispatches, replayed per step. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "ea_gguf.h"
+#include "edgeai_job.h"
+#include "ea_cs_validate.h"
+#include "ea_exec.h"
+#include "ea_op_table.h"
+#include "ea_quant.h"
 
-#include "ea_vk_exec.h"
-
-struct ea_vk_exec {
+struct ea_exec {
 	struct ea_vk *vk;
 	struct ea_cs_header *cs;	/* our copy, validated */
 	struct ea_vk_ops ops;
 	struct ea_vk_buffer *buffers;	/* cs->n_buffers, by index */
-	struct ea_vk_span *bound;	/* instead, the caller's (ea_vk_exec_new_bound()) */
+	struct ea_vk_span *bound;	/* instead, the caller's (ea_exec_new_bound()) */
 	struct ea_vk_rec rec;		/* the decode step */
 	struct ea_vk_rec prompt_rec;	/* the prompt program, when the stream has one */
 	struct ea_vk_rec score_rec;	/* the score program, likewise */
@@ -38,28 +40,6 @@ struct hazards {
 	uint32_t n_read, n_written;
 };
 
-/* Whether ref @i of @op is written by it. */
-static bool op_writes(const struct ea_cs_op *op, int i)
-{
-	switch (op->opcode) {
-	case EA_CS_ROPE:
-		return i == 0;
-	case EA_CS_STORE_ROWS:
-	case EA_CS_ARGMAX:
-	case EA_CS_LAST_ROW:
-	case EA_CS_SCORE_ROWS:
-		return i == 1;
-	case EA_CS_ROPE_STORE:
-		return i >= 1 && i <= 3;
-	case EA_CS_ATTENTION:
-		return i == 3 || i == 4;
-	case EA_CS_MATVEC:	/* y, and the int8 x it quantizes into */
-		return i == 2 || i == 4;
-	default:
-		return i == 2;
-	}
-}
-
 static bool overlaps(const struct hazard_span *set, uint32_t n, struct ea_cs_ref ref)
 {
 	for (uint32_t i = 0; i < n; i++)
@@ -79,7 +59,7 @@ static bool needs_barrier(const struct hazards *h, const struct ea_cs_op *op)
 			continue;
 		if (overlaps(h->written, h->n_written, op->ref[i]))
 			return true;
-		if (op_writes(op, i)) {
+		if (ea_op_writes(op, i)) {
 			if (overlaps(h->read, h->n_read, op->ref[i]))
 				return true;
 			n_written++;
@@ -98,20 +78,12 @@ static void note_accesses(struct hazards *h, const struct ea_cs_op *op)
 		if (r.bytes == 0)
 			continue;
 		h->read[h->n_read++] = span;
-		if (op_writes(op, i))
+		if (ea_op_writes(op, i))
 			h->written[h->n_written++] = span;
 	}
 }
 
-static float f32_of(uint32_t bits)
-{
-	float f;
-
-	memcpy(&f, &bits, sizeof(f));
-	return f;
-}
-
-static struct ea_vk_span span(const struct ea_vk_exec *x, struct ea_cs_ref ref)
+static struct ea_vk_span span(const struct ea_exec *x, struct ea_cs_ref ref)
 {
 	if (ref.bytes == 0)	/* an optional span left out */
 		return (struct ea_vk_span){ 0 };
@@ -128,7 +100,7 @@ static bool host_visible(uint32_t kind)
 	return kind == EA_CS_BUF_STEP || kind == EA_CS_BUF_OUTPUT;
 }
 
-static ea_status create_buffers(struct ea_vk_exec *x)
+static ea_status create_buffers(struct ea_exec *x)
 {
 	const struct ea_cs_buffer *bufs = ea_cs_buffers(x->cs);
 	VkDeviceSize align = x->vk->limits.minStorageBufferOffsetAlignment;
@@ -154,7 +126,7 @@ static ea_status create_buffers(struct ea_vk_exec *x)
 }
 
 /* The caller's buffers, each checked to hold its stream buffer at an aligned offset. */
-static ea_status bind_buffers(struct ea_vk_exec *x, const struct ea_vk_span *bound)
+static ea_status bind_buffers(struct ea_exec *x, const struct ea_vk_span *bound)
 {
 	const struct ea_cs_buffer *bufs = ea_cs_buffers(x->cs);
 	VkDeviceSize align = x->vk->limits.minStorageBufferOffsetAlignment;
@@ -177,7 +149,7 @@ static ea_status bind_buffers(struct ea_vk_exec *x, const struct ea_vk_span *bou
 	return EA_OK;
 }
 
-static ea_status upload_weights(struct ea_vk_exec *x, const uint8_t *src)
+static ea_status upload_weights(struct ea_exec *x, const uint8_t *src)
 {
 	const struct ea_cs_upload *up = ea_cs_uploads(x->cs);
 
@@ -191,60 +163,18 @@ static ea_status upload_weights(struct ea_vk_exec *x, const uint8_t *src)
 	return EA_OK;
 }
 
-/* Record @op with the kernel of the same name. */
-static ea_status record_op(struct ea_vk_exec *x, struct ea_vk_rec *rec, const struct ea_cs_op *op)
+/* Record @op: its spans as Vulkan spans, then the table's recorder. */
+static ea_status record_op(struct ea_exec *x, struct ea_vk_rec *rec, const struct ea_cs_op *op)
 {
-	struct ea_vk_ops *ops = &x->ops;
-	const uint32_t *a = op->arg;
 	struct ea_vk_span r[EA_CS_MAX_REFS];
-	struct ea_vk_attention shape;
 
 	for (int i = 0; i < EA_CS_MAX_REFS; i++)
 		r[i] = span(x, op->ref[i]);
-	switch (op->opcode) {
-	case EA_CS_EMBED:
-		return ea_vk_op_embed(ops, rec, op->type, r[0], r[1], r[2], a[0], a[1]);
-	case EA_CS_MATVEC:
-		return ea_vk_op_matvec_ex(ops, rec, op->type, r[0], r[1], r[2], r[3], r[4], a[0],
-					  a[1], a[2], f32_of(a[3]));
-	case EA_CS_MATMUL:
-		return ea_vk_op_matmul(ops, rec, op->type, r[0], r[1], r[2], a[0], a[1], a[2]);
-	case EA_CS_ROPE_STORE:
-		return ea_vk_op_rope_store(ops, rec, r[0], r[1], r[2], r[3], r[4], a[0], a[1], a[2],
-					   a[3], f32_of(a[4]), (enum ea_rope_mode)a[5], a[6]);
-	case EA_CS_LAST_ROW:
-		return ea_vk_op_last_row(ops, rec, r[0], r[1], r[2], a[0], a[1]);
-	case EA_CS_SCORE_ROWS:
-		return ea_vk_op_score_rows(ops, rec, r[0], r[1], r[2], a[0], a[1], a[2]);
-	case EA_CS_TOKEN_NLL:
-		return ea_vk_op_token_nll(ops, rec, r[0], r[1], r[2], r[3], a[0], a[1], a[2]);
-	case EA_CS_RMSNORM:
-		return ea_vk_op_rmsnorm(ops, rec, r[0], r[1], r[2], a[0], a[1], f32_of(a[2]));
-	case EA_CS_ROPE:
-		return ea_vk_op_rope(ops, rec, r[0], r[1], a[0], a[1], a[2], f32_of(a[3]),
-				     (enum ea_rope_mode)a[4]);
-	case EA_CS_SWIGLU:
-		if (a[1])
-			return ea_vk_op_swiglu_rows(ops, rec, r[0], r[2], a[0], a[1]);
-		return ea_vk_op_swiglu(ops, rec, r[0], r[1], r[2], a[0]);
-	case EA_CS_ADD:
-		return ea_vk_op_add(ops, rec, r[0], r[1], r[2], a[0], a[1]);
-	case EA_CS_STORE_ROWS:
-		return ea_vk_op_store_rows(ops, rec, r[0], r[1], r[2], a[0], a[1], a[2]);
-	case EA_CS_ATTENTION:
-		shape = (struct ea_vk_attention){ .n_heads = a[0], .n_kv_heads = a[1],
-						  .head_dim = a[2], .n_tokens = a[3],
-						  .n_ctx = a[4] };
-		return ea_vk_op_attention(ops, rec, &shape, r[0], r[1], r[2], r[3], r[4], r[5]);
-	case EA_CS_ARGMAX:
-		return ea_vk_op_argmax(ops, rec, r[0], r[1], a[0]);
-	}
-	return ea_error_set(&x->error, EA_ERR_FORMAT, "command stream: unknown opcode %u",
-			    op->opcode);
+	return ea_op_record(&x->ops, rec, op, r);
 }
 
 /* Record the @n ops at @ops into @rec, with timestamps when @profile. */
-static ea_status record(struct ea_vk_exec *x, struct ea_vk_rec *rec, const struct ea_cs_op *ops,
+static ea_status record(struct ea_exec *x, struct ea_vk_rec *rec, const struct ea_cs_op *ops,
 			uint32_t n, bool profile, const char *program)
 {
 	ea_status status = ea_vk_rec_begin(x->vk, rec, &x->error);
@@ -256,7 +186,7 @@ static ea_status record(struct ea_vk_exec *x, struct ea_vk_rec *rec, const struc
 		rec->manual_barriers = true;
 		ea_vk_rec_timestamp(rec);
 	}
-		for (uint32_t i = 0; i < n && status == EA_OK; i++) {
+	for (uint32_t i = 0; i < n && status == EA_OK; i++) {
 		if (profile || x->all_barriers || needs_barrier(&hazards, &ops[i])) {
 			ea_vk_rec_barrier(rec);
 			memset(&hazards, 0, sizeof(hazards));
@@ -273,7 +203,7 @@ static ea_status record(struct ea_vk_exec *x, struct ea_vk_rec *rec, const struc
 			memcpy(why, x->error.msg, sizeof(why));
 			why[sizeof(why) - 1] = '\0';
 			return ea_error_set(&x->error, status, "%s op %u (%s): %s", program, i,
-					    ea_cs_opcode_name(ops[i].opcode), why);
+					    ea_op_name(ops[i].opcode), why);
 		}
 	}
 	if (status == EA_OK)
@@ -284,9 +214,9 @@ static ea_status record(struct ea_vk_exec *x, struct ea_vk_rec *rec, const struc
 /* Buffers: ours, created and uploaded from @src, or the caller's @bound. */
 static ea_status exec_new(struct ea_vk *vk, const struct ea_cs_header *cs, const void *src,
 			  uint64_t src_bytes, const struct ea_vk_span *bound,
-			  struct ea_vk_exec **out, struct ea_error *err)
+			  struct ea_exec **out, struct ea_error *err)
 {
-	struct ea_vk_exec *x;
+	struct ea_exec *x;
 	ea_status status;
 
 	*out = NULL;
@@ -321,35 +251,42 @@ static ea_status exec_new(struct ea_vk *vk, const struct ea_cs_header *cs, const
 				false, "score");
 	if (status != EA_OK) {
 		ea_error_set(err, status, "%s", x->error.msg);
-		ea_vk_exec_free(x);
+		ea_exec_free(x);
 		return status;
 	}
 	*out = x;
 	return EA_OK;
 }
 
-ea_status ea_vk_exec_new(struct ea_vk *vk, const struct ea_cs_header *cs, const void *src,
-			 uint64_t src_bytes, struct ea_vk_exec **out, struct ea_error *err)
+ea_status ea_exec_new(struct ea_vk *vk, const struct ea_cs_header *cs, const void *src,
+			 uint64_t src_bytes, struct ea_exec **out, struct ea_error *err)
 {
 	return exec_new(vk, cs, src, src_bytes, NULL, out, err);
 }
 
-ea_status ea_vk_exec_new_bound(struct ea_vk *vk, const struct ea_cs_header *cs,
-			       const struct ea_vk_span *bound, struct ea_vk_exec **out,
+ea_status ea_exec_new_bound(struct ea_vk *vk, const struct ea_cs_header *cs,
+			       const struct ea_vk_span *bound, struct ea_exec **out,
 			       struct ea_error *err)
 {
 	return exec_new(vk, cs, NULL, UINT64_MAX, bound, out, err);
 }
 
-ea_status ea_vk_exec_run(struct ea_vk_exec *x, bool prompt)
+ea_status ea_exec_run(struct ea_exec *x, uint32_t program)
 {
-	if (prompt && !x->cs->n_prompt_ops)
+	struct ea_vk_rec *rec = program == EA_KJOB_DECODE ? &x->rec :
+				program == EA_KJOB_PROMPT ? &x->prompt_rec :
+				program == EA_KJOB_SCORE ? &x->score_rec : NULL;
+	bool present = program == EA_KJOB_DECODE ||
+		       (program == EA_KJOB_PROMPT && x->cs->n_prompt_ops) ||
+		       (program == EA_KJOB_SCORE && x->cs->n_score_ops);
+
+	if (!rec || !present)
 		return ea_error_set(&x->error, EA_ERR_INVALID_ARGUMENT, "the stream has no "
-				    "prompt program");
-	return ea_vk_rec_submit(prompt ? &x->prompt_rec : &x->rec, &x->error);
+				    "program %u", program);
+	return ea_vk_rec_submit(rec, &x->error);
 }
 
-void ea_vk_exec_free(struct ea_vk_exec *x)
+void ea_exec_free(struct ea_exec *x)
 {
 	if (!x)
 		return;
@@ -365,7 +302,7 @@ void ea_vk_exec_free(struct ea_vk_exec *x)
 	free(x);
 }
 
-static void *mapped(const struct ea_vk_exec *x, struct ea_cs_ref ref)
+void *ea_exec_map(const struct ea_exec *x, struct ea_cs_ref ref)
 {
 	if (x->bound)
 		return (uint8_t *)x->bound[ref.buffer].buf->map + x->bound[ref.buffer].offset +
@@ -373,136 +310,22 @@ static void *mapped(const struct ea_vk_exec *x, struct ea_cs_ref ref)
 	return (uint8_t *)x->buffers[ref.buffer].map + ref.offset;
 }
 
-ea_status ea_vk_exec_step(struct ea_vk_exec *x, uint32_t token, uint32_t pos)
+const struct ea_cs_header *ea_exec_stream(const struct ea_exec *x)
 {
-	struct ea_cs_step step = { .pos = pos, .n_tokens = 1 };
-
-	if (pos >= x->cs->n_ctx)
-		return ea_error_set(&x->error, EA_ERR_INVALID_ARGUMENT, "position %u is past "
-				    "the context of %u tokens", pos, x->cs->n_ctx);
-	if (token >= x->cs->n_vocab)
-		return ea_error_set(&x->error, EA_ERR_INVALID_ARGUMENT, "token %u is not in the "
-				    "vocabulary of %u", token, x->cs->n_vocab);
-	memcpy(mapped(x, x->cs->step), &step, sizeof(step));
-	memcpy(mapped(x, x->cs->token), &token, sizeof(token));
-	return ea_vk_rec_submit(&x->rec, &x->error);
+	return x->cs;
 }
 
-ea_status ea_vk_exec_prompt(struct ea_vk_exec *x, const uint32_t *tokens, uint32_t n,
-			     uint32_t pos0)
-{
-	uint32_t batch = x->cs->prompt_tokens;
-
-	if (n == 0 || pos0 >= x->cs->n_ctx || n > x->cs->n_ctx - pos0)
-		return ea_error_set(&x->error, EA_ERR_INVALID_ARGUMENT, "a prompt of %u tokens "
-				    "at position %u does not fit the context of %u tokens", n, pos0,
-				    x->cs->n_ctx);
-	for (uint32_t i = 0; i < n; i++)
-		if (tokens[i] >= x->cs->n_vocab)
-			return ea_error_set(&x->error, EA_ERR_INVALID_ARGUMENT, "prompt token %u is "
-					    "%u, not in the vocabulary of %u", i, tokens[i],
-					    x->cs->n_vocab);
-	if (!x->cs->n_prompt_ops) {	/* a stream without a prompt program */
-		for (uint32_t i = 0; i < n; i++) {
-			ea_status status = ea_vk_exec_step(x, tokens[i], pos0 + i);
-
-			if (status != EA_OK)
-				return status;
-		}
-		return EA_OK;
-	}
-	for (uint32_t done = 0; done < n;) {
-		uint32_t run = n - done < batch ? n - done : batch;
-		struct ea_cs_step step = { .pos = pos0 + done, .n_tokens = run };
-		ea_status status;
-
-		memcpy(mapped(x, x->cs->step), &step, sizeof(step));
-		memcpy(mapped(x, x->cs->token), tokens + done, run * sizeof(*tokens));
-		status = ea_vk_rec_submit(&x->prompt_rec, &x->error);
-		if (status != EA_OK)
-			return status;
-		done += run;
-	}
-	return EA_OK;
-}
-
-ea_status ea_vk_exec_score(struct ea_vk_exec *x, const uint32_t *tokens, uint32_t n,
-			   uint32_t first, uint32_t count, double *nll)
-{
-	struct ea_cs_step step = { .pos = 0, .n_tokens = n, .score_row = first - 1 };
-	const float *row_nll = mapped(x, x->cs->nll);
-	ea_status status;
-
-	if (!x->cs->n_score_ops || n > x->cs->prompt_tokens || first < 1 || first >= n ||
-	    count == 0 || count > x->cs->score_rows || count > n - first)
-		return ea_error_set(&x->error, EA_ERR_INVALID_ARGUMENT, "cannot score %u tokens "
-				    "from %u of a run of %u (the score program takes runs of up to "
-				    "%u tokens, %u rows)", count, first, n, x->cs->prompt_tokens,
-				    x->cs->score_rows);
-	for (uint32_t i = 0; i < n; i++)
-		if (tokens[i] >= x->cs->n_vocab)
-			return ea_error_set(&x->error, EA_ERR_INVALID_ARGUMENT, "token %u is %u, "
-					    "not in the vocabulary of %u", i, tokens[i],
-					    x->cs->n_vocab);
-	memcpy(mapped(x, x->cs->step), &step, sizeof(step));
-	memcpy(mapped(x, x->cs->token), tokens, n * sizeof(*tokens));
-	status = ea_vk_rec_submit(&x->score_rec, &x->error);
-	for (uint32_t i = 0; i < count && status == EA_OK; i++)
-		*nll += row_nll[i];
-	return status;
-}
-
-uint32_t ea_vk_exec_score_rows(const struct ea_vk_exec *x)
-{
-	return x->cs->n_score_ops ? x->cs->score_rows : 0;
-}
-
-uint32_t ea_vk_exec_prompt_batch(const struct ea_vk_exec *x)
-{
-	return x->cs->prompt_tokens;
-}
-
-const float *ea_vk_exec_logits(const struct ea_vk_exec *x)
-{
-	return mapped(x, x->cs->logits);
-}
-
-uint32_t ea_vk_exec_argmax(const struct ea_vk_exec *x)
-{
-	uint32_t id;
-
-	memcpy(&id, mapped(x, x->cs->argmax), sizeof(id));
-	return id;
-}
-
-bool ea_vk_exec_int8_matvec(const struct ea_vk_exec *x)
+bool ea_exec_int8_matvec(const struct ea_exec *x)
 {
 	return x->ops.int8_dot;
 }
 
-const char *ea_vk_exec_error(const struct ea_vk_exec *x)
+const char *ea_exec_error(const struct ea_exec *x)
 {
 	return x->error.msg;
 }
 
-ea_status ea_vk_exec_new_model(struct ea_vk *vk, const struct ea_model *m,
-			       struct ea_vk_exec **out, struct ea_error *err)
-{
-	const struct ea_gguf_tensor *t0 = ea_gguf_tensor_at(m->gguf, 0);
-	uint64_t src_bytes = ea_gguf_file_size(m->gguf) - ea_gguf_data_offset(m->gguf);
-	const uint8_t *src = (const uint8_t *)t0->data - t0->offset;
-	struct ea_cs_header *cs;
-	ea_status status = ea_cs_build(m, &cs, err);
-
-	*out = NULL;
-	if (status != EA_OK)
-		return status;
-	status = ea_vk_exec_new(vk, cs, src, src_bytes, out, err);
-	free(cs);
-	return status;
-}
-
-void ea_vk_exec_traffic(const struct ea_vk_exec *x, uint64_t *weight_bytes,
+void ea_exec_traffic(const struct ea_exec *x, uint64_t *weight_bytes,
 			uint64_t *kv_bytes_per_pos)
 {
 	const struct ea_cs_op *ops = ea_cs_ops(x->cs);
@@ -524,7 +347,7 @@ void ea_vk_exec_traffic(const struct ea_vk_exec *x, uint64_t *weight_bytes,
 
 /* Each op's time in the last run of @rec (the @n ops at @ops), by opcode and
  * by the matrix type of matvecs and matmuls. */
-static bool profile_of(struct ea_vk_exec *x, struct ea_vk_rec *rec, const struct ea_cs_op *ops,
+static bool profile_of(struct ea_exec *x, struct ea_vk_rec *rec, const struct ea_cs_op *ops,
 		       uint32_t n_ops, double *us, uint32_t n_opcodes, double *matrix_us,
 		       uint32_t n_types)
 {
@@ -550,14 +373,14 @@ static bool profile_of(struct ea_vk_exec *x, struct ea_vk_rec *rec, const struct
 	return true;
 }
 
-bool ea_vk_exec_profile(struct ea_vk_exec *x, double *us, uint32_t n_opcodes,
+bool ea_exec_profile(struct ea_exec *x, double *us, uint32_t n_opcodes,
 			double *matvec_us, uint32_t n_types)
 {
 	return profile_of(x, &x->rec, ea_cs_ops(x->cs), x->cs->n_ops, us, n_opcodes, matvec_us,
 			  n_types);
 }
 
-bool ea_vk_exec_profile_prompt(struct ea_vk_exec *x, double *us, uint32_t n_opcodes,
+bool ea_exec_profile_prompt(struct ea_exec *x, double *us, uint32_t n_opcodes,
 			       double *matmul_us, uint32_t n_types)
 {
 	return x->cs->n_prompt_ops &&

@@ -1,5 +1,27 @@
 // SPDX-License-Identifier: MIT
-/* ea_kmod_session - a model's command stream run through the edgeai module (see the header). */
+/*
+ * ea_backend_kmod - the kmod engine: a model's command stream run by the
+ * module's executor (edgeaid), one SUBMIT a run.
+ *
+ * Buffers, all GEM objects of the edgeai device:
+ *  - the weights: one named shared BO, keyed by a SHA-256 of the model's
+ *    tensor data and of the stream's weight layout, so every process that
+ *    runs the same file holds the same BO (counted once). The first process
+ *    creates, fills and publishes it; a later one, or one that loses the
+ *    race to publish (-EEXIST), opens it.
+ *  - this engine's own: the KV caches, the activations, the I/O BO (step
+ *    block and outputs, mapped here) and the command BO (uapi/edgeai_job.h).
+ * A run writes the step block and the job record, submits the job and waits
+ * for it: an executor that dies or never answers fails the run (EA_ERR_ACCEL)
+ * within the module's job timeout, and the next run may succeed again.
+ *
+ * An executor may keep the KV cache in its own device memory (edgeaid's copy
+ * mode), and a new one starts without it. The engine notes the module's
+ * executor epoch (EDGEAI_PARAM_EXEC_EPOCH) its cache was built under: a run
+ * from position 0 starts afresh, a later run that ends under another epoch
+ * fails (its job may have read a cache that was gone), and kv_lost() says so
+ * before a cached prefix is reused.
+ */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -10,8 +32,9 @@
 #include "edgeai_accel.h"
 #include "ea_gguf.h"
 #include "ea_hash.h"
-#include "ea_kmod_job.h"
-#include "ea_kmod_session.h"
+#include "edgeai_job.h"
+#include "ea_cs_build.h"
+#include "ea_backend_stream.h"
 
 /* The job's BOs, in the order of its BO list. */
 enum job_bo { BO_WEIGHTS, BO_KV, BO_ACT, BO_IO, N_JOB_BOS };
@@ -24,7 +47,10 @@ enum job_bo { BO_WEIGHTS, BO_KV, BO_ACT, BO_IO, N_JOB_BOS };
 /* How long closing a session waits for the executor to drop its copies. */
 #define RELEASE_WAIT_MS 1000
 
-struct ea_kmod_session {
+static const struct ea_backend_ops kmod_ops;
+
+struct kmod {
+	struct ea_backend_stream s;
 	int fd;
 	uint32_t queue;
 	uint32_t bo[N_JOB_BOS];
@@ -33,13 +59,16 @@ struct ea_kmod_session {
 	uint64_t io_bytes, cmd_bytes;
 	struct ea_kjob *job;		/* in cmd_map */
 	const struct ea_cs_header *cs;	/* in cmd_map, after the job record */
-	uint64_t step_at, token_at, logits_at;	/* in io */
-	uint64_t pending_dirty[EA_CS_DIRTY_WORDS];
+	__u64 pending_dirty[EA_CS_DIRTY_WORDS];
 	int64_t wait_ns;
 	uint8_t key[EDGEAI_SHARE_KEY_SIZE];
 	uint64_t epoch;			/* the executor the KV cache was built by */
 	bool ok;			/* the last job succeeded */
 };
+
+static void kmod_free(struct ea_backend *e);
+static void *io_at(const struct kmod *k, struct ea_cs_ref ref);
+static ea_status run(struct ea_backend_stream *s, uint32_t program, uint32_t pos);
 
 static enum job_bo bo_of_kind(uint32_t kind)
 {
@@ -68,7 +97,7 @@ static ea_status ioctl_fail(struct ea_error *err, const char *what)
 }
 
 /* The module's executor epoch, attaches since load; 0 where it cannot be read. */
-static uint64_t exec_epoch(const struct ea_kmod_session *k)
+static uint64_t exec_epoch(const struct kmod *k)
 {
 	struct drm_edgeai_get_param args = { .param = EDGEAI_PARAM_EXEC_EPOCH };
 
@@ -141,7 +170,7 @@ static void weights_key(const struct ea_model *m, const struct ea_cs_header *cs,
 }
 
 /* A new weights BO of @bytes, filled from the model file by the stream's uploads. */
-static ea_status fill_weights(struct ea_kmod_session *k, const struct ea_model *m,
+static ea_status fill_weights(struct kmod *k, const struct ea_model *m,
 			      const struct ea_cs_header *cs, const struct ea_kjob_binding *bind,
 			      uint64_t bytes, struct ea_error *err)
 {
@@ -179,7 +208,7 @@ static int open_by_key(int fd, const uint8_t *key, uint32_t *handle)
  * process that loses the race to publish (-EEXIST) drops its copy and opens
  * the winner's.
  */
-static ea_status share_weights(struct ea_kmod_session *k, const struct ea_model *m,
+static ea_status share_weights(struct kmod *k, const struct ea_model *m,
 			       const struct ea_cs_header *cs, const struct ea_kjob_binding *bind,
 			       uint64_t bytes, struct ea_error *err)
 {
@@ -213,7 +242,7 @@ static ea_status share_weights(struct ea_kmod_session *k, const struct ea_model 
 }
 
 /* The command BO: the job record, its bindings and the stream. */
-static ea_status write_commands(struct ea_kmod_session *k, const struct ea_cs_header *cs,
+static ea_status write_commands(struct kmod *k, const struct ea_cs_header *cs,
 				const struct ea_kjob_binding *bind, struct ea_error *err)
 {
 	uint64_t stream_at = align_up(ea_kjob_bytes(cs->n_buffers), 64);
@@ -237,7 +266,7 @@ static ea_status write_commands(struct ea_kmod_session *k, const struct ea_cs_he
 	return EA_OK;
 }
 
-static ea_status own_buffers(struct ea_kmod_session *k, const uint64_t bo_bytes[N_JOB_BOS],
+static ea_status own_buffers(struct kmod *k, const uint64_t bo_bytes[N_JOB_BOS],
 			     struct ea_error *err)
 {
 	struct drm_edgeai_queue_create queue = { .priority = EDGEAI_PRIORITY_NORMAL };
@@ -256,10 +285,10 @@ static ea_status own_buffers(struct ea_kmod_session *k, const uint64_t bo_bytes[
 	return EA_OK;
 }
 
-ea_status ea_kmod_session_new(int fd, uint32_t job_timeout_ms, const struct ea_model *m,
-			      struct ea_kmod_session **out, struct ea_error *err)
+ea_status ea_backend_kmod_new(int fd, uint32_t job_timeout_ms, const struct ea_model *m,
+			     struct ea_backend **out, struct ea_error *err)
 {
-	struct ea_kmod_session *k = calloc(1, sizeof(*k));
+	struct kmod *k = calloc(1, sizeof(*k));
 	struct ea_kjob_binding *bind = NULL;
 	uint64_t bo_bytes[N_JOB_BOS];
 	struct ea_cs_header *cs = NULL;
@@ -285,23 +314,26 @@ ea_status ea_kmod_session_new(int fd, uint32_t job_timeout_ms, const struct ea_m
 	if (status == EA_OK)
 		status = write_commands(k, cs, bind, err);
 	if (status == EA_OK) {
-		const struct ea_kjob_binding *b = ea_kjob_bindings(k->job);
-
-		k->step_at = b[k->cs->step.buffer].offset + k->cs->step.offset;
-		k->token_at = b[k->cs->token.buffer].offset + k->cs->token.offset;
-		k->logits_at = b[k->cs->logits.buffer].offset + k->cs->logits.offset;
+		k->s.base.ops = &kmod_ops;
+		k->s.cs = k->cs;
+		k->s.step = io_at(k, k->cs->step);
+		k->s.token = io_at(k, k->cs->token);
+		k->s.logits = io_at(k, k->cs->logits);
+		k->s.argmax = io_at(k, k->cs->argmax);
+		k->s.nll = k->cs->n_score_ops ? io_at(k, k->cs->nll) : NULL;
+		k->s.run = run;
 		k->epoch = exec_epoch(k);
 		k->ok = true;
-		*out = k;
+		*out = &k->s.base;
 	} else {
-		ea_kmod_session_free(k);
+		kmod_free(&k->s.base);
 	}
 	free(cs);
 	free(bind);
 	return status;
 }
 
-bool ea_kmod_session_kv_lost(struct ea_kmod_session *k)
+static bool epoch_changed(struct kmod *k)
 {
 	uint64_t now = exec_epoch(k);
 	bool lost = now != k->epoch;
@@ -329,7 +361,7 @@ static ea_status job_failed(struct ea_error *err, int status, uint64_t job_id)
  * have been in the old one's device memory, so the run fails (EA_ERR_ACCEL)
  * even where its job succeeded. A run from 0 starts the cache afresh.
  */
-static ea_status submit_and_wait(struct ea_kmod_session *k, uint32_t program, uint32_t pos,
+static ea_status submit_and_wait(struct kmod *k, uint32_t program, uint32_t pos,
 				 int64_t wait_ns, struct ea_error *err)
 {
 	struct drm_edgeai_submit submit = {
@@ -344,7 +376,7 @@ static ea_status submit_and_wait(struct ea_kmod_session *k, uint32_t program, ui
 	ea_cs_mark_dirty(k->job->dirty, k->cs->step.buffer);
 	k->ok = false;
 	if (pos == 0)
-		ea_kmod_session_kv_lost(k);
+		epoch_changed(k);
 	if (drmIoctl(k->fd, DRM_IOCTL_EDGEAI_SUBMIT, &submit))
 		return ioctl_fail(err, "submitting a job");
 	memset(k->pending_dirty, 0, sizeof(k->pending_dirty));
@@ -359,7 +391,7 @@ static ea_status submit_and_wait(struct ea_kmod_session *k, uint32_t program, ui
 	if (wait.status)
 		return job_failed(err, wait.status, submit.job_id);
 	k->ok = true;
-	if (pos > 0 && ea_kmod_session_kv_lost(k))
+	if (pos > 0 && epoch_changed(k))
 		return ea_error_set(err, EA_ERR_ACCEL, "edgeai device: job %llu: edgeaid "
 				    "restarted while the request ran, so the KV cache it "
 				    "continued from may be gone; run the request again",
@@ -367,64 +399,34 @@ static ea_status submit_and_wait(struct ea_kmod_session *k, uint32_t program, ui
 	return EA_OK;
 }
 
-ea_status ea_kmod_session_step(struct ea_kmod_session *k, uint32_t token, uint32_t pos,
-			       struct ea_error *err)
+/* A view of span @ref of the I/O BO. */
+static void *io_at(const struct kmod *k, struct ea_cs_ref ref)
 {
-	struct ea_cs_step step = { .pos = pos, .n_tokens = 1 };
-
-	if (pos >= k->cs->n_ctx || token >= k->cs->n_vocab)
-		return ea_error_set(err, EA_ERR_INVALID_ARGUMENT, "token %u at position %u: "
-				    "outside the vocabulary of %u or the context of %u", token, pos,
-				    k->cs->n_vocab, k->cs->n_ctx);
-	memcpy(k->io + k->step_at, &step, sizeof(step));
-	memcpy(k->io + k->token_at, &token, sizeof(token));
-	return submit_and_wait(k, EA_KJOB_DECODE, pos, k->wait_ns, err);
+	return k->io + ea_kjob_bindings(k->job)[ref.buffer].offset + ref.offset;
 }
 
-ea_status ea_kmod_session_prompt(struct ea_kmod_session *k, const uint32_t *tokens, uint32_t n,
-				 uint32_t pos0, struct ea_error *err)
+static ea_status run(struct ea_backend_stream *s, uint32_t program, uint32_t pos)
 {
-	uint32_t batch = k->cs->prompt_tokens;
-	ea_status status = EA_OK;
+	struct kmod *k = (struct kmod *)s;
 
-	if (n == 0 || pos0 >= k->cs->n_ctx || n > k->cs->n_ctx - pos0)
-		return ea_error_set(err, EA_ERR_INVALID_ARGUMENT, "a prompt of %u tokens at "
-				    "position %u does not fit the context of %u tokens", n, pos0,
-				    k->cs->n_ctx);
-	for (uint32_t i = 0; i < n; i++)
-		if (tokens[i] >= k->cs->n_vocab)
-			return ea_error_set(err, EA_ERR_INVALID_ARGUMENT, "prompt token %u is %u, "
-					    "not in the vocabulary of %u", i, tokens[i],
-					    k->cs->n_vocab);
-	if (!k->cs->n_prompt_ops) {
-		for (uint32_t i = 0; i < n && status == EA_OK; i++)
-			status = ea_kmod_session_step(k, tokens[i], pos0 + i, err);
-		return status;
-	}
-	for (uint32_t done = 0; done < n && status == EA_OK;) {
-		uint32_t run = n - done < batch ? n - done : batch;
-		struct ea_cs_step step = { .pos = pos0 + done, .n_tokens = run };
-
-		memcpy(k->io + k->step_at, &step, sizeof(step));
-		memcpy(k->io + k->token_at, tokens + done, run * sizeof(*tokens));
-		status = submit_and_wait(k, EA_KJOB_PROMPT, pos0 + done, k->wait_ns, err);
-		done += run;
-	}
-	return status;
+	return submit_and_wait(k, program, pos, k->wait_ns, &s->base.error);
 }
 
-const float *ea_kmod_session_logits(const struct ea_kmod_session *k)
+static bool kv_lost(struct ea_backend *e)
 {
-	return (const float *)(k->io + k->logits_at);
+	return epoch_changed((struct kmod *)e);
 }
 
-const uint8_t *ea_kmod_session_weights_key(const struct ea_kmod_session *k)
+static int threads(const struct ea_backend *e)
 {
-	return k->key;
+	(void)e;
+	return 0;
 }
 
-void ea_kmod_session_free(struct ea_kmod_session *k)
+static void kmod_free(struct ea_backend *e)
 {
+	struct kmod *k = (struct kmod *)e;
+
 	struct drm_edgeai_queue_destroy queue;
 	struct ea_error ignored;
 
@@ -446,3 +448,15 @@ void ea_kmod_session_free(struct ea_kmod_session *k)
 		drmIoctl(k->fd, DRM_IOCTL_EDGEAI_QUEUE_DESTROY, &queue);
 	free(k);
 }
+
+static const struct ea_backend_ops kmod_ops = {
+	.name = "Vulkan (edgeaid)",
+	.prompt = ea_backend_stream_prompt,
+	.step = ea_backend_stream_step,
+	.logits = ea_backend_stream_logits,
+	.argmax = ea_backend_stream_argmax,
+	.score = ea_backend_stream_score,
+	.kv_lost = kv_lost,
+	.threads = threads,
+	.free = kmod_free,
+};

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: MIT
+/* ea_backend_stream - a command stream's programs driven from the host (see the header). */
+#include <string.h>
+
+#include "edgeai_job.h"
+#include "ea_backend_stream.h"
+
+/*
+ * Fewer tokens than this go through the decode step one at a time rather than
+ * the prompt program: a prompt run costs about the same for any number of
+ * tokens up to its batch (on lavapipe, edge-f16, CPU-shaped prompt kernels:
+ * ~0.5-0.8 s for 1 or 512 tokens; a decode step 40-60 ms), so short prompts
+ * are faster stepped.
+ */
+#define PROMPT_MIN_TOKENS 64
+
+static struct ea_backend_stream *stream_of(struct ea_backend *e)
+{
+	return (struct ea_backend_stream *)e;
+}
+
+ea_status ea_backend_stream_step(struct ea_backend *e, uint32_t token, uint32_t pos)
+{
+	struct ea_backend_stream *s = stream_of(e);
+
+	*s->step = (struct ea_cs_step){ .pos = pos, .n_tokens = 1 };
+	s->token[0] = token;
+	return s->run(s, EA_KJOB_DECODE, pos);
+}
+
+ea_status ea_backend_stream_prompt(struct ea_backend *e, const uint32_t *tokens, uint32_t n,
+				  uint32_t pos0)
+{
+	struct ea_backend_stream *s = stream_of(e);
+	uint32_t batch = s->cs->prompt_tokens;
+	ea_status status = EA_OK;
+
+	if (n < PROMPT_MIN_TOKENS || !s->cs->n_prompt_ops) {
+		for (uint32_t i = 0; i < n && status == EA_OK; i++)
+			status = ea_backend_stream_step(e, tokens[i], pos0 + i);
+		return status;
+	}
+	for (uint32_t done = 0; done < n && status == EA_OK;) {
+		uint32_t run = n - done < batch ? n - done : batch;
+
+		*s->step = (struct ea_cs_step){ .pos = pos0 + done, .n_tokens = run };
+		memcpy(s->token, tokens + done, run * sizeof(*tokens));
+		status = s->run(s, EA_KJOB_PROMPT, pos0 + done);
+		done += run;
+	}
+	return status;
+}
+
+const float *ea_backend_stream_logits(struct ea_backend *e)
+{
+	return stream_of(e)->logits;
+}
+
+uint32_t ea_backend_stream_argmax(struct ea_backend *e)
+{
+	return *stream_of(e)->argmax;
+}
+
+/* A window of up to one prompt run, scored on the device by the score
+ * program: one run per score_rows scored tokens, a few floats back each. */
+ea_status ea_backend_stream_score(struct ea_backend *e, const uint32_t *tokens, uint32_t n,
+				 uint32_t first, double *nll)
+{
+	struct ea_backend_stream *s = stream_of(e);
+	uint32_t rows = s->cs->score_rows;
+	double sum = 0.0;
+	ea_status status = EA_OK;
+
+	if (!s->cs->n_score_ops || n > s->cs->prompt_tokens || first < 1 || first >= n)
+		return ea_error_set(&e->error, EA_ERR_UNSUPPORTED, "the score program takes "
+				    "windows of up to %u tokens", s->cs->prompt_tokens);
+	for (uint32_t at = first; at < n && status == EA_OK; at += rows) {
+		uint32_t count = n - at < rows ? n - at : rows, end = at + count;
+
+		*s->step = (struct ea_cs_step){ .pos = 0, .n_tokens = end, .score_row = at - 1 };
+		memcpy(s->token, tokens, end * sizeof(*tokens));
+		status = s->run(s, EA_KJOB_SCORE, 0);
+		for (uint32_t i = 0; i < count && status == EA_OK; i++)
+			sum += s->nll[i];
+	}
+	if (status == EA_OK)
+		*nll += sum;
+	return status;
+}

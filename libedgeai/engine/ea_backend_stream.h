@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ea_backend_stream - a model's command stream driven from the host, for the
+ * engines that run one (direct and kmod): a run writes the step block and
+ * the token ids, runs a program where the engine runs programs, and reads
+ * the outputs. How many tokens go through the prompt program rather than
+ * decode steps, and which windows the score program takes, is decided here
+ * once for both engines.
+ */
+#ifndef EA_BACKEND_STREAM_H
+#define EA_BACKEND_STREAM_H
+
+#include "edgeai_cmdstream.h"
+#include "ea_backend.h"
+
+struct ea_backend_stream {
+	struct ea_backend base;
+	const struct ea_cs_header *cs;	/* the stream as the executor has it */
+	struct ea_cs_step *step;	/* the host's view of the step block, */
+	uint32_t *token;		/* the token ids, */
+	const float *logits;		/* the logits, */
+	const uint32_t *argmax;		/* the argmax */
+	const float *nll;		/* and the score program's nll */
+	/* Run @program (EA_KJOB_*) on the step block as written, for a run
+	 * from position @pos; errors in base.error. */
+	ea_status (*run)(struct ea_backend_stream *s, uint32_t program, uint32_t pos);
+};
+
+/* The stream engine's prompt, step, logits, argmax and score (ea_backend_ops). */
+ea_status ea_backend_stream_prompt(struct ea_backend *e, const uint32_t *tokens, uint32_t n,
+				  uint32_t pos0);
+ea_status ea_backend_stream_step(struct ea_backend *e, uint32_t token, uint32_t pos);
+const float *ea_backend_stream_logits(struct ea_backend *e);
+uint32_t ea_backend_stream_argmax(struct ea_backend *e);
+ea_status ea_backend_stream_score(struct ea_backend *e, const uint32_t *tokens, uint32_t n,
+				 uint32_t first, double *nll);
+
+#endif /* EA_BACKEND_STREAM_H */
