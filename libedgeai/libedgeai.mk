@@ -21,7 +21,7 @@
 # tools that use internal interfaces add too.
 
 LIBEDGEAI_LAYERS := core model ref vk exec engine cloud route
-LIBEDGEAI_INTERNAL_INC := $(patsubst %,-Ilibedgeai/%,$(LIBEDGEAI_LAYERS))
+LIBEDGEAI_INTERNAL_INC := $(patsubst %,-Ilibedgeai/%,$(LIBEDGEAI_LAYERS)) -Ishaders
 
 LIBEDGEAI_SONAME := libedgeai.so.0
 LIBEDGEAI_SO     := $(BUILD)/libedgeai.so
@@ -29,7 +29,7 @@ LIBEDGEAI_A      := $(BUILD)/libedgeai.a
 LIBEDGEAI_LIBS   := $(shell pkg-config --libs vulkan libdrm libcurl json-c) -lm
 
 LIBEDGEAI_CFLAGS := $(BASE_CFLAGS) $(shell pkg-config --cflags libdrm libcurl json-c) \
-		    $(LIBEDGEAI_INTERNAL_INC) -Ishaders -fvisibility=hidden $(CFLAGS)
+		    $(LIBEDGEAI_INTERNAL_INC) -fvisibility=hidden $(CFLAGS)
 LIBEDGEAI_SRCS   := $(sort $(wildcard $(patsubst %,libedgeai/%/*.c,$(LIBEDGEAI_LAYERS))))
 LIBEDGEAI_OBJS   := $(patsubst libedgeai/%.c,$(BUILD)/libedgeai/%.o,$(LIBEDGEAI_SRCS)) \
 		    $(SHADER_EMBED_OBJS)

@@ -1,5 +1,7 @@
-# tools/: build/bin/edgeai, the command-line tool, linked against
-# build/libedgeai.so (found through its rpath, $ORIGIN/..).
+# tools/: build/bin/edgeai, the command-line tool, linked with
+# build/libedgeai.a: besides the API it uses the library's internals (the
+# engine backends, the executor's profile, GGUF writing for synth), which
+# libedgeai.so does not export.
 
 EDGEAI_CLI      := $(BUILD)/bin/edgeai
 EDGEAI_CLI_SRCS := $(sort $(wildcard tools/edgeai/*.c))
@@ -14,9 +16,9 @@ $(BUILD)/tools/%.o: tools/%.c
 	$(CC) $(BASE_CFLAGS) $(LIBEDGEAI_INTERNAL_INC) $(shell pkg-config --cflags $(EDGEAI_CLI_PKGS)) $(CFLAGS) \
 		-MMD -MP -c -o $@ $<
 
-$(EDGEAI_CLI): $(EDGEAI_CLI_OBJS) $(LIBEDGEAI_SO)
+$(EDGEAI_CLI): $(EDGEAI_CLI_OBJS) $(LIBEDGEAI_A)
 	@mkdir -p $(@D)
-	$(CC) -o $@ $(EDGEAI_CLI_OBJS) -L$(BUILD) -ledgeai \
-		$(shell pkg-config --libs $(EDGEAI_CLI_PKGS)) -lpthread -lm '-Wl,-rpath,$$ORIGIN/..'
+	$(CC) -o $@ $(EDGEAI_CLI_OBJS) $(LIBEDGEAI_A) $(LIBEDGEAI_LIBS) \
+		$(shell pkg-config --libs $(EDGEAI_CLI_PKGS)) -lpthread -lm
 
 -include $(EDGEAI_CLI_OBJS:.o=.d)

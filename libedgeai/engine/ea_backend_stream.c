@@ -29,13 +29,25 @@ ea_status ea_backend_stream_step(struct ea_backend *e, uint32_t token, uint32_t 
 }
 
 ea_status ea_backend_stream_prompt(struct ea_backend *e, const uint32_t *tokens, uint32_t n,
-				  uint32_t pos0)
+				   uint32_t pos0)
+{
+	ea_status status = EA_OK;
+
+	if (n >= PROMPT_MIN_TOKENS)
+		return ea_backend_stream_batches(e, tokens, n, pos0);
+	for (uint32_t i = 0; i < n && status == EA_OK; i++)
+		status = ea_backend_stream_step(e, tokens[i], pos0 + i);
+	return status;
+}
+
+ea_status ea_backend_stream_batches(struct ea_backend *e, const uint32_t *tokens, uint32_t n,
+				    uint32_t pos0)
 {
 	struct ea_backend_stream *s = stream_of(e);
 	uint32_t batch = s->cs->prompt_tokens;
 	ea_status status = EA_OK;
 
-	if (n < PROMPT_MIN_TOKENS || !s->cs->n_prompt_ops) {
+	if (!s->cs->n_prompt_ops) {
 		for (uint32_t i = 0; i < n && status == EA_OK; i++)
 			status = ea_backend_stream_step(e, tokens[i], pos0 + i);
 		return status;

@@ -35,4 +35,10 @@ uint32_t ea_backend_stream_argmax(struct ea_backend *e);
 ea_status ea_backend_stream_score(struct ea_backend *e, const uint32_t *tokens, uint32_t n,
 				 uint32_t first, double *nll);
 
+/* @n tokens from @pos0 through the prompt program, a batch of up to the
+ * stream's prompt_tokens a run, however few they are (prompt() steps short
+ * prompts instead); token by token for a stream without the program. */
+ea_status ea_backend_stream_batches(struct ea_backend *e, const uint32_t *tokens, uint32_t n,
+				    uint32_t pos0);
+
 #endif /* EA_BACKEND_STREAM_H */

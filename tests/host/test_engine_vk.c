@@ -8,7 +8,7 @@
  * weights and accumulate in fp32; only the order of the sums differs, so the
  * tolerance is that of fp32 sums over a few hundred terms, per layer (lavapipe:
  * worst ~2e-6).
- * The prompt program (ea_vk_exec_prompt: matmuls and causal attention over a
+ * The prompt program (ea_backend_stream_batches(): matmuls and causal attention over a
  * batch) against the decode step token by token: the same last logits after
  * two prompts (the second at a later position), then the same greedy tokens.
  * Also: a step past the context is refused with a clear error, and the stream
@@ -27,13 +27,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ea_cmdstream.h"
+#include "ea_backend_stream.h"
+#include "ea_cs_build.h"
+#include "ea_cs_validate.h"
 #include "ea_device.h"
 #include "ea_sample.h"
 #include "ea_session.h"
 #include "ea_tap.h"
 #include "ea_test_tool.h"
-#include "ea_vk_exec.h"
 
 #define N_GENERATE 32
 #define LOGIT_TOL 1e-4
@@ -72,6 +73,23 @@ static double rel_diff(const float *got, const float *want, int n)
 	return scale > 0.0 ? diff / scale : diff;
 }
 
+/* A session of @m on the direct backend on @vk, or on the CPU reference
+ * when @vk is NULL. */
+static ea_status new_session(const struct ea_model *m, struct ea_vk *vk, struct ea_session **out,
+			     char *why, size_t whysz)
+{
+	struct ea_backend *b = NULL;
+	struct ea_error err = { { 0 } };
+	ea_status status = vk ? ea_backend_direct_new(m, vk, &b, &err) :
+				ea_backend_ref_new(m, 0, &b, &err);
+
+	if (status == EA_OK)
+		status = ea_session_of_backend(m, b, out, &err);
+	if (status != EA_OK)
+		snprintf(why, whysz, "%s", err.msg);
+	return status;
+}
+
 /* Greedy generation on both engines, token for token. */
 static bool same_greedy(struct tap *t, const char *path, struct ea_vk *vk, const char *name)
 {
@@ -86,8 +104,8 @@ static bool same_greedy(struct tap *t, const char *path, struct ea_vk *vk, const
 	bool ok = false;
 
 	if (ea_model_load(path, &m, why, sizeof(why)) != EA_OK ||
-	    ea_session_new(m, NULL, &cpu, why, sizeof(why)) != EA_OK ||
-	    ea_session_new(m, vk, &gpu, why, sizeof(why)) != EA_OK)
+	    new_session(m, NULL, &cpu, why, sizeof(why)) != EA_OK ||
+	    new_session(m, vk, &gpu, why, sizeof(why)) != EA_OK)
 		goto out;
 	want = malloc((size_t)m->cfg.n_vocab * sizeof(float));
 	got = malloc((size_t)m->cfg.n_vocab * sizeof(float));
@@ -124,19 +142,19 @@ out:
 		tap_diag("%s", why);
 	free(want);
 	free(got);
-	ea_session_free(gpu);
-	ea_session_free(cpu);
+	ea_session_close(gpu);
+	ea_session_close(cpu);
 	ea_model_free(m);
 	return ok;
 }
 
-/* Prompts of 37 then 20 tokens through ea_vk_exec_prompt() against the same
+/* Prompts of 37 then 20 tokens through the prompt program against the same
  * tokens one decode step at a time, then 8 greedy steps on both. */
 static bool prompt_matches_steps(struct tap *t, const char *path, struct ea_vk *vk,
 				 const char *name)
 {
 	enum { N1 = 37, N2 = 20, N_AFTER = 8 };
-	struct ea_vk_exec *batch = NULL, *steps = NULL;
+	struct ea_backend *batch = NULL, *steps = NULL;
 	struct ea_model *m = NULL;
 	struct ea_error err = { 0 };
 	uint32_t tokens[N1 + N2];
@@ -146,8 +164,8 @@ static bool prompt_matches_steps(struct tap *t, const char *path, struct ea_vk *
 	int n_vocab = 0;
 
 	if (ea_model_load(path, &m, why, sizeof(why)) != EA_OK ||
-	    ea_vk_exec_new_model(vk, m, &batch, &err) != EA_OK ||
-	    ea_vk_exec_new_model(vk, m, &steps, &err) != EA_OK) {
+	    ea_backend_direct_new(m, vk, &batch, &err) != EA_OK ||
+	    ea_backend_direct_new(m, vk, &steps, &err) != EA_OK) {
 		snprintf(why, sizeof(why), "%s", err.msg);
 		goto out;
 	}
@@ -157,40 +175,41 @@ static bool prompt_matches_steps(struct tap *t, const char *path, struct ea_vk *
 	for (int part = 0; part < 2; part++) {
 		uint32_t pos0 = part ? N1 : 0, n = part ? N2 : N1;
 
-		if (ea_vk_exec_prompt(batch, tokens + pos0, n, pos0) != EA_OK) {
-			snprintf(why, sizeof(why), "prompt: %s", ea_vk_exec_error(batch));
+		if (ea_backend_stream_batches(batch, tokens + pos0, n, pos0) != EA_OK) {
+			snprintf(why, sizeof(why), "prompt: %.1000s", batch->error.msg);
 			goto out;
 		}
 		for (uint32_t i = 0; i < n; i++)
-			if (ea_vk_exec_step(steps, tokens[pos0 + i], pos0 + i) != EA_OK) {
-				snprintf(why, sizeof(why), "step: %s", ea_vk_exec_error(steps));
+			if (steps->ops->step(steps, tokens[pos0 + i], pos0 + i) != EA_OK) {
+				snprintf(why, sizeof(why), "step: %.1000s", steps->error.msg);
 				goto out;
 			}
-		worst = fmax(worst, rel_diff(ea_vk_exec_logits(batch), ea_vk_exec_logits(steps),
+		worst = fmax(worst, rel_diff(batch->ops->logits(batch), steps->ops->logits(steps),
 					     n_vocab));
 	}
 	for (int i = 0; i < N_AFTER; i++) {
-		uint32_t a = ea_vk_exec_argmax(batch), b = ea_vk_exec_argmax(steps);
+		uint32_t a = batch->ops->argmax(batch), b = steps->ops->argmax(steps);
 
-		if (a != b || a != (uint32_t)argmax(ea_vk_exec_logits(steps), n_vocab)) {
+		if (a != b || a != (uint32_t)argmax(steps->ops->logits(steps), n_vocab)) {
 			snprintf(why, sizeof(why), "token %d: prompt path %u, steps %u", i, a, b);
 			goto out;
 		}
-		if (ea_vk_exec_step(batch, a, N1 + N2 + i) != EA_OK ||
-		    ea_vk_exec_step(steps, b, N1 + N2 + i) != EA_OK)
+		if (batch->ops->step(batch, a, N1 + N2 + i) != EA_OK ||
+		    steps->ops->step(steps, b, N1 + N2 + i) != EA_OK)
 			goto out;
-		worst = fmax(worst, rel_diff(ea_vk_exec_logits(batch), ea_vk_exec_logits(steps),
+		worst = fmax(worst, rel_diff(batch->ops->logits(batch), steps->ops->logits(steps),
 					     n_vocab));
 	}
 	ok = worst <= LOGIT_TOL;
 out:
 	tap_ok(t, ok, "%s: prompt program (batch %u) = decode steps: logits within %.1e "
 	       "(worst %.2e), %d greedy tokens after", name,
-	       batch ? ea_vk_exec_prompt_batch(batch) : 0, LOGIT_TOL, worst, N_AFTER);
+	       batch ? ((struct ea_backend_stream *)batch)->cs->prompt_tokens : 0, LOGIT_TOL,
+	       worst, N_AFTER);
 	if (!ok && *why)
 		tap_diag("%s", why);
-	ea_vk_exec_free(batch);
-	ea_vk_exec_free(steps);
+	ea_backend_free(batch);
+	ea_backend_free(steps);
 	ea_model_free(m);
 	return ok;
 }
@@ -206,14 +225,14 @@ static bool context_refused(const char *path, struct ea_vk *vk)
 	bool ok = false;
 
 	if (ea_model_load(path, &m, why, sizeof(why)) == EA_OK &&
-	    ea_session_new(m, vk, &s, why, sizeof(why)) == EA_OK &&
+	    new_session(m, vk, &s, why, sizeof(why)) == EA_OK &&
 	    (logits = malloc((size_t)m->cfg.n_vocab * sizeof(float)))) {
 		ok = ea_session_eval(s, tokens, 2, m->cfg.n_ctx - 1, logits) ==
 		     EA_ERR_INVALID_ARGUMENT && strstr(ea_session_error(s), "context");
 		tap_diag("%s", ea_session_error(s));
 	}
 	free(logits);
-	ea_session_free(s);
+	ea_session_close(s);
 	ea_model_free(m);
 	return ok;
 }

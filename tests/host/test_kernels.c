@@ -109,10 +109,10 @@ static bool product_matches(struct fixture *fx, struct ea_vk_ops *ops, enum ea_t
 	if (!wb || !xb || !yb || !begin(fx, &rec))
 		goto out;
 	if (!end_and_run(fx, &rec, n_tokens ?
-			 ea_vk_op_matmul(ops, &rec, type, ea_vk_whole(wb), ea_vk_whole(xb),
-					 ea_vk_whole(yb), rows, cols, n_tokens) :
-			 ea_vk_op_matvec(ops, &rec, type, ea_vk_whole(wb), ea_vk_whole(xb),
-					 ea_vk_whole(yb), rows, cols)))
+			 OP(ops, &rec, EA_CS_MATMUL, type, SPANS(ea_vk_whole(wb), ea_vk_whole(xb),
+			    ea_vk_whole(yb)), rows, cols, n_tokens) :
+			 OP(ops, &rec, EA_CS_MATVEC, type, SPANS(ea_vk_whole(wb), ea_vk_whole(xb),
+			    ea_vk_whole(yb)), rows, cols, 0, 0)))
 		goto out;
 	ok = within(yb->map, want, scale, (size_t)n * rows, 1e-5);
 out:
@@ -146,8 +146,8 @@ static bool embed_matches(struct fixture *fx, struct ea_vk_ops *ops, enum ea_typ
 	ob = upload(fx, NULL, (size_t)n_tokens * cols * sizeof(float));
 	if (!tb || !ib || !ob || !begin(fx, &rec))
 		goto out;
-	if (!end_and_run(fx, &rec, ea_vk_op_embed(ops, &rec, type, ea_vk_whole(tb), ea_vk_whole(ib),
-						  ea_vk_whole(ob), cols, n_tokens)))
+	if (!end_and_run(fx, &rec, OP(ops, &rec, EA_CS_EMBED, type, SPANS(ea_vk_whole(tb),
+				      ea_vk_whole(ib), ea_vk_whole(ob)), cols, n_tokens)))
 		goto out;
 	for (size_t i = 0; i < (size_t)n_tokens * cols; i++)
 		want[i] = fabsf(want[i]) > 1e-30f ? want[i] : 0.0f;
@@ -167,9 +167,9 @@ static float silu(float v)
 }
 
 /*
- * ea_vk_op_matvec_ex() with @flags on @ops (its int8_dot says which path)
- * against the CPU: y = [y0 +] W xn, xn = rmsnorm(x) * norm with EA_VK_MV_NORM,
- * W of 2 * rows rows and y = silu(gate) * up with EA_VK_MV_SWIGLU. The
+ * MATVEC with @flags on @ops (its int8_dot says which path)
+ * against the CPU: y = [y0 +] W xn, xn = rmsnorm(x) * norm with EA_MV_NORM,
+ * W of 2 * rows rows and y = silu(gate) * up with EA_MV_SWIGLU. The
  * tolerance is the header's, per pre-activation, carried through silu(g) * u
  * as |silu'| <= 1.1 bounds it.
  */
@@ -177,7 +177,7 @@ static bool fused_matvec_matches(struct fixture *fx, struct ea_vk_ops *ops, enum
 				 uint32_t rows, uint32_t cols, uint32_t flags)
 {
 	const float eps = 1e-5f;
-	bool swiglu = flags & EA_VK_MV_SWIGLU;
+	bool swiglu = flags & EA_MV_SWIGLU;
 	uint32_t w_rows = swiglu ? 2 * rows : rows;
 	float *x = malloc(cols * sizeof(float)), *norm = malloc(cols * sizeof(float));
 	float *xn = malloc(cols * sizeof(float)), *pre = malloc(w_rows * sizeof(float));
@@ -197,7 +197,7 @@ static bool fused_matvec_matches(struct fixture *fx, struct ea_vk_ops *ops, enum
 	random_floats(y0, rows, rows * 23u + 2);
 	for (uint32_t c = 0; c < cols; c++)
 		norm[c] = 1.0f + 0.5f * norm[c];
-	if (flags & EA_VK_MV_NORM)
+	if (flags & EA_MV_NORM)
 		ea_ref_rmsnorm(xn, x, norm, (int)cols, eps);
 	else
 		memcpy(xn, x, cols * sizeof(float));
@@ -230,7 +230,7 @@ static bool fused_matvec_matches(struct fixture *fx, struct ea_vk_ops *ops, enum
 			want[r] = silu(g) * u;
 			bound[r] = 1.1f * eg * (fabsf(u) + eu) + (fabsf(silu(g)) + 1.1f * eg) * eu;
 		}
-		if (flags & EA_VK_MV_ACC)
+		if (flags & EA_MV_ACC)
 			want[r] += y0[r];
 		bound[r] += 1e-6f * (fabsf(want[r]) + 1e-3f);
 	}
@@ -238,13 +238,13 @@ static bool fused_matvec_matches(struct fixture *fx, struct ea_vk_ops *ops, enum
 	xb = upload(fx, x, cols * sizeof(float));
 	nb = upload(fx, norm, cols * sizeof(float));
 	yb = upload(fx, y0, rows * sizeof(float));
-	qb = upload(fx, NULL, ea_vk_matvec_xq_bytes(cols));
+	qb = upload(fx, NULL, ea_op_matvec_xq_bytes(cols));
 	if (!wb || !xb || !nb || !yb || !qb || !begin(fx, &rec))
 		goto out;
-	if (!end_and_run(fx, &rec, ea_vk_op_matvec_ex(&path, &rec, type, ea_vk_whole(wb),
-						      ea_vk_whole(xb), ea_vk_whole(yb),
-						      ea_vk_whole(nb), ea_vk_whole(qb), rows, cols,
-						      flags, eps)))
+	if (!end_and_run(fx, &rec, OP(&path, &rec, EA_CS_MATVEC, type,
+				      SPANS(ea_vk_whole(wb), ea_vk_whole(xb), ea_vk_whole(yb),
+					    ea_vk_whole(nb), ea_vk_whole(qb)),
+				      rows, cols, flags, ea_op_f32(eps))))
 		goto out;
 	ok = within(yb->map, want, bound, rows, 1.0);
 out:
@@ -277,12 +277,12 @@ static uint32_t unit_value(enum ea_type type, uint32_t u, uint32_t k)
 }
 
 /*
- * ea_vk_op_quantize_x() against the CPU: for each block of 32 of xn (x, or
- * x * norm with EA_VK_MV_NORM), d = max|xn| / 127 within 1e-5 relative, each
+ * ea_op_quantize_x() against the CPU: for each block of 32 of xn (x, or
+ * x * norm with EA_MV_NORM), d = max|xn| / 127 within 1e-5 relative, each
  * int8 q within d / 2 (1% for the fp32 of x / d) of xn / d, in the unit order
  * of @type's matvec, and the second scale 8 d sum q over the unit for Q4_0 (0
  * for Q8_0); after the units, the scale of all: 1 / sqrt(mean(x^2) + eps)
- * with EA_VK_MV_NORM within 1e-5 relative (the RMSNorm of ea_ref_rmsnorm()),
+ * with EA_MV_NORM within 1e-5 relative (the RMSNorm of ea_ref_rmsnorm()),
  * else 1.
  */
 static bool quantize_matches(struct fixture *fx, struct ea_vk_ops *ops, enum ea_type type,
@@ -304,16 +304,16 @@ static bool quantize_matches(struct fixture *fx, struct ea_vk_ops *ops, enum ea_
 	random_floats(x, cols, cols * 13u + flags);
 	random_floats(norm, cols, cols * 11u + 3);
 	for (uint32_t c = 0; c < cols; c++) {
-		xn[c] = flags & EA_VK_MV_NORM ? x[c] * norm[c] : x[c];
+		xn[c] = flags & EA_MV_NORM ? x[c] * norm[c] : x[c];
 		ss += (double)x[c] * x[c];
 	}
-	if (flags & EA_VK_MV_NORM)
+	if (flags & EA_MV_NORM)
 		want_scale = 1.0 / sqrt(ss / cols + eps);
 	xb = upload(fx, x, cols * sizeof(float));
 	nb = upload(fx, norm, cols * sizeof(float));
-	qb = upload(fx, NULL, ea_vk_matvec_xq_bytes(cols));
+	qb = upload(fx, NULL, ea_op_matvec_xq_bytes(cols));
 	if (!xb || !nb || !qb || !begin(fx, &rec) ||
-	    !end_and_run(fx, &rec, ea_vk_op_quantize_x(ops, &rec, type, ea_vk_whole(xb),
+	    !end_and_run(fx, &rec, ea_op_quantize_x(ops, &rec, type, ea_vk_whole(xb),
 						       ea_vk_whole(nb), ea_vk_whole(qb), cols,
 						       flags, eps)))
 		goto out;
@@ -382,9 +382,9 @@ static bool local_matvec_matches(struct fixture *fx, enum ea_type type, uint32_t
 		status = ea_vk_buffer_write(fx->vk, &xb, 0, x, cols * sizeof(float), &fx->err);
 	if (status == EA_OK && begin(fx, &rec)) {
 		w_span = (struct ea_vk_span){ .buf = &wb, .offset = at, .size = VK_WHOLE_SIZE };
-		if (end_and_run(fx, &rec, ea_vk_op_matvec(&fx->variants[fx->n_variants - 1], &rec,
-							  type, w_span, ea_vk_whole(&xb),
-							  ea_vk_whole(&yb), rows, cols)))
+		if (end_and_run(fx, &rec, OP(&fx->variants[fx->n_variants - 1], &rec,
+					     EA_CS_MATVEC, type, SPANS(w_span, ea_vk_whole(&xb),
+					     ea_vk_whole(&yb)), rows, cols, 0, 0)))
 			status = ea_vk_buffer_read(fx->vk, &yb, 0, got, rows * sizeof(float),
 						   &fx->err);
 		else
@@ -418,11 +418,11 @@ static bool rejects_bad_shapes(struct fixture *fx)
 		release(fx, small);
 		return false;
 	}
-	ok = ea_vk_op_matvec(ops, &rec, EA_TYPE_Q4_0, ea_vk_whole(small), ea_vk_whole(small),
-			     ea_vk_whole(small), 1, 33) == EA_ERR_INVALID_ARGUMENT;
+	ok = OP(ops, &rec, EA_CS_MATVEC, EA_TYPE_Q4_0, SPANS(ea_vk_whole(small),
+		ea_vk_whole(small), ea_vk_whole(small)), 1, 33, 0, 0) == EA_ERR_INVALID_ARGUMENT;
 	tap_diag("cols 33 for q4_0: %s", fx->err.msg);
-	ok &= ea_vk_op_matvec(ops, &rec, EA_TYPE_Q8_0, ea_vk_whole(small), ea_vk_whole(small),
-			      ea_vk_whole(small), 4, 32) == EA_ERR_INVALID_ARGUMENT;
+	ok &= OP(ops, &rec, EA_CS_MATVEC, EA_TYPE_Q8_0, SPANS(ea_vk_whole(small),
+		 ea_vk_whole(small), ea_vk_whole(small)), 4, 32, 0, 0) == EA_ERR_INVALID_ARGUMENT;
 	tap_diag("4 x 32 q8_0 in 64 bytes: %s", fx->err.msg);
 	ok &= rec.n_dispatches == 0;
 	ea_vk_rec_destroy(&rec);
@@ -430,10 +430,10 @@ static bool rejects_bad_shapes(struct fixture *fx)
 	return ok;
 }
 
-/* Fused flags of the matvec (ea_vk_op_matvec_ex). */
+/* Fused flags of the matvec (EA_CS_MATVEC's). */
 static const uint32_t fused_flags[] = {
-	0, EA_VK_MV_NORM, EA_VK_MV_NORM | EA_VK_MV_ACC, EA_VK_MV_NORM | EA_VK_MV_SWIGLU,
-	EA_VK_MV_ACC,
+	0, EA_MV_NORM, EA_MV_NORM | EA_MV_ACC, EA_MV_NORM | EA_MV_SWIGLU,
+	EA_MV_ACC,
 };
 #define N_FUSED (sizeof(fused_flags) / sizeof(fused_flags[0]))
 static const enum ea_type i8_types[] = { EA_TYPE_Q8_0, EA_TYPE_Q4_0 };
@@ -447,7 +447,7 @@ static const uint32_t i8_shapes[][2] = { { 7, 96 }, { 129, 1184 }, { 21, 5632 },
 static const uint32_t quantize_cols[] = { 32, 96, 2048, 10240 };
 #define N_QUANTIZE (sizeof(quantize_cols) / sizeof(quantize_cols[0]))
 
-/* ea_vk_op_quantize_x for both types and builds, with and without the norm:
+/* ea_op_quantize_x for both types and builds, with and without the norm:
  * 2 * 2 * 2 * N_QUANTIZE tests. */
 static void test_quantize(struct tap *t, struct fixture *fx)
 {
@@ -461,7 +461,7 @@ static void test_quantize(struct tap *t, struct fixture *fx)
 					}
 					tap_ok(t, quantize_matches(fx, &fx->variants[v], i8_types[i],
 								   quantize_cols[c],
-								   norm ? EA_VK_MV_NORM : 0),
+								   norm ? EA_MV_NORM : 0),
 					       "quantize_x %s (%s)%s: %u values",
 					       ea_type_name(i8_types[i]), fx->variant_names[v],
 					       norm ? " with the norm" : "", quantize_cols[c]);

@@ -13,6 +13,11 @@
 #include <string.h>
 
 #include "ea_device.h"
+#include "ea_kernels.h"
+#include "ea_model.h"
+#include "ea_op_table.h"
+#include "ea_quant.h"
+#include "ea_ref.h"
 #include "ea_tap.h"
 #include "ea_vk_ops.h"
 
@@ -25,6 +30,24 @@ struct fixture {
 	int n_variants;
 	bool int8_dot;		/* the device has packed int8 dot products */
 };
+
+/* Record one op of the table (ea_op_table.h): @opcode on weights of @type
+ * over @spans, with the arguments (floats as ea_op_f32()), as an executor
+ * records a command stream's op. */
+static inline ea_status record_op(struct ea_vk_ops *ops, struct ea_vk_rec *rec, uint32_t opcode,
+				  uint32_t type, const struct ea_vk_span *spans,
+				  const uint32_t *args, size_t n_args)
+{
+	struct ea_cs_op op = ea_op_make(opcode, type, args, (int)n_args);
+
+	return ea_op_record(ops, rec, &op, spans);
+}
+
+#define SPANS(...) ((const struct ea_vk_span[EA_CS_MAX_REFS]){ __VA_ARGS__ })
+#define OP(ops, rec, opcode, type, spans, ...)						\
+	record_op(ops, rec, opcode, type, spans,						\
+		  (const uint32_t[]){ __VA_ARGS__ },						\
+		  sizeof((const uint32_t[]){ __VA_ARGS__ }) / sizeof(uint32_t))
 
 static inline bool fixture_open(struct tap *t, struct fixture *fx)
 {

@@ -16,6 +16,19 @@
 #include "ea_ref_forward.h"
 #include "test_kernels.h"
 
+/* An attention op's shape: its arguments in the command stream's order. */
+struct attn_shape {
+	uint32_t n_heads, n_kv_heads, head_dim, n_tokens, n_ctx;
+};
+
+static ea_status attention(struct ea_vk_ops *ops, struct ea_vk_rec *rec,
+			   const struct attn_shape *s, const struct ea_vk_span spans[EA_CS_MAX_REFS])
+{
+	const uint32_t args[] = { s->n_heads, s->n_kv_heads, s->head_dim, s->n_tokens, s->n_ctx };
+
+	return record_op(ops, rec, EA_CS_ATTENTION, 0, spans, args, 5);
+}
+
 /* Whether got is within tol * max|want| of want. */
 static bool close_to(const float *got, const float *want, size_t n, double tol)
 {
@@ -53,8 +66,8 @@ static bool rmsnorm_matches(struct fixture *fx, struct ea_vk_ops *ops, uint32_t 
 	wb = upload(fx, w, n * sizeof(float));
 	ob = upload(fx, NULL, count * sizeof(float));
 	if (xb && wb && ob && begin(fx, &rec) &&
-	    end_and_run(fx, &rec, ea_vk_op_rmsnorm(ops, &rec, ea_vk_whole(xb), ea_vk_whole(wb),
-						   ea_vk_whole(ob), n, rows, 1e-5f)))
+	    end_and_run(fx, &rec, OP(ops, &rec, EA_CS_RMSNORM, 0, SPANS(ea_vk_whole(xb),
+				  ea_vk_whole(wb), ea_vk_whole(ob)), n, rows, ea_op_f32(1e-5f))))
 		ok = close_to(ob->map, want, count, 1e-6 * sqrt(n));
 out:
 	release(fx, xb);
@@ -84,8 +97,8 @@ static bool softmax_matches(struct fixture *fx, struct ea_vk_ops *ops, uint32_t 
 	for (uint32_t r = 0; r < rows; r++)
 		ea_ref_softmax(want + (size_t)r * n, (int)n);
 	if (xb && begin(fx, &rec) &&
-	    end_and_run(fx, &rec, ea_vk_op_softmax(ops, &rec, ea_vk_whole(xb), ea_vk_whole(xb), n,
-						   rows)))
+	    end_and_run(fx, &rec, OP(ops, &rec, EA_CS_SOFTMAX, 0, SPANS(ea_vk_whole(xb),
+				  ea_vk_whole(xb)), n, rows)))
 		ok = close_to(xb->map, want, count, 1e-6 * sqrt(n));
 	release(fx, xb);
 	free(want);
@@ -98,7 +111,7 @@ static bool rope_matches(struct fixture *fx, struct ea_vk_ops *ops, enum ea_rope
 	const uint32_t n_heads = 3, head_dim = 64;
 	size_t per_token = n_heads * head_dim, count = per_token * n_tokens;
 	float *want = malloc(count * sizeof(float));
-	struct ea_vk_step step = { .pos = pos };
+	struct ea_cs_step step = { .pos = pos };
 	struct ea_vk_buffer *xb = NULL, *sb = NULL;
 	struct ea_vk_rec rec;
 	bool ok = false;
@@ -112,8 +125,9 @@ static bool rope_matches(struct fixture *fx, struct ea_vk_ops *ops, enum ea_rope
 		ea_ref_rope(want + t * per_token, (int)n_heads, (int)head_dim, (int)(pos + t), 10000.0f,
 			    mode);
 	if (xb && sb && begin(fx, &rec) &&
-	    end_and_run(fx, &rec, ea_vk_op_rope(ops, &rec, ea_vk_whole(xb), ea_vk_whole(sb), n_heads,
-						head_dim, n_tokens, 10000.0f, mode)))
+	    end_and_run(fx, &rec, OP(ops, &rec, EA_CS_ROPE, 0, SPANS(ea_vk_whole(xb),
+				  ea_vk_whole(sb)), n_heads, head_dim, n_tokens,
+				  ea_op_f32(10000.0f), (uint32_t)mode)))
 		ok = close_to(xb->map, want, count, 1e-6 * (1 + pos + n_tokens));
 	release(fx, xb);
 	release(fx, sb);
@@ -140,8 +154,8 @@ static bool swiglu_matches(struct fixture *fx, struct ea_vk_ops *ops, uint32_t n
 	ub = upload(fx, up, n * sizeof(float));
 	/* In place into gate, as the feed-forward block does. */
 	if (gb && ub && begin(fx, &rec) &&
-	    end_and_run(fx, &rec, ea_vk_op_swiglu(ops, &rec, ea_vk_whole(gb), ea_vk_whole(ub),
-						  ea_vk_whole(gb), n)))
+	    end_and_run(fx, &rec, OP(ops, &rec, EA_CS_SWIGLU, 0, SPANS(ea_vk_whole(gb),
+				  ea_vk_whole(ub), ea_vk_whole(gb)), n, 0)))
 		ok = close_to(gb->map, want, n, 1e-6);
 out:
 	release(fx, gb);
@@ -170,8 +184,8 @@ static bool add_matches(struct fixture *fx, struct ea_vk_ops *ops, uint32_t n, u
 	ab = upload(fx, a, n * sizeof(float));
 	bb = upload(fx, b, n_b * sizeof(float));
 	if (ab && bb && begin(fx, &rec) &&
-	    end_and_run(fx, &rec, ea_vk_op_add(ops, &rec, ea_vk_whole(ab), ea_vk_whole(bb),
-					       ea_vk_whole(ab), n, n_b)))
+	    end_and_run(fx, &rec, OP(ops, &rec, EA_CS_ADD, 0, SPANS(ea_vk_whole(ab),
+				  ea_vk_whole(bb), ea_vk_whole(ab)), n, n_b)))
 		ok = close_to(ab->map, want, n, 1e-6);
 out:
 	release(fx, ab);
@@ -202,7 +216,8 @@ static bool argmax_matches(struct fixture *fx, struct ea_vk_ops *ops, uint32_t n
 	xb = upload(fx, x, n * sizeof(float));
 	ob = upload(fx, NULL, sizeof(uint32_t));
 	if (xb && ob && begin(fx, &rec) &&
-	    end_and_run(fx, &rec, ea_vk_op_argmax(ops, &rec, ea_vk_whole(xb), ea_vk_whole(ob), n))) {
+	    end_and_run(fx, &rec, OP(ops, &rec, EA_CS_ARGMAX, 0, SPANS(ea_vk_whole(xb),
+				  ea_vk_whole(ob)), n))) {
 		ok = *(uint32_t *)ob->map == (uint32_t)want;
 		if (!ok)
 			tap_diag("got %u, want %d", *(uint32_t *)ob->map, want);
@@ -228,19 +243,19 @@ static ea_status record_score_tail(struct ea_vk_ops *ops, struct ea_vk_rec *rec,
 				   const struct ea_vk_buffer *ids, const struct ea_vk_buffer *nll,
 				   const struct ea_vk_buffer *step)
 {
-	ea_status status = ea_vk_op_score_rows(ops, rec, ea_vk_whole(logits), ea_vk_whole(rows),
-					       ea_vk_whole(step), NLL_VOCAB, NLL_IDS, NLL_ROWS);
+	ea_status status = OP(ops, rec, EA_CS_SCORE_ROWS, 0, SPANS(ea_vk_whole(logits),
+			      ea_vk_whole(rows), ea_vk_whole(step)), NLL_VOCAB, NLL_IDS, NLL_ROWS);
 
 	if (status != EA_OK)
 		return status;
-	return ea_vk_op_token_nll(ops, rec, ea_vk_whole(rows), ea_vk_whole(ids), ea_vk_whole(nll),
-				  ea_vk_whole(step), NLL_VOCAB, NLL_ROWS, NLL_IDS);
+	return OP(ops, rec, EA_CS_TOKEN_NLL, 0, SPANS(ea_vk_whole(rows), ea_vk_whole(ids),
+		  ea_vk_whole(nll), ea_vk_whole(step)), NLL_VOCAB, NLL_ROWS, NLL_IDS);
 }
 
 static bool score_tail_matches(struct fixture *fx, struct ea_vk_ops *ops)
 {
 	static const uint32_t ids[NLL_IDS] = { 7, 4098, 0, 1234, 99, 3, 4000, 17, 5 };
-	struct ea_vk_step step = { .pos = 0, .n_tokens = 7, .score_row = 3 };
+	struct ea_cs_step step = { .pos = 0, .n_tokens = 7, .score_row = 3 };
 	size_t n = (size_t)NLL_IDS * NLL_VOCAB;
 	float *logits = malloc(n * sizeof(float));
 	struct ea_vk_buffer *lb = NULL, *rb = NULL, *ib = NULL, *nb = NULL, *sb = NULL;
@@ -294,7 +309,7 @@ struct attention_case {
 static bool attention_matches(struct fixture *fx, struct ea_vk_ops *ops,
 			      const struct attention_case *c)
 {
-	struct ea_vk_attention shape = { c->n_heads, c->n_kv_heads, c->head_dim, c->n_tokens,
+	struct attn_shape shape = { c->n_heads, c->n_kv_heads, c->head_dim, c->n_tokens,
 					 c->n_ctx };
 	size_t kv = (size_t)c->n_ctx * c->n_kv_heads * c->head_dim;
 	size_t nq = (size_t)c->n_tokens * c->n_heads * c->head_dim;
@@ -302,7 +317,7 @@ static bool attention_matches(struct fixture *fx, struct ea_vk_ops *ops,
 	float *k = malloc(kv * sizeof(float)), *v = malloc(kv * sizeof(float));
 	float *q = malloc(nq * sizeof(float)), *want = malloc(nq * sizeof(float));
 	float *scratch = malloc(n_pos * sizeof(float));
-	struct ea_vk_step step = { .pos = c->pos };
+	struct ea_cs_step step = { .pos = c->pos };
 	struct ea_vk_buffer *kb = NULL, *vb = NULL, *qb = NULL, *pb = NULL, *ob = NULL, *sb = NULL;
 	struct ea_vk_rec rec;
 	bool ok = false;
@@ -320,14 +335,13 @@ static bool attention_matches(struct fixture *fx, struct ea_vk_ops *ops,
 	kb = upload(fx, k, kv * sizeof(float));
 	vb = upload(fx, v, kv * sizeof(float));
 	qb = upload(fx, q, nq * sizeof(float));
-	pb = upload(fx, NULL, ea_vk_attention_partial_bytes(&shape));
+	pb = upload(fx, NULL, ea_op_attention_partial_bytes(shape.n_tokens, shape.n_heads, shape.head_dim, shape.n_ctx));
 	ob = upload(fx, NULL, nq * sizeof(float));
 	sb = upload(fx, &step, sizeof(step));
 	if (kb && vb && qb && pb && ob && sb && begin(fx, &rec) &&
-	    end_and_run(fx, &rec, ea_vk_op_attention(ops, &rec, &shape, ea_vk_whole(qb),
-						     ea_vk_whole(kb), ea_vk_whole(vb),
-						     ea_vk_whole(pb), ea_vk_whole(ob),
-						     ea_vk_whole(sb))))
+	    end_and_run(fx, &rec, attention(ops, &rec, &shape, SPANS(ea_vk_whole(qb),
+				  ea_vk_whole(kb), ea_vk_whole(vb), ea_vk_whole(pb),
+				  ea_vk_whole(ob), ea_vk_whole(sb)))))
 		ok = close_to(ob->map, want, nq, 1e-5 * sqrt(n_pos + c->head_dim));
 out:
 	release(fx, kb);
@@ -353,7 +367,7 @@ out:
 static bool replay_matches(struct fixture *fx, struct ea_vk_ops *ops)
 {
 	enum { N_HEADS = 4, N_KV = 1, HEAD_DIM = 32, N_CTX = 140, N_STEPS = 131 };
-	struct ea_vk_attention shape = { N_HEADS, N_KV, HEAD_DIM, 1, N_CTX };
+	struct attn_shape shape = { N_HEADS, N_KV, HEAD_DIM, 1, N_CTX };
 	const size_t row = N_KV * HEAD_DIM, nq = N_HEADS * HEAD_DIM;
 	static float k[N_CTX * N_KV * HEAD_DIM], v[N_CTX * N_KV * HEAD_DIM];
 	float q[N_HEADS * HEAD_DIM], want[N_HEADS * HEAD_DIM], scratch[N_CTX];
@@ -370,24 +384,24 @@ static bool replay_matches(struct fixture *fx, struct ea_vk_ops *ops)
 	nkb = upload(fx, NULL, row * sizeof(float));
 	nvb = upload(fx, NULL, row * sizeof(float));
 	qb = upload(fx, q, sizeof(q));
-	pb = upload(fx, NULL, ea_vk_attention_partial_bytes(&shape));
+	pb = upload(fx, NULL, ea_op_attention_partial_bytes(shape.n_tokens, shape.n_heads, shape.head_dim, shape.n_ctx));
 	ob = upload(fx, NULL, sizeof(q));
-	sb = upload(fx, NULL, sizeof(struct ea_vk_step));
+	sb = upload(fx, NULL, sizeof(struct ea_cs_step));
 	if (!kb || !vb || !nkb || !nvb || !qb || !pb || !ob || !sb || !begin(fx, &rec))
 		goto out;
-	status = ea_vk_op_store_rows(ops, &rec, ea_vk_whole(nkb), ea_vk_whole(kb), ea_vk_whole(sb),
-				     (uint32_t)row, 1, N_CTX);
+	status = OP(ops, &rec, EA_CS_STORE_ROWS, 0, SPANS(ea_vk_whole(nkb), ea_vk_whole(kb),
+		    ea_vk_whole(sb)), (uint32_t)row, 1, N_CTX);
 	if (status == EA_OK)
-		status = ea_vk_op_store_rows(ops, &rec, ea_vk_whole(nvb), ea_vk_whole(vb),
-					     ea_vk_whole(sb), (uint32_t)row, 1, N_CTX);
+		status = OP(ops, &rec, EA_CS_STORE_ROWS, 0, SPANS(ea_vk_whole(nvb),
+			    ea_vk_whole(vb), ea_vk_whole(sb)), (uint32_t)row, 1, N_CTX);
 	if (status == EA_OK)
-		status = ea_vk_op_attention(ops, &rec, &shape, ea_vk_whole(qb), ea_vk_whole(kb),
-					    ea_vk_whole(vb), ea_vk_whole(pb), ea_vk_whole(ob),
-					    ea_vk_whole(sb));
+		status = attention(ops, &rec, &shape, SPANS(ea_vk_whole(qb), ea_vk_whole(kb),
+				   ea_vk_whole(vb), ea_vk_whole(pb), ea_vk_whole(ob),
+				   ea_vk_whole(sb)));
 	if (status == EA_OK)
 		status = ea_vk_rec_end(&rec, &fx->err);
 	for (uint32_t pos = 0; pos < N_STEPS && status == EA_OK; pos++) {
-		((struct ea_vk_step *)sb->map)->pos = pos;
+		((struct ea_cs_step *)sb->map)->pos = pos;
 		memcpy(nkb->map, k + pos * row, row * sizeof(float));
 		memcpy(nvb->map, v + pos * row, row * sizeof(float));
 		status = ea_vk_rec_submit(&rec, &fx->err);

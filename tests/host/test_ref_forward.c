@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "ea_models.h"
+#include "ea_ref.h"
 #include "ea_ref_forward.h"
 #include "ea_tap.h"
 #include "ea_tokenizer.h"

@@ -9,7 +9,7 @@
  *    second half of each scored) on the CPU reference, on every online CPU
  *    (EDGEAI_THREADS to change), within 1% of the README's 16.38;
  *  - the same on Vulkan, each window one run of the score program
- *    (ea_vk_exec_score(): logits and -log softmax of the scored rows on the
+ *    (the score program: logits and -log softmax of the scored rows on the
  *    device), within 1% of 16.38 and within 0.1% of the CPU reference's
  *    figure (fp32 sums in other orders; they agree to ~1e-7).
  * Both print their figure and time (2 shared cores: ~3-4 min each, lavapipe

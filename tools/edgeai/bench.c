@@ -3,9 +3,9 @@
  * edgeai bench - prompt and decode speed of a model, and how much of the
  * device's memory bandwidth decoding uses.
  *
- * On Vulkan (direct mode) it drives the executor (ea_vk_exec.h) itself:
+ * On Vulkan (direct mode) it drives the direct backend (ea_backend.h) itself:
  *  - prompt: a 512-token prompt of fixed pseudo-random ids through the
- *    prompt program (ea_vk_exec_prompt: matmuls over batches of the stream's
+ *    prompt program (the backend's prompt: matmuls over batches of the stream's
  *    prompt_tokens and causal attention), after one warm-up run of the
  *    same prompt; its last token's logits and argmax, read back, end the
  *    timing.
@@ -29,11 +29,11 @@
 #include <time.h>
 
 #include "cli.h"
-#include "ea_cmdstream.h"
+#include "ea_backend_direct.h"
 #include "ea_device.h"
+#include "ea_op_table.h"
 #include "ea_session.h"
 #include "ea_vk_compute.h"
-#include "ea_vk_exec.h"
 
 #define COPY_BYTES (512ull << 20)
 #define COPY_ITERS 20
@@ -80,31 +80,18 @@ static int32_t prompt_token(int i, int n_vocab)
 	return (int32_t)(1 + (uint32_t)(i * 2654435761u) % (uint32_t)(n_vocab - 1));
 }
 
-static const char *opcode_label(uint32_t op)
+static void print_profile(struct ea_exec *x)
 {
-	static const char *const names[] = {
-		[EA_CS_EMBED] = "embed", [EA_CS_MATVEC] = "matvec", [EA_CS_RMSNORM] = "rmsnorm",
-		[EA_CS_ROPE] = "rope", [EA_CS_SWIGLU] = "swiglu", [EA_CS_ADD] = "add",
-		[EA_CS_STORE_ROWS] = "store_rows", [EA_CS_ATTENTION] = "attention",
-		[EA_CS_ARGMAX] = "argmax", [EA_CS_ROPE_STORE] = "rope_store",
-		[EA_CS_MATMUL] = "matmul", [EA_CS_LAST_ROW] = "last_row",
-	};
+	double us[EA_CS_OPCODE_COUNT] = { 0 }, matvec_us[32] = { 0 }, total = 0;
 
-	return op < sizeof(names) / sizeof(names[0]) && names[op] ? names[op] : "?";
-}
-
-static void print_profile(struct ea_vk_exec *x)
-{
-	double us[16] = { 0 }, matvec_us[32] = { 0 }, total = 0;
-
-	if (!ea_vk_exec_profile(x, us, 16, matvec_us, 32))
+	if (!ea_exec_profile(x, us, EA_CS_OPCODE_COUNT, matvec_us, 32))
 		return;
-	for (int i = 0; i < 16; i++)
+	for (int i = 0; i < EA_CS_OPCODE_COUNT; i++)
 		total += us[i];
 	fprintf(stderr, "profile of one step (a barrier after every op): %.1f us\n", total);
-	for (uint32_t i = 0; i < 16; i++)
+	for (uint32_t i = 0; i < EA_CS_OPCODE_COUNT; i++)
 		if (us[i] > 0)
-			fprintf(stderr, "  %-12s %8.1f us\n", opcode_label(i), us[i]);
+			fprintf(stderr, "  %-12s %8.1f us\n", ea_op_name(i), us[i]);
 	for (int t = 0; t < 32; t++)
 		if (matvec_us[t] > 0)
 			fprintf(stderr, "  matvec %-5s %8.1f us\n", ea_type_name((enum ea_type)t),
@@ -116,7 +103,8 @@ static int bench_vk(const struct bench_options *o, const struct ea_model *m,
 {
 	struct ea_open_options options = { .mode = EA_MODE_DIRECT };
 	struct ea_device *dev = cli_open(&options);
-	struct ea_vk_exec *x = NULL;
+	struct ea_backend *e = NULL;
+	struct ea_exec *x = NULL;
 	struct ea_error err = { 0 };
 	double *runs = calloc((size_t)o->runs, sizeof(double));
 	uint32_t *prompt = NULL;
@@ -132,12 +120,13 @@ static int bench_vk(const struct bench_options *o, const struct ea_model *m,
 	}
 	r->device = dev->info.vk_name;
 	if (ea_vk_copy_bandwidth(dev->vk, COPY_BYTES, COPY_ITERS, &r->copy_gbps, &err) != EA_OK ||
-	    ea_vk_exec_new_model(dev->vk, m, &x, &err) != EA_OK) {
+	    ea_backend_direct_new(m, dev->vk, &e, &err) != EA_OK) {
 		fprintf(stderr, "edgeai bench: %s\n", err.msg);
 		goto out;
 	}
-	ea_vk_exec_traffic(x, &r->weight_bytes, &r->kv_bytes_per_pos);
-	r->int8_matvec = ea_vk_exec_int8_matvec(x);
+	x = ea_backend_direct_exec(e);
+	ea_exec_traffic(x, &r->weight_bytes, &r->kv_bytes_per_pos);
+	r->int8_matvec = ea_exec_int8_matvec(x);
 
 	prompt = malloc((size_t)o->n_prompt * sizeof(*prompt));
 	if (!prompt)
@@ -146,22 +135,22 @@ static int bench_vk(const struct bench_options *o, const struct ea_model *m,
 		prompt[i] = (uint32_t)prompt_token(i, n_vocab);
 	for (int pass = 0; pass < 2 && o->n_prompt > 0; pass++) {	/* warm-up, then timed */
 		start = now_s();
-		if (ea_vk_exec_prompt(x, prompt, (uint32_t)o->n_prompt, 0) != EA_OK)
+		if (e->ops->prompt(e, prompt, (uint32_t)o->n_prompt, 0) != EA_OK)
 			goto fail;
 		r->pp_tok_s = o->n_prompt / (now_s() - start);
 	}
 
 	for (int i = 0; i < WARMUP_TOKENS; i++)
-		if (ea_vk_exec_step(x, ea_vk_exec_argmax(x), (uint32_t)(o->n_prompt + i)) != EA_OK)
+		if (e->ops->step(e, e->ops->argmax(e), (uint32_t)(o->n_prompt + i)) != EA_OK)
 			goto fail;
 	for (int run = 0; run < o->runs; run++) {
 		uint32_t token = (uint32_t)prompt_token(o->n_prompt, n_vocab);
 
 		start = now_s();
 		for (int i = 0; i < o->n_gen; i++) {
-			if (ea_vk_exec_step(x, token, (uint32_t)(o->n_prompt + i)) != EA_OK)
+			if (e->ops->step(e, token, (uint32_t)(o->n_prompt + i)) != EA_OK)
 				goto fail;
-			token = ea_vk_exec_argmax(x);
+			token = e->ops->argmax(e);
 		}
 		runs[run] = o->n_gen / (now_s() - start);
 	}
@@ -171,9 +160,9 @@ static int bench_vk(const struct bench_options *o, const struct ea_model *m,
 	rc = 0;
 	goto out;
 fail:
-	fprintf(stderr, "edgeai bench: %s\n", ea_vk_exec_error(x));
+	fprintf(stderr, "edgeai bench: %s\n", e->error.msg);
 out:
-	ea_vk_exec_free(x);
+	ea_backend_free(e);
 	ea_close(dev);
 	free(runs);
 	free(prompt);
@@ -222,14 +211,16 @@ static int bench_cpu(const struct bench_options *o, const struct ea_model *m,
 	float *logits = malloc((size_t)c->n_vocab * sizeof(float));
 	double *runs = calloc((size_t)o->runs, sizeof(double));
 	struct ea_session *s = NULL;
-	char why[1024];
+	struct ea_backend *e = NULL;
+	struct ea_error err = { { 0 } };
 	double start;
 	int rc = 1;
 
 	if (!prompt || !logits || !runs)
 		goto out;
-	if (ea_session_new(m, NULL, &s, why, sizeof(why)) != EA_OK) {
-		fprintf(stderr, "edgeai bench: %s\n", why);
+	if (ea_backend_ref_new(m, 0, &e, &err) != EA_OK ||
+	    ea_session_of_backend(m, e, &s, &err) != EA_OK) {
+		fprintf(stderr, "edgeai bench: %s\n", err.msg);
 		goto out;
 	}
 	r->device = "CPU reference";
@@ -272,7 +263,7 @@ static int bench_cpu(const struct bench_options *o, const struct ea_model *m,
 fail:
 	fprintf(stderr, "edgeai bench: %s\n", ea_session_error(s));
 out:
-	ea_session_free(s);
+	ea_session_close(s);
 	free(runs);
 	free(logits);
 	free(prompt);

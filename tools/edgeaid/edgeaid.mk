@@ -1,6 +1,6 @@
-# tools/edgeaid/: build/bin/edgeaid, the executor daemon. Linked with
-# build/libedgeai.a for ea_kmod_exec, ea_vk and ea_vk_exec, which the shared
-# library keeps hidden. Include after libedgeai.mk and tools.mk.
+# tools/edgeaid/: build/bin/edgeaid, the executor daemon: the loop, options
+# and signals around libedgeai's executor (exec/ea_exec_kmod.h). Linked with
+# build/libedgeai.a, since the shared library exports only the API. Include after libedgeai.mk and tools.mk.
 # tools/edgeaid/edgeaid.service is its systemd unit.
 
 EDGEAID      := $(BUILD)/bin/edgeaid
