@@ -106,8 +106,9 @@ static void emit(struct builder *b, enum ea_cs_opcode opcode, uint32_t type,
 	const struct ea_op_desc *d = ea_op_desc(opcode);
 	struct ea_cs_op *op = &b->ops[b->n_ops++];
 
-	/* Every op as the table describes it: the same arguments, all its spans. */
-	if (!d || n_args != d->n_args || n_refs > d->n_refs ||
+	/* Every op as the table describes it: no arguments past its own (the rest
+	 * zero), every span it must bind. */
+	if (!d || n_args > d->n_args || n_refs > d->n_refs ||
 	    n_refs < d->n_refs - __builtin_popcount(d->optional))
 		b->mismatch = opcode;
 	memset(op, 0, sizeof(*op));

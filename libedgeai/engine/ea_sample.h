@@ -43,15 +43,15 @@ struct ea_sampler {
 /* Check @params (temperature >= 0, top_k >= 0, top_p > 0, n_vocab > 0) and
  * set up @s; free it with ea_sampler_free(). On a bad parameter, returns
  * EA_ERR_INVALID_ARGUMENT with the reason in @err (when not NULL). */
-EA_API ea_status ea_sampler_init(struct ea_sampler *s, const struct ea_sample_params *params,
+ea_status ea_sampler_init(struct ea_sampler *s, const struct ea_sample_params *params,
 				 int n_vocab, char *err, size_t errsz);
-EA_API void ea_sampler_free(struct ea_sampler *s);
+void ea_sampler_free(struct ea_sampler *s);
 
 /* The next token for @logits (n_vocab values; overwritten with scratch). */
-EA_API int ea_sampler_next(struct ea_sampler *s, float *logits);
+int ea_sampler_next(struct ea_sampler *s, float *logits);
 
 /* A uniform random float in [0, 1) from the sampler's generator. */
-EA_API float ea_sampler_random(struct ea_sampler *s);
+float ea_sampler_random(struct ea_sampler *s);
 
 /* When a generation ends. */
 struct ea_stop_rules {
@@ -75,7 +75,7 @@ enum ea_stop_reason {
  * stop string; while going on it holds back a tail that could still become a
  * stop string, so that a stop string never reaches the output.
  */
-EA_API enum ea_stop_reason ea_stop_check(const struct ea_stop_rules *rules, int n_generated,
+enum ea_stop_reason ea_stop_check(const struct ea_stop_rules *rules, int n_generated,
 					 int last_token, const char *text, size_t len,
 					 size_t *show);
 

@@ -114,29 +114,29 @@ struct ea_gguf;
  * EA_ERR_NO_MEMORY, and @err (when not NULL) holds a message of at most
  * @errsz bytes, e.g. "tensor 3 ('blk.0.attn_q.weight'): ne[1] = 0 at offset 1234".
  */
-EA_API ea_status ea_gguf_open(const char *path, struct ea_gguf **out, char *err, size_t errsz);
+ea_status ea_gguf_open(const char *path, struct ea_gguf **out, char *err, size_t errsz);
 
 /* The same over @size bytes at @data, which must stay valid and unchanged
  * until ea_gguf_close() (tensor data points into it). */
-EA_API ea_status ea_gguf_open_memory(const void *data, size_t size, struct ea_gguf **out,
+ea_status ea_gguf_open_memory(const void *data, size_t size, struct ea_gguf **out,
 				     char *err, size_t errsz);
 
 /* Unmap and free. NULL is a no-op. */
-EA_API void ea_gguf_close(struct ea_gguf *g);
+void ea_gguf_close(struct ea_gguf *g);
 
-EA_API uint32_t ea_gguf_version(const struct ea_gguf *g);
-EA_API uint32_t ea_gguf_alignment(const struct ea_gguf *g);
+uint32_t ea_gguf_version(const struct ea_gguf *g);
+uint32_t ea_gguf_alignment(const struct ea_gguf *g);
 /* Where the data section starts in the file, and the file's size. */
-EA_API uint64_t ea_gguf_data_offset(const struct ea_gguf *g);
-EA_API uint64_t ea_gguf_file_size(const struct ea_gguf *g);
+uint64_t ea_gguf_data_offset(const struct ea_gguf *g);
+uint64_t ea_gguf_file_size(const struct ea_gguf *g);
 
 /* "u8" .. "f64", "string", "array", "bool"; "?" if unknown. */
-EA_API const char *ea_gguf_vtype_name(enum ea_gguf_vtype type);
+const char *ea_gguf_vtype_name(enum ea_gguf_vtype type);
 
 /* Metadata: in file order, or by key (NULL when absent). */
-EA_API uint64_t ea_gguf_n_keys(const struct ea_gguf *g);
-EA_API const struct ea_gguf_kv *ea_gguf_key_at(const struct ea_gguf *g, uint64_t i);
-EA_API const struct ea_gguf_kv *ea_gguf_find_key(const struct ea_gguf *g, const char *key);
+uint64_t ea_gguf_n_keys(const struct ea_gguf *g);
+const struct ea_gguf_kv *ea_gguf_key_at(const struct ea_gguf *g, uint64_t i);
+const struct ea_gguf_kv *ea_gguf_find_key(const struct ea_gguf *g, const char *key);
 
 /*
  * Typed getters. Each returns EA_OK, EA_ERR_NOT_FOUND when the key is absent,
@@ -145,27 +145,27 @@ EA_API const struct ea_gguf_kv *ea_gguf_find_key(const struct ea_gguf *g, const 
  * ea_gguf_get_f32 accepts F32 and F64. On failure *out is unchanged, so a
  * default can be stored there first for an optional key.
  */
-EA_API ea_status ea_gguf_get_u32(const struct ea_gguf *g, const char *key, uint32_t *out);
-EA_API ea_status ea_gguf_get_i32(const struct ea_gguf *g, const char *key, int32_t *out);
-EA_API ea_status ea_gguf_get_u64(const struct ea_gguf *g, const char *key, uint64_t *out);
-EA_API ea_status ea_gguf_get_f32(const struct ea_gguf *g, const char *key, float *out);
-EA_API ea_status ea_gguf_get_bool(const struct ea_gguf *g, const char *key, bool *out);
+ea_status ea_gguf_get_u32(const struct ea_gguf *g, const char *key, uint32_t *out);
+ea_status ea_gguf_get_i32(const struct ea_gguf *g, const char *key, int32_t *out);
+ea_status ea_gguf_get_u64(const struct ea_gguf *g, const char *key, uint64_t *out);
+ea_status ea_gguf_get_f32(const struct ea_gguf *g, const char *key, float *out);
+ea_status ea_gguf_get_bool(const struct ea_gguf *g, const char *key, bool *out);
 /* The NUL-terminated string (its length by ea_gguf_find_key() if it may hold NULs). */
-EA_API ea_status ea_gguf_get_str(const struct ea_gguf *g, const char *key, const char **out);
+ea_status ea_gguf_get_str(const struct ea_gguf *g, const char *key, const char **out);
 
 /* Arrays: *items points to the *n elements; EA_ERR_FORMAT if the value is not
  * an array of exactly that element type (the data is the file's, unconverted). */
-EA_API ea_status ea_gguf_get_arr_str(const struct ea_gguf *g, const char *key,
+ea_status ea_gguf_get_arr_str(const struct ea_gguf *g, const char *key,
 				     const struct ea_gguf_str **items, uint64_t *n);
-EA_API ea_status ea_gguf_get_arr_i32(const struct ea_gguf *g, const char *key,
+ea_status ea_gguf_get_arr_i32(const struct ea_gguf *g, const char *key,
 				     const int32_t **items, uint64_t *n);
-EA_API ea_status ea_gguf_get_arr_f32(const struct ea_gguf *g, const char *key,
+ea_status ea_gguf_get_arr_f32(const struct ea_gguf *g, const char *key,
 				     const float **items, uint64_t *n);
 
 /* Tensors: in file order, or by name (NULL when absent). */
-EA_API uint64_t ea_gguf_n_tensors(const struct ea_gguf *g);
-EA_API const struct ea_gguf_tensor *ea_gguf_tensor_at(const struct ea_gguf *g, uint64_t i);
-EA_API const struct ea_gguf_tensor *ea_gguf_find_tensor(const struct ea_gguf *g,
+uint64_t ea_gguf_n_tensors(const struct ea_gguf *g);
+const struct ea_gguf_tensor *ea_gguf_tensor_at(const struct ea_gguf *g, uint64_t i);
+const struct ea_gguf_tensor *ea_gguf_find_tensor(const struct ea_gguf *g,
 							 const char *name);
 
 /*
@@ -174,6 +174,6 @@ EA_API const struct ea_gguf_tensor *ea_gguf_find_tensor(const struct ea_gguf *g,
  * (ea_gguf_hash.c). A file without tensors hashes no bytes.
  */
 #define EA_GGUF_DATA_HASH_BYTES 32
-EA_API void ea_gguf_data_hash(const struct ea_gguf *g, uint8_t hash[EA_GGUF_DATA_HASH_BYTES]);
+void ea_gguf_data_hash(const struct ea_gguf *g, uint8_t hash[EA_GGUF_DATA_HASH_BYTES]);
 
 #endif /* EA_GGUF_H */

@@ -89,7 +89,7 @@ struct ea_model {
 };
 
 /* "llama" or "qwen2". */
-EA_API const char *ea_arch_name(enum ea_arch arch);
+const char *ea_arch_name(enum ea_arch arch);
 
 /*
  * Open the GGUF file at @path and load the model in it. On failure *@out is
@@ -97,16 +97,16 @@ EA_API const char *ea_arch_name(enum ea_arch arch);
  * file, an unsupported architecture, a missing or invalid key, a missing
  * tensor or one of the wrong shape or type.
  */
-EA_API ea_status ea_model_load(const char *path, struct ea_model **out, char *err, size_t errsz);
+ea_status ea_model_load(const char *path, struct ea_model **out, char *err, size_t errsz);
 
 /* The same over an open file, which must outlive the model (it is not closed
  * by ea_model_free()). */
-EA_API ea_status ea_model_from_gguf(struct ea_gguf *g, struct ea_model **out, char *err,
+ea_status ea_model_from_gguf(struct ea_gguf *g, struct ea_model **out, char *err,
 				    size_t errsz);
 
 /* Free the model (and close its file if ea_model_load() opened it, and its
  * tokenizer if ea_model_open() loaded one). NULL is a no-op. The public
  * ea_model_close() is this. */
-EA_API void ea_model_free(struct ea_model *m);
+void ea_model_free(struct ea_model *m);
 
 #endif /* EA_MODEL_H */

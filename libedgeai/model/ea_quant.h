@@ -44,33 +44,33 @@ enum ea_type {
 #define EA_BLOCK_Q6_K_BYTES 210
 
 /* Whether @id (a ggml_type read from a file) is one of enum ea_type. */
-EA_API bool ea_type_valid(uint32_t id);
+bool ea_type_valid(uint32_t id);
 
 /* "f32", "f16", "q4_0", "q8_0", "q4_k", "q6_k"; "?" for an invalid type. */
-EA_API const char *ea_type_name(enum ea_type type);
+const char *ea_type_name(enum ea_type type);
 
 /* The type named @name (as ea_type_name() spells it, case-insensitive).
  * Returns false when no type has that name. */
-EA_API bool ea_type_from_name(const char *name, enum ea_type *type);
+bool ea_type_from_name(const char *name, enum ea_type *type);
 
 /* Values per block (1 for F32 and F16) and bytes per block; 0 if invalid. */
-EA_API size_t ea_type_block_values(enum ea_type type);
-EA_API size_t ea_type_block_bytes(enum ea_type type);
+size_t ea_type_block_values(enum ea_type type);
+size_t ea_type_block_bytes(enum ea_type type);
 
 /* Bytes of a row of @n values; 0 when @n is not a multiple of the block size
  * or the type is invalid. */
-EA_API size_t ea_type_row_bytes(enum ea_type type, size_t n);
+size_t ea_type_row_bytes(enum ea_type type, size_t n);
 
 /* Decode the row of @n values (a multiple of the block size) at @src into
  * @dst. Trusted arguments: the caller checked type and n. */
-EA_API void ea_dequant_row(enum ea_type type, const void *src, float *dst, size_t n);
+void ea_dequant_row(enum ea_type type, const void *src, float *dst, size_t n);
 
 /* Encode @n values (a multiple of the block size) of @src into @dst, which
  * holds ea_type_row_bytes(type, n) bytes: round-to-nearest, meant for
  * synthesized models and tests, not for the best quality. */
-EA_API void ea_quantize_row(enum ea_type type, const float *src, void *dst, size_t n);
+void ea_quantize_row(enum ea_type type, const float *src, void *dst, size_t n);
 
 /* fp32 to IEEE half, round to nearest even (overflow gives inf, NaN stays NaN). */
-EA_API uint16_t ea_fp32_to_fp16(float f);
+uint16_t ea_fp32_to_fp16(float f);
 
 #endif /* EA_QUANT_H */

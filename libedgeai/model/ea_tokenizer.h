@@ -43,26 +43,26 @@ struct ea_tokenizer;
  * closed afterwards. Errors: EA_ERR_NOT_FOUND (no tokenizer.ggml.model or
  * tokens), EA_ERR_UNSUPPORTED (another model), EA_ERR_FORMAT (inconsistent
  * arrays, a bad merge, ids out of range), with a message in @err. */
-EA_API ea_status ea_tokenizer_load(const struct ea_gguf *g, struct ea_tokenizer **out,
+ea_status ea_tokenizer_load(const struct ea_gguf *g, struct ea_tokenizer **out,
 				   char *err, size_t errsz);
-EA_API void ea_tokenizer_free(struct ea_tokenizer *tok);
+void ea_tokenizer_free(struct ea_tokenizer *tok);
 
-EA_API enum ea_tokenizer_model ea_tokenizer_model(const struct ea_tokenizer *tok);
-EA_API uint32_t ea_tokenizer_n_vocab(const struct ea_tokenizer *tok);
+enum ea_tokenizer_model ea_tokenizer_model(const struct ea_tokenizer *tok);
+uint32_t ea_tokenizer_n_vocab(const struct ea_tokenizer *tok);
 /* The BOS/EOS token ids, -1 when the vocab has none. */
-EA_API int32_t ea_tokenizer_bos(const struct ea_tokenizer *tok);
-EA_API int32_t ea_tokenizer_eos(const struct ea_tokenizer *tok);
+int32_t ea_tokenizer_bos(const struct ea_tokenizer *tok);
+int32_t ea_tokenizer_eos(const struct ea_tokenizer *tok);
 /* tokenizer.ggml.add_bos_token (default: true for llama, false for gpt2). */
-EA_API bool ea_tokenizer_adds_bos(const struct ea_tokenizer *tok);
+bool ea_tokenizer_adds_bos(const struct ea_tokenizer *tok);
 /* Whether @id is a control token (token_type 3). */
-EA_API bool ea_tokenizer_is_control(const struct ea_tokenizer *tok, int32_t id);
+bool ea_tokenizer_is_control(const struct ea_tokenizer *tok, int32_t id);
 
 /*
  * Encode @len bytes of @text (any bytes; invalid UTF-8 is encoded bytewise).
  * On success *@ids is a malloc'd array of *@n_ids ids (free() it; NULL when
  * there are none). EA_ERR_NO_MEMORY is the only failure for valid arguments.
  */
-EA_API ea_status ea_tokenizer_encode(const struct ea_tokenizer *tok, const char *text,
+ea_status ea_tokenizer_encode(const struct ea_tokenizer *tok, const char *text,
 				     size_t len, unsigned flags, int32_t **ids, size_t *n_ids);
 
 /*
@@ -73,7 +73,7 @@ EA_API ea_status ea_tokenizer_encode(const struct ea_tokenizer *tok, const char 
  * put in front); control tokens give their text. EA_ERR_INVALID_ARGUMENT when
  * @id is out of range.
  */
-EA_API ea_status ea_tokenizer_decode(const struct ea_tokenizer *tok, int32_t id,
+ea_status ea_tokenizer_decode(const struct ea_tokenizer *tok, int32_t id,
 				     const char **bytes, size_t *len);
 
 /*
@@ -82,7 +82,7 @@ EA_API ea_status ea_tokenizer_decode(const struct ea_tokenizer *tok, int32_t id,
  * put in front of the text removed. *@text is malloc'd and NUL-terminated,
  * *@len its length.
  */
-EA_API ea_status ea_tokenizer_detokenize(const struct ea_tokenizer *tok, const int32_t *ids,
+ea_status ea_tokenizer_detokenize(const struct ea_tokenizer *tok, const int32_t *ids,
 					 size_t n, unsigned flags, char **text, size_t *len);
 
 #endif /* EA_TOKENIZER_H */

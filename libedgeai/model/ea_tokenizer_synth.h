@@ -22,6 +22,6 @@
 
 /* Add the tokenizer.ggml.* keys of a vocab of @n_vocab tokens to @w:
  * model "llama", tokens, scores, token_type, bos/eos/unknown ids, add_bos_token. */
-EA_API ea_status ea_tokenizer_synth_write(struct ea_gguf_writer *w, uint32_t n_vocab);
+ea_status ea_tokenizer_synth_write(struct ea_gguf_writer *w, uint32_t n_vocab);
 
 #endif /* EA_TOKENIZER_SYNTH_H */

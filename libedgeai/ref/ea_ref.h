@@ -22,40 +22,40 @@
 #include "edgeai.h"
 
 /* out[i] = x[i] / sqrt(mean(x^2) + eps) * w[i], i < n. out may be x. */
-EA_API void ea_ref_rmsnorm(float *out, const float *x, const float *w, int n, float eps);
+void ea_ref_rmsnorm(float *out, const float *x, const float *w, int n, float eps);
 
 /* out[r] = sum_c W[r][c] * x[c] for r < rows; x has cols values. */
-EA_API void ea_ref_matvec(float *out, const void *W, enum ea_type type, const float *x,
+void ea_ref_matvec(float *out, const void *W, enum ea_type type, const float *x,
 			  int rows, int cols);
 
 /* out[t][r] = sum_c W[r][c] * X[t][c] for t < n_tokens: X is n_tokens x cols,
  * out is n_tokens x rows. Same result as n_tokens calls of ea_ref_matvec(). */
-EA_API void ea_ref_matmul(float *out, const void *W, enum ea_type type, const float *X,
+void ea_ref_matmul(float *out, const void *W, enum ea_type type, const float *X,
 			  int rows, int cols, int n_tokens);
 
 /* ea_ref_matmul() of rows row_begin .. row_end - 1 only (of out's rows per
  * token): each output value is computed exactly as by ea_ref_matmul(), so
  * rows split among threads give the same bits. */
-EA_API void ea_ref_matmul_rows(float *out, const void *W, enum ea_type type, const float *X,
+void ea_ref_matmul_rows(float *out, const void *W, enum ea_type type, const float *X,
 			       int rows, int cols, int n_tokens, int row_begin, int row_end);
 
 /* out[i] = a[i] + b[i], i < n (the residual add; also adds a bias). out may be a or b. */
-EA_API void ea_ref_add(float *out, const float *a, const float *b, int n);
+void ea_ref_add(float *out, const float *a, const float *b, int n);
 
 /* Rotate, in place, each of the n_heads heads of head_dim values in x (head h
  * at x + h * head_dim) by the angles of position pos: pair i (i < head_dim/2),
  * chosen by mode, turns by pos * freq_base^(-2i / head_dim). */
-EA_API void ea_ref_rope(float *x, int n_heads, int head_dim, int pos, float freq_base,
+void ea_ref_rope(float *x, int n_heads, int head_dim, int pos, float freq_base,
 			enum ea_rope_mode mode);
 
 /* x[i] = exp(x[i] - max(x)) / sum_j exp(x[j] - max(x)), i < n, in place. */
-EA_API void ea_ref_softmax(float *x, int n);
+void ea_ref_softmax(float *x, int n);
 
 /* out[i] = silu(gate[i]) * up[i] with silu(g) = g / (1 + exp(-g)), i < n. out may be gate. */
-EA_API void ea_ref_swiglu(float *out, const float *gate, const float *up, int n);
+void ea_ref_swiglu(float *out, const float *gate, const float *up, int n);
 
 /* out[0..dim) = row `token` of the embedding table (n_vocab rows of dim values), dequantized. */
-EA_API void ea_ref_embed(float *out, const void *table, enum ea_type type, int token, int dim);
+void ea_ref_embed(float *out, const void *table, enum ea_type type, int token, int dim);
 
 /*
  * Grouped-query attention of one query (the token being decoded) over the
@@ -66,7 +66,7 @@ EA_API void ea_ref_embed(float *out, const void *table, enum ea_type type, int t
  * (kv head g at + g * head_dim), its values likewise in v_cache.
  * scratch holds n_pos floats (the attention weights of one head).
  */
-EA_API void ea_ref_attention_decode(float *out, const float *q, const float *k_cache,
+void ea_ref_attention_decode(float *out, const float *q, const float *k_cache,
 				    const float *v_cache, int n_heads, int n_kv_heads,
 				    int head_dim, int n_pos, int kv_row_stride, float *scratch);
 
@@ -77,12 +77,12 @@ EA_API void ea_ref_attention_decode(float *out, const float *q, const float *k_c
  * 0 .. pos0 + t, exactly as ea_ref_attention_decode() with n_pos = pos0 + t + 1.
  * scratch holds pos0 + n_tokens floats.
  */
-EA_API void ea_ref_attention_prompt(float *out, const float *Q, const float *k_cache,
+void ea_ref_attention_prompt(float *out, const float *Q, const float *k_cache,
 				    const float *v_cache, int n_heads, int n_kv_heads,
 				    int head_dim, int n_tokens, int pos0, int kv_row_stride,
 				    float *scratch);
 
 /* The index of the largest of x[0..n), the first one on ties; n >= 1. */
-EA_API int ea_ref_argmax(const float *x, int n);
+int ea_ref_argmax(const float *x, int n);
 
 #endif /* EA_REF_H */

@@ -37,15 +37,15 @@ struct ea_ref_state {
 
 /* A state for @m that takes up to @max_batch tokens per step (>= 1), its
  * matrix products on ea_ref_default_threads() threads. */
-EA_API ea_status ea_ref_state_new(const struct ea_model *m, int max_batch,
+ea_status ea_ref_state_new(const struct ea_model *m, int max_batch,
 				  struct ea_ref_state **out, char *err, size_t errsz);
 
 /* The same on @n_threads threads (0: ea_ref_default_threads()). The results
  * have the same bits for any number of threads. */
-EA_API ea_status ea_ref_state_new_threads(const struct ea_model *m, int max_batch,
+ea_status ea_ref_state_new_threads(const struct ea_model *m, int max_batch,
 					  int n_threads, struct ea_ref_state **out, char *err,
 					  size_t errsz);
-EA_API void ea_ref_state_free(struct ea_ref_state *s);
+void ea_ref_state_free(struct ea_ref_state *s);
 
 /*
  * Run @n_tokens tokens at positions pos0 .. pos0 + n_tokens - 1 (keys and
@@ -56,17 +56,17 @@ EA_API void ea_ref_state_free(struct ea_ref_state *s);
  * (message in s->error) when a token is out of the vocabulary or the
  * positions pass the context.
  */
-EA_API ea_status ea_ref_forward_batch(const struct ea_model *m, struct ea_ref_state *s,
+ea_status ea_ref_forward_batch(const struct ea_model *m, struct ea_ref_state *s,
 				      const int32_t *tokens, int n_tokens, int pos0,
 				      float *logits, int n_logits);
 
 /* One token at @pos: its logits (s->logits, n_vocab values), or NULL on error. */
-EA_API float *ea_ref_forward(const struct ea_model *m, struct ea_ref_state *s, int32_t token,
+float *ea_ref_forward(const struct ea_model *m, struct ea_ref_state *s, int32_t token,
 			     int pos);
 
 /* -log softmax(@logits)[@target] (natural log), in double so that long sums
  * stay exact enough. */
-EA_API double ea_ref_token_nll(const float *logits, int n_vocab, int target);
+double ea_ref_token_nll(const float *logits, int n_vocab, int target);
 
 /*
  * The perplexity method of llama.cpp over one window: run @n_tokens tokens
@@ -74,7 +74,7 @@ EA_API double ea_ref_token_nll(const float *logits, int n_vocab, int target);
  * of each token first .. n_tokens - 1 given the tokens before it; *@n_scored
  * grows by their count. 1 <= first < n_tokens.
  */
-EA_API ea_status ea_ref_window_nll(const struct ea_model *m, struct ea_ref_state *s,
+ea_status ea_ref_window_nll(const struct ea_model *m, struct ea_ref_state *s,
 				   const int32_t *tokens, int n_tokens, int first, double *nll,
 				   int *n_scored);
 

@@ -23,19 +23,19 @@ struct ea_ref_pool;
  * EDGEAI_THREADS: EA_ERR_BAD_ENVIRONMENT and why in @err.
  */
 #define EA_REF_MAX_THREADS 256
-EA_API ea_status ea_ref_default_threads(int *n_threads, char *err, size_t errsz);
+ea_status ea_ref_default_threads(int *n_threads, char *err, size_t errsz);
 
 /* A pool of @n_threads (1 .. EA_REF_MAX_THREADS; 1 starts no thread). */
-EA_API ea_status ea_ref_pool_new(int n_threads, struct ea_ref_pool **out, char *err,
+ea_status ea_ref_pool_new(int n_threads, struct ea_ref_pool **out, char *err,
 				 size_t errsz);
 
 /* Stop the workers and free the pool. NULL is a no-op. */
-EA_API void ea_ref_pool_free(struct ea_ref_pool *p);
+void ea_ref_pool_free(struct ea_ref_pool *p);
 
-EA_API int ea_ref_pool_threads(const struct ea_ref_pool *p);
+int ea_ref_pool_threads(const struct ea_ref_pool *p);
 
 /* ea_ref_matmul() on the pool's threads (a NULL pool: on the caller's). */
-EA_API void ea_ref_pool_matmul(struct ea_ref_pool *p, float *out, const void *W,
+void ea_ref_pool_matmul(struct ea_ref_pool *p, float *out, const void *W,
 			       enum ea_type type, const float *X, int rows, int cols,
 			       int n_tokens);
 

@@ -160,7 +160,7 @@ void ea_vk_rec_destroy(struct ea_vk_rec *rec);
  * 1e9 bytes per second: the memory traffic, comparable with bytes read per
  * second by a kernel.
  */
-EA_API ea_status ea_vk_copy_bandwidth(struct ea_vk *vk, VkDeviceSize bytes, uint32_t iters,
+ea_status ea_vk_copy_bandwidth(struct ea_vk *vk, VkDeviceSize bytes, uint32_t iters,
 				      double *gbps, struct ea_error *err);
 
 #endif /* EA_VK_COMPUTE_H */

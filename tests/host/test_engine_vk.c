@@ -237,7 +237,8 @@ static bool context_refused(const char *path, struct ea_vk *vk)
 	return ok;
 }
 
-/* A stream with a bad magic, and one whose op reaches past its buffer. */
+/* A stream with a bad magic, an op that reaches past its buffer, a span
+ * smaller than its op's shape needs, an argument past the op's own. */
 static bool broken_streams_rejected(const char *path)
 {
 	struct ea_model *m = NULL;
@@ -256,6 +257,16 @@ static bool broken_streams_rejected(const char *path)
 		ok = ok && ea_cs_validate(cs, cs->total_bytes, UINT64_MAX, &err) == EA_ERR_FORMAT;
 		tap_diag("%s", err.msg);
 		op[1].ref[0].offset = offset;
+		op[1].ref[0].bytes -= EA_CS_ALIGN;	/* too small for the op's shape */
+		ok = ok && ea_cs_validate(cs, cs->total_bytes, UINT64_MAX, &err) == EA_ERR_FORMAT &&
+		     strstr(err.msg, "needs");
+		tap_diag("%s", err.msg);
+		op[1].ref[0].bytes += EA_CS_ALIGN;
+		op[1].arg[EA_CS_MAX_ARGS - 1] = 1;	/* an argument the op does not take */
+		ok = ok && ea_cs_validate(cs, cs->total_bytes, UINT64_MAX, &err) == EA_ERR_FORMAT;
+		tap_diag("%s", err.msg);
+		op[1].arg[EA_CS_MAX_ARGS - 1] = 0;
+		ok = ok && ea_cs_validate(cs, cs->total_bytes, UINT64_MAX, &err) == EA_OK;
 		cs->magic ^= 1;
 		ok = ok && ea_cs_validate(cs, cs->total_bytes, UINT64_MAX, &err) == EA_ERR_FORMAT;
 		tap_diag("%s", err.msg);
@@ -307,7 +318,8 @@ int main(void)
 	tap_ok(&t, context_refused(path, dev->vk),
 	       "a step past the context fails with EA_ERR_INVALID_ARGUMENT naming the context");
 	tap_ok(&t, broken_streams_rejected(path),
-	       "ea_cs_validate accepts a built stream, rejects a bad magic and an op past its buffer");
+	       "ea_cs_validate accepts a built stream, rejects a bad magic, an op past its buffer, "
+	       "a span too small for its op's shape and an argument the op does not take");
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/qwen2.gguf", dir);
 	unlink(path);
