@@ -31,7 +31,9 @@ $(SCHED_OUT)/vmlinux.h: kmod/edgeai.ko
 	@mkdir -p $(@D)
 	$(BPFTOOL) -B $(KDIR)/vmlinux btf dump file $< format c > $@.tmp && mv $@.tmp $@
 
-kmod/edgeai.ko: kmod
+# The empty recipe makes make read the .ko's time again once kmod has run, so
+# a module rebuilt in this run regenerates vmlinux.h in this run too.
+kmod/edgeai.ko: kmod ; @:
 
 # The uapi's one-line numeric constants, without drm.h (which clashes with vmlinux.h).
 $(SCHED_OUT)/edgeai_consts.h: uapi/edgeai_accel.h
