@@ -27,6 +27,7 @@
 
 #include "edgeai_drv.h"
 #include "edgeai_job.h"
+#include "edgeai_policy.h"
 #include "edgeai_sched.h"
 
 /*
@@ -45,26 +46,6 @@ struct edgeai_route_call {
 
 static const char edgeai_builtin_name[EDGEAI_POLICY_NAME_LEN] = "builtin";
 
-static const char *const edgeai_decision_names[] = {
-	[EDGEAI_ROUTE_LOCAL] = "local",
-	[EDGEAI_ROUTE_CLOUD] = "cloud",
-	[EDGEAI_ROUTE_REJECT] = "reject",
-};
-
-static const char *const edgeai_reason_names[] = {
-	[EDGEAI_REASON_DEFAULT] = "default",
-	[EDGEAI_REASON_PRIVACY] = "privacy",
-	[EDGEAI_REASON_NO_EXECUTOR] = "no_executor",
-	[EDGEAI_REASON_OVERLOAD] = "overload",
-	[EDGEAI_REASON_DEADLINE] = "deadline",
-	[EDGEAI_REASON_LOCAL_FASTER] = "local_faster",
-	[EDGEAI_REASON_CLOUD_FASTER] = "cloud_faster",
-	[EDGEAI_REASON_CONFIDENT] = "confident",
-	[EDGEAI_REASON_LOW_CONFIDENCE] = "low_confidence",
-	[EDGEAI_REASON_POWER] = "power",
-	[EDGEAI_REASON_POLICY] = "policy",
-};
-
 static u32 edgeai_route_queued_total(const struct edgeai_route_ctx *ctx)
 {
 	u32 total = 0;
@@ -75,32 +56,22 @@ static u32 edgeai_route_queued_total(const struct edgeai_route_ctx *ctx)
 	return total;
 }
 
-/* The built-in policy; its formula is documented in the uapi header. */
+/* The built-in policy (uapi/edgeai_policy.h) on the ctx's facts. */
 static u32 edgeai_route_builtin(struct edgeai_route_ctx *ctx)
 {
-	u32 queued = edgeai_route_queued_total(ctx);
-	u64 local_ms;
+	const struct edgeai_policy_facts facts = {
+		.privacy = ctx->privacy,
+		.deadline_ms = ctx->deadline_ms,
+		.prompt_tokens = ctx->prompt_tokens,
+		.max_new_tokens = ctx->max_new_tokens,
+		.executor_alive = ctx->executor_alive,
+		.queued = edgeai_route_queued_total(ctx),
+		.mem_used = ctx->mem_used,
+		.mem_limit = ctx->mem_limit,
+		.model_avg_ns = ctx->model_avg_ns,
+	};
 
-	ctx->priority = ctx->deadline_ms &&
-			ctx->deadline_ms <= EDGEAI_ROUTE_URGENT_MS ?
-			EDGEAI_PRIORITY_HIGH : EDGEAI_PRIORITY_NORMAL;
-	ctx->reason = EDGEAI_REASON_PRIVACY;
-	if (ctx->privacy == EDGEAI_PRIVACY_SENSITIVE)
-		return EDGEAI_ROUTE_LOCAL;
-	ctx->reason = EDGEAI_REASON_NO_EXECUTOR;
-	if (!ctx->executor_alive)
-		return EDGEAI_ROUTE_CLOUD;
-	ctx->reason = EDGEAI_REASON_OVERLOAD;
-	if (queued >= EDGEAI_ROUTE_MAX_QUEUED ||
-	    ctx->mem_used >= ctx->mem_limit - ctx->mem_limit / 16)
-		return EDGEAI_ROUTE_CLOUD;
-	local_ms = div_u64((u64)(queued + 1) * ctx->model_avg_ns,
-			   NSEC_PER_MSEC);
-	ctx->reason = EDGEAI_REASON_DEADLINE;
-	if (ctx->deadline_ms && local_ms > ctx->deadline_ms)
-		return EDGEAI_ROUTE_CLOUD;
-	ctx->reason = EDGEAI_REASON_DEFAULT;
-	return EDGEAI_ROUTE_LOCAL;
+	return edgeai_policy_builtin(&facts, &ctx->reason, &ctx->priority);
 }
 
 static void edgeai_route_fill(struct edgeai_route_call *call,

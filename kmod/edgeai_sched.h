@@ -2,7 +2,9 @@
 /*
  * edgeai routing: the per-request decision (local, cloud, reject) made by
  * a BPF struct_ops policy or, when none is attached, the built-in one.
- * The formula of the built-in policy is in uapi/edgeai_accel.h ("routing").
+ * The formula of the built-in policy is in uapi/edgeai_accel.h ("routing"),
+ * its arithmetic in uapi/edgeai_policy.h, shared with the BPF policies and
+ * the library.
  */
 
 #ifndef __EDGEAI_SCHED_H__

@@ -609,7 +609,9 @@ struct drm_edgeai_exec_complete {
  * 5. otherwise LOCAL, %EDGEAI_REASON_DEFAULT.
  *
  * Its priority is %EDGEAI_PRIORITY_HIGH for a deadline of at most
- * %EDGEAI_ROUTE_URGENT_MS, %EDGEAI_PRIORITY_NORMAL otherwise.
+ * %EDGEAI_ROUTE_URGENT_MS, %EDGEAI_PRIORITY_NORMAL otherwise.  Its
+ * arithmetic is edgeai_policy_builtin() in edgeai_policy.h, which the BPF
+ * policies and the library's direct mode share with the module.
  *
  * The moving average of a model moves by 1/8 of the difference towards
  * each completed job's device time (drm_edgeai_exec_complete), for jobs

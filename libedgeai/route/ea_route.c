@@ -23,31 +23,16 @@ _Static_assert(EA_PRIVACY_SENSITIVE - 1 == EDGEAI_PRIVACY_SENSITIVE &&
 	       EA_PRIVACY_PERSONAL - 1 == EDGEAI_PRIVACY_PERSONAL &&
 	       EA_PRIVACY_PUBLIC - 1 == EDGEAI_PRIVACY_PUBLIC, "privacy classes as the module's");
 
-static const char *const reason_names[EDGEAI_REASON_COUNT] = {
-	[EDGEAI_REASON_DEFAULT] = "default",
-	[EDGEAI_REASON_PRIVACY] = "privacy",
-	[EDGEAI_REASON_NO_EXECUTOR] = "no_executor",
-	[EDGEAI_REASON_OVERLOAD] = "overload",
-	[EDGEAI_REASON_DEADLINE] = "deadline",
-	[EDGEAI_REASON_LOCAL_FASTER] = "local_faster",
-	[EDGEAI_REASON_CLOUD_FASTER] = "cloud_faster",
-	[EDGEAI_REASON_CONFIDENT] = "confident",
-	[EDGEAI_REASON_LOW_CONFIDENCE] = "low_confidence",
-	[EDGEAI_REASON_POWER] = "power",
-	[EDGEAI_REASON_POLICY] = "policy",
-};
-
 EA_API const char *ea_route_reason_name(uint32_t reason)
 {
 	if (reason == EA_ROUTE_REASON_FORCED)
 		return "forced";
-	return reason < EDGEAI_REASON_COUNT ? reason_names[reason] : "unknown";
+	return reason < EDGEAI_REASON_COUNT ? edgeai_reason_names[reason] : "unknown";
 }
 
 EA_API const char *ea_route_decision_name(enum ea_route_decision d)
 {
-	return d == EA_ROUTE_LOCAL ? "local" : d == EA_ROUTE_CLOUD ? "cloud" :
-	       d == EA_ROUTE_REJECT ? "reject" : "unknown";
+	return (unsigned)d < EDGEAI_ROUTE_DECISION_COUNT ? edgeai_decision_names[d] : "unknown";
 }
 
 EA_API const char *ea_route_where_name(enum ea_route_where w)

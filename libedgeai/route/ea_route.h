@@ -2,8 +2,9 @@
 /*
  * ea_route - the public struct ea_router (edgeai.h: routed generation) and
  * its parts: ea_route.c runs a request where it is sent and falls back,
- * ea_route_decide.c asks for the decision (the module, or ea_policy in
- * direct mode), ea_route_cloud.c keeps the cloud's figures (probe, the
+ * ea_route_decide.c asks for the decision (the module, or in direct mode
+ * the policies of uapi/edgeai_policy.h, the module's and BPF policies'
+ * arithmetic), ea_route_cloud.c keeps the cloud's figures (probe, the
  * scheduler's pinned map, the cache file).
  */
 #ifndef EA_ROUTE_H
@@ -11,10 +12,17 @@
 
 #include "ea_cloud.h"
 #include "ea_error.h"
-#include "ea_policy.h"
+#include "edgeai_policy.h"
+
+/* The value of the scheduler's "cloud" map (tools/sched/sched_maps.h,
+ * struct edgeai_cloud_state): tokens_per_s 0 means no cloud known. */
+struct ea_route_figures {
+	uint32_t rtt_ms;
+	uint32_t tokens_per_s;
+};
 
 struct ea_router {
-	struct ea_device *dev;			/* NULL or direct: ea_policy decides */
+	struct ea_device *dev;			/* NULL or direct: edgeai_policy.h decides here */
 	struct ea_cloud_endpoint *endpoints;	/* from the config file */
 	size_t n_endpoints;
 	const struct ea_cloud_endpoint *cloud;	/* the one used; NULL: none */
@@ -22,7 +30,7 @@ struct ea_router {
 	enum ea_route_policy policy;
 	uint32_t model_id;
 	char *probe_cache;			/* NULL: none */
-	struct ea_policy_cloud figures;		/* what the policies see */
+	struct ea_route_figures figures;	/* what the policies see */
 	uint64_t local_avg_ns;			/* a local token's time, moving average */
 	char *text;				/* the last answer */
 	size_t text_len, text_cap;
@@ -38,8 +46,8 @@ struct ea_route_ask {
 	bool has_local;			/* a local session is there */
 };
 
-/* Ask the module (kmod mode) or ea_policy for @ask; fills @res's decision,
- * reason, priority, policy and decided_in_kernel. */
+/* Ask the module (kmod mode) or edgeai_policy.h (direct mode) for @ask; fills
+ * @res's decision, reason, priority, policy and decided_in_kernel. */
 ea_status ea_route_decide(struct ea_router *r, const struct ea_route_ask *ask,
 			  struct ea_route_result *res);
 

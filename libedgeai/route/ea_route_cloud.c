@@ -19,7 +19,7 @@
 #include "ea_route.h"
 
 /* Pinned by edgeai-sched (tools/sched/sched_maps.h, EDGEAI_SCHED_PIN_DIR);
- * its value is struct edgeai_cloud_state, which ea_policy_cloud mirrors. */
+ * its value is struct edgeai_cloud_state, which ea_route_figures mirrors. */
 #define EA_ROUTE_CLOUD_MAP "/sys/fs/bpf/edgeai/cloud"
 
 static long sys_bpf(int cmd, union bpf_attr *attr)
@@ -28,7 +28,7 @@ static long sys_bpf(int cmd, union bpf_attr *attr)
 }
 
 /* 1 written, 0 no map pinned, -1 (errno) the map is there but refused. */
-static int write_sched_map(const struct ea_policy_cloud *c)
+static int write_sched_map(const struct ea_route_figures *c)
 {
 	union bpf_attr attr;
 	uint32_t key = 0;

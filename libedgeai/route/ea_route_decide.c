@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * ea_route_decide.c - where a request runs: DRM_IOCTL_EDGEAI_ROUTE in kmod
- * mode (the attached BPF policy or the built-in one), ea_policy in direct
- * mode, fed with this router's own state (see edgeai.h, routed generation).
+ * mode (the attached BPF policy or the built-in one); in direct mode the same
+ * arithmetic (uapi/edgeai_policy.h) on this router's own state (see edgeai.h,
+ * routed generation).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -54,31 +55,29 @@ static ea_status decide_kernel(struct ea_router *r, const struct ea_route_ask *a
 static void decide_direct(struct ea_router *r, const struct ea_route_ask *ask,
 			  struct ea_route_result *res)
 {
-	struct ea_policy_ctx ctx = {
-		.model_id = r->model_id,
-		.prompt_tokens = ask->prompt_tokens,
-		.max_new_tokens = ask->max_new_tokens,
+	const struct edgeai_policy_facts facts = {
 		.privacy = ask->privacy,
 		.deadline_ms = ask->params->deadline_ms,
-		.confidence = confidence(ask->params),
+		.prompt_tokens = ask->prompt_tokens,
+		.max_new_tokens = ask->max_new_tokens,
 		.executor_alive = ask->has_local,
 		.mem_limit = UINT64_MAX,
 		.model_avg_ns = r->local_avg_ns,
+		.cloud_rtt_ms = r->figures.rtt_ms,
+		.cloud_tokens_per_s = r->figures.tokens_per_s,
 	};
 
 	switch (r->policy) {
 	case EA_ROUTE_POLICY_LATENCY:
-		res->decision = ea_policy_latency(&ctx, &r->figures);
+		res->decision = edgeai_policy_latency(&facts, &res->reason, &res->priority);
 		break;
 	case EA_ROUTE_POLICY_PRIVACY:
-		res->decision = ea_policy_privacy(&ctx, &r->figures);
+		res->decision = edgeai_policy_privacy(&facts, &res->reason, &res->priority);
 		break;
 	default:
-		res->decision = ea_policy_builtin(&ctx);
+		res->decision = edgeai_policy_builtin(&facts, &res->reason, &res->priority);
 		break;
 	}
-	res->reason = ctx.reason;
-	res->priority = ctx.priority;
 	snprintf(res->policy, sizeof(res->policy), "%s", ea_route_policy_name(r->policy));
 }
 

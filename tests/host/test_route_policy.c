@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * test_route_policy.c - direct mode's routing policies (ea_policy) on tables:
- * the built-in policy through every rule of its formula (uapi/edgeai_accel.h),
- * the latency and privacy policies on the rows tests/kselftest/edgeai_sched_test
- * drives through their BPF programs. Where the module's accel device is
+ * test_route_policy.c - the routing policies' arithmetic (uapi/edgeai_policy.h,
+ * which the module, the BPF policies and direct mode share) on tables of
+ * expected answers: the built-in policy through every rule of its formula
+ * (uapi/edgeai_accel.h), the latency and privacy policies on the rows
+ * tests/kselftest/edgeai_sched_test drives through their BPF programs; and
+ * a name for every decision and reason. Where the module's accel device is
  * there (in the VM: tests/net/run runs this binary there), the built-in rows
  * whose device state a test can set (executor attached or not, nothing queued,
  * no job timed yet) also go through DRM_IOCTL_EDGEAI_ROUTE, and the kernel's
- * answer must be ea_policy_builtin's.
+ * answer must be the row's.
  */
 #include <fcntl.h>
 #include <string.h>
@@ -15,8 +17,8 @@
 #include <unistd.h>
 
 #include "ea_kmod.h"
-#include "ea_policy.h"
 #include "ea_tap.h"
+#include "edgeai_policy.h"
 
 #define L EDGEAI_ROUTE_LOCAL
 #define C EDGEAI_ROUTE_CLOUD
@@ -60,6 +62,10 @@ static const struct row builtin_rows[] = {
 	{ PUB, 10, 10, 100, NONE, 3, 1, 0, GIB, 25 * MS, L, EDGEAI_REASON_DEFAULT, HIGH, false },
 	{ PUB, 10, 10, 100, NONE, 4, 1, 0, GIB, 25 * MS, C, EDGEAI_REASON_DEADLINE, HIGH, false },
 	{ PUB, 10, 10, 0, NONE, 4, 1, 0, GIB, 25 * MS, L, EDGEAI_REASON_DEFAULT, NORM, false },
+	/* the estimate in whole ms: 100.999999 ms is not over a 100 ms deadline, 101 is */
+	{ PUB, 10, 10, 100, NONE, 0, 1, 0, GIB, 101 * MS - 1, L, EDGEAI_REASON_DEFAULT, HIGH,
+	  false },
+	{ PUB, 10, 10, 100, NONE, 0, 1, 0, GIB, 101 * MS, C, EDGEAI_REASON_DEADLINE, HIGH, false },
 	/* direct mode's state: no limit, nothing queued */
 	{ PUB, 10, 10, 0, NONE, 0, 1, 0, UINT64_MAX, 2 * MS, L, EDGEAI_REASON_DEFAULT, NORM,
 	  false },
@@ -89,14 +95,15 @@ static const struct row privacy_rows[] = {
 	{ PUB, 0, 2, 0, NONE, 0, 0, 0, GIB, 0, C, EDGEAI_REASON_NO_EXECUTOR, NORM, false },
 };
 
-static struct ea_policy_ctx ctx_of(const struct row *r)
+/* The rows' cloud: 100 ms, 200 tokens/s (@cloud), or none known. */
+static struct edgeai_policy_facts facts_of(const struct row *r, bool cloud)
 {
-	return (struct ea_policy_ctx){
-		.model_id = ROW_MODEL, .prompt_tokens = r->prompt, .max_new_tokens = r->new_tokens,
-		.privacy = r->privacy, .deadline_ms = r->deadline_ms, .confidence = r->confidence,
-		.queued = { [EDGEAI_PRIORITY_NORMAL] = r->queued_normal },
-		.executor_alive = r->executor, .mem_used = r->mem_used, .mem_limit = r->mem_limit,
-		.model_avg_ns = r->avg_ns,
+	return (struct edgeai_policy_facts){
+		.privacy = r->privacy, .deadline_ms = r->deadline_ms, .prompt_tokens = r->prompt,
+		.max_new_tokens = r->new_tokens, .executor_alive = r->executor,
+		.queued = r->queued_normal, .mem_used = r->mem_used, .mem_limit = r->mem_limit,
+		.model_avg_ns = r->avg_ns, .cloud_rtt_ms = cloud ? 100 : 0,
+		.cloud_tokens_per_s = cloud ? 200 : 0,
 	};
 }
 
@@ -105,30 +112,50 @@ enum which { BUILTIN, LATENCY, PRIVACY };
 static void check_rows(struct tap *t, enum which w, const struct row *rows, size_t n)
 {
 	static const char *const names[] = { "builtin", "latency", "privacy" };
-	static const struct ea_policy_cloud cloud = { 100, 200 };
 
 	for (size_t i = 0; i < n; i++) {
-		struct ea_policy_ctx ctx = ctx_of(&rows[i]);
-		uint32_t d = w == BUILTIN ? ea_policy_builtin(&ctx) :
-			     w == LATENCY ? ea_policy_latency(&ctx, &cloud) :
-			     ea_policy_privacy(&ctx, &cloud);
+		struct edgeai_policy_facts f = facts_of(&rows[i], true);
+		uint32_t reason, priority;
+		uint32_t d = w == BUILTIN ? edgeai_policy_builtin(&f, &reason, &priority) :
+			     w == LATENCY ? edgeai_policy_latency(&f, &reason, &priority) :
+			     edgeai_policy_privacy(&f, &reason, &priority);
 
-		tap_ok(t, d == rows[i].decision && ctx.reason == rows[i].reason &&
-		       ctx.priority == rows[i].priority,
+		tap_ok(t, d == rows[i].decision && reason == rows[i].reason &&
+		       priority == rows[i].priority,
 		       "%s row %zu: decision %u reason %u priority %u (want %u %u %u)", names[w],
-		       i, d, ctx.reason, ctx.priority, rows[i].decision, rows[i].reason,
-		       rows[i].priority);
+		       i, d, reason, priority, rows[i].decision, rows[i].reason, rows[i].priority);
 	}
 }
 
 static void check_no_cloud(struct tap *t)
 {
-	struct ea_policy_ctx ctx = ctx_of(&latency_rows[2]);
-	static const struct ea_policy_cloud none = { 0, 0 };
-	uint32_t d = ea_policy_latency(&ctx, &none);
+	struct edgeai_policy_facts f = facts_of(&latency_rows[2], false);
+	uint32_t reason, priority;
+	uint32_t d = edgeai_policy_latency(&f, &reason, &priority);
 
-	tap_ok(t, d == L && ctx.reason == EDGEAI_REASON_DEFAULT,
+	tap_ok(t, d == L && reason == EDGEAI_REASON_DEFAULT,
 	       "latency without cloud figures keeps the request local");
+}
+
+/* Every decision and reason has a name of its own (sysfs prints them all). */
+static bool names_distinct(const char *const *names, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (!names[i] || !names[i][0])
+			return false;
+		for (int j = 0; j < i; j++)
+			if (!strcmp(names[i], names[j]))
+				return false;
+	}
+	return true;
+}
+
+static void check_names(struct tap *t)
+{
+	tap_ok(t, names_distinct(edgeai_decision_names, EDGEAI_ROUTE_DECISION_COUNT),
+	       "a distinct name for each decision");
+	tap_ok(t, names_distinct(edgeai_reason_names, EDGEAI_REASON_COUNT),
+	       "a distinct name for each reason");
 }
 
 /* ---- the kernel's built-in on the same rows ----------------------------- */
@@ -159,19 +186,16 @@ static void check_kernel(struct tap *t, const struct ea_kmod *kmod)
 
 	for (size_t i = 0; i < ROWS(builtin_rows); i++) {
 		const struct row *r = &builtin_rows[i];
-		struct ea_policy_ctx ctx = ctx_of(r);
 		struct drm_edgeai_route k;
-		uint32_t d;
 		bool ok;
 
 		if (!r->in_kernel)
 			continue;
 		ok = kernel_row(kmod->fd, &exec_fd, r, kmod->path, &k);
-		d = ea_policy_builtin(&ctx);
-		tap_ok(t, ok && k.decision == d && k.reason == ctx.reason &&
-		       k.priority == ctx.priority && !strcmp(k.policy_name, "builtin"),
-		       "kernel builtin row %zu: decision %u reason %u priority %u, userspace %u %u %u",
-		       i, k.decision, k.reason, k.priority, d, ctx.reason, ctx.priority);
+		tap_ok(t, ok && k.decision == r->decision && k.reason == r->reason &&
+		       k.priority == r->priority && !strcmp(k.policy_name, "builtin"),
+		       "kernel builtin row %zu: decision %u reason %u priority %u (want %u %u %u)",
+		       i, k.decision, k.reason, k.priority, r->decision, r->reason, r->priority);
 	}
 	if (exec_fd >= 0)
 		close(exec_fd);
@@ -194,12 +218,13 @@ int main(void)
 	bool have_kmod = ea_kmod_open("/dev/accel", &kmod, &err) == EA_OK;
 	size_t n_kernel = kernel_rows();
 
-	tap_plan(&t, (int)(ROWS(builtin_rows) + ROWS(latency_rows) + ROWS(privacy_rows) + 1 +
+	tap_plan(&t, (int)(ROWS(builtin_rows) + ROWS(latency_rows) + ROWS(privacy_rows) + 3 +
 			   (have_kmod ? n_kernel : 1)));
 	check_rows(&t, BUILTIN, builtin_rows, ROWS(builtin_rows));
 	check_rows(&t, LATENCY, latency_rows, ROWS(latency_rows));
 	check_rows(&t, PRIVACY, privacy_rows, ROWS(privacy_rows));
 	check_no_cloud(&t);
+	check_names(&t);
 	if (have_kmod) {
 		if (geteuid() != 0)
 			tap_diag("not root: attaching an executor may fail (EPERM)");

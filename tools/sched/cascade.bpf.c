@@ -15,7 +15,7 @@
 SEC("struct_ops/route")
 s32 BPF_PROG(cascade_route, struct edgeai_route_ctx *req)
 {
-	req->priority = urgent_priority(req);
+	req->priority = edgeai_policy_priority(req->deadline_ms);
 	if (req->privacy == EDGEAI_PRIVACY_SENSITIVE) {
 		req->reason = EDGEAI_REASON_PRIVACY;
 		return EDGEAI_ROUTE_LOCAL;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * What every edgeai policy shares: the kernel's types (from the module's
- * BTF), the uapi constants, the kfuncs, the maps and the latency estimate
- * that several policies fall back on.
+ * BTF), the uapi constants, the kfuncs, the maps, and the policies'
+ * arithmetic (uapi/edgeai_policy.h) with the facts it decides on.
  */
 #ifndef EDGEAI_POLICY_BPF_H
 #define EDGEAI_POLICY_BPF_H
@@ -11,6 +11,7 @@
 #include "edgeai_consts.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include "edgeai_policy.h"
 #include "sched_maps.h"
 
 char _license[] SEC("license") = "GPL";
@@ -27,52 +28,36 @@ struct {
 	__type(value, struct edgeai_cloud_state);
 } cloud SEC(".maps");
 
-/* Local cost of a token before the model has a measured job time. */
-#define DEFAULT_LOCAL_NS_PER_TOKEN	(20 * 1000 * 1000ULL)
-/* The prompt is evaluated in batches of this many tokens per job. */
-#define PROMPT_TOKENS_PER_JOB		8
-
-static __always_inline u32 urgent_priority(struct edgeai_route_ctx *ctx)
+/*
+ * The request and the device from the ctx, the queue and the model's job
+ * time from the kfuncs (as route() runs), the cloud from the "cloud" map.
+ */
+static __always_inline void route_facts(struct edgeai_route_ctx *ctx,
+					struct edgeai_policy_facts *f)
 {
-	return ctx->deadline_ms && ctx->deadline_ms <= EDGEAI_ROUTE_URGENT_MS ?
-	       EDGEAI_PRIORITY_HIGH : EDGEAI_PRIORITY_NORMAL;
+	u32 key = 0;
+	struct edgeai_cloud_state *c = bpf_map_lookup_elem(&cloud, &key);
+
+	f->privacy = ctx->privacy;
+	f->deadline_ms = ctx->deadline_ms;
+	f->prompt_tokens = ctx->prompt_tokens;
+	f->max_new_tokens = ctx->max_new_tokens;
+	f->executor_alive = ctx->executor_alive;
+	f->queued = edgeai_route_queued_from(ctx, EDGEAI_PRIORITY_LOW);
+	f->mem_used = ctx->mem_used;
+	f->mem_limit = ctx->mem_limit;
+	f->model_avg_ns = edgeai_route_model_avg_ns(ctx, ctx->model_id);
+	f->cloud_rtt_ms = c ? c->rtt_ms : 0;
+	f->cloud_tokens_per_s = c ? c->tokens_per_s : 0;
 }
 
-/*
- * local = (jobs queued + jobs of the request) x the model's job time;
- * cloud = round trip + new tokens / cloud throughput.  No cloud figures
- * or no executor decide by themselves.
- */
+/* edgeai_policy_latency(), which several policies fall back on. */
 static __always_inline s32 route_by_latency(struct edgeai_route_ctx *ctx)
 {
-	struct edgeai_cloud_state *c;
-	u64 per_job, local_ns, cloud_ns, jobs;
-	u32 key = 0;
+	struct edgeai_policy_facts facts;
 
-	ctx->priority = urgent_priority(ctx);
-	if (!ctx->executor_alive) {
-		ctx->reason = EDGEAI_REASON_NO_EXECUTOR;
-		return EDGEAI_ROUTE_CLOUD;
-	}
-	c = bpf_map_lookup_elem(&cloud, &key);
-	if (!c || !c->tokens_per_s) {
-		ctx->reason = EDGEAI_REASON_DEFAULT;
-		return EDGEAI_ROUTE_LOCAL;
-	}
-	per_job = edgeai_route_model_avg_ns(ctx, ctx->model_id);
-	if (!per_job)
-		per_job = DEFAULT_LOCAL_NS_PER_TOKEN;
-	jobs = edgeai_route_queued_from(ctx, EDGEAI_PRIORITY_LOW) +
-	       ctx->prompt_tokens / PROMPT_TOKENS_PER_JOB + ctx->max_new_tokens;
-	local_ns = jobs * per_job;
-	cloud_ns = c->rtt_ms * 1000000ULL +
-		   ctx->max_new_tokens * 1000000000ULL / c->tokens_per_s;
-	if (local_ns <= cloud_ns) {
-		ctx->reason = EDGEAI_REASON_LOCAL_FASTER;
-		return EDGEAI_ROUTE_LOCAL;
-	}
-	ctx->reason = EDGEAI_REASON_CLOUD_FASTER;
-	return EDGEAI_ROUTE_CLOUD;
+	route_facts(ctx, &facts);
+	return edgeai_policy_latency(&facts, &ctx->reason, &ctx->priority);
 }
 
 #endif

@@ -14,12 +14,10 @@
 SEC("struct_ops/route")
 s32 BPF_PROG(privacy_route, struct edgeai_route_ctx *req)
 {
-	if (req->privacy == EDGEAI_PRIVACY_SENSITIVE) {
-		req->priority = urgent_priority(req);
-		req->reason = EDGEAI_REASON_PRIVACY;
-		return EDGEAI_ROUTE_LOCAL;
-	}
-	return route_by_latency(req);
+	struct edgeai_policy_facts facts;
+
+	route_facts(req, &facts);
+	return edgeai_policy_privacy(&facts, &req->reason, &req->priority);
 }
 
 SEC(".struct_ops.link")

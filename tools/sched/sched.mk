@@ -14,7 +14,7 @@ SCHED_TEST     := $(BUILD)/tests/kselftest/edgeai_sched_test
 BPFTOOL        ?= bpftool
 BPF_CLANG      ?= clang
 BPF_CFLAGS     := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
-		  -I$(SCHED_OUT) -Itools/sched
+		  -I$(SCHED_OUT) -Itools/sched -Iuapi
 SCHED_CFLAGS   := $(BASE_CFLAGS) -I$(SCHED_OUT) -Itools/sched $(CFLAGS)
 
 # build/bpftool/bpftool, bpftool fixed for module struct_ops (the kselftest's).
@@ -31,17 +31,22 @@ $(SCHED_OUT)/vmlinux.h: kmod/edgeai.ko
 	@mkdir -p $(@D)
 	$(BPFTOOL) -B $(KDIR)/vmlinux btf dump file $< format c > $@.tmp && mv $@.tmp $@
 
-kmod/edgeai.ko: kmod
+# The empty recipe makes make read the .ko's time again once kmod has run, so
+# a module rebuilt in this run regenerates vmlinux.h in this run too.
+kmod/edgeai.ko: kmod ; @:
 
 # The uapi's one-line numeric constants, without drm.h (which clashes with vmlinux.h).
 $(SCHED_OUT)/edgeai_consts.h: uapi/edgeai_accel.h
 	@mkdir -p $(@D)
 	grep -E '^#define EDGEAI_[A-Z0-9_]+[[:space:]]+[^\\]*$$' $< > $@.tmp && mv $@.tmp $@
 
-$(SCHED_OUT)/%.bpf.o: tools/sched/%.bpf.c tools/sched/policy.bpf.h tools/sched/sched_maps.h $(SCHED_GEN_HDRS)
+SCHED_BPF_HDRS := tools/sched/policy.bpf.h tools/sched/sched_maps.h uapi/edgeai_policy.h \
+		  $(SCHED_GEN_HDRS)
+
+$(SCHED_OUT)/%.bpf.o: tools/sched/%.bpf.c $(SCHED_BPF_HDRS)
 	$(BPF_CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(SCHED_OUT)/invalid.bpf.o: tests/kselftest/sched_invalid.bpf.c tools/sched/policy.bpf.h $(SCHED_GEN_HDRS)
+$(SCHED_OUT)/invalid.bpf.o: tests/kselftest/sched_invalid.bpf.c $(SCHED_BPF_HDRS)
 	$(BPF_CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 .PRECIOUS: $(SCHED_OUT)/%.bpf.o
