@@ -60,8 +60,10 @@ extern "C" {
  * stores and attends to only the first n.
  */
 
-/* Every buffer offset and size is a multiple of this: the largest
- * alignment Vulkan lets a device ask of storage buffer offsets. */
+/*
+ * Every buffer offset and size is a multiple of EA_CS_ALIGN: the largest
+ * alignment Vulkan lets a device ask of storage buffer offsets.
+ */
 #define EA_CS_ALIGN		256u
 #define EA_CS_MAX_REFS		6	/* buffer spans one op binds */
 #define EA_CS_MAX_ARGS		8	/* scalar arguments of one op */
@@ -182,9 +184,7 @@ enum ea_cs_opcode {
 /* EA_CS_MATVEC's flags. */
 #define EA_CS_MV_NORM		1u	/* RMSNorm x with ref[3] and eps first */
 #define EA_CS_MV_ACC		2u	/* y += W x */
-#define EA_CS_MV_SWIGLU		4u	/* W: 2 x rows rows, gate then up;
-					 * y = silu(gate x) * up x
-					 */
+#define EA_CS_MV_SWIGLU		4u	/* W: gate rows, then as many up rows */
 
 /**
  * struct ea_cs_op - one op of a program.
