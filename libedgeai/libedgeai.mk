@@ -2,7 +2,7 @@
 # with the SPIR-V of shaders/ embedded (SHADER_EMBED_OBJS from shaders/shaders.mk).
 #
 # One folder a layer, lower layers first:
-#   core/   status codes, SHA-256, fp16, opening a device (direct or kmod mode)
+#   core/   status codes, SHA-256 (libcrypto), fp16, opening a device (direct or kmod mode)
 #   model/  GGUF read and write, tensor types, tokenizers, the loaded model
 #   ref/    the CPU reference forward pass
 #   vk/     Vulkan: device selection, buffers, embedded shaders, the ops
@@ -20,9 +20,9 @@ LIBEDGEAI_INTERNAL_INC := $(patsubst %,-Ilibedgeai/%,$(LIBEDGEAI_LAYERS))
 LIBEDGEAI_SONAME := libedgeai.so.0
 LIBEDGEAI_SO     := $(BUILD)/libedgeai.so
 LIBEDGEAI_A      := $(BUILD)/libedgeai.a
-LIBEDGEAI_LIBS   := $(shell pkg-config --libs vulkan libdrm libcurl json-c) -lm
+LIBEDGEAI_LIBS   := $(shell pkg-config --libs vulkan libdrm libcurl json-c libcrypto) -lm
 
-LIBEDGEAI_CFLAGS := $(BASE_CFLAGS) $(shell pkg-config --cflags libdrm libcurl json-c) \
+LIBEDGEAI_CFLAGS := $(BASE_CFLAGS) $(shell pkg-config --cflags libdrm libcurl json-c libcrypto) \
 		    $(LIBEDGEAI_INTERNAL_INC) -fvisibility=hidden $(CFLAGS)
 LIBEDGEAI_SRCS   := $(sort $(wildcard $(patsubst %,libedgeai/%/*.c,$(LIBEDGEAI_LAYERS))))
 LIBEDGEAI_OBJS   := $(patsubst libedgeai/%.c,$(BUILD)/libedgeai/%.o,$(LIBEDGEAI_SRCS)) \
