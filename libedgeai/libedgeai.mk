@@ -3,7 +3,7 @@
 #
 # One folder a layer, lower layers first; a layer includes only its own
 # headers and those of the layers below (tests/style/layers checks it):
-#   core/   status codes and messages, SHA-256, fp16
+#   core/   status codes and messages, SHA-256 (libcrypto), fp16
 #   model/  GGUF read and write, tensor types, tokenizers, the loaded model
 #   ref/    the CPU reference forward pass
 #   vk/     Vulkan: device selection, buffers, embedded shaders, kernel builds
@@ -26,9 +26,9 @@ LIBEDGEAI_INTERNAL_INC := $(patsubst %,-Ilibedgeai/%,$(LIBEDGEAI_LAYERS)) -Ishad
 LIBEDGEAI_SONAME := libedgeai.so.0
 LIBEDGEAI_SO     := $(BUILD)/libedgeai.so
 LIBEDGEAI_A      := $(BUILD)/libedgeai.a
-LIBEDGEAI_LIBS   := $(shell pkg-config --libs vulkan libdrm libcurl json-c) -lm
+LIBEDGEAI_LIBS   := $(shell pkg-config --libs vulkan libdrm libcurl json-c libcrypto) -lm
 
-LIBEDGEAI_CFLAGS := $(BASE_CFLAGS) $(shell pkg-config --cflags libdrm libcurl json-c) \
+LIBEDGEAI_CFLAGS := $(BASE_CFLAGS) $(shell pkg-config --cflags libdrm libcurl json-c libcrypto) \
 		    $(LIBEDGEAI_INTERNAL_INC) -fvisibility=hidden $(CFLAGS)
 LIBEDGEAI_SRCS   := $(sort $(wildcard $(patsubst %,libedgeai/%/*.c,$(LIBEDGEAI_LAYERS))))
 LIBEDGEAI_OBJS   := $(patsubst libedgeai/%.c,$(BUILD)/libedgeai/%.o,$(LIBEDGEAI_SRCS)) \

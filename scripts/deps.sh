@@ -28,6 +28,7 @@ BASE_PKGS=(
 	qemu-system-x86 busybox-static
 	libvulkan-dev glslc spirv-tools vulkan-tools
 	libdrm-dev libcurl4-openssl-dev libjson-c-dev libmicrohttpd-dev
+	libssl-dev	# libedgeai's SHA-256 (libcrypto), named though libcurl's -dev pulls it in
 	clang llvm libclang-rt-14-dev iproute2 procps curl
 	udev util-linux passwd	# tests/vm/exec-gid: udevadm, setpriv, groupadd
 	patch python3 libelf-dev zlib1g-dev	# build/bpftool (tools/sched/bpftool/)

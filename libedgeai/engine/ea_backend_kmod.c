@@ -149,14 +149,17 @@ static void lay_out(const struct ea_cs_header *cs, struct ea_kjob_binding *bind,
 }
 
 /* The weights' name: the model's tensor data and how the stream lays it out. */
-static void weights_key(const struct ea_model *m, const struct ea_cs_header *cs,
-			const struct ea_kjob_binding *bind, uint8_t key[EDGEAI_SHARE_KEY_SIZE])
+static ea_status weights_key(const struct ea_model *m, const struct ea_cs_header *cs,
+			     const struct ea_kjob_binding *bind, uint8_t key[EDGEAI_SHARE_KEY_SIZE],
+			     struct ea_error *err)
 {
 	static const char domain[] = "edgeai weights, ea_kjob 1";
 	uint8_t data_hash[EA_GGUF_DATA_HASH_BYTES];
 	struct ea_sha256 h;
+	ea_status status = ea_gguf_data_hash(m->gguf, data_hash, err);
 
-	ea_gguf_data_hash(m->gguf, data_hash);
+	if (status != EA_OK)
+		return status;
 	ea_sha256_init(&h);
 	ea_sha256_update(&h, domain, sizeof(domain));
 	ea_sha256_update(&h, data_hash, sizeof(data_hash));
@@ -166,7 +169,7 @@ static void weights_key(const struct ea_model *m, const struct ea_cs_header *cs,
 			ea_sha256_update(&h, &ea_cs_buffers(cs)[i], sizeof(struct ea_cs_buffer));
 			ea_sha256_update(&h, &bind[i].offset, sizeof(bind[i].offset));
 		}
-	ea_sha256_final(&h, key);
+	return ea_sha256_final(&h, key, err);
 }
 
 /* A new weights BO of @bytes, filled from the model file by the stream's uploads. */
@@ -215,7 +218,9 @@ static ea_status share_weights(struct kmod *k, const struct ea_model *m,
 	struct drm_edgeai_bo_publish publish = { 0 };
 	ea_status status;
 
-	weights_key(m, cs, bind, k->key);
+	status = weights_key(m, cs, bind, k->key, err);
+	if (status != EA_OK)
+		return status;
 	if (open_by_key(k->fd, k->key, &k->bo[BO_WEIGHTS]) == 0)
 		return EA_OK;
 	if (errno != ENOENT)
@@ -247,6 +252,7 @@ static ea_status write_commands(struct kmod *k, const struct ea_cs_header *cs,
 {
 	uint64_t stream_at = align_up(ea_kjob_bytes(cs->n_buffers), 64);
 	uint8_t digest[EA_SHA256_BYTES];
+	ea_status status;
 
 	k->cmd_bytes = align_up(stream_at + cs->total_bytes, EA_KJOB_BO_ALIGN);
 	if (bo_create(k->fd, k->cmd_bytes, EDGEAI_BO_HOST_VISIBLE, &k->cmd))
@@ -255,7 +261,9 @@ static ea_status write_commands(struct kmod *k, const struct ea_cs_header *cs,
 	if (!k->cmd_map)
 		return ioctl_fail(err, "mapping the command buffer");
 	k->job = (struct ea_kjob *)k->cmd_map;
-	ea_sha256(cs, cs->total_bytes, digest);
+	status = ea_sha256(cs, cs->total_bytes, digest, err);
+	if (status != EA_OK)
+		return status;
 	*k->job = (struct ea_kjob){ .magic = EA_KJOB_MAGIC, .version = EA_KJOB_VERSION,
 				    .n_buffers = cs->n_buffers, .stream_offset = stream_at,
 				    .stream_bytes = cs->total_bytes };

@@ -171,9 +171,12 @@ const struct ea_gguf_tensor *ea_gguf_find_tensor(const struct ea_gguf *g,
 /*
  * SHA-256 of the tensor data section (from ea_gguf_data_offset() to the end
  * of the file): the identity of a model's weights, whatever its metadata
- * (ea_gguf_hash.c). A file without tensors hashes no bytes.
+ * (ea_gguf_hash.c). A file without tensors hashes no bytes. Fails only as
+ * ea_sha256() does (OpenSSL's failure, in @err).
  */
 #define EA_GGUF_DATA_HASH_BYTES 32
-void ea_gguf_data_hash(const struct ea_gguf *g, uint8_t hash[EA_GGUF_DATA_HASH_BYTES]);
+struct ea_error;
+ea_status ea_gguf_data_hash(const struct ea_gguf *g,
+			    uint8_t hash[EA_GGUF_DATA_HASH_BYTES], struct ea_error *err);
 
 #endif /* EA_GGUF_H */

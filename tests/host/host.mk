@@ -24,8 +24,8 @@ $(HOST_TEST_DIR)/%.o: tests/host/%.c
 $(HOST_TESTS): $(HOST_TEST_DIR)/%: $(HOST_TEST_DIR)/%.o $(LIBEDGEAI_A)
 	$(CC) -o $@ $< $(LIBEDGEAI_A) $(LIBEDGEAI_LIBS)
 
-# test_serve runs build/bin/edgeai serve.
-$(HOST_TEST_DIR)/test_serve: | $(EDGEAI_CLI)
+# test_serve runs build/bin/edgeai serve; test_cli every subcommand's option parsing.
+$(HOST_TEST_DIR)/test_serve $(HOST_TEST_DIR)/test_cli: | $(EDGEAI_CLI)
 # test_route and test_route_serve run build/bin/edgeai synth and serve.
 $(HOST_TEST_DIR)/test_route $(HOST_TEST_DIR)/test_route_serve: | $(EDGEAI_CLI)
 

@@ -7,8 +7,6 @@
  * client of edgeai.h alone (ea_router_open, ea_generate_routed).
  */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "cli.h"
 #include "route_cli.h"
@@ -99,104 +97,131 @@ out:
 	return rc;
 }
 
-static bool parse_flag(struct ask_options *o, const char *arg)
-{
-	if (!strcmp(arg, "--redact"))
-		o->router.redact = true;
-	else if (!strcmp(arg, "--local"))
-		o->route.force = EA_ROUTE_FORCE_LOCAL;
-	else if (!strcmp(arg, "--cloud"))
-		o->route.force = EA_ROUTE_FORCE_CLOUD;
-	else if (!strcmp(arg, "--cpu"))
-		o->session.engine = EA_ENGINE_CPU;
-	else if (!strcmp(arg, "--json"))
-		o->json = true;
-	else
-		return false;
-	return true;
-}
+enum {
+	OPT_ENDPOINT = CLI_OPT_OWN, OPT_CACHE, OPT_POLICY, OPT_PRIVACY, OPT_DEADLINE,
+	OPT_CONFIDENCE, OPT_MODEL_ID, OPT_TEMP, OPT_SEED, OPT_THREADS, OPT_REDACT, OPT_LOCAL,
+	OPT_CLOUD, OPT_CPU, OPT_JSON,
+};
 
-static bool parse_enum(const char *v, const char *const *names, int n, int *out)
-{
-	for (int i = 0; i < n; i++) {
-		if (!strcmp(v, names[i])) {
-			*out = i;
-			return true;
-		}
-	}
-	return false;
-}
+static const struct option long_options[] = {
+	{ "model", required_argument, NULL, 'm' },
+	{ "prompt", required_argument, NULL, 'p' },
+	{ "config", required_argument, NULL, 'c' },
+	{ "endpoint", required_argument, NULL, OPT_ENDPOINT },
+	{ "cache", required_argument, NULL, OPT_CACHE },
+	{ "policy", required_argument, NULL, OPT_POLICY },
+	{ "privacy", required_argument, NULL, OPT_PRIVACY },
+	{ "deadline", required_argument, NULL, OPT_DEADLINE },
+	{ "confidence", required_argument, NULL, OPT_CONFIDENCE },
+	{ "model-id", required_argument, NULL, OPT_MODEL_ID },
+	{ "temp", required_argument, NULL, OPT_TEMP },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "redact", no_argument, NULL, OPT_REDACT },
+	{ "local", no_argument, NULL, OPT_LOCAL },
+	{ "cloud", no_argument, NULL, OPT_CLOUD },
+	{ "cpu", no_argument, NULL, OPT_CPU },
+	{ "json", no_argument, NULL, OPT_JSON },
+	CLI_DEVICE_OPTIONS,
+	CLI_OPTIONS_END
+};
 
-static bool parse_number(const char *v, long max, long *out)
-{
-	char *end;
-
-	*out = strtol(v, &end, 10);
-	return *v && !*end && *out >= 0 && *out <= max;
-}
-
-/* Options with a value; false on a bad or unknown one. */
-static bool parse_value(struct ask_options *o, const char *arg, const char *v)
+/* The route's options, those that name a policy or a class included. */
+static void parse_route_option(struct cli_parser *p, struct ask_options *o)
 {
 	static const char *const policies[] = { "builtin", "latency", "privacy" };
 	static const char *const classes[] = { "detect", "public", "personal", "sensitive" };
-	long n;
 	int e;
 
-	if (!strcmp(arg, "-m") || !strcmp(arg, "--model"))
-		o->model = v;
-	else if (!strcmp(arg, "-p") || !strcmp(arg, "--prompt"))
-		o->gen.prompt = v;
-	else if (!strcmp(arg, "-c") || !strcmp(arg, "--config"))
-		o->router.cloud_config = v;
-	else if (!strcmp(arg, "--endpoint"))
-		o->router.endpoint = v;
-	else if (!strcmp(arg, "--cache"))
-		o->router.probe_cache = v;
-	else if (!strcmp(arg, "--policy") && parse_enum(v, policies, 3, &e))
-		o->router.policy = (enum ea_route_policy)e;
-	else if (!strcmp(arg, "--privacy") && parse_enum(v, classes, 4, &e))
-		o->route.privacy = (enum ea_privacy)e;
-	else if (!strcmp(arg, "--deadline") && parse_number(v, UINT32_MAX, &n))
-		o->route.deadline_ms = (uint32_t)n;
-	else if (!strcmp(arg, "--confidence") && parse_number(v, 1000, &n))
-		o->route.has_confidence = true, o->route.confidence = (uint32_t)n;
-	else if (!strcmp(arg, "--model-id") && parse_number(v, 15, &n))
-		o->router.model_id = (uint32_t)n;
-	else if (!strcmp(arg, "-n") && parse_number(v, 1 << 30, &n) && n > 0)
-		o->gen.max_tokens = (int)n;
-	else if (!strcmp(arg, "--temp"))
-		o->gen.temperature = strtof(v, NULL);
-	else if (!strcmp(arg, "--seed") && parse_number(v, __LONG_MAX__, &n))
-		o->gen.seed = (uint64_t)n;
-	else if (!strcmp(arg, "--threads") && parse_number(v, 256, &n) && n > 0)
-		o->session.n_threads = (int)n;
-	else
-		return false;
-	return true;
+	switch (p->option) {
+	case OPT_POLICY:
+		if (cli_choice(p, policies, 3, &e))
+			o->router.policy = (enum ea_route_policy)e;
+		break;
+	case OPT_PRIVACY:
+		if (cli_choice(p, classes, 4, &e))
+			o->route.privacy = (enum ea_privacy)e;
+		break;
+	case OPT_DEADLINE:
+		cli_u32(p, 0, UINT32_MAX, &o->route.deadline_ms);
+		break;
+	case OPT_CONFIDENCE:
+		if (cli_u32(p, 0, 1000, &o->route.confidence))
+			o->route.has_confidence = true;
+		break;
+	case OPT_MODEL_ID:
+		cli_u32(p, 0, 15, &o->router.model_id);
+		break;
+	case OPT_REDACT:
+		o->router.redact = true;
+		break;
+	case OPT_LOCAL:
+		o->route.force = EA_ROUTE_FORCE_LOCAL;
+		break;
+	case OPT_CLOUD:
+		o->route.force = EA_ROUTE_FORCE_CLOUD;
+		break;
+	}
+}
+
+static void parse_option(struct cli_parser *p, struct ask_options *o)
+{
+	switch (p->option) {
+	case 'm':
+		o->model = optarg;
+		break;
+	case 'p':
+		o->gen.prompt = optarg;
+		break;
+	case 'c':
+		o->router.cloud_config = optarg;
+		break;
+	case OPT_ENDPOINT:
+		o->router.endpoint = optarg;
+		break;
+	case OPT_CACHE:
+		o->router.probe_cache = optarg;
+		break;
+	case 'n':
+		cli_int(p, 1, 1 << 30, &o->gen.max_tokens);
+		break;
+	case OPT_TEMP:
+		cli_float(p, &o->gen.temperature);
+		break;
+	case OPT_SEED:
+		cli_seed(p, &o->gen.seed);
+		break;
+	case OPT_THREADS:
+		cli_int(p, 1, 256, &o->session.n_threads);
+		break;
+	case OPT_CPU:
+		o->session.engine = EA_ENGINE_CPU;
+		break;
+	case OPT_JSON:
+		o->json = true;
+		break;
+	case CLI_OPT_MODE:
+	case CLI_OPT_DEVICE:
+		cli_device_option(p, &o->device);
+		break;
+	default:
+		parse_route_option(p, o);
+	}
 }
 
 static int run_ask(int argc, char **argv)
 {
 	struct ask_options o = { .device = { .mode = EA_MODE_DIRECT },
 				 .gen = { .max_tokens = 128, .top_p = 1 } };
+	struct cli_parser p;
 
 	if (route_cli_cache_path(o.cache, sizeof(o.cache)))
 		o.router.probe_cache = o.cache;
-	for (int i = 1; i < argc; i++) {
-		int parsed = cli_parse_device_option(argc, argv, &i, &o.device);
-
-		if (parsed < 0)
-			return 2;
-		if (parsed || parse_flag(&o, argv[i]))
-			continue;
-		if (i + 1 >= argc || !parse_value(&o, argv[i], argv[i + 1])) {
-			fprintf(stderr, "edgeai ask: bad or unknown option '%s%s%s'\n", argv[i],
-				i + 1 < argc ? " " : "", i + 1 < argc ? argv[i + 1] : "");
-			return 2;
-		}
-		i++;
-	}
+	cli_parser_init(&p, &cli_ask, argc, argv, "m:p:c:n:", long_options);
+	while (cli_next(&p) != -1)
+		parse_option(&p, &o);
+	if (p.exit_status != CLI_CONTINUE)
+		return p.exit_status;
 	if (!o.model || !o.gen.prompt) {
 		fprintf(stderr, "edgeai ask: -m MODEL and -p PROMPT are needed\n");
 		return 2;

@@ -356,51 +356,50 @@ static int bench(const struct bench_options *opts)
 	return rc;
 }
 
-static bool parse_count(const char *s, int *out)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
+enum { OPT_JSON = CLI_OPT_OWN, OPT_CPU, OPT_RUNS };
 
-	*out = (int)v;
-	return *s && !*end && v > 0 && v <= 1 << 20;
+static const struct option long_options[] = {
+	{ "model", required_argument, NULL, 'm' },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "cpu", no_argument, NULL, OPT_CPU },
+	{ "runs", required_argument, NULL, OPT_RUNS },
+	CLI_OPTIONS_END
+};
+
+static void parse_option(struct cli_parser *p, struct bench_options *o)
+{
+	switch (p->option) {
+	case 'm':
+		o->model = optarg;
+		break;
+	case 'p':
+		cli_int(p, 1, 1 << 20, &o->n_prompt);
+		break;
+	case 'n':
+		cli_int(p, 1, 1 << 20, &o->n_gen);
+		break;
+	case OPT_JSON:
+		o->json = true;
+		break;
+	case OPT_CPU:
+		o->cpu = true;
+		break;
+	case OPT_RUNS:
+		cli_int(p, 1, 1 << 20, &o->runs);
+		break;
+	}
 }
 
 static int run_bench(int argc, char **argv)
 {
 	struct bench_options o = { .n_prompt = 512, .n_gen = 128, .runs = 5 };
+	struct cli_parser p;
 
-	for (int i = 1; i < argc; i++) {
-		const char *arg = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
-		bool ok = true;
-
-		if (strcmp(arg, "--json") == 0) {
-			o.json = true;
-			continue;
-		}
-		if (strcmp(arg, "--cpu") == 0) {
-			o.cpu = true;
-			continue;
-		}
-		if (!value) {
-			fprintf(stderr, "edgeai bench: %s: unknown or missing its value\n", arg);
-			return 2;
-		}
-		i++;
-		if (strcmp(arg, "-m") == 0 || strcmp(arg, "--model") == 0)
-			o.model = value;
-		else if (strcmp(arg, "-p") == 0)
-			ok = parse_count(value, &o.n_prompt);
-		else if (strcmp(arg, "-n") == 0)
-			ok = parse_count(value, &o.n_gen);
-		else if (strcmp(arg, "--runs") == 0)
-			ok = parse_count(value, &o.runs);
-		else
-			ok = false;
-		if (!ok) {
-			fprintf(stderr, "edgeai bench: bad option '%s %s'\n", arg, value);
-			return 2;
-		}
-	}
+	cli_parser_init(&p, &cli_bench, argc, argv, "m:p:n:", long_options);
+	while (cli_next(&p) != -1)
+		parse_option(&p, &o);
+	if (p.exit_status != CLI_CONTINUE)
+		return p.exit_status;
 	if (!o.model) {
 		fprintf(stderr, "edgeai bench: -m MODEL is needed\n");
 		return 2;

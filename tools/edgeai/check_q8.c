@@ -3,6 +3,7 @@
  * edgeai check-q8 - dequantize a random Q8_0 row with the Vulkan kernel and
  * compare it with the CPU reference; the two must agree bit for bit.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,17 +57,6 @@ static size_t compare(const float *gpu, const float *ref, size_t n, double *max_
 	return mismatches;
 }
 
-static int parse_size(const char *s, size_t *out)
-{
-	char *end;
-	unsigned long long v = strtoull(s, &end, 0);
-
-	if (!*s || *end)
-		return -1;
-	*out = (size_t)v;
-	return 0;
-}
-
 static int check(struct ea_device *dev, size_t n_values, uint64_t seed)
 {
 	size_t n_blocks = n_values / EA_Q8_0_BLOCK_VALUES, mismatches;
@@ -101,35 +91,53 @@ out:
 	return rc;
 }
 
+enum { OPT_VALUES = CLI_OPT_OWN, OPT_SEED };
+
+static const struct option long_options[] = {
+	{ "values", required_argument, NULL, OPT_VALUES },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	CLI_DEVICE_OPTIONS,
+	CLI_OPTIONS_END
+};
+
+static void parse_option(struct cli_parser *p, struct ea_open_options *options,
+			 size_t *n_values, uint64_t *seed)
+{
+	long values;
+
+	switch (p->option) {
+	case OPT_VALUES:
+		if (!cli_long(p, 1, LONG_MAX, &values))
+			break;
+		if (values % EA_Q8_0_BLOCK_VALUES)
+			cli_bad_value(p, "expected a multiple of %d", EA_Q8_0_BLOCK_VALUES);
+		else
+			*n_values = (size_t)values;
+		break;
+	case OPT_SEED:
+		cli_seed(p, seed);
+		break;
+	case CLI_OPT_MODE:
+	case CLI_OPT_DEVICE:
+		cli_device_option(p, options);
+		break;
+	}
+}
+
 static int run_check_q8(int argc, char **argv)
 {
 	struct ea_open_options options = { 0 };
-	size_t n_values = DEFAULT_VALUES, seed = 42;
+	size_t n_values = DEFAULT_VALUES;
+	uint64_t seed = 42;
+	struct cli_parser p;
 	struct ea_device *dev;
 	int rc;
 
-	for (int i = 1; i < argc; i++) {
-		int parsed = cli_parse_device_option(argc, argv, &i, &options);
-
-		if (parsed < 0)
-			return 2;
-		if (parsed)
-			continue;
-		if (i + 1 < argc && strcmp(argv[i], "--values") == 0 &&
-		    parse_size(argv[i + 1], &n_values) == 0 &&
-		    n_values % EA_Q8_0_BLOCK_VALUES == 0 && n_values > 0) {
-			i++;
-			continue;
-		}
-		if (i + 1 < argc && strcmp(argv[i], "--seed") == 0 &&
-		    parse_size(argv[i + 1], &seed) == 0) {
-			i++;
-			continue;
-		}
-		fprintf(stderr, "edgeai check-q8: bad option '%s' (--values takes a positive "
-				"multiple of %d, --seed a number)\n", argv[i], EA_Q8_0_BLOCK_VALUES);
-		return 2;
-	}
+	cli_parser_init(&p, &cli_check_q8, argc, argv, "", long_options);
+	while (cli_next(&p) != -1)
+		parse_option(&p, &options, &n_values, &seed);
+	if (p.exit_status != CLI_CONTINUE)
+		return p.exit_status;
 
 	dev = cli_open(&options);
 	if (!dev)

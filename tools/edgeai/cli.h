@@ -3,13 +3,15 @@
 #ifndef EDGEAI_CLI_H
 #define EDGEAI_CLI_H
 
+#include "cli_options.h"
 #include "edgeai.h"
 
 struct cli_command {
 	const char *name;
 	const char *summary;	/* one line for `edgeai --help` */
 	const char *usage;	/* the options, for `edgeai NAME --help` */
-	/* argv[0] is the subcommand's name. Returns the exit status. */
+	/* argv[0] is the subcommand's name; its options are parsed by
+	 * cli_options.h, --help included. Returns the exit status. */
 	int (*run)(int argc, char **argv);
 };
 
@@ -21,13 +23,6 @@ extern const struct cli_command cli_run;
 extern const struct cli_command cli_bench;
 extern const struct cli_command cli_serve;
 extern const struct cli_command cli_ask, cli_probe;
-
-/*
- * Parse the options every device-using subcommand shares (--mode MODE,
- * --device SEL) at argv[*i] into @options. Returns 1 when it consumed an
- * option, 0 when argv[*i] is not one, -1 (after a message) on a bad value.
- */
-int cli_parse_device_option(int argc, char **argv, int *i, struct ea_open_options *options);
 
 /* Open the device for @options; on failure print why and return NULL. */
 struct ea_device *cli_open(const struct ea_open_options *options);

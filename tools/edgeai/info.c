@@ -2,7 +2,6 @@
 /* edgeai info - the mode, the module's ABI and limits, and the Vulkan device. */
 #include <inttypes.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "cli.h"
 
@@ -108,26 +107,31 @@ static void report_vulkan(struct report *r, const struct ea_device_info *info)
 	field_bool(r, "coop_matrix_nv", "coop matrix (NV):", info->coop_matrix_nv);
 }
 
+enum { OPT_JSON = CLI_OPT_OWN };
+
+static const struct option long_options[] = {
+	{ "json", no_argument, NULL, OPT_JSON },
+	CLI_DEVICE_OPTIONS,
+	CLI_OPTIONS_END
+};
+
 static int run_info(int argc, char **argv)
 {
 	struct ea_open_options options = { 0 };
 	struct report r = { .first = true };
 	const struct ea_device_info *info;
+	struct cli_parser p;
 	struct ea_device *dev;
 
-	for (int i = 1; i < argc; i++) {
-		int parsed = cli_parse_device_option(argc, argv, &i, &options);
-
-		if (parsed < 0)
-			return 2;
-		if (parsed)
-			continue;
-		if (strcmp(argv[i], "--json") != 0) {
-			fprintf(stderr, "edgeai info: unknown option '%s'\n", argv[i]);
-			return 2;
-		}
-		r.json = true;
+	cli_parser_init(&p, &cli_info, argc, argv, "", long_options);
+	while (cli_next(&p) != -1) {
+		if (p.option == OPT_JSON)
+			r.json = true;
+		else
+			cli_device_option(&p, &options);
 	}
+	if (p.exit_status != CLI_CONTINUE)
+		return p.exit_status;
 
 	dev = cli_open(&options);
 	if (!dev)

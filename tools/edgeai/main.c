@@ -27,31 +27,6 @@ static void usage(FILE *out)
 		     "Environment: EDGEAI_MODE=auto|direct|kmod, EDGEAI_VK_DEVICE=INDEX|NAME.\n");
 }
 
-int cli_parse_device_option(int argc, char **argv, int *i, struct ea_open_options *options)
-{
-	const char *arg = argv[*i];
-
-	if (strcmp(arg, "--mode") && strcmp(arg, "--device"))
-		return 0;
-	if (*i + 1 >= argc) {
-		fprintf(stderr, "edgeai: %s needs a value\n", arg);
-		return -1;
-	}
-	*i += 1;
-	if (strcmp(arg, "--device") == 0) {
-		options->vk_device = argv[*i];
-		return 1;
-	}
-	for (enum ea_mode m = EA_MODE_AUTO; m <= EA_MODE_KMOD; m++) {
-		if (strcmp(argv[*i], ea_mode_name(m)) == 0) {
-			options->mode = m;
-			return 1;
-		}
-	}
-	fprintf(stderr, "edgeai: --mode %s: expected auto, direct or kmod\n", argv[*i]);
-	return -1;
-}
-
 struct ea_device *cli_open(const struct ea_open_options *options)
 {
 	struct ea_device *dev;
@@ -80,14 +55,8 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < N_COMMANDS; i++) {
 		const struct cli_command *cmd = commands[i];
 
-		if (strcmp(argv[1], cmd->name) != 0)
-			continue;
-		if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
-			printf("edgeai %s - %s\n\nusage: edgeai %s %s\n", cmd->name, cmd->summary,
-			       cmd->name, cmd->usage);
-			return 0;
-		}
-		return cmd->run(argc - 1, argv + 1);
+		if (strcmp(argv[1], cmd->name) == 0)
+			return cmd->run(argc - 1, argv + 1);
 	}
 	fprintf(stderr, "edgeai: unknown command '%s'\n\n", argv[1]);
 	usage(stderr);

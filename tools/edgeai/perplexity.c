@@ -177,54 +177,57 @@ out:
 	return rc;
 }
 
-static int parse_int(const char *s, int *out)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
+enum { OPT_CPU = CLI_OPT_OWN, OPT_CHUNKS, OPT_CTX, OPT_THREADS };
 
-	if (!*s || *end || v < 0 || v > 1 << 30)
-		return -1;
-	*out = (int)v;
-	return 0;
+static const struct option long_options[] = {
+	{ "model", required_argument, NULL, 'm' },
+	{ "file", required_argument, NULL, 'f' },
+	{ "cpu", no_argument, NULL, OPT_CPU },
+	{ "chunks", required_argument, NULL, OPT_CHUNKS },
+	{ "ctx", required_argument, NULL, OPT_CTX },
+	{ "threads", required_argument, NULL, OPT_THREADS },
+	CLI_DEVICE_OPTIONS,
+	CLI_OPTIONS_END
+};
+
+static void parse_option(struct cli_parser *p, struct ppl_options *o)
+{
+	switch (p->option) {
+	case 'm':
+		o->model = optarg;
+		break;
+	case 'f':
+		o->text = optarg;
+		break;
+	case OPT_CPU:
+		o->session.engine = EA_ENGINE_CPU;
+		break;
+	case OPT_CHUNKS:
+		cli_int(p, 0, 1 << 30, &o->max_chunks);
+		break;
+	case OPT_CTX:
+		cli_int(p, 0, 1 << 30, &o->ctx);
+		break;
+	case OPT_THREADS:
+		cli_int(p, 1, 1 << 30, &o->session.n_threads);
+		break;
+	case CLI_OPT_MODE:
+	case CLI_OPT_DEVICE:
+		cli_device_option(p, &o->device);
+		break;
+	}
 }
 
 static int run_perplexity(int argc, char **argv)
 {
 	struct ppl_options o = { .device = { .mode = EA_MODE_DIRECT } };
+	struct cli_parser p;
 
-	for (int i = 1; i < argc; i++) {
-		const char *arg = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
-		int parsed = cli_parse_device_option(argc, argv, &i, &o.device);
-
-		if (parsed < 0)
-			return 2;
-		if (parsed)
-			continue;
-		if (strcmp(arg, "--cpu") == 0) {
-			o.session.engine = EA_ENGINE_CPU;
-			continue;
-		}
-		if (!value) {
-			fprintf(stderr, "edgeai perplexity: %s: unknown or missing its value\n", arg);
-			return 2;
-		}
-		i++;
-		if (strcmp(arg, "-m") == 0 || strcmp(arg, "--model") == 0)
-			o.model = value;
-		else if (strcmp(arg, "-f") == 0 || strcmp(arg, "--file") == 0)
-			o.text = value;
-		else if (strcmp(arg, "--chunks") == 0 && parse_int(value, &o.max_chunks) == 0)
-			continue;
-		else if (strcmp(arg, "--ctx") == 0 && parse_int(value, &o.ctx) == 0)
-			continue;
-		else if (strcmp(arg, "--threads") == 0 && parse_int(value, &o.session.n_threads) == 0 &&
-			 o.session.n_threads > 0)
-			continue;
-		else {
-			fprintf(stderr, "edgeai perplexity: bad option '%s %s'\n", arg, value);
-			return 2;
-		}
-	}
+	cli_parser_init(&p, &cli_perplexity, argc, argv, "m:f:", long_options);
+	while (cli_next(&p) != -1)
+		parse_option(&p, &o);
+	if (p.exit_status != CLI_CONTINUE)
+		return p.exit_status;
 	if (!o.model || !o.text) {
 		fprintf(stderr, "edgeai perplexity: -m MODEL and -f TEXT are needed\n");
 		return 2;

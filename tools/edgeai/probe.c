@@ -7,7 +7,6 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
 
 #include "cli.h"
@@ -29,45 +28,59 @@ bool route_cli_cache_path(char *out, size_t n)
 	return (size_t)snprintf(out, n, "%s/cloud-probe.json", dir) < n;
 }
 
+enum { OPT_ENDPOINT = CLI_OPT_OWN, OPT_CACHE, OPT_ROUNDS };
+
+static const struct option long_options[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "endpoint", required_argument, NULL, OPT_ENDPOINT },
+	{ "cache", required_argument, NULL, OPT_CACHE },
+	{ "rounds", required_argument, NULL, OPT_ROUNDS },
+	CLI_OPTIONS_END
+};
+
+static void parse_option(struct cli_parser *p, struct ea_router_options *o, int *rounds)
+{
+	switch (p->option) {
+	case 'c':
+		o->cloud_config = optarg;
+		break;
+	case OPT_ENDPOINT:
+		o->endpoint = optarg;
+		break;
+	case OPT_CACHE:
+		o->probe_cache = optarg;
+		break;
+	case OPT_ROUNDS:
+		cli_int(p, 1, 32, rounds);
+		break;
+	}
+}
+
 static int run_probe(int argc, char **argv)
 {
 	struct ea_router_options o = { 0 };
 	struct ea_cloud_figures fig;
+	struct cli_parser p;
 	struct ea_router *r;
 	char cache[4096], why[1024];
-	long rounds = 5;
+	int rounds = 5;
 
 	if (route_cli_cache_path(cache, sizeof(cache)))
 		o.probe_cache = cache;
-	for (int i = 1; i < argc; i++) {
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (!v) {
-			fprintf(stderr, "edgeai probe: %s: unknown or missing its value\n", argv[i]);
-			return 2;
-		} else if (!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) {
-			o.cloud_config = v;
-		} else if (!strcmp(argv[i], "--endpoint")) {
-			o.endpoint = v;
-		} else if (!strcmp(argv[i], "--cache")) {
-			o.probe_cache = v;
-		} else if (!strcmp(argv[i], "--rounds")) {
-			rounds = strtol(v, NULL, 10);
-		} else {
-			fprintf(stderr, "edgeai probe: unknown option '%s'\n", argv[i]);
-			return 2;
-		}
-		i++;
-	}
-	if (!o.cloud_config || rounds < 1 || rounds > 32) {
-		fprintf(stderr, "edgeai probe: -c CLOUD.json is needed; --rounds 1..32\n");
+	cli_parser_init(&p, &cli_probe, argc, argv, "c:", long_options);
+	while (cli_next(&p) != -1)
+		parse_option(&p, &o, &rounds);
+	if (p.exit_status != CLI_CONTINUE)
+		return p.exit_status;
+	if (!o.cloud_config) {
+		fprintf(stderr, "edgeai probe: -c CLOUD.json is needed\n");
 		return 2;
 	}
 	if (ea_router_open(NULL, &o, &r, why, sizeof(why)) != EA_OK) {
 		fprintf(stderr, "edgeai probe: %s\n", why);
 		return 1;
 	}
-	if (ea_router_probe(r, (int)rounds, &fig) != EA_OK) {
+	if (ea_router_probe(r, rounds, &fig) != EA_OK) {
 		fprintf(stderr, "edgeai probe: %s\n", ea_router_error(r));
 		ea_router_close(r);
 		return 1;

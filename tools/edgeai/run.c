@@ -6,8 +6,6 @@
  * direct mode by default; --cpu runs the CPU reference.
  */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -119,79 +117,78 @@ out:
 	return rc;
 }
 
-static bool parse_float(const char *s, float *out)
-{
-	char *end;
-	float v = strtof(s, &end);
+enum { OPT_CPU = CLI_OPT_OWN, OPT_TEMP, OPT_TOP_K, OPT_TOP_P, OPT_SEED, OPT_THREADS, OPT_STOP };
 
-	*out = v;
-	return *s && !*end;
-}
+static const struct option long_options[] = {
+	{ "model", required_argument, NULL, 'm' },
+	{ "prompt", required_argument, NULL, 'p' },
+	{ "cpu", no_argument, NULL, OPT_CPU },
+	{ "temp", required_argument, NULL, OPT_TEMP },
+	{ "top-k", required_argument, NULL, OPT_TOP_K },
+	{ "top-p", required_argument, NULL, OPT_TOP_P },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "stop", required_argument, NULL, OPT_STOP },
+	CLI_DEVICE_OPTIONS,
+	CLI_OPTIONS_END
+};
 
-static bool parse_int(const char *s, long max, long *out)
-{
-	char *end;
-	long long v = strtoll(s, &end, 0);
-
-	*out = (long)v;
-	return *s && !*end && v >= 0 && v <= max;
-}
-
-/* Options with a value; false on a bad or unknown one. */
-static bool parse_value(struct run_options *o, const char *arg, const char *value)
+static void parse_option(struct cli_parser *p, struct run_options *o)
 {
 	struct ea_generate_params *g = &o->gen;
-	long v;
 
-	if (strcmp(arg, "-m") == 0 || strcmp(arg, "--model") == 0)
-		o->model = value;
-	else if (strcmp(arg, "-p") == 0 || strcmp(arg, "--prompt") == 0)
-		o->prompt = value;
-	else if (strcmp(arg, "-n") == 0)
-		return parse_int(value, 1 << 30, &v) && v > 0 && (g->max_tokens = (int)v);
-	else if (strcmp(arg, "--temp") == 0)
-		return parse_float(value, &g->temperature);
-	else if (strcmp(arg, "--top-k") == 0)
-		return parse_int(value, 1 << 30, &v) && ((g->top_k = (int)v), true);
-	else if (strcmp(arg, "--top-p") == 0)
-		return parse_float(value, &g->top_p);
-	else if (strcmp(arg, "--seed") == 0)
-		return parse_int(value, __LONG_MAX__, &v) && ((g->seed = (uint64_t)v), true);
-	else if (strcmp(arg, "--threads") == 0)
-		return parse_int(value, 256, &v) && v > 0 && (o->session.n_threads = (int)v);
-	else if (strcmp(arg, "--stop") == 0 && g->n_stop < EA_MAX_STOP_STRINGS)
-		o->stop[g->n_stop++] = value;
-	else
-		return false;
-	return true;
+	switch (p->option) {
+	case 'm':
+		o->model = optarg;
+		break;
+	case 'p':
+		o->prompt = optarg;
+		break;
+	case 'n':
+		cli_int(p, 1, 1 << 30, &g->max_tokens);
+		break;
+	case OPT_CPU:
+		o->session.engine = EA_ENGINE_CPU;
+		break;
+	case OPT_TEMP:
+		cli_float(p, &g->temperature);
+		break;
+	case OPT_TOP_K:
+		cli_int(p, 0, 1 << 30, &g->top_k);
+		break;
+	case OPT_TOP_P:
+		cli_float(p, &g->top_p);
+		break;
+	case OPT_SEED:
+		cli_seed(p, &g->seed);
+		break;
+	case OPT_THREADS:
+		cli_int(p, 1, 256, &o->session.n_threads);
+		break;
+	case OPT_STOP:
+		if (g->n_stop == EA_MAX_STOP_STRINGS)
+			cli_fail(p, "--stop: at most %d stop strings", EA_MAX_STOP_STRINGS);
+		else
+			o->stop[g->n_stop++] = optarg;
+		break;
+	case CLI_OPT_MODE:
+	case CLI_OPT_DEVICE:
+		cli_device_option(p, &o->device);
+		break;
+	}
 }
 
 static int run_run(int argc, char **argv)
 {
 	struct run_options o = { .device = { .mode = EA_MODE_DIRECT },
 				 .gen = { .max_tokens = DEFAULT_TOKENS, .top_p = 1 } };
+	struct cli_parser p;
 
-	for (int i = 1; i < argc; i++) {
-		int parsed = cli_parse_device_option(argc, argv, &i, &o.device);
-
-		if (parsed < 0)
-			return 2;
-		if (parsed)
-			continue;
-		if (strcmp(argv[i], "--cpu") == 0) {
-			o.session.engine = EA_ENGINE_CPU;
-			continue;
-		}
-		if (i + 1 >= argc) {
-			fprintf(stderr, "edgeai run: %s: unknown or missing its value\n", argv[i]);
-			return 2;
-		}
-		if (!parse_value(&o, argv[i], argv[i + 1])) {
-			fprintf(stderr, "edgeai run: bad option '%s %s'\n", argv[i], argv[i + 1]);
-			return 2;
-		}
-		i++;
-	}
+	cli_parser_init(&p, &cli_run, argc, argv, "m:p:n:", long_options);
+	while (cli_next(&p) != -1)
+		parse_option(&p, &o);
+	if (p.exit_status != CLI_CONTINUE)
+		return p.exit_status;
 	if (!o.model || !o.prompt) {
 		fprintf(stderr, "edgeai run: -m MODEL and -p PROMPT are needed\n");
 		return 2;

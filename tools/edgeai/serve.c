@@ -37,69 +37,79 @@ struct serve_options {
 	struct ea_open_options device;
 };
 
-static bool parse_long(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long long v = strtoll(s, &end, 10);
+enum {
+	OPT_MODEL_NAME = CLI_OPT_OWN, OPT_HOST, OPT_PORT, OPT_SESSIONS, OPT_QUEUE, OPT_MAX_BODY,
+	OPT_MAX_TOKENS, OPT_DRAIN_TIMEOUT, OPT_CPU,
+};
 
-	*out = (long)v;
-	return *s && !*end && v >= min && v <= max;
+static const struct option long_options[] = {
+	{ "model", required_argument, NULL, 'm' },
+	{ "model-name", required_argument, NULL, OPT_MODEL_NAME },
+	{ "host", required_argument, NULL, OPT_HOST },
+	{ "port", required_argument, NULL, OPT_PORT },
+	{ "sessions", required_argument, NULL, OPT_SESSIONS },
+	{ "queue", required_argument, NULL, OPT_QUEUE },
+	{ "max-body", required_argument, NULL, OPT_MAX_BODY },
+	{ "max-tokens", required_argument, NULL, OPT_MAX_TOKENS },
+	{ "drain-timeout", required_argument, NULL, OPT_DRAIN_TIMEOUT },
+	{ "cpu", no_argument, NULL, OPT_CPU },
+	CLI_DEVICE_OPTIONS,
+	CLI_OPTIONS_END
+};
+
+static void parse_option(struct cli_parser *p, struct serve_options *o)
+{
+	switch (p->option) {
+	case 'm':
+		o->model_path = optarg;
+		break;
+	case OPT_MODEL_NAME:
+		o->model_name = *optarg ? optarg : NULL;
+		break;
+	case OPT_HOST:
+		o->host = optarg;
+		break;
+	case OPT_PORT:
+		cli_long(p, 0, 65535, &o->port);
+		break;
+	case OPT_SESSIONS:
+		cli_long(p, 1, 256, &o->sessions);
+		break;
+	case OPT_QUEUE:
+		cli_long(p, 0, 100000, &o->queue);
+		break;
+	case OPT_MAX_BODY:
+		cli_long(p, 1, 1L << 30, &o->max_body);
+		break;
+	case OPT_MAX_TOKENS:
+		cli_long(p, 1, 1L << 30, &o->max_tokens);
+		break;
+	case OPT_DRAIN_TIMEOUT:
+		cli_long(p, 0, 3600, &o->drain_s);
+		break;
+	case OPT_CPU:
+		o->engine = EA_ENGINE_CPU;
+		break;
+	case CLI_OPT_MODE:
+	case CLI_OPT_DEVICE:
+		cli_device_option(p, &o->device);
+		break;
+	}
 }
 
-/* Options with a value; false on a bad or unknown one. */
-static bool parse_value(struct serve_options *o, const char *arg, const char *value)
-{
-	if (strcmp(arg, "-m") == 0 || strcmp(arg, "--model") == 0)
-		o->model_path = value;
-	else if (strcmp(arg, "--model-name") == 0)
-		o->model_name = *value ? value : NULL;
-	else if (strcmp(arg, "--host") == 0)
-		o->host = value;
-	else if (strcmp(arg, "--port") == 0)
-		return parse_long(value, 0, 65535, &o->port);
-	else if (strcmp(arg, "--sessions") == 0)
-		return parse_long(value, 1, 256, &o->sessions);
-	else if (strcmp(arg, "--queue") == 0)
-		return parse_long(value, 0, 100000, &o->queue);
-	else if (strcmp(arg, "--max-body") == 0)
-		return parse_long(value, 1, 1L << 30, &o->max_body);
-	else if (strcmp(arg, "--max-tokens") == 0)
-		return parse_long(value, 1, 1L << 30, &o->max_tokens);
-	else if (strcmp(arg, "--drain-timeout") == 0)
-		return parse_long(value, 0, 3600, &o->drain_s);
-	else
-		return false;
-	return true;
-}
-
+/* The exit status of a bad command line, or CLI_CONTINUE. */
 static int parse_args(int argc, char **argv, struct serve_options *o)
 {
-	for (int i = 1; i < argc; i++) {
-		int parsed = cli_parse_device_option(argc, argv, &i, &o->device);
+	struct cli_parser p;
 
-		if (parsed < 0)
-			return -1;
-		if (parsed)
-			continue;
-		if (strcmp(argv[i], "--cpu") == 0) {
-			o->engine = EA_ENGINE_CPU;
-			continue;
-		}
-		if (i + 1 >= argc) {
-			fprintf(stderr, "edgeai serve: %s: unknown or missing its value\n", argv[i]);
-			return -1;
-		}
-		if (!parse_value(o, argv[i], argv[i + 1])) {
-			fprintf(stderr, "edgeai serve: bad option '%s %s'\n", argv[i], argv[i + 1]);
-			return -1;
-		}
-		i++;
-	}
-	if (!o->model_path) {
+	cli_parser_init(&p, &cli_serve, argc, argv, "m:", long_options);
+	while (cli_next(&p) != -1)
+		parse_option(&p, o);
+	if (p.exit_status == CLI_CONTINUE && !o->model_path) {
 		fprintf(stderr, "edgeai serve: -m MODEL.gguf is needed\n");
-		return -1;
+		return CLI_EXIT_USAGE;
 	}
-	return 0;
+	return p.exit_status;
 }
 
 /* Block the stop signals in every thread (the threads started later inherit
@@ -198,9 +208,10 @@ static int run_serve(int argc, char **argv)
 		.engine = EA_ENGINE_VULKAN, .device = { .mode = EA_MODE_DIRECT },
 	};
 	sigset_t stop;
+	int status = parse_args(argc, argv, &o);
 
-	if (parse_args(argc, argv, &o))
-		return 2;
+	if (status != CLI_CONTINUE)
+		return status;
 	block_stop_signals(&stop);
 	return serve(&o, &stop);
 }

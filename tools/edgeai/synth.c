@@ -249,29 +249,16 @@ static int synthesize(struct synth *s)
 	return st == EA_OK ? 0 : 1;
 }
 
-static bool parse_u32(const char *opt, const char *v, uint32_t *out)
+/* --preset NAME into @shape. */
+static void parse_preset(struct cli_parser *p, struct shape *shape)
 {
-	char *end;
-	unsigned long x = strtoul(v, &end, 10);
+	const char *names[N_PRESETS];
+	int i;
 
-	if (*v == '\0' || *end || x == 0 || x > UINT32_MAX) {
-		fprintf(stderr, "edgeai synth: %s %s: expected a positive integer\n", opt, v);
-		return false;
-	}
-	*out = (uint32_t)x;
-	return true;
-}
-
-static const struct shape *find_preset(const char *name)
-{
-	for (size_t i = 0; i < N_PRESETS; i++)
-		if (strcmp(presets[i].name, name) == 0)
-			return &presets[i];
-	fprintf(stderr, "edgeai synth: no preset '%s' (", name);
-	for (size_t i = 0; i < N_PRESETS; i++)
-		fprintf(stderr, "%s%s", i ? ", " : "", presets[i].name);
-	fprintf(stderr, ")\n");
-	return NULL;
+	for (size_t k = 0; k < N_PRESETS; k++)
+		names[k] = presets[k].name;
+	if (cli_choice(p, names, (int)N_PRESETS, &i))
+		*shape = presets[i];
 }
 
 /* The shape must make a model the engine can run and the file can hold. */
@@ -295,65 +282,93 @@ static bool check_shape(const struct synth *s)
 	return why == NULL;
 }
 
-static int parse_option(struct synth *s, int argc, char **argv, int *i, bool *type_given)
+enum {
+	OPT_TYPE = CLI_OPT_OWN, OPT_PRESET, OPT_SEED, OPT_ARCH, OPT_LAYERS, OPT_DIM, OPT_HEADS,
+	OPT_KV_HEADS, OPT_FFN, OPT_VOCAB, OPT_CTX,
+};
+
+static const struct option long_options[] = {
+	{ "type", required_argument, NULL, OPT_TYPE },
+	{ "preset", required_argument, NULL, OPT_PRESET },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "arch", required_argument, NULL, OPT_ARCH },
+	{ "layers", required_argument, NULL, OPT_LAYERS },
+	{ "dim", required_argument, NULL, OPT_DIM },
+	{ "heads", required_argument, NULL, OPT_HEADS },
+	{ "kv-heads", required_argument, NULL, OPT_KV_HEADS },
+	{ "ffn", required_argument, NULL, OPT_FFN },
+	{ "vocab", required_argument, NULL, OPT_VOCAB },
+	{ "ctx", required_argument, NULL, OPT_CTX },
+	CLI_OPTIONS_END
+};
+
+/* The field of @m an option sets, NULL for an option that is not a dimension. */
+static uint32_t *shape_field(struct shape *m, int option)
 {
-	static const struct { const char *opt; size_t field; } dims[] = {
-		{ "--layers", offsetof(struct shape, layers) },
-		{ "--dim", offsetof(struct shape, dim) },
-		{ "--heads", offsetof(struct shape, heads) },
-		{ "--kv-heads", offsetof(struct shape, kv_heads) },
-		{ "--ffn", offsetof(struct shape, ffn) },
-		{ "--vocab", offsetof(struct shape, vocab) },
-		{ "--ctx", offsetof(struct shape, ctx) },
-	};
-	const char *opt = argv[*i], *v;
-
-	if (*i + 1 >= argc) {
-		fprintf(stderr, "edgeai synth: %s needs a value\n", opt);
-		return -1;
+	switch (option) {
+	case OPT_LAYERS:
+		return &m->layers;
+	case OPT_DIM:
+		return &m->dim;
+	case OPT_HEADS:
+		return &m->heads;
+	case OPT_KV_HEADS:
+		return &m->kv_heads;
+	case OPT_FFN:
+		return &m->ffn;
+	case OPT_VOCAB:
+		return &m->vocab;
+	case OPT_CTX:
+		return &m->ctx;
 	}
-	v = argv[++*i];
-	for (size_t k = 0; k < sizeof(dims) / sizeof(dims[0]); k++)
-		if (strcmp(opt, dims[k].opt) == 0)
-			return parse_u32(opt, v, (uint32_t *)((char *)&s->shape + dims[k].field)) ? 0 : -1;
-	if (strcmp(opt, "-o") == 0) {
-		s->out = v;
-	} else if (strcmp(opt, "--type") == 0) {
-		if (!ea_type_from_name(v, &s->type)) {
-			fprintf(stderr, "edgeai synth: --type %s: expected f32, f16, q8_0, q4_0, q4_k or q6_k\n", v);
-			return -1;
-		}
-		*type_given = true;
-	} else if (strcmp(opt, "--preset") == 0) {
-		const struct shape *p = find_preset(v);
+	return NULL;
+}
 
-		if (!p)
-			return -1;
-		s->shape = *p;
-	} else if (strcmp(opt, "--seed") == 0) {
-		s->seed = strtoull(v, NULL, 0);
-	} else if (strcmp(opt, "--arch") == 0) {
-		if (strcmp(v, "llama") && strcmp(v, "qwen2")) {
-			fprintf(stderr, "edgeai synth: --arch %s: expected llama or qwen2\n", v);
-			return -1;
-		}
-		s->shape.arch = strcmp(v, "llama") ? "qwen2" : "llama";
-	} else {
-		fprintf(stderr, "edgeai synth: unknown option %s\n", opt);
-		return -1;
+static void parse_option(struct cli_parser *p, struct synth *s, bool *type_given)
+{
+	static const char *const archs[] = { "llama", "qwen2" };
+	uint32_t *dim = shape_field(&s->shape, p->option);
+	int arch;
+
+	if (dim) {
+		cli_u32(p, 1, UINT32_MAX, dim);
+		return;
 	}
-	return 0;
+	switch (p->option) {
+	case 'o':
+		s->out = optarg;
+		break;
+	case OPT_TYPE:
+		if (ea_type_from_name(optarg, &s->type))
+			*type_given = true;
+		else
+			cli_bad_value(p, "expected f32, f16, q8_0, q4_0, q4_k or q6_k");
+		break;
+	case OPT_PRESET:
+		parse_preset(p, &s->shape);
+		break;
+	case OPT_SEED:
+		cli_seed(p, &s->seed);
+		break;
+	case OPT_ARCH:
+		if (cli_choice(p, archs, 2, &arch))
+			s->shape.arch = archs[arch];
+		break;
+	}
 }
 
 static int synth_main(int argc, char **argv)
 {
 	struct synth s = { .shape = presets[0], .seed = 1, .progress = isatty(STDERR_FILENO) };
 	bool type_given = false;
+	struct cli_parser p;
 
 	/* Options apply in order, so "--preset P --layers 4" changes one field of P. */
-	for (int i = 1; i < argc; i++)
-		if (parse_option(&s, argc, argv, &i, &type_given) != 0)
-			return 2;
+	cli_parser_init(&p, &cli_synth, argc, argv, "o:", long_options);
+	while (cli_next(&p) != -1)
+		parse_option(&p, &s, &type_given);
+	if (p.exit_status != CLI_CONTINUE)
+		return p.exit_status;
 	if (!s.out || !type_given) {
 		fprintf(stderr, "edgeai synth: -o FILE and --type T are required\n");
 		return 2;
