@@ -28,12 +28,6 @@ static bool kv_lost(struct ea_backend *e)
 	return false;
 }
 
-static int threads(const struct ea_backend *e)
-{
-	(void)e;
-	return 0;
-}
-
 static void direct_free(struct ea_backend *e)
 {
 	struct direct *d = (struct direct *)e;
@@ -44,13 +38,8 @@ static void direct_free(struct ea_backend *e)
 
 static const struct ea_backend_ops direct_ops = {
 	.name = "Vulkan",
-	.prompt = ea_backend_stream_prompt,
-	.step = ea_backend_stream_step,
-	.logits = ea_backend_stream_logits,
-	.argmax = ea_backend_stream_argmax,
-	.score = ea_backend_stream_score,
+	EA_BACKEND_STREAM_OPS,
 	.kv_lost = kv_lost,
-	.threads = threads,
 	.free = direct_free,
 };
 

@@ -425,12 +425,6 @@ static bool kv_lost(struct ea_backend *e)
 	return epoch_changed((struct kmod *)e);
 }
 
-static int threads(const struct ea_backend *e)
-{
-	(void)e;
-	return 0;
-}
-
 static void kmod_free(struct ea_backend *e)
 {
 	struct kmod *k = (struct kmod *)e;
@@ -459,12 +453,7 @@ static void kmod_free(struct ea_backend *e)
 
 static const struct ea_backend_ops kmod_ops = {
 	.name = "Vulkan (edgeaid)",
-	.prompt = ea_backend_stream_prompt,
-	.step = ea_backend_stream_step,
-	.logits = ea_backend_stream_logits,
-	.argmax = ea_backend_stream_argmax,
-	.score = ea_backend_stream_score,
+	EA_BACKEND_STREAM_OPS,
 	.kv_lost = kv_lost,
-	.threads = threads,
 	.free = kmod_free,
 };

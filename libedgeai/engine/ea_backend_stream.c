@@ -99,3 +99,9 @@ ea_status ea_backend_stream_score(struct ea_backend *e, const uint32_t *tokens, 
 		*nll += sum;
 	return status;
 }
+
+int ea_backend_stream_threads(const struct ea_backend *e)
+{
+	(void)e;
+	return 0;
+}

@@ -35,6 +35,16 @@ uint32_t ea_backend_stream_argmax(struct ea_backend *e);
 ea_status ea_backend_stream_score(struct ea_backend *e, const uint32_t *tokens, uint32_t n,
 				 uint32_t first, double *nll);
 
+/* Threads of a stream backend's own: none, the device does the work. */
+int ea_backend_stream_threads(const struct ea_backend *e);
+
+/* The operations every stream backend shares, for its ea_backend_ops:
+ * { .name = ..., EA_BACKEND_STREAM_OPS, .kv_lost = ..., .free = ... }. */
+#define EA_BACKEND_STREAM_OPS						\
+	.prompt = ea_backend_stream_prompt, .step = ea_backend_stream_step,	\
+	.logits = ea_backend_stream_logits, .argmax = ea_backend_stream_argmax,	\
+	.score = ea_backend_stream_score, .threads = ea_backend_stream_threads
+
 /* @n tokens from @pos0 through the prompt program, a batch of up to the
  * stream's prompt_tokens a run, however few they are (prompt() steps short
  * prompts instead); token by token for a stream without the program. */

@@ -5,7 +5,7 @@
  *
  * What a stream needs is built on its first job and kept: the job's buffer
  * objects stay mapped, each with its Vulkan buffer, and the stream's
- * recordings (ea_vk_exec over those buffers) are replayed by later jobs that
+ * recordings (an ea_exec over those buffers) are replayed by later jobs that
  * name the same command BO, stream id, BOs and bindings. How a BO reaches the
  * device:
  *  - import (lavapipe, integrated GPUs: VK_EXT_external_memory_host): the

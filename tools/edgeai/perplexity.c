@@ -242,8 +242,9 @@ const struct cli_command cli_perplexity = {
 		 "  [--mode MODE] [--device SEL]\n"
 		 "  windows of the model's context (or --ctx), each from an empty cache; the\n"
 		 "  second half of each window is scored. --chunks N: only the first N windows.\n"
-		 "  Runs on Vulkan in direct mode (the first half of each window as one prompt,\n"
-		 "  the scored half a decode step per token); --cpu: the CPU reference, on\n"
+		 "  Runs on Vulkan (--mode: direct or through the module), a window that fits\n"
+		 "  one prompt run scored on the device by the score program, a longer one as\n"
+		 "  a prompt and a decode step per scored token; --cpu: the CPU reference, on\n"
 		 "  --threads threads (default EDGEAI_THREADS, else every online CPU).",
 	.run = run_perplexity,
 };

@@ -2,7 +2,7 @@
 /*
  * edgeaid - the edgeai executor daemon.  It attaches to the module as the
  * accelerator's executor and runs the jobs the kernel's scheduler hands it:
- * kmod-mode command streams on Vulkan (edgeaid_exec.h), or, with --null,
+ * kmod-mode command streams on libedgeai's executor (exec/ea_exec_kmod.h), or, with --null,
  * nothing at all (every job completes at once, for tests and benchmarks).
  * It attaches again whenever it can: at start it waits for the device to
  * appear and for a previous executor to let go.
