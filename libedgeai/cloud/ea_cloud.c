@@ -8,7 +8,6 @@
 
 #include <curl/curl.h>
 #include <json-c/json.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,20 +17,6 @@
 
 #define EA_CLOUD_MAX_EVENT (1u << 20)
 #define EA_CLOUD_MAX_BODY (16u << 20)
-
-static ea_status fail(char *err, size_t errsz, ea_status st, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static ea_status fail(char *err, size_t errsz, ea_status st, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errsz) {
-		va_start(ap, fmt);
-		vsnprintf(err, errsz, fmt, ap);
-		va_end(ap);
-	}
-	return st;
-}
 
 static double now_ms(void)
 {
@@ -86,7 +71,7 @@ static bool get_long(json_object *obj, const char *key, long min, long *out)
 }
 
 static ea_status load_endpoint(json_object *o, size_t i, struct ea_cloud_endpoint *ep,
-			       char *err, size_t errsz)
+			       struct ea_error *err)
 {
 	static const char *const str_keys[] = { "name", "base_url", "model" };
 	char **str_fields[] = { &ep->name, &ep->base_url, &ep->model };
@@ -97,35 +82,35 @@ static ea_status load_endpoint(json_object *o, size_t i, struct ea_cloud_endpoin
 	ep->connect_timeout_ms = 3000;
 	ep->backoff_ms = 200;
 	if (!json_object_is_type(o, json_type_object))
-		return fail(err, errsz, EA_ERR_FORMAT, "endpoints[%zu]: not an object", i);
+		return ea_error_set(err, EA_ERR_FORMAT, "endpoints[%zu]: not an object", i);
 	for (size_t k = 0; k < 3; k++)
 		if (!get_string(o, str_keys[k], str_fields[k]))
-			return fail(err, errsz, EA_ERR_FORMAT,
-				    "endpoints[%zu].%s: not a string", i, str_keys[k]);
+			return ea_error_set(err, EA_ERR_FORMAT,
+					    "endpoints[%zu].%s: not a string", i, str_keys[k]);
 	if (!ep->base_url)
-		return fail(err, errsz, EA_ERR_FORMAT, "endpoints[%zu].base_url: missing", i);
+		return ea_error_set(err, EA_ERR_FORMAT, "endpoints[%zu].base_url: missing", i);
 	if (strncmp(ep->base_url, "http://", 7) && strncmp(ep->base_url, "https://", 8))
-		return fail(err, errsz, EA_ERR_FORMAT,
-			    "endpoints[%zu].base_url: not an http(s) URL", i);
+		return ea_error_set(err, EA_ERR_FORMAT,
+				    "endpoints[%zu].base_url: not an http(s) URL", i);
 	if (!get_long(o, "timeout_ms", 1, &ep->timeout_ms) ||
 	    !get_long(o, "connect_timeout_ms", 1, &ep->connect_timeout_ms) ||
 	    !get_long(o, "backoff_ms", 0, &ep->backoff_ms) ||
 	    !get_long(o, "retries", 0, &retries) || retries > 10)
-		return fail(err, errsz, EA_ERR_FORMAT,
-			    "endpoints[%zu]: timeout_ms, connect_timeout_ms and backoff_ms "
-			    "must be positive integers, retries 0..10", i);
+		return ea_error_set(err, EA_ERR_FORMAT,
+				    "endpoints[%zu]: timeout_ms, connect_timeout_ms and backoff_ms "
+				    "must be positive integers, retries 0..10", i);
 	ep->retries = (int)retries;
 	if (!get_string(o, "api_key_env", &key_env) || !get_string(o, "api_key_file", &key_file)) {
 		free(key_env);
 		free(key_file);
-		return fail(err, errsz, EA_ERR_FORMAT,
-			    "endpoints[%zu]: api_key_env and api_key_file must be strings", i);
+		return ea_error_set(err, EA_ERR_FORMAT, "endpoints[%zu]: api_key_env and "
+				    "api_key_file must be strings", i);
 	}
 	if (key_env && getenv(key_env))
 		ep->api_key = strdup(getenv(key_env));
 	else if (key_file && !(ep->api_key = read_key_file(key_file))) {
-		fail(err, errsz, EA_ERR_IO, "endpoints[%zu].api_key_file: cannot read %s",
-		     i, key_file);
+		ea_error_set(err, EA_ERR_IO, "endpoints[%zu].api_key_file: cannot read %s",
+			     i, key_file);
 		free(key_env);
 		free(key_file);
 		return EA_ERR_IO;
@@ -136,7 +121,7 @@ static ea_status load_endpoint(json_object *o, size_t i, struct ea_cloud_endpoin
 }
 
 ea_status ea_cloud_config_load(const char *path, struct ea_cloud_endpoint **endpoints,
-			       size_t *count, char *err, size_t errsz)
+			       size_t *count, struct ea_error *err)
 {
 	json_object *root = json_object_from_file(path), *list;
 	struct ea_cloud_endpoint *eps;
@@ -146,22 +131,23 @@ ea_status ea_cloud_config_load(const char *path, struct ea_cloud_endpoint **endp
 	*endpoints = NULL;
 	*count = 0;
 	if (!root)
-		return fail(err, errsz, EA_ERR_FORMAT, "%s: cannot read it or parse it as JSON",
-			    path);
+		return ea_error_set(err, EA_ERR_FORMAT, "%s: cannot read it or parse it as JSON",
+				    path);
 	if (!json_object_object_get_ex(root, "endpoints", &list) ||
 	    !json_object_is_type(list, json_type_array) ||
 	    (n = json_object_array_length(list)) == 0) {
 		json_object_put(root);
-		return fail(err, errsz, EA_ERR_FORMAT,
-			    "%s: \"endpoints\" must be a non-empty array", path);
+		return ea_error_set(err, EA_ERR_FORMAT,
+				    "%s: \"endpoints\" must be a non-empty array", path);
 	}
 	eps = calloc(n, sizeof(*eps));
 	if (!eps) {
 		json_object_put(root);
-		return EA_ERR_NO_MEMORY;
+		return ea_error_set(err, EA_ERR_NO_MEMORY, "%s: out of memory for %zu endpoints",
+				    path, n);
 	}
 	for (size_t i = 0; i < n && st == EA_OK; i++)
-		st = load_endpoint(json_object_array_get_idx(list, i), i, &eps[i], err, errsz);
+		st = load_endpoint(json_object_array_get_idx(list, i), i, &eps[i], err);
 	json_object_put(root);
 	if (st != EA_OK) {
 		ea_cloud_endpoints_free(eps, n);
@@ -376,7 +362,7 @@ enum outcome { DONE, RETRY, FAILED };
 /* One attempt; fills res and says whether another attempt may help. */
 static enum outcome attempt(const struct ea_cloud_endpoint *ep, const struct ea_cloud_request *req,
 			    const char *url, const char *body, struct ea_cloud_result *res,
-			    char *err, size_t errsz)
+			    struct ea_error *err)
 {
 	struct curl_slist *headers = NULL;
 	struct call c = { .req = req, .res = res, .start_ms = now_ms() };
@@ -385,7 +371,7 @@ static enum outcome attempt(const struct ea_cloud_endpoint *ep, const struct ea_
 
 	c.curl = new_handle(ep, url, &headers);
 	if (!c.curl) {
-		fail(err, errsz, EA_ERR_NO_MEMORY, "cannot create an HTTP handle");
+		ea_error_set(err, EA_ERR_NO_MEMORY, "cannot create an HTTP handle");
 		return FAILED;
 	}
 	ea_sse_init(&c.sse, on_event, &c, EA_CLOUD_MAX_EVENT);
@@ -399,23 +385,24 @@ static enum outcome attempt(const struct ea_cloud_endpoint *ep, const struct ea_
 	if (c.stopped) {
 		out = DONE;
 	} else if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && c.done)) {
-		fail(err, errsz, EA_ERR_CLOUD, "%s: %s", url,
-		     c.bad_json ? "a streamed event is not JSON" : curl_easy_strerror(rc));
+		ea_error_set(err, EA_ERR_CLOUD, "%s: %s", url,
+			     c.bad_json ? "a streamed event is not JSON" : curl_easy_strerror(rc));
 		out = res->text_len || c.bad_json ? FAILED : RETRY;
 	} else if (res->http_status >= 400) {
-		fail(err, errsz, EA_ERR_CLOUD, "%s: HTTP %ld: %.300s", url, res->http_status,
-		     c.body ? c.body : "");
+		ea_error_set(err, EA_ERR_CLOUD, "%s: HTTP %ld: %.300s", url, res->http_status,
+			     c.body ? c.body : "");
 		out = res->http_status >= 500 || res->http_status == 429 ? RETRY : FAILED;
 	} else if (!req->stream) {
 		json_object *obj = c.body ? json_tokener_parse(c.body) : NULL;
 
 		if (!obj || !take_choice(&c, obj, false)) {
-			fail(err, errsz, EA_ERR_CLOUD, "%s: the answer is not an OpenAI completion", url);
+			ea_error_set(err, EA_ERR_CLOUD, "%s: the answer is not an OpenAI "
+				     "completion", url);
 			out = FAILED;
 		}
 		json_object_put(obj);
 	} else if (!c.done && !res->finish_reason[0]) {
-		fail(err, errsz, EA_ERR_CLOUD, "%s: the stream ended before the answer did", url);
+		ea_error_set(err, EA_ERR_CLOUD, "%s: the stream ended before the answer did", url);
 		out = res->text_len ? FAILED : RETRY;
 	}
 	if (req->stream && out != DONE && res->text_len)
@@ -429,7 +416,7 @@ static enum outcome attempt(const struct ea_cloud_endpoint *ep, const struct ea_
 
 ea_status ea_cloud_complete(const struct ea_cloud_endpoint *ep,
 			    const struct ea_cloud_request *req,
-			    struct ea_cloud_result *res, char *err, size_t errsz)
+			    struct ea_cloud_result *res, struct ea_error *err)
 {
 	char url[2048];
 	char *body;
@@ -439,13 +426,13 @@ ea_status ea_cloud_complete(const struct ea_cloud_endpoint *ep,
 	memset(res, 0, sizeof(*res));
 	res->prompt_tokens = res->completion_tokens = -1;
 	if (!req->prompt)
-		return fail(err, errsz, EA_ERR_INVALID_ARGUMENT, "no prompt");
+		return ea_error_set(err, EA_ERR_INVALID_ARGUMENT, "no prompt");
 	snprintf(url, sizeof(url), "%s%s%s", ep->base_url,
 		 ep->base_url[strlen(ep->base_url) - 1] == '/' ? "" : "/",
 		 req->chat ? "chat/completions" : "completions");
 	body = request_body(ep, req);
 	if (!body)
-		return EA_ERR_NO_MEMORY;
+		return ea_error_set(err, EA_ERR_NO_MEMORY, "out of memory for the request");
 	for (int i = 0; i <= ep->retries && out == RETRY; i++) {
 		if (i) {
 			struct timespec ts = { wait / 1000, (wait % 1000) * 1000000 };
@@ -458,7 +445,7 @@ ea_status ea_cloud_complete(const struct ea_cloud_endpoint *ep,
 			res->finish_reason[0] = '\0';
 		}
 		res->attempts = i + 1;
-		out = attempt(ep, req, url, body, res, err, errsz);
+		out = attempt(ep, req, url, body, res, err);
 	}
 	free(body);
 	return out == DONE ? EA_OK : EA_ERR_CLOUD;
@@ -487,7 +474,7 @@ static size_t discard(char *ptr, size_t size, size_t nmemb, void *user)
 }
 
 ea_status ea_cloud_probe(const struct ea_cloud_endpoint *ep, int rounds,
-			 struct ea_cloud_probe *out, char *err, size_t errsz)
+			 struct ea_cloud_probe *out, struct ea_error *err)
 {
 	struct ea_cloud_request req = { .prompt = "Package: vim\nDescription:",
 					.max_tokens = 32, .temperature = 0 };
@@ -497,7 +484,7 @@ ea_status ea_cloud_probe(const struct ea_cloud_endpoint *ep, int rounds,
 	ea_status st;
 
 	if (rounds < 1 || rounds > 32)
-		return fail(err, errsz, EA_ERR_INVALID_ARGUMENT, "probe rounds must be 1..32");
+		return ea_error_set(err, EA_ERR_INVALID_ARGUMENT, "probe rounds must be 1..32");
 	snprintf(url, sizeof(url), "%s%smodels", ep->base_url,
 		 ep->base_url[strlen(ep->base_url) - 1] == '/' ? "" : "/");
 	for (int i = 0; i < rounds; i++) {
@@ -508,7 +495,7 @@ ea_status ea_cloud_probe(const struct ea_cloud_endpoint *ep, int rounds,
 		CURLcode rc;
 
 		if (!curl)
-			return EA_ERR_NO_MEMORY;
+			return ea_error_set(err, EA_ERR_NO_MEMORY, "cannot create an HTTP handle");
 		curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
 		rc = curl_easy_perform(curl);
 		rtt[i] = now_ms() - t0;
@@ -516,12 +503,12 @@ ea_status ea_cloud_probe(const struct ea_cloud_endpoint *ep, int rounds,
 		curl_slist_free_all(headers);
 		curl_easy_cleanup(curl);
 		if (rc != CURLE_OK || status >= 400)
-			return fail(err, errsz, EA_ERR_CLOUD, "%s: %s", url,
-				    rc != CURLE_OK ? curl_easy_strerror(rc) : "HTTP error");
+			return ea_error_set(err, EA_ERR_CLOUD, "%s: %s", url,
+					    rc != CURLE_OK ? curl_easy_strerror(rc) : "HTTP error");
 	}
 	qsort(rtt, (size_t)rounds, sizeof(rtt[0]), cmp_double);
 	out->rtt_ms = rtt[rounds / 2];
-	st = ea_cloud_complete(ep, &req, &res, err, errsz);
+	st = ea_cloud_complete(ep, &req, &res, err);
 	if (st != EA_OK)
 		return st;
 	out->tokens_per_s = res.completion_tokens > 0 && res.total_ms > out->rtt_ms

@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "ea_error.h"
 #include "edgeai.h"
 
 struct ea_cloud_endpoint {
@@ -39,7 +40,7 @@ struct ea_cloud_endpoint {
 
 /* Read the endpoints of the config file @path. */
 ea_status ea_cloud_config_load(const char *path, struct ea_cloud_endpoint **endpoints,
-			       size_t *count, char *err, size_t errsz);
+			       size_t *count, struct ea_error *err);
 void ea_cloud_endpoints_free(struct ea_cloud_endpoint *endpoints, size_t count);
 
 /* Called with each piece of text as it streams in; return false to stop. */
@@ -72,7 +73,7 @@ struct ea_cloud_result {
 
 ea_status ea_cloud_complete(const struct ea_cloud_endpoint *ep,
 			    const struct ea_cloud_request *req,
-			    struct ea_cloud_result *res, char *err, size_t errsz);
+			    struct ea_cloud_result *res, struct ea_error *err);
 void ea_cloud_result_free(struct ea_cloud_result *res);
 
 /* What the probe measured: round trip of GET /models (median of @rounds) and
@@ -83,6 +84,6 @@ struct ea_cloud_probe {
 };
 
 ea_status ea_cloud_probe(const struct ea_cloud_endpoint *ep, int rounds,
-			 struct ea_cloud_probe *out, char *err, size_t errsz);
+			 struct ea_cloud_probe *out, struct ea_error *err);
 
 #endif /* EA_CLOUD_H */

@@ -62,3 +62,15 @@ void ea_error_append(struct ea_error *err, const char *fmt, ...)
 	vsnprintf(err->msg + used, sizeof(err->msg) - used, fmt, ap);
 	va_end(ap);
 }
+
+ea_status ea_error_pass(struct ea_error *err, const struct ea_error *from, ea_status status)
+{
+	*err = *from;
+	return status;
+}
+
+void ea_error_copy_out(const struct ea_error *err, char *buf, size_t size)
+{
+	if (buf && size)
+		snprintf(buf, size, "%s", err->msg);
+}

@@ -113,8 +113,7 @@ ea_status ea_backend_ref_new(const struct ea_model *m, int n_threads, struct ea_
 		free(r);
 		return ea_error_set(err, EA_ERR_NO_MEMORY, "out of memory for an engine");
 	}
-	status = ea_ref_state_new_threads(m, CPU_BATCH, n_threads, &r->state, err->msg,
-					  sizeof(err->msg));
+	status = ea_ref_state_new_threads(m, CPU_BATCH, n_threads, &r->state, err);
 	if (status != EA_OK) {
 		free(r->logits);
 		free(r);

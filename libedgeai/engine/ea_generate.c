@@ -273,8 +273,7 @@ ea_status ea_generate(struct ea_session *session, const struct ea_generate_param
 					.n_stop = params->n_stop,
 					.eos_token = params->ignore_eos ? -1 :
 						     session->model->info.eos_token };
-	status = ea_sampler_init(&sampler, &sample, session->model->cfg.n_vocab,
-				 session->error.msg, sizeof(session->error.msg));
+	status = ea_sampler_init(&sampler, &sample, session->model->cfg.n_vocab, &session->error);
 	if (status != EA_OK) {
 		free(tokens);
 		return status;

@@ -1,36 +1,32 @@
 // SPDX-License-Identifier: MIT
 /* ea_sample - token sampling and stop rules; ea_sample.h says what they do. */
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ea_ref.h"
 #include "ea_sample.h"
 
-static ea_status invalid(char *err, size_t errsz, const char *why)
-{
-	if (err && errsz)
-		snprintf(err, errsz, "%s", why);
-	return EA_ERR_INVALID_ARGUMENT;
-}
-
 ea_status ea_sampler_init(struct ea_sampler *s, const struct ea_sample_params *params,
-			  int n_vocab, char *err, size_t errsz)
+			  int n_vocab, struct ea_error *err)
 {
 	memset(s, 0, sizeof(*s));
 	if (!(params->temperature >= 0.0f) || isinf(params->temperature))
-		return invalid(err, errsz, "temperature must be a finite number >= 0");
+		return ea_error_set(err, EA_ERR_INVALID_ARGUMENT,
+				    "temperature must be a finite number >= 0");
 	if (params->top_k < 0)
-		return invalid(err, errsz, "top-k must be >= 0 (0: all tokens)");
+		return ea_error_set(err, EA_ERR_INVALID_ARGUMENT,
+				    "top-k must be >= 0 (0: all tokens)");
 	if (!(params->top_p > 0.0f))
-		return invalid(err, errsz, "top-p must be > 0 (1: all tokens)");
+		return ea_error_set(err, EA_ERR_INVALID_ARGUMENT,
+				    "top-p must be > 0 (1: all tokens)");
 	if (n_vocab <= 0)
-		return invalid(err, errsz, "the vocabulary is empty");
+		return ea_error_set(err, EA_ERR_INVALID_ARGUMENT, "the vocabulary is empty");
 
 	s->candidates = malloc((size_t)n_vocab * sizeof(*s->candidates));
 	if (!s->candidates)
-		return EA_ERR_NO_MEMORY;
+		return ea_error_set(err, EA_ERR_NO_MEMORY, "out of memory for %d candidates",
+				    n_vocab);
 	s->params = *params;
 	s->n_vocab = n_vocab;
 	/* xorshift64* must not start from 0; any other seed is fine as it is. */

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ea_error.h"
 #include "edgeai.h"
 
 struct ea_sample_params {
@@ -42,9 +43,9 @@ struct ea_sampler {
 
 /* Check @params (temperature >= 0, top_k >= 0, top_p > 0, n_vocab > 0) and
  * set up @s; free it with ea_sampler_free(). On a bad parameter, returns
- * EA_ERR_INVALID_ARGUMENT with the reason in @err (when not NULL). */
+ * EA_ERR_INVALID_ARGUMENT with the reason in @err. */
 ea_status ea_sampler_init(struct ea_sampler *s, const struct ea_sample_params *params,
-				 int n_vocab, char *err, size_t errsz);
+				 int n_vocab, struct ea_error *err);
 void ea_sampler_free(struct ea_sampler *s);
 
 /* The next token for @logits (n_vocab values; overwritten with scratch). */

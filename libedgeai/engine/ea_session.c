@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: MIT
 /* ea_session - a model on the engine chosen when it opens (see the header). */
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,38 +50,21 @@ const char *ea_engine_name(enum ea_engine engine)
 	}
 }
 
-static ea_status open_fail(char *errmsg, size_t errmsg_size, ea_status status, const char *fmt,
-			   ...) __attribute__((format(printf, 4, 5)));
-static ea_status open_fail(char *errmsg, size_t errmsg_size, ea_status status, const char *fmt,
-			   ...)
-{
-	va_list ap;
-
-	if (errmsg && errmsg_size) {
-		va_start(ap, fmt);
-		vsnprintf(errmsg, errmsg_size, fmt, ap);
-		va_end(ap);
-	}
-	return status;
-}
-
 /* The Vulkan device of @dev for a session, or why there is none. */
-static ea_status session_vk(struct ea_device *dev, struct ea_vk **vk, char *errmsg,
-			    size_t errmsg_size)
+static ea_status session_vk(struct ea_device *dev, struct ea_vk **vk, struct ea_error *err)
 {
 	if (!dev)
-		return open_fail(errmsg, errmsg_size, EA_ERR_INVALID_ARGUMENT, "a Vulkan session "
-				 "needs a device (ea_open()); without one, ask for EA_ENGINE_CPU");
+		return ea_error_set(err, EA_ERR_INVALID_ARGUMENT, "a Vulkan session needs a "
+				    "device (ea_open()); without one, ask for EA_ENGINE_CPU");
 	if (!dev->vk)
-		return open_fail(errmsg, errmsg_size, EA_ERR_NO_VULKAN_DEVICE, "%s",
-				 dev->vk_missing.msg);
+		return ea_error_pass(err, &dev->vk_missing, EA_ERR_NO_VULKAN_DEVICE);
 	*vk = dev->vk;
 	return EA_OK;
 }
 
-ea_status ea_session_open(struct ea_device *dev, const struct ea_model *model,
-			  const struct ea_session_options *options, struct ea_session **out,
-			  char *errmsg, size_t errmsg_size)
+static ea_status session_open(struct ea_device *dev, const struct ea_model *model,
+			      const struct ea_session_options *options, struct ea_session **out,
+			      struct ea_error *err)
 {
 	struct ea_session_options defaults = { 0 };
 	const struct ea_session_options *o = options ? options : &defaults;
@@ -92,27 +73,26 @@ ea_status ea_session_open(struct ea_device *dev, const struct ea_model *model,
 	struct ea_device *kmod = NULL;
 	uint64_t weight_bytes = 0;
 	struct ea_backend *backend = NULL;
-	struct ea_error err = { { 0 } };
 	ea_status status;
 
 	if (out)
 		*out = NULL;
 	if (!out || !model)
-		return open_fail(errmsg, errmsg_size, EA_ERR_INVALID_ARGUMENT, "ea_session_open: "
-				 "%s is NULL", out ? "the model" : "the session's pointer");
+		return ea_error_set(err, EA_ERR_INVALID_ARGUMENT, "ea_session_open: %s is NULL",
+				    out ? "the model" : "the session's pointer");
 	if (engine != EA_ENGINE_AUTO && engine != EA_ENGINE_VULKAN && engine != EA_ENGINE_CPU)
-		return open_fail(errmsg, errmsg_size, EA_ERR_INVALID_ARGUMENT, "ea_session_open: "
-				 "engine %d is not one of enum ea_engine", (int)engine);
+		return ea_error_set(err, EA_ERR_INVALID_ARGUMENT, "ea_session_open: engine %d "
+				    "is not one of enum ea_engine", (int)engine);
 	if (o->n_threads < 0 || o->n_threads > EA_REF_MAX_THREADS)
-		return open_fail(errmsg, errmsg_size, EA_ERR_INVALID_ARGUMENT, "ea_session_open: "
-				 "%d threads: must be 0 (the default) .. %d", o->n_threads,
-				 EA_REF_MAX_THREADS);
+		return ea_error_set(err, EA_ERR_INVALID_ARGUMENT, "ea_session_open: %d threads: "
+				    "must be 0 (the default) .. %d", o->n_threads,
+				    EA_REF_MAX_THREADS);
 	if (engine == EA_ENGINE_AUTO)
 		engine = dev ? EA_ENGINE_VULKAN : EA_ENGINE_CPU;
 	if (engine == EA_ENGINE_VULKAN && dev && dev->info.mode == EA_MODE_KMOD)
 		kmod = dev;
 	if (engine == EA_ENGINE_VULKAN) {
-		status = kmod ? EA_OK : session_vk(dev, &vk, errmsg, errmsg_size);
+		status = kmod ? EA_OK : session_vk(dev, &vk, err);
 		if (status != EA_OK)
 			return status;
 		ea_cs_tensor_data(model, &weight_bytes);
@@ -121,17 +101,26 @@ ea_status ea_session_open(struct ea_device *dev, const struct ea_model *model,
 	}
 	if (kmod)
 		status = ea_backend_kmod_new(kmod->kmod.fd, kmod->info.job_timeout_ms, model, &backend,
-					    &err);
+					    err);
 	else if (vk)
-		status = ea_backend_direct_new(model, vk, &backend, &err);
+		status = ea_backend_direct_new(model, vk, &backend, err);
 	else
-		status = ea_backend_ref_new(model, o->n_threads, &backend, &err);
+		status = ea_backend_ref_new(model, o->n_threads, &backend, err);
 	if (status == EA_OK)
-		status = ea_session_of_backend(model, backend, out, &err);
-	if (status != EA_OK)
-		return open_fail(errmsg, errmsg_size, status, "%s", err.msg);
-	if ((vk || kmod) && o->progress)
+		status = ea_session_of_backend(model, backend, out, err);
+	if (status == EA_OK && (vk || kmod) && o->progress)
 		o->progress(weight_bytes, weight_bytes, o->progress_user);
+	return status;
+}
+
+ea_status ea_session_open(struct ea_device *dev, const struct ea_model *model,
+			  const struct ea_session_options *options, struct ea_session **out,
+			  char *errmsg, size_t errmsg_size)
+{
+	struct ea_error err = { { 0 } };
+	ea_status status = session_open(dev, model, options, out, &err);
+
+	ea_error_copy_out(&err, errmsg, errmsg_size);
 	return status;
 }
 
@@ -188,7 +177,7 @@ ea_status ea_session_eval(struct ea_session *s, const int32_t *tokens, int n, in
 			  e->ops->prompt(e, (const uint32_t *)tokens, (uint32_t)n, (uint32_t)pos0);
 	if (status != EA_OK) {
 		s->n_history = 0;
-		return ea_error_set(&s->error, status, "%s", e->error.msg);
+		return ea_error_pass(&s->error, &e->error, status);
 	}
 	memcpy(logits, e->ops->logits(e), (size_t)s->model->cfg.n_vocab * sizeof(float));
 	remember(s, tokens, n, pos0);
@@ -252,7 +241,7 @@ ea_status ea_session_window_nll(struct ea_session *s, const int32_t *tokens, int
 	if (status == EA_ERR_UNSUPPORTED)
 		status = window_by_steps(s, tokens, n, first, nll);
 	else if (status != EA_OK)
-		return ea_error_set(&s->error, status, "%s", s->engine->error.msg);
+		return ea_error_pass(&s->error, &s->engine->error, status);
 	if (status != EA_OK)
 		return status;
 	remember(s, tokens, n, 0);

@@ -3,7 +3,6 @@
  * ea_device - open a device: choose the mode (kmod when the edgeai accel device
  * is there, else direct), then the Vulkan device.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,31 +104,23 @@ static ea_status open_vk(struct ea_device *dev, const struct ea_open_options *op
 	return status;
 }
 
-ea_status ea_open(const struct ea_open_options *options, struct ea_device **out,
-		  char *errmsg, size_t errmsg_size)
+static ea_status open_device(const struct ea_open_options *options, struct ea_device **out,
+			     struct ea_error *err)
 {
 	static const struct ea_open_options defaults;
 	struct ea_device *dev;
 	enum ea_mode mode;
 	ea_status status;
 
-	if (errmsg && errmsg_size)
-		errmsg[0] = '\0';
-	if (!out) {
-		if (errmsg && errmsg_size)
-			snprintf(errmsg, errmsg_size, "ea_open: out is NULL");
-		return EA_ERR_INVALID_ARGUMENT;
-	}
+	if (!out)
+		return ea_error_set(err, EA_ERR_INVALID_ARGUMENT, "ea_open: out is NULL");
 	*out = NULL;
 	if (!options)
 		options = &defaults;
 
 	dev = calloc(1, sizeof(*dev));
-	if (!dev) {
-		if (errmsg && errmsg_size)
-			snprintf(errmsg, errmsg_size, "ea_open: out of memory");
-		return EA_ERR_NO_MEMORY;
-	}
+	if (!dev)
+		return ea_error_set(err, EA_ERR_NO_MEMORY, "ea_open: out of memory");
 	dev->kmod.fd = -1;
 
 	status = requested_mode(options, &mode, &dev->error);
@@ -138,13 +129,22 @@ ea_status ea_open(const struct ea_open_options *options, struct ea_device **out,
 	if (status == EA_OK)
 		status = open_vk(dev, options);
 	if (status != EA_OK) {
-		if (errmsg && errmsg_size)
-			snprintf(errmsg, errmsg_size, "%s", dev->error.msg);
+		*err = dev->error;
 		ea_close(dev);
 		return status;
 	}
 	*out = dev;
 	return EA_OK;
+}
+
+ea_status ea_open(const struct ea_open_options *options, struct ea_device **out,
+		  char *errmsg, size_t errmsg_size)
+{
+	struct ea_error err = { { 0 } };
+	ea_status status = open_device(options, out, &err);
+
+	ea_error_copy_out(&err, errmsg, errmsg_size);
+	return status;
 }
 
 void ea_close(struct ea_device *dev)

@@ -198,12 +198,10 @@ static ea_status record(struct ea_exec *x, struct ea_vk_rec *rec, const struct e
 			ea_vk_rec_timestamp(rec);
 		}
 		if (status != EA_OK) {
-			char why[EA_ERROR_MAX];
+			struct ea_error why = x->error;
 
-			memcpy(why, x->error.msg, sizeof(why));
-			why[sizeof(why) - 1] = '\0';
 			return ea_error_set(&x->error, status, "%s op %u (%s): %s", program, i,
-					    ea_op_name(ops[i].opcode), why);
+					    ea_op_name(ops[i].opcode), why.msg);
 		}
 	}
 	if (status == EA_OK)
@@ -250,7 +248,7 @@ static ea_status exec_new(struct ea_vk *vk, const struct ea_cs_header *cs, const
 		status = record(x, &x->score_rec, ea_cs_score_ops(x->cs), x->cs->n_score_ops,
 				false, "score");
 	if (status != EA_OK) {
-		ea_error_set(err, status, "%s", x->error.msg);
+		*err = x->error;
 		ea_exec_free(x);
 		return status;
 	}

@@ -58,8 +58,7 @@ struct ea_gguf {
 struct parser {
 	struct ea_gguf *g;
 	uint64_t pos;
-	char *err;
-	size_t errsz;
+	struct ea_error *err;
 	char where[160];	/* the item being read, e.g. "key 3 ('general.name')" */
 };
 
@@ -73,10 +72,8 @@ static ea_status fail(struct parser *ps, ea_status status, uint64_t offset, cons
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (ps->err && ps->errsz)
-		snprintf(ps->err, ps->errsz, "%s%s%s at offset %llu", ps->where,
-			 ps->where[0] ? ": " : "", msg, (unsigned long long)offset);
-	return status;
+	return ea_error_set(ps->err, status, "%s%s%s at offset %llu", ps->where,
+			    ps->where[0] ? ": " : "", msg, (unsigned long long)offset);
 }
 
 static void *arena_alloc(struct ea_gguf *g, size_t bytes)
@@ -624,21 +621,20 @@ static ea_status parse(struct parser *ps)
 	return place_tensors(ps);
 }
 
-ea_status ea_gguf_open_memory(const void *data, size_t size, struct ea_gguf **out, char *err,
-			      size_t errsz)
+ea_status ea_gguf_open_memory(const void *data, size_t size, struct ea_gguf **out,
+			      struct ea_error *err)
 {
-	struct parser ps = { .err = err, .errsz = errsz };
+	struct parser ps = { .err = err };
 	struct ea_gguf *g;
 	ea_status status;
 
-	if (err && errsz)
-		err[0] = '\0';
 	if (!out || (!data && size))
-		return EA_ERR_INVALID_ARGUMENT;
+		return ea_error_set(err, EA_ERR_INVALID_ARGUMENT, "ea_gguf_open_memory: %s is NULL",
+				    out ? "the data" : "the file's pointer");
 	*out = NULL;
 	g = calloc(1, sizeof(*g));
 	if (!g)
-		return EA_ERR_NO_MEMORY;
+		return ea_error_set(err, EA_ERR_NO_MEMORY, "out of memory");
 	g->base = data;
 	g->size = size;
 	g->alignment = EA_GGUF_DEFAULT_ALIGNMENT;
@@ -652,42 +648,33 @@ ea_status ea_gguf_open_memory(const void *data, size_t size, struct ea_gguf **ou
 	return EA_OK;
 }
 
-ea_status ea_gguf_open(const char *path, struct ea_gguf **out, char *err, size_t errsz)
+ea_status ea_gguf_open(const char *path, struct ea_gguf **out, struct ea_error *err)
 {
 	struct stat st;
 	void *map;
 	ea_status status;
 	int fd;
 
-	if (err && errsz)
-		err[0] = '\0';
 	if (!path || !out)
-		return EA_ERR_INVALID_ARGUMENT;
+		return ea_error_set(err, EA_ERR_INVALID_ARGUMENT, "ea_gguf_open: %s is NULL",
+				    out ? "the path" : "the file's pointer");
 	*out = NULL;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (err && errsz)
-			snprintf(err, errsz, "%s: %s", path, strerror(errno));
-		return EA_ERR_IO;
-	}
+	if (fd < 0)
+		return ea_error_set(err, EA_ERR_IO, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		if (err && errsz)
-			snprintf(err, errsz, "%s: not a regular file", path);
 		close(fd);
-		return EA_ERR_IO;
+		return ea_error_set(err, EA_ERR_IO, "%s: not a regular file", path);
 	}
 	if (st.st_size == 0) {
 		close(fd);
-		return ea_gguf_open_memory("", 0, out, err, errsz);
+		return ea_gguf_open_memory("", 0, out, err);
 	}
 	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
-	if (map == MAP_FAILED) {
-		if (err && errsz)
-			snprintf(err, errsz, "%s: mmap: %s", path, strerror(errno));
-		return EA_ERR_IO;
-	}
-	status = ea_gguf_open_memory(map, (size_t)st.st_size, out, err, errsz);
+	if (map == MAP_FAILED)
+		return ea_error_set(err, EA_ERR_IO, "%s: mmap: %s", path, strerror(errno));
+	status = ea_gguf_open_memory(map, (size_t)st.st_size, out, err);
 	if (status != EA_OK) {
 		munmap(map, (size_t)st.st_size);
 		return status;

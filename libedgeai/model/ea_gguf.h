@@ -31,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ea_error.h"
 #include "ea_quant.h"
 #include "edgeai.h"
 
@@ -111,15 +112,15 @@ struct ea_gguf;
  * *@out holds it (free with ea_gguf_close()). On failure *@out is NULL, the
  * status is EA_ERR_IO (cannot open/map), EA_ERR_FORMAT (malformed),
  * EA_ERR_UNSUPPORTED (e.g. version 1, a tensor type edgeai lacks) or
- * EA_ERR_NO_MEMORY, and @err (when not NULL) holds a message of at most
- * @errsz bytes, e.g. "tensor 3 ('blk.0.attn_q.weight'): ne[1] = 0 at offset 1234".
+ * EA_ERR_NO_MEMORY, and @err holds a message, e.g.
+ * "tensor 3 ('blk.0.attn_q.weight'): ne[1] = 0 at offset 1234".
  */
-ea_status ea_gguf_open(const char *path, struct ea_gguf **out, char *err, size_t errsz);
+ea_status ea_gguf_open(const char *path, struct ea_gguf **out, struct ea_error *err);
 
 /* The same over @size bytes at @data, which must stay valid and unchanged
  * until ea_gguf_close() (tensor data points into it). */
 ea_status ea_gguf_open_memory(const void *data, size_t size, struct ea_gguf **out,
-				     char *err, size_t errsz);
+				     struct ea_error *err);
 
 /* Unmap and free. NULL is a no-op. */
 void ea_gguf_close(struct ea_gguf *g);
@@ -175,7 +176,6 @@ const struct ea_gguf_tensor *ea_gguf_find_tensor(const struct ea_gguf *g,
  * ea_sha256() does (OpenSSL's failure, in @err).
  */
 #define EA_GGUF_DATA_HASH_BYTES 32
-struct ea_error;
 ea_status ea_gguf_data_hash(const struct ea_gguf *g,
 			    uint8_t hash[EA_GGUF_DATA_HASH_BYTES], struct ea_error *err);
 

@@ -345,23 +345,26 @@ ea_status ea_gguf_writer_data(struct ea_gguf_writer *w, const void *bytes, size_
 }
 
 ea_status ea_gguf_writer_open(const char *path, uint32_t alignment, struct ea_gguf_writer **out,
-			      char *err, size_t errsz)
+			      struct ea_error *err)
 {
 	struct ea_gguf_writer *w;
 
-	if (!path || !out || (alignment & (alignment - 1)))
-		return EA_ERR_INVALID_ARGUMENT;
+	if (!path || !out)
+		return ea_error_set(err, EA_ERR_INVALID_ARGUMENT, "ea_gguf_writer_open: %s is NULL",
+				    out ? "the path" : "the writer's pointer");
+	if (alignment & (alignment - 1))
+		return ea_error_set(err, EA_ERR_INVALID_ARGUMENT,
+				    "%s: alignment %u is not a power of two", path, alignment);
 	*out = NULL;
 	w = calloc(1, sizeof(*w));
 	if (!w || !(w->path = strdup(path))) {
 		free(w);
-		return EA_ERR_NO_MEMORY;
+		return ea_error_set(err, EA_ERR_NO_MEMORY, "%s: out of memory", path);
 	}
 	w->alignment = alignment ? alignment : EA_GGUF_DEFAULT_ALIGNMENT;
 	w->f = fopen(path, "wb");
 	if (!w->f) {
-		if (err && errsz)
-			snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		ea_error_set(err, EA_ERR_IO, "%s: %s", path, strerror(errno));
 		free(w->path);
 		free(w);
 		return EA_ERR_IO;
@@ -369,8 +372,7 @@ ea_status ea_gguf_writer_open(const char *path, uint32_t alignment, struct ea_gg
 	setvbuf(w->f, NULL, _IOFBF, WRITE_BUFFER);
 	*out = w;
 	if (ea_gguf_writer_u32(w, "general.alignment", w->alignment) != EA_OK) {
-		if (err && errsz)
-			snprintf(err, errsz, "%s", w->error.msg);
+		*err = w->error;
 		ea_gguf_writer_abort(w);
 		*out = NULL;
 		return EA_ERR_NO_MEMORY;
@@ -391,7 +393,7 @@ static void free_writer(struct ea_gguf_writer *w)
 	free(w);
 }
 
-ea_status ea_gguf_writer_finish(struct ea_gguf_writer *w, char *err, size_t errsz)
+ea_status ea_gguf_writer_finish(struct ea_gguf_writer *w, struct ea_error *err)
 {
 	ea_status status = EA_OK;
 
@@ -408,8 +410,7 @@ ea_status ea_gguf_writer_finish(struct ea_gguf_writer *w, char *err, size_t errs
 		status = ea_error_set(&w->error, EA_ERR_IO, "%s: close: %s", w->path,
 				      strerror(errno));
 	if (status != EA_OK) {
-		if (err && errsz)
-			snprintf(err, errsz, "%s", w->error.msg);
+		*err = w->error;
 		unlink(w->path);
 	}
 	free_writer(w);

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ea_error.h"
 #include "ea_quant.h"
 #include "edgeai.h"
 
@@ -22,7 +23,7 @@ struct ea_gguf_writer;
 
 /* Create @path (truncating it). @alignment: a power of two, 0 for 32. */
 ea_status ea_gguf_writer_open(const char *path, uint32_t alignment,
-				     struct ea_gguf_writer **out, char *err, size_t errsz);
+				     struct ea_gguf_writer **out, struct ea_error *err);
 
 /* Metadata, in the order given. Keys must be unique. */
 ea_status ea_gguf_writer_u32(struct ea_gguf_writer *w, const char *key, uint32_t v);
@@ -50,8 +51,8 @@ ea_status ea_gguf_writer_data(struct ea_gguf_writer *w, const void *bytes, size_
 uint64_t ea_gguf_writer_total_bytes(const struct ea_gguf_writer *w);
 
 /* Check every tensor got all its data, flush and close. Frees @w whatever happens.
- * On failure the partial file is removed and @err (if not NULL) says why. */
-ea_status ea_gguf_writer_finish(struct ea_gguf_writer *w, char *err, size_t errsz);
+ * On failure the partial file is removed and @err says why. */
+ea_status ea_gguf_writer_finish(struct ea_gguf_writer *w, struct ea_error *err);
 
 /* Give up: close and remove the file. NULL is a no-op. */
 void ea_gguf_writer_abort(struct ea_gguf_writer *w);

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 /* ea_model - hyperparameters and weight tensors of a llama-family GGUF model. */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,29 +10,13 @@
 #include "ea_tokenizer.h"
 
 #define KEY_MAX 128
-#define ERR_MAX 512
 
 /* What a load needs at hand to look things up and to say what went wrong. */
 struct loader {
 	struct ea_gguf *g;
 	const char *arch;	/* general.architecture, the prefix of the keys */
-	char *err;
-	size_t errsz;
+	struct ea_error *err;
 };
-
-static ea_status fail(struct loader *l, ea_status status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static ea_status fail(struct loader *l, ea_status status, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (l->err && l->errsz) {
-		va_start(ap, fmt);
-		vsnprintf(l->err, l->errsz, fmt, ap);
-		va_end(ap);
-	}
-	return status;
-}
 
 const char *ea_arch_name(enum ea_arch arch)
 {
@@ -52,10 +35,10 @@ static ea_status get_count(struct loader *l, const char *suffix, bool required, 
 	if (status == EA_ERR_NOT_FOUND && !required)
 		return EA_OK;
 	if (status == EA_ERR_NOT_FOUND)
-		return fail(l, EA_ERR_FORMAT, "metadata key '%s' is missing", key);
+		return ea_error_set(l->err, EA_ERR_FORMAT, "metadata key '%s' is missing", key);
 	if (status != EA_OK || value == 0 || value > INT32_MAX)
-		return fail(l, EA_ERR_FORMAT, "metadata key '%s' must be an integer from 1 to %d",
-			    key, INT32_MAX);
+		return ea_error_set(l->err, EA_ERR_FORMAT, "metadata key '%s' must be an "
+				    "integer from 1 to %d", key, INT32_MAX);
 	*out = (int)value;
 	return EA_OK;
 }
@@ -72,9 +55,10 @@ static ea_status get_positive(struct loader *l, const char *suffix, bool require
 	if (status == EA_ERR_NOT_FOUND && !required)
 		return EA_OK;
 	if (status == EA_ERR_NOT_FOUND)
-		return fail(l, EA_ERR_FORMAT, "metadata key '%s' is missing", key);
+		return ea_error_set(l->err, EA_ERR_FORMAT, "metadata key '%s' is missing", key);
 	if (status != EA_OK || !(value > 0.0f) || value > 1e30f)
-		return fail(l, EA_ERR_FORMAT, "metadata key '%s' must be a positive number", key);
+		return ea_error_set(l->err, EA_ERR_FORMAT, "metadata key '%s' must be a "
+				    "positive number", key);
 	*out = value;
 	return EA_OK;
 }
@@ -84,8 +68,8 @@ static ea_status read_arch(struct loader *l, struct ea_model_config *cfg)
 	const char *arch;
 
 	if (ea_gguf_get_str(l->g, "general.architecture", &arch) != EA_OK)
-		return fail(l, EA_ERR_FORMAT, "metadata key 'general.architecture' is missing "
-			    "or not a string");
+		return ea_error_set(l->err, EA_ERR_FORMAT, "metadata key "
+				    "'general.architecture' is missing or not a string");
 	if (strcmp(arch, "llama") == 0) {
 		cfg->arch = EA_ARCH_LLAMA;
 		cfg->rope_mode = EA_ROPE_NORMAL;
@@ -93,8 +77,8 @@ static ea_status read_arch(struct loader *l, struct ea_model_config *cfg)
 		cfg->arch = EA_ARCH_QWEN2;
 		cfg->rope_mode = EA_ROPE_NEOX;
 	} else {
-		return fail(l, EA_ERR_UNSUPPORTED, "architecture '%s' is not supported "
-			    "(edgeai runs llama and qwen2)", arch);
+		return ea_error_set(l->err, EA_ERR_UNSUPPORTED, "architecture '%s' is not "
+				    "supported (edgeai runs llama and qwen2)", arch);
 	}
 	l->arch = arch;
 	return EA_OK;
@@ -122,14 +106,14 @@ static ea_status read_config(struct loader *l, struct ea_model_config *cfg)
 		return status;
 
 	if (cfg->n_heads % cfg->n_kv_heads)
-		return fail(l, EA_ERR_FORMAT, "%d attention heads do not split into groups of "
-			    "%d kv heads", cfg->n_heads, cfg->n_kv_heads);
+		return ea_error_set(l->err, EA_ERR_FORMAT, "%d attention heads do not split "
+				    "into groups of %d kv heads", cfg->n_heads, cfg->n_kv_heads);
 	if (cfg->head_dim % 2)
-		return fail(l, EA_ERR_FORMAT, "head size %d is odd: RoPE needs pairs",
-			    cfg->head_dim);
+		return ea_error_set(l->err, EA_ERR_FORMAT, "head size %d is odd: RoPE needs pairs",
+				    cfg->head_dim);
 	if ((int64_t)cfg->n_heads * cfg->head_dim > INT32_MAX / 4)
-		return fail(l, EA_ERR_FORMAT, "%d heads of %d values are too many",
-			    cfg->n_heads, cfg->head_dim);
+		return ea_error_set(l->err, EA_ERR_FORMAT, "%d heads of %d values are too many",
+				    cfg->n_heads, cfg->head_dim);
 	return EA_OK;
 }
 
@@ -160,12 +144,12 @@ static ea_status find_tensor(struct loader *l, const char *name, uint64_t ne0, u
 	if (!t && optional)
 		return EA_OK;
 	if (!t)
-		return fail(l, EA_ERR_FORMAT, "tensor '%s' is missing", name);
+		return ea_error_set(l->err, EA_ERR_FORMAT, "tensor '%s' is missing", name);
 	if (t->n_dims != want_dims || t->ne[0] != ne0 || (ne1 && t->ne[1] != ne1)) {
 		shape_string(got_shape, sizeof(got_shape), t->ne, t->n_dims);
 		shape_string(want_shape, sizeof(want_shape), want, want_dims);
-		return fail(l, EA_ERR_FORMAT, "tensor '%s' has shape %s, expected %s", name,
-			    got_shape, want_shape);
+		return ea_error_set(l->err, EA_ERR_FORMAT, "tensor '%s' has shape %s, "
+				    "expected %s", name, got_shape, want_shape);
 	}
 	*out = t;
 	return EA_OK;
@@ -194,8 +178,8 @@ static ea_status find_vector(struct loader *l, const char *name, int n, bool opt
 	if (status != EA_OK || !t)
 		return status;
 	if (t->type != EA_TYPE_F32)
-		return fail(l, EA_ERR_UNSUPPORTED, "tensor '%s' is %s; edgeai needs norms and "
-			    "biases in f32", name, ea_type_name(t->type));
+		return ea_error_set(l->err, EA_ERR_UNSUPPORTED, "tensor '%s' is %s; edgeai "
+				    "needs norms and biases in f32", name, ea_type_name(t->type));
 	*out = t->data;
 	return EA_OK;
 }
@@ -245,10 +229,10 @@ static ea_status load_weights(struct loader *l, struct ea_model *m)
 	ea_status status;
 
 	if (!embd)
-		return fail(l, EA_ERR_FORMAT, "tensor 'token_embd.weight' is missing");
+		return ea_error_set(l->err, EA_ERR_FORMAT, "tensor 'token_embd.weight' is missing");
 	if (embd->n_dims != 2 || embd->ne[1] > INT32_MAX)
-		return fail(l, EA_ERR_FORMAT, "tensor 'token_embd.weight' must be a matrix of "
-			    "n_vocab rows of %d values", cfg->dim);
+		return ea_error_set(l->err, EA_ERR_FORMAT, "tensor 'token_embd.weight' must "
+				    "be a matrix of n_vocab rows of %d values", cfg->dim);
 	cfg->n_vocab = (int)embd->ne[1];
 	if ((status = find_matrix(l, "token_embd.weight", cfg->dim, cfg->n_vocab, false,
 				  &m->token_embd)) ||
@@ -264,22 +248,23 @@ static ea_status load_weights(struct loader *l, struct ea_model *m)
 	cfg->qkv_bias = cfg->arch == EA_ARCH_QWEN2 || ea_gguf_find_tensor(l->g, "blk.0.attn_q.bias");
 	m->layers = calloc((size_t)cfg->n_layers, sizeof(*m->layers));
 	if (!m->layers)
-		return fail(l, EA_ERR_NO_MEMORY, "out of memory for %d layers", cfg->n_layers);
+		return ea_error_set(l->err, EA_ERR_NO_MEMORY, "out of memory for %d layers",
+				    cfg->n_layers);
 	for (int i = 0; i < cfg->n_layers; i++)
 		if ((status = load_layer(l, cfg, i, &m->layers[i])))
 			return status;
 	return EA_OK;
 }
 
-ea_status ea_model_from_gguf(struct ea_gguf *g, struct ea_model **out, char *err, size_t errsz)
+ea_status ea_model_from_gguf(struct ea_gguf *g, struct ea_model **out, struct ea_error *err)
 {
-	struct loader l = { .g = g, .err = err, .errsz = errsz };
+	struct loader l = { .g = g, .err = err };
 	struct ea_model *m = calloc(1, sizeof(*m));
 	ea_status status;
 
 	*out = NULL;
 	if (!m)
-		return fail(&l, EA_ERR_NO_MEMORY, "out of memory");
+		return ea_error_set(l.err, EA_ERR_NO_MEMORY, "out of memory");
 	m->gguf = g;
 	status = read_config(&l, &m->cfg);
 	if (status == EA_OK)
@@ -292,26 +277,23 @@ ea_status ea_model_from_gguf(struct ea_gguf *g, struct ea_model **out, char *err
 	return EA_OK;
 }
 
-ea_status ea_model_load(const char *path, struct ea_model **out, char *err, size_t errsz)
+ea_status ea_model_load(const char *path, struct ea_model **out, struct ea_error *err)
 {
 	struct ea_gguf *g;
-	char why[ERR_MAX];
+	struct ea_error why;
 	ea_status status;
 
 	*out = NULL;
-	status = ea_gguf_open(path, &g, why, sizeof(why));
+	status = ea_gguf_open(path, &g, &why);
 	if (status == EA_OK) {
-		status = ea_model_from_gguf(g, out, why, sizeof(why));
+		status = ea_model_from_gguf(g, out, &why);
 		if (status != EA_OK)
 			ea_gguf_close(g);
 	}
-	if (status != EA_OK) {
-		/* I/O errors of the reader already name the file. */
-		if (err && errsz)
-			snprintf(err, errsz, "%s%s%s", status == EA_ERR_IO ? "" : path,
-				 status == EA_ERR_IO ? "" : ": ", why);
-		return status;
-	}
+	/* I/O errors of the reader already name the file. */
+	if (status != EA_OK)
+		return ea_error_set(err, status, "%s%s%s", status == EA_ERR_IO ? "" : path,
+				    status == EA_ERR_IO ? "" : ": ", why.msg);
 	(*out)->owns_gguf = true;
 	return EA_OK;
 }
@@ -368,40 +350,45 @@ static void page_in(const struct ea_model *m, ea_progress_fn progress, void *use
 		progress(total, total, user);
 }
 
-ea_status ea_model_open(const char *path, ea_progress_fn progress, void *user,
-			struct ea_model **out, char *errmsg, size_t errmsg_size)
+/* ea_model_open() but the paging in: the model and its tokenizer, checked
+ * against each other. */
+static ea_status model_open(const char *path, struct ea_model **out, struct ea_error *err)
 {
-	char why[ERR_MAX];
+	struct ea_error why;
 	ea_status status;
 
 	if (!out || !path) {
 		if (out)
 			*out = NULL;
-		if (errmsg && errmsg_size)
-			snprintf(errmsg, errmsg_size, "ea_model_open: %s is NULL",
-				 out ? "the path" : "the model's pointer");
-		return EA_ERR_INVALID_ARGUMENT;
+		return ea_error_set(err, EA_ERR_INVALID_ARGUMENT, "ea_model_open: %s is NULL",
+				    out ? "the path" : "the model's pointer");
 	}
-	status = ea_model_load(path, out, errmsg, errmsg_size);
+	status = ea_model_load(path, out, err);
 	if (status != EA_OK)
 		return status;
-	status = ea_tokenizer_load((*out)->gguf, &(*out)->tokenizer, why, sizeof(why));
+	status = ea_tokenizer_load((*out)->gguf, &(*out)->tokenizer, &why);
+	if (status != EA_OK)
+		ea_error_set(err, status, "%s: the tokenizer: %s", path, why.msg);
+	else if (ea_tokenizer_n_vocab((*out)->tokenizer) > (uint32_t)(*out)->cfg.n_vocab)
+		status = ea_error_set(err, EA_ERR_FORMAT, "%s: the tokenizer has %u tokens, more "
+				      "than the %d rows of token_embd.weight", path,
+				      ea_tokenizer_n_vocab((*out)->tokenizer), (*out)->cfg.n_vocab);
 	if (status != EA_OK) {
-		if (errmsg && errmsg_size)
-			snprintf(errmsg, errmsg_size, "%s: the tokenizer: %s", path, why);
 		ea_model_free(*out);
 		*out = NULL;
+	}
+	return status;
+}
+
+ea_status ea_model_open(const char *path, ea_progress_fn progress, void *user,
+			struct ea_model **out, char *errmsg, size_t errmsg_size)
+{
+	struct ea_error err = { { 0 } };
+	ea_status status = model_open(path, out, &err);
+
+	ea_error_copy_out(&err, errmsg, errmsg_size);
+	if (status != EA_OK)
 		return status;
-	}
-	if (ea_tokenizer_n_vocab((*out)->tokenizer) > (uint32_t)(*out)->cfg.n_vocab) {
-		if (errmsg && errmsg_size)
-			snprintf(errmsg, errmsg_size, "%s: the tokenizer has %u tokens, more than "
-				 "the %d rows of token_embd.weight", path,
-				 ea_tokenizer_n_vocab((*out)->tokenizer), (*out)->cfg.n_vocab);
-		ea_model_free(*out);
-		*out = NULL;
-		return EA_ERR_FORMAT;
-	}
 	describe(*out, path);
 	page_in(*out, progress, user);
 	return EA_OK;

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "ea_error.h"
 #include "ea_gguf.h"
 #include "edgeai.h"
 
@@ -93,16 +94,15 @@ const char *ea_arch_name(enum ea_arch arch);
 
 /*
  * Open the GGUF file at @path and load the model in it. On failure *@out is
- * NULL and @err (when not NULL) holds a message naming what is wrong: the
- * file, an unsupported architecture, a missing or invalid key, a missing
- * tensor or one of the wrong shape or type.
+ * NULL and @err holds a message naming what is wrong: the file, an
+ * unsupported architecture, a missing or invalid key, a missing tensor or one
+ * of the wrong shape or type.
  */
-ea_status ea_model_load(const char *path, struct ea_model **out, char *err, size_t errsz);
+ea_status ea_model_load(const char *path, struct ea_model **out, struct ea_error *err);
 
 /* The same over an open file, which must outlive the model (it is not closed
  * by ea_model_free()). */
-ea_status ea_model_from_gguf(struct ea_gguf *g, struct ea_model **out, char *err,
-				    size_t errsz);
+ea_status ea_model_from_gguf(struct ea_gguf *g, struct ea_model **out, struct ea_error *err);
 
 /* Free the model (and close its file if ea_model_load() opened it, and its
  * tokenizer if ea_model_open() loaded one). NULL is a no-op. The public

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 /* ea_tokenizer - GPT-2 byte-level BPE and SentencePiece-style BPE from GGUF metadata. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -689,23 +688,9 @@ bool ea_tokenizer_is_control(const struct ea_tokenizer *tok, int32_t id)
 	return id >= 0 && (uint32_t)id < tok->n_vocab && tok->types[id] == TOKEN_TYPE_CONTROL;
 }
 
-static ea_status load_fail(char *err, size_t errsz, ea_status status, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static ea_status load_fail(char *err, size_t errsz, ea_status status, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errsz) {
-		va_start(ap, fmt);
-		vsnprintf(err, errsz, fmt, ap);
-		va_end(ap);
-	}
-	return status;
-}
-
 /* An optional token id key: absent leaves *id, present must be in the vocab. */
 static ea_status load_id(const struct ea_gguf *g, const char *key, uint32_t n_vocab, int32_t *id,
-			 char *err, size_t errsz)
+			 struct ea_error *err)
 {
 	uint32_t v;
 	ea_status status = ea_gguf_get_u32(g, key, &v);
@@ -713,8 +698,8 @@ static ea_status load_id(const struct ea_gguf *g, const char *key, uint32_t n_vo
 	if (status == EA_ERR_NOT_FOUND)
 		return EA_OK;
 	if (status != EA_OK || v >= n_vocab)
-		return load_fail(err, errsz, EA_ERR_FORMAT, "%s: not a token id below %u", key,
-				 n_vocab);
+		return ea_error_set(err, EA_ERR_FORMAT, "%s: not a token id below %u", key,
+				    n_vocab);
 	*id = (int32_t)v;
 	return EA_OK;
 }
@@ -836,7 +821,7 @@ static ea_status load_tokens(struct ea_tokenizer *tok, const struct ea_gguf_str 
 
 /* Every byte must have a token (its mapped char for gpt2, <0xXX> for llama)
  * unless an unknown token stands in. */
-static ea_status load_byte_tokens(struct ea_tokenizer *tok, char *err, size_t errsz)
+static ea_status load_byte_tokens(struct ea_tokenizer *tok, struct ea_error *err)
 {
 	for (int b = 0; b < 256; b++) {
 		char s[8];
@@ -848,29 +833,27 @@ static ea_status load_byte_tokens(struct ea_tokenizer *tok, char *err, size_t er
 			len = (size_t)snprintf(s, sizeof(s), "<0x%02X>", b);
 		tok->byte_token[b] = strmap_get(&tok->vocab, s, len);
 		if (tok->byte_token[b] < 0 && tok->unk < 0)
-			return load_fail(err, errsz, EA_ERR_FORMAT,
-					 "tokenizer.ggml.tokens: no token for byte 0x%02x and no "
-					 "unknown token", b);
+			return ea_error_set(err, EA_ERR_FORMAT, "tokenizer.ggml.tokens: no token "
+					    "for byte 0x%02x and no unknown token", b);
 	}
 	return EA_OK;
 }
 
-static ea_status check_merges(const struct ea_gguf_str *merges, uint64_t n, char *err,
-			      size_t errsz)
+static ea_status check_merges(const struct ea_gguf_str *merges, uint64_t n, struct ea_error *err)
 {
 	for (uint64_t i = 0; i < n; i++) {
 		const char *space = memchr(merges[i].s, ' ', merges[i].len);
 
 		if (!space || space == merges[i].s || space == merges[i].s + merges[i].len - 1)
-			return load_fail(err, errsz, EA_ERR_FORMAT,
-					 "tokenizer.ggml.merges[%llu]: '%.64s' is not \"LEFT RIGHT\"",
-					 (unsigned long long)i, merges[i].s);
+			return ea_error_set(err, EA_ERR_FORMAT, "tokenizer.ggml.merges[%llu]: "
+					    "'%.64s' is not \"LEFT RIGHT\"", (unsigned long long)i,
+					    merges[i].s);
 	}
 	return EA_OK;
 }
 
 static ea_status load_arrays(struct ea_tokenizer *tok, const struct ea_gguf *g, uint64_t n,
-			     char *err, size_t errsz)
+			     struct ea_error *err)
 {
 	const int32_t *types;
 	const float *scores;
@@ -885,109 +868,110 @@ static ea_status load_arrays(struct ea_tokenizer *tok, const struct ea_gguf *g, 
 		tok->types[i] = TOKEN_TYPE_NORMAL;
 	status = ea_gguf_get_arr_i32(g, "tokenizer.ggml.token_type", &types, &m);
 	if (status == EA_OK && m != n)
-		return load_fail(err, errsz, EA_ERR_FORMAT,
-				 "tokenizer.ggml.token_type has %llu entries for %llu tokens",
-				 (unsigned long long)m, (unsigned long long)n);
+		return ea_error_set(err, EA_ERR_FORMAT,
+				    "tokenizer.ggml.token_type has %llu entries for %llu tokens",
+				    (unsigned long long)m, (unsigned long long)n);
 	if (status == EA_OK)
 		memcpy(tok->types, types, n * sizeof(*types));
 	else if (status != EA_ERR_NOT_FOUND)
-		return load_fail(err, errsz, status, "tokenizer.ggml.token_type: not an i32 array");
+		return ea_error_set(err, status, "tokenizer.ggml.token_type: not an i32 array");
 	status = ea_gguf_get_arr_f32(g, "tokenizer.ggml.scores", &scores, &m);
 	if (status == EA_OK && m != n)
-		return load_fail(err, errsz, EA_ERR_FORMAT,
-				 "tokenizer.ggml.scores has %llu entries for %llu tokens",
-				 (unsigned long long)m, (unsigned long long)n);
+		return ea_error_set(err, EA_ERR_FORMAT,
+				    "tokenizer.ggml.scores has %llu entries for %llu tokens",
+				    (unsigned long long)m, (unsigned long long)n);
 	if (status == EA_OK)
 		memcpy(tok->scores, scores, n * sizeof(*scores));
 	else if (status != EA_ERR_NOT_FOUND)
-		return load_fail(err, errsz, status, "tokenizer.ggml.scores: not an f32 array");
+		return ea_error_set(err, status, "tokenizer.ggml.scores: not an f32 array");
 	return EA_OK;
 }
 
-static ea_status load_model(struct ea_tokenizer *tok, const struct ea_gguf *g, char *err,
-			    size_t errsz)
+static ea_status load_model(struct ea_tokenizer *tok, const struct ea_gguf *g,
+			    struct ea_error *err)
 {
 	const char *model;
 	ea_status status = ea_gguf_get_str(g, "tokenizer.ggml.model", &model);
 
 	if (status != EA_OK)
-		return load_fail(err, errsz, status == EA_ERR_NOT_FOUND ? status : EA_ERR_FORMAT,
-				 "tokenizer.ggml.model: %s", status == EA_ERR_NOT_FOUND ?
-				 "missing" : "not a string");
+		return ea_error_set(err, status == EA_ERR_NOT_FOUND ? status : EA_ERR_FORMAT,
+				    "tokenizer.ggml.model: %s", status == EA_ERR_NOT_FOUND ?
+				    "missing" : "not a string");
 	if (strcmp(model, "gpt2") == 0)
 		tok->model = EA_TOKENIZER_GPT2;
 	else if (strcmp(model, "llama") == 0)
 		tok->model = EA_TOKENIZER_LLAMA;
 	else
-		return load_fail(err, errsz, EA_ERR_UNSUPPORTED,
-				 "tokenizer.ggml.model '%.64s' is not supported (gpt2, llama are)",
-				 model);
+		return ea_error_set(err, EA_ERR_UNSUPPORTED, "tokenizer.ggml.model '%.64s' is "
+				    "not supported (gpt2, llama are)", model);
 	tok->add_bos = tok->model == EA_TOKENIZER_LLAMA;
 	tok->add_space_prefix = tok->model == EA_TOKENIZER_LLAMA;
 	if (ea_gguf_get_bool(g, "tokenizer.ggml.add_bos_token", &tok->add_bos) == EA_ERR_FORMAT ||
 	    ea_gguf_get_bool(g, "tokenizer.ggml.add_space_prefix", &tok->add_space_prefix) ==
 	    EA_ERR_FORMAT)
-		return load_fail(err, errsz, EA_ERR_FORMAT,
-				 "tokenizer.ggml.add_bos_token/add_space_prefix: not a bool");
+		return ea_error_set(err, EA_ERR_FORMAT,
+				    "tokenizer.ggml.add_bos_token/add_space_prefix: not a bool");
 	return EA_OK;
 }
 
-static ea_status load(struct ea_tokenizer *tok, const struct ea_gguf *g, char *err, size_t errsz)
+static ea_status load(struct ea_tokenizer *tok, const struct ea_gguf *g, struct ea_error *err)
 {
 	const struct ea_gguf_str *strs, *merges = NULL;
 	uint64_t n, n_merges = 0;
-	ea_status status = load_model(tok, g, err, errsz);
+	ea_status status = load_model(tok, g, err);
 
 	if (status != EA_OK)
 		return status;
 	status = ea_gguf_get_arr_str(g, "tokenizer.ggml.tokens", &strs, &n);
 	if (status != EA_OK || n == 0 || n > INT32_MAX)
-		return load_fail(err, errsz, status == EA_ERR_NOT_FOUND ? status : EA_ERR_FORMAT,
-				 "tokenizer.ggml.tokens: %s", status == EA_ERR_NOT_FOUND ?
-				 "missing" : "not a non-empty array of strings");
+		return ea_error_set(err, status == EA_ERR_NOT_FOUND ? status : EA_ERR_FORMAT,
+				    "tokenizer.ggml.tokens: %s", status == EA_ERR_NOT_FOUND ?
+				    "missing" : "not a non-empty array of strings");
 	tok->n_vocab = (uint32_t)n;
 	if (tok->model == EA_TOKENIZER_GPT2) {
 		status = ea_gguf_get_arr_str(g, "tokenizer.ggml.merges", &merges, &n_merges);
 		if (status != EA_OK)
-			return load_fail(err, errsz, status == EA_ERR_NOT_FOUND ? status : EA_ERR_FORMAT,
-					 "tokenizer.ggml.merges: missing or not strings");
-		status = check_merges(merges, n_merges, err, errsz);
+			return ea_error_set(err,
+					    status == EA_ERR_NOT_FOUND ? status : EA_ERR_FORMAT,
+					    "tokenizer.ggml.merges: missing or not strings");
+		status = check_merges(merges, n_merges, err);
 		if (status != EA_OK)
 			return status;
 		gpt2_byte_map(tok->byte_cp);
 	}
 	tok->bos = tok->eos = tok->unk = -1;
-	status = load_arrays(tok, g, n, err, errsz);
+	status = load_arrays(tok, g, n, err);
 	if (status == EA_OK)
-		status = load_id(g, "tokenizer.ggml.bos_token_id", tok->n_vocab, &tok->bos, err, errsz);
+		status = load_id(g, "tokenizer.ggml.bos_token_id", tok->n_vocab, &tok->bos, err);
 	if (status == EA_OK)
-		status = load_id(g, "tokenizer.ggml.eos_token_id", tok->n_vocab, &tok->eos, err, errsz);
+		status = load_id(g, "tokenizer.ggml.eos_token_id", tok->n_vocab, &tok->eos, err);
 	if (status == EA_OK)
-		status = load_id(g, "tokenizer.ggml.unknown_token_id", tok->n_vocab, &tok->unk, err,
-				 errsz);
+		status = load_id(g, "tokenizer.ggml.unknown_token_id", tok->n_vocab, &tok->unk,
+				 err);
 	if (status == EA_OK)
 		status = load_tokens(tok, strs, merges, n_merges);
 	if (status == EA_OK)
-		status = load_byte_tokens(tok, err, errsz);
+		status = load_byte_tokens(tok, err);
 	if (status == EA_ERR_NO_MEMORY)
-		load_fail(err, errsz, status, "out of memory loading a vocab of %u tokens",
-			  tok->n_vocab);
+		ea_error_set(err, status, "out of memory loading a vocab of %u tokens",
+			     tok->n_vocab);
 	return status;
 }
 
-ea_status ea_tokenizer_load(const struct ea_gguf *g, struct ea_tokenizer **out, char *err,
-			    size_t errsz)
+ea_status ea_tokenizer_load(const struct ea_gguf *g, struct ea_tokenizer **out,
+			    struct ea_error *err)
 {
 	struct ea_tokenizer *tok;
 	ea_status status;
 
 	if (!g || !out)
-		return EA_ERR_INVALID_ARGUMENT;
+		return ea_error_set(err, EA_ERR_INVALID_ARGUMENT, "ea_tokenizer_load: %s is NULL",
+				    g ? "the tokenizer's pointer" : "the file");
 	*out = NULL;
 	tok = calloc(1, sizeof(*tok));
 	if (!tok)
-		return load_fail(err, errsz, EA_ERR_NO_MEMORY, "out of memory");
-	status = load(tok, g, err, errsz);
+		return ea_error_set(err, EA_ERR_NO_MEMORY, "out of memory");
+	status = load(tok, g, err);
 	if (status != EA_OK) {
 		ea_tokenizer_free(tok);
 		return status;

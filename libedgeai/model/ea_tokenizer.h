@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ea_error.h"
 #include "ea_gguf.h"
 #include "edgeai.h"
 
@@ -44,7 +45,7 @@ struct ea_tokenizer;
  * tokens), EA_ERR_UNSUPPORTED (another model), EA_ERR_FORMAT (inconsistent
  * arrays, a bad merge, ids out of range), with a message in @err. */
 ea_status ea_tokenizer_load(const struct ea_gguf *g, struct ea_tokenizer **out,
-				   char *err, size_t errsz);
+				   struct ea_error *err);
 void ea_tokenizer_free(struct ea_tokenizer *tok);
 
 enum ea_tokenizer_model ea_tokenizer_model(const struct ea_tokenizer *tok);

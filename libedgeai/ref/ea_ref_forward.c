@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* ea_ref_forward - a llama-family transformer on the CPU, top to bottom. */
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 
 #include "ea_ref_forward.h"
@@ -18,13 +17,13 @@ static int kv_dim(const struct ea_model_config *c)
 }
 
 ea_status ea_ref_state_new(const struct ea_model *m, int max_batch, struct ea_ref_state **out,
-			   char *err, size_t errsz)
+			   struct ea_error *err)
 {
-	return ea_ref_state_new_threads(m, max_batch, 0, out, err, errsz);
+	return ea_ref_state_new_threads(m, max_batch, 0, out, err);
 }
 
 ea_status ea_ref_state_new_threads(const struct ea_model *m, int max_batch, int n_threads,
-				   struct ea_ref_state **out, char *err, size_t errsz)
+				   struct ea_ref_state **out, struct ea_error *err)
 {
 	const struct ea_model_config *c = &m->cfg;
 	size_t batch = (size_t)max_batch;
@@ -34,12 +33,11 @@ ea_status ea_ref_state_new_threads(const struct ea_model *m, int max_batch, int 
 	*out = NULL;
 	if (max_batch < 1) {
 		free(s);
-		if (err && errsz)
-			snprintf(err, errsz, "a batch holds at least one token, not %d", max_batch);
-		return EA_ERR_INVALID_ARGUMENT;
+		return ea_error_set(err, EA_ERR_INVALID_ARGUMENT,
+				    "a batch holds at least one token, not %d", max_batch);
 	}
 	if (n_threads == 0) {
-		ea_status status = ea_ref_default_threads(&n_threads, err, errsz);
+		ea_status status = ea_ref_default_threads(&n_threads, err);
 
 		if (status != EA_OK) {
 			free(s);
@@ -47,7 +45,7 @@ ea_status ea_ref_state_new_threads(const struct ea_model *m, int max_batch, int 
 		}
 	}
 	if (s) {
-		ea_status status = ea_ref_pool_new(n_threads, &s->pool, err, errsz);
+		ea_status status = ea_ref_pool_new(n_threads, &s->pool, err);
 
 		if (status != EA_OK) {
 			free(s);
@@ -69,10 +67,9 @@ ea_status ea_ref_state_new_threads(const struct ea_model *m, int max_batch, int 
 	if (!s || !s->x || !s->xb || !s->xb2 || !s->q || !s->att || !s->hb || !s->hb2 ||
 	    !s->att_weights || !s->key_cache || !s->value_cache || !s->logits) {
 		ea_ref_state_free(s);
-		if (err && errsz)
-			snprintf(err, errsz, "out of memory for the activations of %d tokens and a "
-			 "KV cache of %zu MiB", max_batch, 2 * cache * sizeof(float) >> 20);
-		return EA_ERR_NO_MEMORY;
+		return ea_error_set(err, EA_ERR_NO_MEMORY, "out of memory for the activations "
+				    "of %d tokens and a KV cache of %zu MiB", max_batch,
+				    2 * cache * sizeof(float) >> 20);
 	}
 	*out = s;
 	return EA_OK;

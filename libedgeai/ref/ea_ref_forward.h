@@ -38,13 +38,13 @@ struct ea_ref_state {
 /* A state for @m that takes up to @max_batch tokens per step (>= 1), its
  * matrix products on ea_ref_default_threads() threads. */
 ea_status ea_ref_state_new(const struct ea_model *m, int max_batch,
-				  struct ea_ref_state **out, char *err, size_t errsz);
+				  struct ea_ref_state **out, struct ea_error *err);
 
 /* The same on @n_threads threads (0: ea_ref_default_threads()). The results
  * have the same bits for any number of threads. */
 ea_status ea_ref_state_new_threads(const struct ea_model *m, int max_batch,
-					  int n_threads, struct ea_ref_state **out, char *err,
-					  size_t errsz);
+					  int n_threads, struct ea_ref_state **out,
+					  struct ea_error *err);
 void ea_ref_state_free(struct ea_ref_state *s);
 
 /*

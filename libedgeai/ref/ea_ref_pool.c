@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* ea_ref_pool - the CPU reference's matrix products, rows split among threads. */
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -36,7 +35,7 @@ struct ea_ref_pool {
 	bool quit;
 };
 
-ea_status ea_ref_default_threads(int *n_threads, char *err, size_t errsz)
+ea_status ea_ref_default_threads(int *n_threads, struct ea_error *err)
 {
 	const char *env = getenv("EDGEAI_THREADS");
 	long online;
@@ -45,12 +44,9 @@ ea_status ea_ref_default_threads(int *n_threads, char *err, size_t errsz)
 		char *end;
 		long v = strtol(env, &end, 10);
 
-		if (!*env || *end || v < 1 || v > EA_REF_MAX_THREADS) {
-			if (err && errsz)
-				snprintf(err, errsz, "EDGEAI_THREADS='%s': not a thread count "
-					 "(1 .. %d)", env, EA_REF_MAX_THREADS);
-			return EA_ERR_BAD_ENVIRONMENT;
-		}
+		if (!*env || *end || v < 1 || v > EA_REF_MAX_THREADS)
+			return ea_error_set(err, EA_ERR_BAD_ENVIRONMENT, "EDGEAI_THREADS='%s': not "
+					    "a thread count (1 .. %d)", env, EA_REF_MAX_THREADS);
 		*n_threads = (int)v;
 		return EA_OK;
 	}
@@ -93,25 +89,22 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-ea_status ea_ref_pool_new(int n_threads, struct ea_ref_pool **out, char *err, size_t errsz)
+ea_status ea_ref_pool_new(int n_threads, struct ea_ref_pool **out, struct ea_error *err)
 {
 	struct ea_ref_pool *p;
 
 	*out = NULL;
-	if (n_threads < 1 || n_threads > EA_REF_MAX_THREADS) {
-		if (err && errsz)
-			snprintf(err, errsz, "%d threads: the CPU reference runs on 1 .. %d",
-				 n_threads, EA_REF_MAX_THREADS);
-		return EA_ERR_INVALID_ARGUMENT;
-	}
+	if (n_threads < 1 || n_threads > EA_REF_MAX_THREADS)
+		return ea_error_set(err, EA_ERR_INVALID_ARGUMENT,
+				    "%d threads: the CPU reference runs on 1 .. %d", n_threads,
+				    EA_REF_MAX_THREADS);
 	p = calloc(1, sizeof(*p));
 	if (p)
 		p->workers = calloc((size_t)n_threads, sizeof(*p->workers));
 	if (!p || !p->workers) {
 		free(p);
-		if (err && errsz)
-			snprintf(err, errsz, "out of memory for %d threads", n_threads);
-		return EA_ERR_NO_MEMORY;
+		return ea_error_set(err, EA_ERR_NO_MEMORY, "out of memory for %d threads",
+				    n_threads);
 	}
 	p->n_threads = n_threads;
 	pthread_mutex_init(&p->lock, NULL);
@@ -125,11 +118,9 @@ ea_status ea_ref_pool_new(int n_threads, struct ea_ref_pool **out, char *err, si
 		w->index = i;
 		rc = pthread_create(&w->thread, NULL, worker_main, w);
 		if (rc) {
-			if (err && errsz)
-				snprintf(err, errsz, "cannot start CPU reference thread %d of %d: %s",
-					 i + 1, n_threads, strerror(rc));
 			ea_ref_pool_free(p);
-			return EA_ERR_NO_MEMORY;
+			return ea_error_set(err, EA_ERR_NO_MEMORY, "cannot start CPU reference "
+					    "thread %d of %d: %s", i + 1, n_threads, strerror(rc));
 		}
 		p->n_started++;
 	}

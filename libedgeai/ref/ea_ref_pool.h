@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 
+#include "ea_error.h"
 #include "ea_ref.h"
 
 struct ea_ref_pool;
@@ -23,11 +24,10 @@ struct ea_ref_pool;
  * EDGEAI_THREADS: EA_ERR_BAD_ENVIRONMENT and why in @err.
  */
 #define EA_REF_MAX_THREADS 256
-ea_status ea_ref_default_threads(int *n_threads, char *err, size_t errsz);
+ea_status ea_ref_default_threads(int *n_threads, struct ea_error *err);
 
 /* A pool of @n_threads (1 .. EA_REF_MAX_THREADS; 1 starts no thread). */
-ea_status ea_ref_pool_new(int n_threads, struct ea_ref_pool **out, char *err,
-				 size_t errsz);
+ea_status ea_ref_pool_new(int n_threads, struct ea_ref_pool **out, struct ea_error *err);
 
 /* Stop the workers and free the pool. NULL is a no-op. */
 void ea_ref_pool_free(struct ea_ref_pool *p);

@@ -79,34 +79,42 @@ static ea_status router_setup(struct ea_router *r, const struct ea_router_option
 	ea_route_cloud_load_cache(r);
 	if (!o->cloud_config)
 		return EA_OK;
-	st = ea_cloud_config_load(o->cloud_config, &r->endpoints, &r->n_endpoints,
-				  r->error.msg, sizeof(r->error.msg));
+	st = ea_cloud_config_load(o->cloud_config, &r->endpoints, &r->n_endpoints, &r->error);
 	return st != EA_OK ? st : pick_endpoint(r, o->endpoint);
 }
 
-EA_API ea_status ea_router_open(struct ea_device *dev, const struct ea_router_options *options,
-				struct ea_router **out, char *errmsg, size_t errmsg_size)
+static ea_status router_open(struct ea_device *dev, const struct ea_router_options *options,
+			     struct ea_router **out, struct ea_error *err)
 {
 	static const struct ea_router_options defaults;
 	struct ea_router *r;
 	ea_status st;
 
 	if (!out)
-		return EA_ERR_INVALID_ARGUMENT;
+		return ea_error_set(err, EA_ERR_INVALID_ARGUMENT, "ea_router_open: out is NULL");
 	*out = NULL;
 	r = calloc(1, sizeof(*r));
 	if (!r)
-		return EA_ERR_NO_MEMORY;
+		return ea_error_set(err, EA_ERR_NO_MEMORY, "ea_router_open: out of memory");
 	r->dev = dev;
 	st = router_setup(r, options ? options : &defaults);
 	if (st != EA_OK) {
-		if (errmsg && errmsg_size)
-			snprintf(errmsg, errmsg_size, "%s", r->error.msg);
+		*err = r->error;
 		ea_router_close(r);
 		return st;
 	}
 	*out = r;
 	return EA_OK;
+}
+
+EA_API ea_status ea_router_open(struct ea_device *dev, const struct ea_router_options *options,
+				struct ea_router **out, char *errmsg, size_t errmsg_size)
+{
+	struct ea_error err = { { 0 } };
+	ea_status st = router_open(dev, options, out, &err);
+
+	ea_error_copy_out(&err, errmsg, errmsg_size);
+	return st;
 }
 
 EA_API void ea_router_close(struct ea_router *r)
@@ -307,6 +315,7 @@ static ea_status run_cloud(struct job *j)
 					.on_text = cloud_piece };
 	struct ea_cloud_result cr;
 	struct ea_restore restore;
+	struct ea_error why;
 	char *copy;
 	ea_status st;
 
@@ -317,8 +326,9 @@ static ea_status run_cloud(struct job *j)
 	}
 	ea_restore_init(&restore, &j->redaction, sink_text, &j->sink);
 	req.user = &restore;
-	st = ea_cloud_complete(j->r->cloud, &req, &cr, j->res->fallback_reason,
-			       sizeof(j->res->fallback_reason));
+	st = ea_cloud_complete(j->r->cloud, &req, &cr, &why);
+	if (st != EA_OK)
+		ea_error_copy_out(&why, j->res->fallback_reason, sizeof(j->res->fallback_reason));
 	if (!j->sink.cancelled)
 		ea_restore_flush(&restore);
 	ea_restore_free(&restore);

@@ -109,7 +109,7 @@ EA_API ea_status ea_router_set_cloud(struct ea_router *r, double rtt_ms, double 
 EA_API ea_status ea_router_probe(struct ea_router *r, int rounds, struct ea_cloud_figures *out)
 {
 	struct ea_cloud_probe p;
-	char why[EA_ERROR_MAX];
+	struct ea_error why;
 	ea_status st;
 
 	if (!r)
@@ -117,8 +117,8 @@ EA_API ea_status ea_router_probe(struct ea_router *r, int rounds, struct ea_clou
 	if (!r->cloud)
 		return ea_error_set(&r->error, EA_ERR_INVALID_ARGUMENT,
 				    "no cloud endpoint configured");
-	st = ea_cloud_probe(r->cloud, rounds, &p, why, sizeof(why));
+	st = ea_cloud_probe(r->cloud, rounds, &p, &why);
 	if (st != EA_OK)
-		return ea_error_set(&r->error, st, "probe: %s", why);
+		return ea_error_set(&r->error, st, "probe: %s", why.msg);
 	return ea_router_set_cloud(r, p.rtt_ms, p.tokens_per_s, out);
 }

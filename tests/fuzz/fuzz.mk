@@ -10,8 +10,8 @@ FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		$(LIBEDGEAI_INTERNAL_INC) -Ilibedgeai/include
-FUZZ_GGUF_SRCS := tests/fuzz/fuzz_gguf.c libedgeai/model/ea_gguf.c libedgeai/model/ea_quant.c \
-		  libedgeai/model/ea_tokenizer.c
+FUZZ_GGUF_SRCS := tests/fuzz/fuzz_gguf.c libedgeai/core/ea_error.c libedgeai/model/ea_gguf.c \
+		  libedgeai/model/ea_quant.c libedgeai/model/ea_tokenizer.c
 
 .PHONY: fuzz fuzz-build
 fuzz-build: $(FUZZ_DIR)/fuzz_gguf

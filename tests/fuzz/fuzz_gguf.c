@@ -46,11 +46,12 @@ static void try_tokenizer(const struct ea_gguf *g)
 {
 	static const char text[] = "Hello <|endoftext|> world's 123 \xe2\x96\x81\xff  \n";
 	struct ea_tokenizer *tok;
+	struct ea_error err;
 	int32_t *ids;
 	size_t n, len;
 	char *back;
 
-	if (ea_tokenizer_load(g, &tok, NULL, 0) != EA_OK)
+	if (ea_tokenizer_load(g, &tok, &err) != EA_OK)
 		return;
 	if (ea_tokenizer_encode(tok, text, sizeof(text) - 1, EA_TOKENIZE_SPECIAL, &ids, &n) == EA_OK) {
 		if (ea_tokenizer_detokenize(tok, ids, n, EA_DETOKENIZE_SPECIAL, &back, &len) == EA_OK)
@@ -65,10 +66,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ea_gguf *g;
-	char err[256];
+	struct ea_error err;
 
-	if (ea_gguf_open_memory(data, size, &g, err, sizeof(err)) != EA_OK) {
-		sink += strlen(err);
+	if (ea_gguf_open_memory(data, size, &g, &err) != EA_OK) {
+		sink += strlen(err.msg);
 		return 0;
 	}
 	for (uint64_t i = 0; i < ea_gguf_n_keys(g); i++) {

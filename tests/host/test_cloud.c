@@ -68,14 +68,15 @@ static void test_plain_chat(struct tap *t)
 	struct ea_cloud_endpoint ep;
 	struct ea_cloud_result res;
 	struct ea_test_server s;
-	char url[64], err[256] = "";
+	char url[64];
+	struct ea_error err = { { 0 } };
 	char key[] = "sk-secret-123";
 
 	ea_test_server_start(&s, replies, 1, 0);
 	ep = endpoint(s.port, url, sizeof(url));
 	ep.api_key = key;
-	tap_ok(t, ea_cloud_complete(&ep, &req, &res, err, sizeof(err)) == EA_OK,
-	       "a plain chat completion succeeds %s", err);
+	tap_ok(t, ea_cloud_complete(&ep, &req, &res, &err) == EA_OK,
+	       "a plain chat completion succeeds %s", err.msg);
 	tap_ok(t, res.text && !strcmp(res.text, "Vi IMproved") && res.prompt_tokens == 5 &&
 		  res.completion_tokens == 3 && !strcmp(res.finish_reason, "stop"),
 	       "its text, usage and finish reason are read");
@@ -96,14 +97,15 @@ static void test_stream(struct tap *t)
 	struct ea_cloud_endpoint ep;
 	struct ea_cloud_result res;
 	struct ea_test_server s;
-	char url[64], err[256] = "";
+	char url[64];
+	struct ea_error err = { { 0 } };
 
 	ea_test_server_start(&s, replies, 1, 0);
 	ep = endpoint(s.port, url, sizeof(url));
-	tap_ok(t, ea_cloud_complete(&ep, &req, &res, err, sizeof(err)) == EA_OK &&
+	tap_ok(t, ea_cloud_complete(&ep, &req, &res, &err) == EA_OK &&
 		  !strcmp(got.text, "Vi IMproved") && got.pieces == 3 && !res.cut &&
 		  !strcmp(res.finish_reason, "length"),
-	       "a streamed completion arrives in three pieces (%s) %s", got.text, err);
+	       "a streamed completion arrives in three pieces (%s) %s", got.text, err.msg);
 	ea_test_server_stop(&s);
 	tap_ok(t, strstr(s.last_request, "POST /v1/completions ") &&
 		  strstr(s.last_request, "\"stream\":true") &&
@@ -120,13 +122,15 @@ static void test_cut(struct tap *t)
 	struct ea_cloud_endpoint ep;
 	struct ea_cloud_result res;
 	struct ea_test_server s;
-	char url[64], err[256] = "";
+	char url[64];
+	struct ea_error err = { { 0 } };
 
 	ea_test_server_start(&s, replies, 2, 0);
 	ep = endpoint(s.port, url, sizeof(url));
-	tap_ok(t, ea_cloud_complete(&ep, &req, &res, err, sizeof(err)) == EA_ERR_CLOUD &&
+	tap_ok(t, ea_cloud_complete(&ep, &req, &res, &err) == EA_ERR_CLOUD &&
 		  res.cut && res.text && !strcmp(res.text, "Vi IM") && res.attempts == 1,
-	       "a stream cut mid-answer fails once, marked cut, with its partial text: %s", err);
+	       "a stream cut mid-answer fails once, marked cut, with its partial text: %s",
+	       err.msg);
 	ea_cloud_result_free(&res);
 	ea_test_server_stop(&s);
 }
@@ -139,13 +143,14 @@ static void test_retry(struct tap *t)
 	struct ea_cloud_endpoint ep;
 	struct ea_cloud_result res;
 	struct ea_test_server s;
-	char url[64], err[256] = "";
+	char url[64];
+	struct ea_error err = { { 0 } };
 	ea_status st;
 	int port;
 
 	ea_test_server_start(&s, replies, 2, 0);
 	ep = endpoint(s.port, url, sizeof(url));
-	st = ea_cloud_complete(&ep, &req, &res, err, sizeof(err));
+	st = ea_cloud_complete(&ep, &req, &res, &err);
 	tap_ok(t, st == EA_OK && res.attempts == 2 && !strcmp(res.text, "Vi IMproved"),
 	       "HTTP 503 is retried and the second attempt succeeds (%d attempts)", res.attempts);
 	ea_cloud_result_free(&res);
@@ -153,17 +158,17 @@ static void test_retry(struct tap *t)
 
 	ea_test_server_start(&s, refuse, 2, 0);
 	ep = endpoint(s.port, url, sizeof(url));
-	tap_ok(t, ea_cloud_complete(&ep, &req, &res, err, sizeof(err)) == EA_ERR_CLOUD &&
-		  res.attempts == 1 && res.http_status == 400 && strstr(err, "unknown model"),
-	       "HTTP 400 is not retried and its message is reported: %s", err);
+	tap_ok(t, ea_cloud_complete(&ep, &req, &res, &err) == EA_ERR_CLOUD &&
+		  res.attempts == 1 && res.http_status == 400 && strstr(err.msg, "unknown model"),
+	       "HTTP 400 is not retried and its message is reported: %s", err.msg);
 	ea_cloud_result_free(&res);
 	ea_test_server_stop(&s);
 
 	port = s.port;	/* closed now: connections are refused */
 	ep = endpoint(port, url, sizeof(url));
-	tap_ok(t, ea_cloud_complete(&ep, &req, &res, err, sizeof(err)) == EA_ERR_CLOUD &&
+	tap_ok(t, ea_cloud_complete(&ep, &req, &res, &err) == EA_ERR_CLOUD &&
 		  res.attempts == 3 && !res.cut,
-	       "a refused connection is retried, then reported: %s", err);
+	       "a refused connection is retried, then reported: %s", err.msg);
 	ea_cloud_result_free(&res);
 }
 
@@ -174,16 +179,18 @@ static void test_timeout(struct tap *t)
 	struct ea_cloud_endpoint ep;
 	struct ea_cloud_result res;
 	struct ea_test_server s;
-	char url[64], err[256] = "";
+	char url[64];
+	struct ea_error err = { { 0 } };
 
 	ea_test_server_start(&s, replies, 1, 1500);
 	ep = endpoint(s.port, url, sizeof(url));
 	ep.timeout_ms = 300;
 	ep.retries = 0;
-	ea_status st = ea_cloud_complete(&ep, &req, &res, err, sizeof(err));
+	ea_status st = ea_cloud_complete(&ep, &req, &res, &err);
 
-	tap_ok(t, st == EA_ERR_CLOUD && res.total_ms < 1200 && strstr(err, "imeout"),
-	       "a server slower than timeout_ms fails in time (%.0f ms): %s", res.total_ms, err);
+	tap_ok(t, st == EA_ERR_CLOUD && res.total_ms < 1200 && strstr(err.msg, "imeout"),
+	       "a server slower than timeout_ms fails in time (%.0f ms): %s", res.total_ms,
+	       err.msg);
 	ea_cloud_result_free(&res);
 	ea_test_server_stop(&s);
 }
@@ -241,16 +248,16 @@ static void test_sse(struct tap *t)
 /* ---- config ------------------------------------------------------------ */
 
 static ea_status load_config(const char *json, struct ea_cloud_endpoint **eps, size_t *n,
-			     char *err, size_t errsz)
+			     struct ea_error *err)
 {
 	char path[] = "/tmp/edgeai-cloud-XXXXXX";
 	int fd = mkstemp(path);
 	ea_status st;
 
 	if (fd < 0 || write(fd, json, strlen(json)) < 0)
-		return EA_ERR_IO;
+		return ea_error_set(err, EA_ERR_IO, "cannot write %s", path);
 	close(fd);
-	st = ea_cloud_config_load(path, eps, n, err, errsz);
+	st = ea_cloud_config_load(path, eps, n, err);
 	unlink(path);
 	return st;
 }
@@ -259,28 +266,28 @@ static void test_config(struct tap *t)
 {
 	struct ea_cloud_endpoint *eps;
 	size_t n;
-	char err[256] = "";
+	struct ea_error err = { { 0 } };
 
 	setenv("EDGEAI_TEST_KEY", "sk-from-env", 1);
 	tap_ok(t, load_config("{\"endpoints\":[{\"name\":\"c\",\"base_url\":\"http://h:1/v1\","
 			      "\"api_key_env\":\"EDGEAI_TEST_KEY\",\"retries\":1}]}",
-			      &eps, &n, err, sizeof(err)) == EA_OK &&
+			      &eps, &n, &err) == EA_OK &&
 		  n == 1 && !strcmp(eps[0].api_key, "sk-from-env") && eps[0].retries == 1 &&
 		  eps[0].timeout_ms == 60000,
-	       "a config file loads, with the key from the environment and defaults %s", err);
+	       "a config file loads, with the key from the environment and defaults %s", err.msg);
 	if (n)
 		ea_cloud_endpoints_free(eps, n);
-	tap_ok(t, load_config("{\"endpoints\":[{\"name\":\"c\"}]}", &eps, &n, err, sizeof(err)) ==
-		  EA_ERR_FORMAT && strstr(err, "endpoints[0].base_url"),
-	       "a missing base_url is named: %s", err);
+	tap_ok(t, load_config("{\"endpoints\":[{\"name\":\"c\"}]}", &eps, &n, &err) ==
+		  EA_ERR_FORMAT && strstr(err.msg, "endpoints[0].base_url"),
+	       "a missing base_url is named: %s", err.msg);
 	tap_ok(t, load_config("{\"endpoints\":[{\"base_url\":\"http://h\",\"retries\":\"2\"}]}",
-			      &eps, &n, err, sizeof(err)) == EA_ERR_FORMAT,
-	       "a mistyped field is rejected: %s", err);
-	tap_ok(t, load_config("{\"endpoints\":", &eps, &n, err, sizeof(err)) == EA_ERR_FORMAT,
-	       "broken JSON is rejected: %s", err);
-	tap_ok(t, load_config("{\"endpoints\":[{\"base_url\":\"ftp://h\"}]}", &eps, &n, err,
-			      sizeof(err)) == EA_ERR_FORMAT && !strstr(err, "sk-"),
-	       "a non-HTTP URL is rejected: %s", err);
+			      &eps, &n, &err) == EA_ERR_FORMAT,
+	       "a mistyped field is rejected: %s", err.msg);
+	tap_ok(t, load_config("{\"endpoints\":", &eps, &n, &err) == EA_ERR_FORMAT,
+	       "broken JSON is rejected: %s", err.msg);
+	tap_ok(t, load_config("{\"endpoints\":[{\"base_url\":\"ftp://h\"}]}", &eps, &n, &err) ==
+		  EA_ERR_FORMAT && !strstr(err.msg, "sk-"),
+	       "a non-HTTP URL is rejected: %s", err.msg);
 }
 
 int main(void)

@@ -76,17 +76,14 @@ static double rel_diff(const float *got, const float *want, int n)
 /* A session of @m on the direct backend on @vk, or on the CPU reference
  * when @vk is NULL. */
 static ea_status new_session(const struct ea_model *m, struct ea_vk *vk, struct ea_session **out,
-			     char *why, size_t whysz)
+			     struct ea_error *err)
 {
 	struct ea_backend *b = NULL;
-	struct ea_error err = { { 0 } };
-	ea_status status = vk ? ea_backend_direct_new(m, vk, &b, &err) :
-				ea_backend_ref_new(m, 0, &b, &err);
+	ea_status status = vk ? ea_backend_direct_new(m, vk, &b, err) :
+				ea_backend_ref_new(m, 0, &b, err);
 
 	if (status == EA_OK)
-		status = ea_session_of_backend(m, b, out, &err);
-	if (status != EA_OK)
-		snprintf(why, whysz, "%s", err.msg);
+		status = ea_session_of_backend(m, b, out, err);
 	return status;
 }
 
@@ -100,13 +97,16 @@ static bool same_greedy(struct tap *t, const char *path, struct ea_vk *vk, const
 	float *want = NULL, *got = NULL;
 	double worst = 0.0;
 	int matched = 0;
+	struct ea_error err = { { 0 } };
 	char why[1024] = "";
 	bool ok = false;
 
-	if (ea_model_load(path, &m, why, sizeof(why)) != EA_OK ||
-	    new_session(m, NULL, &cpu, why, sizeof(why)) != EA_OK ||
-	    new_session(m, vk, &gpu, why, sizeof(why)) != EA_OK)
+	if (ea_model_load(path, &m, &err) != EA_OK ||
+	    new_session(m, NULL, &cpu, &err) != EA_OK ||
+	    new_session(m, vk, &gpu, &err) != EA_OK) {
+		snprintf(why, sizeof(why), "%s", err.msg);
 		goto out;
+	}
 	want = malloc((size_t)m->cfg.n_vocab * sizeof(float));
 	got = malloc((size_t)m->cfg.n_vocab * sizeof(float));
 	if (!want || !got ||
@@ -163,7 +163,7 @@ static bool prompt_matches_steps(struct tap *t, const char *path, struct ea_vk *
 	bool ok = false;
 	int n_vocab = 0;
 
-	if (ea_model_load(path, &m, why, sizeof(why)) != EA_OK ||
+	if (ea_model_load(path, &m, &err) != EA_OK ||
 	    ea_backend_direct_new(m, vk, &batch, &err) != EA_OK ||
 	    ea_backend_direct_new(m, vk, &steps, &err) != EA_OK) {
 		snprintf(why, sizeof(why), "%s", err.msg);
@@ -221,11 +221,11 @@ static bool context_refused(const char *path, struct ea_vk *vk)
 	struct ea_session *s = NULL;
 	int32_t tokens[2] = { 1, 2 };
 	float *logits = NULL;
-	char why[1024];
+	struct ea_error err;
 	bool ok = false;
 
-	if (ea_model_load(path, &m, why, sizeof(why)) == EA_OK &&
-	    new_session(m, vk, &s, why, sizeof(why)) == EA_OK &&
+	if (ea_model_load(path, &m, &err) == EA_OK &&
+	    new_session(m, vk, &s, &err) == EA_OK &&
 	    (logits = malloc((size_t)m->cfg.n_vocab * sizeof(float)))) {
 		ok = ea_session_eval(s, tokens, 2, m->cfg.n_ctx - 1, logits) ==
 		     EA_ERR_INVALID_ARGUMENT && strstr(ea_session_error(s), "context");
@@ -244,10 +244,9 @@ static bool broken_streams_rejected(const char *path)
 	struct ea_model *m = NULL;
 	struct ea_cs_header *cs = NULL;
 	struct ea_error err;
-	char why[1024];
 	bool ok = false;
 
-	if (ea_model_load(path, &m, why, sizeof(why)) == EA_OK &&
+	if (ea_model_load(path, &m, &err) == EA_OK &&
 	    ea_cs_build(m, &cs, &err) == EA_OK) {
 		struct ea_cs_op *op = (struct ea_cs_op *)ea_cs_ops(cs);
 		uint64_t offset = op[1].ref[0].offset;

@@ -120,10 +120,11 @@ static const struct tensor tensors[] = {
 static bool write_model(const char *path, const char *name, bool random)
 {
 	struct ea_gguf_writer *w;
+	struct ea_error err;
 	uint32_t state = 1;
 	bool ok;
 
-	if (ea_gguf_writer_open(path, 0, &w, NULL, 0) != EA_OK)
+	if (ea_gguf_writer_open(path, 0, &w, &err) != EA_OK)
 		return false;
 	ok = ea_gguf_writer_str(w, "general.architecture", "llama") == EA_OK &&
 	     ea_gguf_writer_str(w, "general.name", name) == EA_OK &&
@@ -151,7 +152,7 @@ static bool write_model(const char *path, const char *name, bool random)
 		ea_gguf_writer_abort(w);
 		return false;
 	}
-	return ea_gguf_writer_finish(w, NULL, 0) == EA_OK;
+	return ea_gguf_writer_finish(w, &err) == EA_OK;
 }
 
 static struct ea_model *open_model(const char *name, bool random)

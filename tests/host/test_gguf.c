@@ -35,20 +35,21 @@ static int select_gguf(const struct dirent *d)
 
 static void check_corpus_file(struct tap *t, const char *name)
 {
-	char path[512], err[512];
+	char path[512];
+	struct ea_error err = { { 0 } };
 	bool bad = strncmp(name, "bad-", 4) == 0;
 	struct ea_gguf *g = NULL;
 	ea_status status;
 
 	snprintf(path, sizeof(path), "%s/%s", CORPUS, name);
-	status = ea_gguf_open(path, &g, err, sizeof(err));
+	status = ea_gguf_open(path, &g, &err);
 	if (!bad) {
 		tap_ok(t, status == EA_OK && g, "%s loads%s%s", name, status ? ": " : "",
-		       status ? err : "");
+		       status ? err.msg : "");
 	} else {
-		bool named = strstr(err, " at offset ") && (strchr(err, ':') != NULL);
+		bool named = strstr(err.msg, " at offset ") && (strchr(err.msg, ':') != NULL);
 
-		tap_ok(t, status != EA_OK && !g && named, "%s rejected: %s (%s)", name, err,
+		tap_ok(t, status != EA_OK && !g && named, "%s rejected: %s (%s)", name, err.msg,
 		       ea_strerror(status));
 	}
 	ea_gguf_close(g);
@@ -62,13 +63,14 @@ static bool check_all_types(void)
 	const float *f;
 	const char *arch;
 	struct ea_gguf *g;
+	struct ea_error err;
 	uint32_t u32;
 	int32_t i32;
 	uint64_t n, u64;
 	float f32;
 	bool b, ok;
 
-	if (ea_gguf_open(CORPUS "/good-all-types.gguf", &g, NULL, 0) != EA_OK)
+	if (ea_gguf_open(CORPUS "/good-all-types.gguf", &g, &err) != EA_OK)
 		return false;
 	nested = ea_gguf_find_key(g, "t.nested");
 	ok = ea_gguf_get_str(g, "general.architecture", &arch) == EA_OK && !strcmp(arch, "llama") &&
@@ -111,6 +113,7 @@ static bool check_writer_round_trip(void)
 	const int32_t *i32s;
 	struct ea_gguf_writer *w;
 	struct ea_gguf *g;
+	struct ea_error err;
 	uint8_t data[64 / 32 * 34];
 	float fa[15];
 	uint64_t n;
@@ -124,7 +127,7 @@ static bool check_writer_round_trip(void)
 	for (int i = 0; i < 15; i++)
 		fa[i] = (float)i * 0.25f;
 	memset(data, 0x11, sizeof(data));
-	ok = ea_gguf_writer_open(path, 64, &w, NULL, 0) == EA_OK &&
+	ok = ea_gguf_writer_open(path, 64, &w, &err) == EA_OK &&
 	     ea_gguf_writer_u32(w, "x.u32", 123) == EA_OK &&
 	     ea_gguf_writer_u32(w, "x.u32", 1) == EA_ERR_INVALID_ARGUMENT &&
 	     ea_gguf_writer_arr_str(w, "x.words", words, NULL, 3) == EA_OK &&
@@ -134,8 +137,8 @@ static bool check_writer_round_trip(void)
 	     ea_gguf_writer_data(w, fa, 7 * sizeof(float)) == EA_OK &&
 	     ea_gguf_writer_data(w, fa + 7, 8 * sizeof(float)) == EA_OK &&
 	     ea_gguf_writer_data(w, data, sizeof(data)) == EA_OK &&
-	     ea_gguf_writer_finish(w, NULL, 0) == EA_OK;
-	if (!ok || ea_gguf_open(path, &g, NULL, 0) != EA_OK) {
+	     ea_gguf_writer_finish(w, &err) == EA_OK;
+	if (!ok || ea_gguf_open(path, &g, &err) != EA_OK) {
 		unlink(path);
 		return false;
 	}
@@ -160,18 +163,18 @@ static bool check_writer_short(void)
 	static const uint64_t ne[] = { 8 };
 	struct ea_gguf_writer *w;
 	float x[8] = { 0 };
-	char err[256] = "";
+	struct ea_error err = { { 0 } };
 	int fd = mkstemp(path);
 	bool ok;
 
 	if (fd < 0)
 		return false;
 	close(fd);
-	ok = ea_gguf_writer_open(path, 0, &w, NULL, 0) == EA_OK &&
+	ok = ea_gguf_writer_open(path, 0, &w, &err) == EA_OK &&
 	     ea_gguf_writer_tensor(w, "t", EA_TYPE_F32, 1, ne) == EA_OK &&
 	     ea_gguf_writer_data(w, x, 4 * sizeof(float)) == EA_OK &&
-	     ea_gguf_writer_finish(w, err, sizeof(err)) == EA_ERR_INVALID_ARGUMENT &&
-	     access(path, F_OK) != 0 && strstr(err, "16 of its 32 bytes");
+	     ea_gguf_writer_finish(w, &err) == EA_ERR_INVALID_ARGUMENT &&
+	     access(path, F_OK) != 0 && strstr(err.msg, "16 of its 32 bytes");
 	unlink(path);
 	return ok;
 }
@@ -199,12 +202,13 @@ int main(void)
 	tap_ok(&t, check_writer_short(), "a writer short of data fails and removes the file");
 	{
 		struct ea_gguf *g;
-		char err[256];
+		struct ea_error err = { { 0 } };
 
-		tap_ok(&t, ea_gguf_open("/nonexistent/x.gguf", &g, err, sizeof(err)) == EA_ERR_IO &&
-			   !g && strstr(err, "/nonexistent/x.gguf"), "a missing file: EA_ERR_IO, %s", err);
-		tap_ok(&t, ea_gguf_open(".", &g, err, sizeof(err)) == EA_ERR_IO,
-		       "a folder: EA_ERR_IO, %s", err);
+		tap_ok(&t, ea_gguf_open("/nonexistent/x.gguf", &g, &err) == EA_ERR_IO &&
+			   !g && strstr(err.msg, "/nonexistent/x.gguf"),
+		       "a missing file: EA_ERR_IO, %s", err.msg);
+		tap_ok(&t, ea_gguf_open(".", &g, &err) == EA_ERR_IO, "a folder: EA_ERR_IO, %s",
+		       err.msg);
 	}
 	return tap_done(&t);
 }

@@ -136,7 +136,7 @@ static bool check_data_hash(const char *name)
 	char path[256];
 
 	snprintf(path, sizeof(path), "%s/%s", CORPUS, name);
-	status = ea_gguf_open(path, &g, err.msg, sizeof(err.msg));
+	status = ea_gguf_open(path, &g, &err);
 	if (status == EA_OK && ea_gguf_n_tensors(g)) {
 		tail = read_tail(path, ea_gguf_data_offset(g), &bytes);
 		if (!tail)

@@ -63,7 +63,7 @@ static bool broken_copy_fails(const struct file *model, const char *from, const 
 	struct file f = { .bytes = malloc(model->size), .size = model->size };
 	struct ea_gguf *g = NULL;
 	struct ea_model *m = NULL;
-	char why[512] = "";
+	struct ea_error why = { { 0 } };
 	ea_status status = EA_OK;
 	unsigned char *at;
 	bool ok = false;
@@ -84,11 +84,11 @@ static bool broken_copy_fails(const struct file *model, const char *from, const 
 		/* name, u32 n_dims, u64 ne[0], u64 ne[1] */
 		memcpy(at + strlen(tensor) + 4 + 8, &ne1, 8);
 	}
-	status = ea_gguf_open_memory(f.bytes, f.size, &g, why, sizeof(why));
+	status = ea_gguf_open_memory(f.bytes, f.size, &g, &why);
 	if (status == EA_OK)
-		status = ea_model_from_gguf(g, &m, why, sizeof(why));
-	tap_diag("%s", why);
-	ok = status == want_status && strstr(why, want_msg) && !m;
+		status = ea_model_from_gguf(g, &m, &why);
+	tap_diag("%s", why.msg);
+	ok = status == want_status && strstr(why.msg, want_msg) && !m;
 out:
 	ea_model_free(m);
 	ea_gguf_close(g);
@@ -116,7 +116,8 @@ int main(void)
 	struct tap t = { 0 };
 	struct ea_model *m = NULL;
 	struct file model = { 0 };
-	char path[4096], why[512];
+	struct ea_error why = { { 0 } };
+	char path[4096];
 	ea_status status;
 
 	tap_plan(&t, N_CHECKS);
@@ -125,9 +126,9 @@ int main(void)
 			printf("ok %d # SKIP edge-f16.gguf not found (set EDGEAI_MODELS)\n", i + 1);
 		return 0;
 	}
-	status = ea_model_load(path, &m, why, sizeof(why));
+	status = ea_model_load(path, &m, &why);
 	if (!tap_ok(&t, status == EA_OK, "load %s", path))
-		tap_diag("%s", why);
+		tap_diag("%s", why.msg);
 	tap_ok(&t, m && check_edge_config(m), "edge-f16: hyperparameters of the README, tied output");
 	ea_model_free(m);
 

@@ -81,10 +81,11 @@ static bool write_model(const char *path, const struct shape *s)
 	struct tensor t[3 + LAYERS * 12];
 	int n = list_tensors(s, t);
 	struct ea_gguf_writer *w;
+	struct ea_error err;
 	uint32_t state = 1;
 	bool ok;
 
-	if (ea_gguf_writer_open(path, 0, &w, NULL, 0) != EA_OK)
+	if (ea_gguf_writer_open(path, 0, &w, &err) != EA_OK)
 		return false;
 	char key[64];
 #define KEY(suffix) (snprintf(key, sizeof(key), "%s.%s", s->arch, suffix), key)
@@ -120,23 +121,21 @@ static bool write_model(const char *path, const struct shape *s)
 		ea_gguf_writer_abort(w);
 		return false;
 	}
-	return ea_gguf_writer_finish(w, NULL, 0) == EA_OK;
+	return ea_gguf_writer_finish(w, &err) == EA_OK;
 }
 
 /* Write @s to a temporary file and load it; the status and message of the load. */
-static ea_status write_and_load(const struct shape *s, struct ea_model **m, char *why,
-				size_t whysz)
+static ea_status write_and_load(const struct shape *s, struct ea_model **m, struct ea_error *why)
 {
 	char path[] = "/tmp/edgeai-test-model-XXXXXX";
 	int fd = mkstemp(path);
-	ea_status status = EA_ERR_IO;
+	ea_status status = ea_error_set(why, EA_ERR_IO, "cannot write a model");
 
 	*m = NULL;
-	snprintf(why, whysz, "cannot write a model");
 	if (fd >= 0) {
 		close(fd);
 		if (write_model(path, s))
-			status = ea_model_load(path, m, why, whysz);
+			status = ea_model_load(path, m, why);
 		unlink(path); /* the mapping stays valid */
 	}
 	return status;
@@ -148,12 +147,12 @@ static bool forward_consistent(const struct ea_model *m)
 	int32_t tokens[CTX];
 	float batch[VOCAB], *step = NULL;
 	struct ea_ref_state *s;
-	char why[256];
+	struct ea_error why;
 	bool ok;
 
 	for (int i = 0; i < CTX; i++)
 		tokens[i] = (i * 7 + 3) % VOCAB;
-	if (ea_ref_state_new(m, 5, &s, why, sizeof(why)) != EA_OK)
+	if (ea_ref_state_new(m, 5, &s, &why) != EA_OK)
 		return false;
 	/* 16 tokens through a batch of 5: four steps, the last one partial. */
 	ok = ea_ref_forward_batch(m, s, tokens, CTX, 0, batch, 1) == EA_OK;
@@ -171,31 +170,32 @@ int main(void)
 {
 	struct tap t = { 0 };
 	struct ea_model *m;
-	char why[512];
+	struct ea_error why;
 	struct shape llama = { "llama", false, false, EA_TYPE_Q8_0, EA_TYPE_F32 };
 	struct shape qwen2 = { "qwen2", true, true, EA_TYPE_F16, EA_TYPE_F32 };
 	struct shape no_bias = { "qwen2", false, true, EA_TYPE_F32, EA_TYPE_F32 };
 	struct shape f16_norms = { "llama", false, false, EA_TYPE_F32, EA_TYPE_F16 };
 
 	tap_plan(&t, 6);
-	if (!tap_ok(&t, write_and_load(&llama, &m, why, sizeof(why)) == EA_OK && m->cfg.tied_output &&
+	if (!tap_ok(&t, write_and_load(&llama, &m, &why) == EA_OK && m->cfg.tied_output &&
 		    !m->cfg.qkv_bias && m->cfg.rope_mode == EA_ROPE_NORMAL &&
 		    m->cfg.rope_freq_base == 1000000.0f && m->cfg.n_vocab == VOCAB,
 		    "llama, q8_0, tied output: loads with its hyperparameters"))
-		tap_diag("%s", why);
+		tap_diag("%s", why.msg);
 	tap_ok(&t, m && forward_consistent(m), "llama: batched = decoded logits, context enforced");
 	ea_model_free(m);
 
-	if (!tap_ok(&t, write_and_load(&qwen2, &m, why, sizeof(why)) == EA_OK && !m->cfg.tied_output &&
+	if (!tap_ok(&t, write_and_load(&qwen2, &m, &why) == EA_OK && !m->cfg.tied_output &&
 		    m->cfg.qkv_bias && m->layers[1].bv && m->cfg.rope_mode == EA_ROPE_NEOX,
 		    "qwen2, f16, separate output: biases and neox RoPE"))
-		tap_diag("%s", why);
+		tap_diag("%s", why.msg);
 	tap_ok(&t, m && forward_consistent(m), "qwen2: batched = decoded logits, context enforced");
 	ea_model_free(m);
 
-	tap_ok(&t, write_and_load(&no_bias, &m, why, sizeof(why)) == EA_ERR_FORMAT &&
-	       strstr(why, "tensor 'blk.0.attn_q.bias' is missing"), "qwen2 without biases: %s", why);
-	tap_ok(&t, write_and_load(&f16_norms, &m, why, sizeof(why)) == EA_ERR_UNSUPPORTED &&
-	       strstr(why, "output_norm.weight' is f16"), "f16 norms: %s", why);
+	tap_ok(&t, write_and_load(&no_bias, &m, &why) == EA_ERR_FORMAT &&
+	       strstr(why.msg, "tensor 'blk.0.attn_q.bias' is missing"), "qwen2 without biases: %s",
+	       why.msg);
+	tap_ok(&t, write_and_load(&f16_norms, &m, &why) == EA_ERR_UNSUPPORTED &&
+	       strstr(why.msg, "output_norm.weight' is f16"), "f16 norms: %s", why.msg);
 	return tap_done(&t);
 }

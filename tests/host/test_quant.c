@@ -240,7 +240,8 @@ static bool dequant_tensor(const struct ea_gguf_tensor *t, float *out)
 /* Every tensor of @file close to the same tensor of the F16 file. */
 static void check_file(struct tap *t, const struct ea_gguf *f16, const char *file)
 {
-	char path[4096], err[512];
+	struct ea_error err;
+	char path[4096];
 	struct ea_gguf *g;
 	double worst[16] = { 0 };	/* by ggml type id */
 	bool ok = true;
@@ -249,8 +250,8 @@ static void check_file(struct tap *t, const struct ea_gguf *f16, const char *fil
 		tap_ok(t, true, "# SKIP %s not found (set EDGEAI_MODELS)", file);
 		return;
 	}
-	if (ea_gguf_open(path, &g, err, sizeof(err)) != EA_OK) {
-		tap_ok(t, false, "%s opens: %s", file, err);
+	if (ea_gguf_open(path, &g, &err) != EA_OK) {
+		tap_ok(t, false, "%s opens: %s", file, err.msg);
 		return;
 	}
 	for (uint64_t i = 0; i < ea_gguf_n_tensors(g); i++) {
@@ -294,11 +295,12 @@ static void check_files(struct tap *t)
 		"quantized/edge-Q8_0.gguf", "quantized/edge-Q6_K.gguf",
 		"quantized/edge-Q4_K_M.gguf", "quantized/edge-Q4_0.gguf",
 	};
-	char path[4096], err[512];
+	struct ea_error err;
+	char path[4096];
 	struct ea_gguf *f16 = NULL;
 
 	if (!ea_model_path("edge-f16.gguf", path, sizeof(path)) ||
-	    ea_gguf_open(path, &f16, err, sizeof(err)) != EA_OK) {
+	    ea_gguf_open(path, &f16, &err) != EA_OK) {
 		for (size_t i = 0; i < 4; i++)
 			tap_ok(t, true, "# SKIP edge-f16.gguf not found (set EDGEAI_MODELS)");
 		return;

@@ -53,14 +53,15 @@ static double now_s(void)
 
 static bool load(const char *file, struct loaded *l)
 {
-	char path[4096], why[512];
+	struct ea_error why;
+	char path[4096];
 
 	if (!ea_model_path(file, path, sizeof(path)))
 		return false;
-	if (ea_model_load(path, &l->model, why, sizeof(why)) != EA_OK ||
-	    ea_tokenizer_load(l->model->gguf, &l->tok, why, sizeof(why)) != EA_OK ||
-	    ea_ref_state_new(l->model, l->model->cfg.n_ctx, &l->state, why, sizeof(why)) != EA_OK) {
-		tap_diag("%s: %s", path, why);
+	if (ea_model_load(path, &l->model, &why) != EA_OK ||
+	    ea_tokenizer_load(l->model->gguf, &l->tok, &why) != EA_OK ||
+	    ea_ref_state_new(l->model, l->model->cfg.n_ctx, &l->state, &why) != EA_OK) {
+		tap_diag("%s: %s", path, why.msg);
 		return false;
 	}
 	return true;

@@ -23,9 +23,10 @@ static void logits_of(float *logits)
 static bool frequencies(const struct ea_sample_params *params, double *freq)
 {
 	struct ea_sampler s;
+	struct ea_error err;
 	float logits[N_VOCAB];
 
-	if (ea_sampler_init(&s, params, N_VOCAB, NULL, 0) != EA_OK)
+	if (ea_sampler_init(&s, params, N_VOCAB, &err) != EA_OK)
 		return false;
 	memset(freq, 0, N_VOCAB * sizeof(*freq));
 	for (int i = 0; i < DRAWS; i++) {
@@ -70,13 +71,14 @@ static bool check_seed(void)
 {
 	struct ea_sample_params p = { .temperature = 1, .top_p = 1, .seed = 42 };
 	struct ea_sampler a, b, c;
+	struct ea_error err;
 	float logits[N_VOCAB];
 	bool same = true, differ = false;
 
-	ea_sampler_init(&a, &p, N_VOCAB, NULL, 0);
-	ea_sampler_init(&b, &p, N_VOCAB, NULL, 0);
+	ea_sampler_init(&a, &p, N_VOCAB, &err);
+	ea_sampler_init(&b, &p, N_VOCAB, &err);
 	p.seed = 43;
-	ea_sampler_init(&c, &p, N_VOCAB, NULL, 0);
+	ea_sampler_init(&c, &p, N_VOCAB, &err);
 	for (int i = 0; i < 100; i++) {
 		int ta, tb, tc;
 
@@ -99,12 +101,11 @@ static bool rejected(float temperature, int top_k, float top_p, int n_vocab)
 {
 	struct ea_sample_params p = { .temperature = temperature, .top_k = top_k, .top_p = top_p };
 	struct ea_sampler s;
-	char why[128] = "";
-	bool ok = ea_sampler_init(&s, &p, n_vocab, why, sizeof(why)) == EA_ERR_INVALID_ARGUMENT &&
-		  why[0];
+	struct ea_error why = { { 0 } };
+	bool ok = ea_sampler_init(&s, &p, n_vocab, &why) == EA_ERR_INVALID_ARGUMENT && why.msg[0];
 
 	if (ok)
-		tap_diag("rejected: %s", why);
+		tap_diag("rejected: %s", why.msg);
 	return ok;
 }
 

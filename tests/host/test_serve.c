@@ -228,11 +228,11 @@ static ea_status complete(const struct server *s, bool chat, bool stream, int ma
 	struct ea_cloud_endpoint ep = endpoint(s);
 	struct ea_cloud_request req = { .chat = chat, .prompt = PROMPT, .stream = stream,
 					.max_tokens = max_tokens, .temperature = 0, .top_p = -1 };
-	char err[512];
-	ea_status st = ea_cloud_complete(&ep, &req, res, err, sizeof(err));
+	struct ea_error err;
+	ea_status st = ea_cloud_complete(&ep, &req, res, &err);
 
 	if (st != EA_OK)
-		tap_diag("ea_cloud_complete: %s", err);
+		tap_diag("ea_cloud_complete: %s", err.msg);
 	return st;
 }
 
@@ -274,7 +274,7 @@ static void test_models(struct tap *t, const struct server *s)
 	json_object *root = a.body ? json_tokener_parse(a.body) : NULL, *data, *id = NULL;
 	struct ea_cloud_endpoint ep = endpoint(s);
 	struct ea_cloud_probe probe = { 0 };
-	char err[256];
+	struct ea_error err;
 	ea_status st;
 
 	if (root && json_object_object_get_ex(root, "data", &data) &&
@@ -284,10 +284,10 @@ static void test_models(struct tap *t, const struct server *s)
 	       "GET /v1/models lists '%s'", MODEL_NAME);
 	json_object_put(root);
 	free(a.body);
-	st = ea_cloud_probe(&ep, 3, &probe, err, sizeof(err));
+	st = ea_cloud_probe(&ep, 3, &probe, &err);
 	if (!tap_ok(t, st == EA_OK && probe.rtt_ms > 0 && probe.tokens_per_s > 0,
 		    "ea_cloud_probe: rtt %.2f ms, %.1f tok/s", probe.rtt_ms, probe.tokens_per_s))
-		tap_diag("%s", st == EA_OK ? "" : err);
+		tap_diag("%s", st == EA_OK ? "" : err.msg);
 }
 
 static void test_bad_requests(struct tap *t, const struct server *s)
@@ -448,13 +448,13 @@ static void test_shutdown(struct tap *t, struct server *s)
 					.max_tokens = 48, .temperature = 0, .top_p = -1,
 					.on_text = stop_on_first_text, .user = &st };
 	struct ea_cloud_result r;
-	char err[256];
-	ea_status rc = ea_cloud_complete(&ep, &req, &r, err, sizeof(err));
+	struct ea_error err;
+	ea_status rc = ea_cloud_complete(&ep, &req, &r, &err);
 	struct answer after;
 	int status = -1;
 
 	tap_ok(t, st.sent && rc == EA_OK && !r.cut,
-	       "SIGTERM mid-stream: the stream still completes (%s)", rc == EA_OK ? "ok" : err);
+	       "SIGTERM mid-stream: the stream still completes (%s)", rc == EA_OK ? "ok" : err.msg);
 	ea_cloud_result_free(&r);
 	for (double end = now_ms() + EXIT_TIMEOUT_MS; s->pid > 0 && now_ms() < end; sleep_ms(20)) {
 		int ws;

@@ -63,15 +63,16 @@ static bool check_tiny(const char *path, enum ea_type type)
 {
 	struct ea_gguf *g;
 	struct ea_tokenizer *tok;
-	char err[512], name[64];
+	struct ea_error err;
+	char name[64];
 	uint32_t u;
 	float eps;
 	const char *arch;
 	double norm, var;
 	bool ok;
 
-	if (ea_gguf_open(path, &g, err, sizeof(err)) != EA_OK) {
-		tap_diag("%s", err);
+	if (ea_gguf_open(path, &g, &err) != EA_OK) {
+		tap_diag("%s", err.msg);
 		return false;
 	}
 	ok = ea_gguf_get_str(g, "general.architecture", &arch) == EA_OK && !strcmp(arch, "llama") &&
@@ -103,11 +104,11 @@ static bool check_tiny(const char *path, enum ea_type type)
 		tap_diag("%s: mean of a norm %.4f, fan_in * variance of attn_q %.4f", ea_type_name(type),
 			 norm, var);
 	}
-	if (ok && ea_tokenizer_load(g, &tok, err, sizeof(err)) == EA_OK) {
+	if (ok && ea_tokenizer_load(g, &tok, &err) == EA_OK) {
 		ok = ea_tokenizer_n_vocab(tok) == 512;
 		ea_tokenizer_free(tok);
 	} else if (ok) {
-		tap_diag("tokenizer: %s", err);
+		tap_diag("tokenizer: %s", err.msg);
 		ok = false;
 	}
 	ea_gguf_close(g);
@@ -117,11 +118,12 @@ static bool check_tiny(const char *path, enum ea_type type)
 static bool check_qwen2(const char *path)
 {
 	struct ea_gguf *g;
+	struct ea_error err;
 	const char *arch;
 	uint32_t u;
 	bool ok;
 
-	if (ea_gguf_open(path, &g, NULL, 0) != EA_OK)
+	if (ea_gguf_open(path, &g, &err) != EA_OK)
 		return false;
 	ok = ea_gguf_get_str(g, "general.architecture", &arch) == EA_OK && !strcmp(arch, "qwen2") &&
 	     ea_gguf_get_u32(g, "qwen2.block_count", &u) == EA_OK && u == 1 &&

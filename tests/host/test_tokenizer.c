@@ -76,7 +76,8 @@ static void skip(struct tap *t, int n, const char *why)
 
 static void check_gpt2(struct tap *t)
 {
-	char path[4096], err[512];
+	struct ea_error err;
+	char path[4096];
 	struct ea_gguf *g;
 	struct ea_tokenizer *tok;
 	int32_t *ids;
@@ -88,9 +89,9 @@ static void check_gpt2(struct tap *t)
 		skip(t, GPT2_CHECKS, "edge-f16.gguf not found (set EDGEAI_MODELS)");
 		return;
 	}
-	if (ea_gguf_open(path, &g, err, sizeof(err)) != EA_OK ||
-	    ea_tokenizer_load(g, &tok, err, sizeof(err)) != EA_OK) {
-		tap_ok(t, false, "edge-f16.gguf tokenizer loads: %s", err);
+	if (ea_gguf_open(path, &g, &err) != EA_OK ||
+	    ea_tokenizer_load(g, &tok, &err) != EA_OK) {
+		tap_ok(t, false, "edge-f16.gguf tokenizer loads: %s", err.msg);
 		skip(t, GPT2_CHECKS - 1, "no tokenizer");
 		return;
 	}
@@ -142,18 +143,18 @@ static struct ea_tokenizer *synth_tokenizer(uint32_t n_vocab)
 	struct ea_gguf_writer *w;
 	struct ea_tokenizer *tok = NULL;
 	struct ea_gguf *g;
-	char err[512];
+	struct ea_error err;
 	int fd = mkstemp(path);
 
 	if (fd < 0)
 		return NULL;
 	close(fd);
-	if (ea_gguf_writer_open(path, 0, &w, err, sizeof(err)) == EA_OK &&
+	if (ea_gguf_writer_open(path, 0, &w, &err) == EA_OK &&
 	    ea_tokenizer_synth_write(w, n_vocab) == EA_OK &&
-	    ea_gguf_writer_finish(w, err, sizeof(err)) == EA_OK &&
-	    ea_gguf_open(path, &g, err, sizeof(err)) == EA_OK) {
-		if (ea_tokenizer_load(g, &tok, err, sizeof(err)) != EA_OK)
-			tap_diag("synthesized vocab: %s", err);
+	    ea_gguf_writer_finish(w, &err) == EA_OK &&
+	    ea_gguf_open(path, &g, &err) == EA_OK) {
+		if (ea_tokenizer_load(g, &tok, &err) != EA_OK)
+			tap_diag("synthesized vocab: %s", err.msg);
 		ea_gguf_close(g);
 	}
 	unlink(path);
@@ -226,7 +227,8 @@ static void check_merge_order(struct tap *t)
 	static const char *const tokens[] = { "<unk>", "<s>", "</s>", "a", "aa", "aaa" };
 	static const float scores[] = { 0, 0, 0, -1, -5, -2 };
 	static const int32_t types[] = { 2, 3, 3, 1, 1, 1 };
-	char path[] = "/tmp/edgeai-test-tok-XXXXXX", err[512] = "";
+	char path[] = "/tmp/edgeai-test-tok-XXXXXX";
+	struct ea_error err = { { 0 } };
 	struct ea_gguf_writer *w;
 	struct ea_tokenizer *tok = NULL;
 	struct ea_gguf *g;
@@ -235,23 +237,23 @@ static void check_merge_order(struct tap *t)
 	int fd = mkstemp(path);
 
 	if (fd >= 0 && (close(fd), 1) &&
-	    ea_gguf_writer_open(path, 0, &w, err, sizeof(err)) == EA_OK &&
+	    ea_gguf_writer_open(path, 0, &w, &err) == EA_OK &&
 	    ea_gguf_writer_str(w, "tokenizer.ggml.model", "llama") == EA_OK &&
 	    ea_gguf_writer_arr_str(w, "tokenizer.ggml.tokens", tokens, NULL, 6) == EA_OK &&
 	    ea_gguf_writer_arr_f32(w, "tokenizer.ggml.scores", scores, 6) == EA_OK &&
 	    ea_gguf_writer_arr_i32(w, "tokenizer.ggml.token_type", types, 6) == EA_OK &&
 	    ea_gguf_writer_u32(w, "tokenizer.ggml.unknown_token_id", 0) == EA_OK &&
 	    ea_gguf_writer_bool(w, "tokenizer.ggml.add_space_prefix", false) == EA_OK &&
-	    ea_gguf_writer_finish(w, err, sizeof(err)) == EA_OK &&
-	    ea_gguf_open(path, &g, err, sizeof(err)) == EA_OK) {
-		ea_tokenizer_load(g, &tok, err, sizeof(err));
+	    ea_gguf_writer_finish(w, &err) == EA_OK &&
+	    ea_gguf_open(path, &g, &err) == EA_OK) {
+		ea_tokenizer_load(g, &tok, &err);
 		ea_gguf_close(g);
 	}
 	if (fd >= 0)
 		unlink(path);
 	tap_ok(t, tok && ea_tokenizer_encode(tok, "aaaa", 4, 0, &ids, &n) == EA_OK && n == 2 &&
 		  ids[0] == 5 && ids[1] == 3,
-	       "merge order: 'aaaa' is aaa a (ties leftmost, stale pairs skipped) %s", err);
+	       "merge order: 'aaaa' is aaa a (ties leftmost, stale pairs skipped) %s", err.msg);
 	free(ids);
 	ea_tokenizer_free(tok);
 }

@@ -299,11 +299,11 @@ static int bench(const struct bench_options *opts)
 	struct ea_model *m = NULL;
 	const char *type, *matvec;
 	double ms, bytes, gbps, fraction;
-	char why[1024];
+	struct ea_error why;
 	int rc;
 
-	if (ea_model_load(o.model, &m, why, sizeof(why)) != EA_OK) {
-		fprintf(stderr, "edgeai bench: %s\n", why);
+	if (ea_model_load(o.model, &m, &why) != EA_OK) {
+		fprintf(stderr, "edgeai bench: %s\n", why.msg);
 		return 1;
 	}
 	if (o.n_prompt + WARMUP_TOKENS + o.n_gen > m->cfg.n_ctx) {

@@ -212,7 +212,7 @@ static int synthesize(struct synth *s)
 	uint64_t widest = s->shape.dim > s->shape.ffn ? s->shape.dim : s->shape.ffn;
 	float *row = malloc(widest * sizeof(float));
 	void *packed = malloc(widest * sizeof(float));
-	char err[1024];
+	struct ea_error err;
 	ea_status st;
 
 	if (!t || !row || !packed) {
@@ -221,9 +221,9 @@ static int synthesize(struct synth *s)
 		return 1;
 	}
 	n = list_tensors(s, t);
-	st = ea_gguf_writer_open(s->out, 32, &s->w, err, sizeof(err));
+	st = ea_gguf_writer_open(s->out, 32, &s->w, &err);
 	if (st != EA_OK) {
-		fprintf(stderr, "edgeai synth: %s\n", err);
+		fprintf(stderr, "edgeai synth: %s\n", err.msg);
 		free(t), free(row), free(packed);
 		return 1;
 	}
@@ -237,9 +237,9 @@ static int synthesize(struct synth *s)
 		fprintf(stderr, "edgeai synth: %s: %s\n", ea_strerror(st), ea_gguf_writer_error(s->w));
 		ea_gguf_writer_abort(s->w);
 	} else {
-		st = ea_gguf_writer_finish(s->w, err, sizeof(err));
+		st = ea_gguf_writer_finish(s->w, &err);
 		if (st != EA_OK)
-			fprintf(stderr, "edgeai synth: %s\n", err);
+			fprintf(stderr, "edgeai synth: %s\n", err.msg);
 	}
 	if (st == EA_OK) {
 		s->done = s->total;
