@@ -277,7 +277,8 @@ ea_status ea_model_from_gguf(struct ea_gguf *g, struct ea_model **out, struct ea
 	return EA_OK;
 }
 
-ea_status ea_model_load(const char *path, struct ea_model **out, struct ea_error *err)
+/* The model of the GGUF file at @path, which it closes when freed. */
+static ea_status load_file(const char *path, struct ea_model **out, struct ea_error *err)
 {
 	struct ea_gguf *g;
 	struct ea_error why;
@@ -363,7 +364,7 @@ static ea_status model_open(const char *path, struct ea_model **out, struct ea_e
 		return ea_error_set(err, EA_ERR_INVALID_ARGUMENT, "ea_model_open: %s is NULL",
 				    out ? "the path" : "the model's pointer");
 	}
-	status = ea_model_load(path, out, err);
+	status = load_file(path, out, err);
 	if (status != EA_OK)
 		return status;
 	status = ea_tokenizer_load((*out)->gguf, &(*out)->tokenizer, &why);

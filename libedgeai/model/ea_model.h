@@ -10,8 +10,8 @@
  * has no output.weight (tied embeddings).
  *
  * The model points into the GGUF file's mapping: it holds no copy of the weights.
- * ea_model_open() (edgeai.h) is ea_model_load() with the tokenizer and the
- * model's information; the struct is the public, opaque struct ea_model.
+ * ea_model_open() (edgeai.h), the one constructor, loads it with its
+ * tokenizer and information; the struct is the public, opaque struct ea_model.
  */
 #ifndef EA_MODEL_H
 #define EA_MODEL_H
@@ -85,7 +85,7 @@ struct ea_model {
 	struct ea_gguf *gguf;		/* the file the weights live in */
 	bool owns_gguf;			/* ea_model_free() closes it */
 	/* Set by ea_model_open() only (ea_generate() needs them). */
-	struct ea_tokenizer *tokenizer;	/* NULL from ea_model_load() */
+	struct ea_tokenizer *tokenizer;	/* NULL from ea_model_from_gguf() */
 	struct ea_model_info info;
 };
 
@@ -93,20 +93,18 @@ struct ea_model {
 const char *ea_arch_name(enum ea_arch arch);
 
 /*
- * Open the GGUF file at @path and load the model in it. On failure *@out is
- * NULL and @err holds a message naming what is wrong: the file, an
- * unsupported architecture, a missing or invalid key, a missing tensor or one
- * of the wrong shape or type.
+ * The model in an open GGUF file, its weights only (no tokenizer), for files
+ * that are not models to generate with: built in memory by tests and the
+ * fuzzer. @g must outlive the model (ea_model_free() does not close it).
+ * Models are opened from a path with ea_model_open() (edgeai.h), the one
+ * constructor. On failure *@out is NULL and @err names what is wrong: an
+ * unsupported architecture, a missing or invalid key, a missing tensor or
+ * one of the wrong shape or type.
  */
-ea_status ea_model_load(const char *path, struct ea_model **out, struct ea_error *err);
-
-/* The same over an open file, which must outlive the model (it is not closed
- * by ea_model_free()). */
 ea_status ea_model_from_gguf(struct ea_gguf *g, struct ea_model **out, struct ea_error *err);
 
-/* Free the model (and close its file if ea_model_load() opened it, and its
- * tokenizer if ea_model_open() loaded one). NULL is a no-op. The public
- * ea_model_close() is this. */
+/* Free the model (and close its file and tokenizer if ea_model_open() opened
+ * them). NULL is a no-op. The public ea_model_close() is this. */
 void ea_model_free(struct ea_model *m);
 
 #endif /* EA_MODEL_H */

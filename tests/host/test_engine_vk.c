@@ -101,7 +101,7 @@ static bool same_greedy(struct tap *t, const char *path, struct ea_vk *vk, const
 	char why[1024] = "";
 	bool ok = false;
 
-	if (ea_model_load(path, &m, &err) != EA_OK ||
+	if (ea_model_open(path, NULL, NULL, &m, err.msg, sizeof(err.msg)) != EA_OK ||
 	    new_session(m, NULL, &cpu, &err) != EA_OK ||
 	    new_session(m, vk, &gpu, &err) != EA_OK) {
 		snprintf(why, sizeof(why), "%s", err.msg);
@@ -163,7 +163,7 @@ static bool prompt_matches_steps(struct tap *t, const char *path, struct ea_vk *
 	bool ok = false;
 	int n_vocab = 0;
 
-	if (ea_model_load(path, &m, &err) != EA_OK ||
+	if (ea_model_open(path, NULL, NULL, &m, err.msg, sizeof(err.msg)) != EA_OK ||
 	    ea_backend_direct_new(m, vk, &batch, &err) != EA_OK ||
 	    ea_backend_direct_new(m, vk, &steps, &err) != EA_OK) {
 		snprintf(why, sizeof(why), "%s", err.msg);
@@ -224,7 +224,7 @@ static bool context_refused(const char *path, struct ea_vk *vk)
 	struct ea_error err;
 	bool ok = false;
 
-	if (ea_model_load(path, &m, &err) == EA_OK &&
+	if (ea_model_open(path, NULL, NULL, &m, err.msg, sizeof(err.msg)) == EA_OK &&
 	    new_session(m, vk, &s, &err) == EA_OK &&
 	    (logits = malloc((size_t)m->cfg.n_vocab * sizeof(float)))) {
 		ok = ea_session_eval(s, tokens, 2, m->cfg.n_ctx - 1, logits) ==
@@ -246,7 +246,7 @@ static bool broken_streams_rejected(const char *path)
 	struct ea_error err;
 	bool ok = false;
 
-	if (ea_model_load(path, &m, &err) == EA_OK &&
+	if (ea_model_open(path, NULL, NULL, &m, err.msg, sizeof(err.msg)) == EA_OK &&
 	    ea_cs_build(m, &cs, &err) == EA_OK) {
 		struct ea_cs_op *op = (struct ea_cs_op *)ea_cs_ops(cs);
 		uint64_t offset = op[1].ref[0].offset;

@@ -126,7 +126,7 @@ int main(void)
 			printf("ok %d # SKIP edge-f16.gguf not found (set EDGEAI_MODELS)\n", i + 1);
 		return 0;
 	}
-	status = ea_model_load(path, &m, &why);
+	status = ea_model_open(path, NULL, NULL, &m, why.msg, sizeof(why.msg));
 	if (!tap_ok(&t, status == EA_OK, "load %s", path))
 		tap_diag("%s", why.msg);
 	tap_ok(&t, m && check_edge_config(m), "edge-f16: hyperparameters of the README, tied output");

@@ -124,21 +124,33 @@ static bool write_model(const char *path, const struct shape *s)
 	return ea_gguf_writer_finish(w, &err) == EA_OK;
 }
 
-/* Write @s to a temporary file and load it; the status and message of the load. */
-static ea_status write_and_load(const struct shape *s, struct ea_model **m, struct ea_error *why)
+/* Write @s to a temporary file and load its weights (it has no tokenizer:
+ * ea_model_from_gguf()); the status and message of the load. *@g is the open
+ * file, closed by drop(). */
+static ea_status write_and_load(const struct shape *s, struct ea_gguf **g, struct ea_model **m,
+				struct ea_error *why)
 {
 	char path[] = "/tmp/edgeai-test-model-XXXXXX";
 	int fd = mkstemp(path);
 	ea_status status = ea_error_set(why, EA_ERR_IO, "cannot write a model");
 
 	*m = NULL;
+	*g = NULL;
 	if (fd >= 0) {
 		close(fd);
 		if (write_model(path, s))
-			status = ea_model_load(path, m, why);
+			status = ea_gguf_open(path, g, why);
+		if (status == EA_OK)
+			status = ea_model_from_gguf(*g, m, why);
 		unlink(path); /* the mapping stays valid */
 	}
 	return status;
+}
+
+static void drop(struct ea_gguf *g, struct ea_model *m)
+{
+	ea_model_free(m);
+	ea_gguf_close(g);
 }
 
 /* Prompt logits in one batch equal those of token-by-token decoding, and are finite. */
@@ -170,6 +182,7 @@ int main(void)
 {
 	struct tap t = { 0 };
 	struct ea_model *m;
+	struct ea_gguf *g;
 	struct ea_error why;
 	struct shape llama = { "llama", false, false, EA_TYPE_Q8_0, EA_TYPE_F32 };
 	struct shape qwen2 = { "qwen2", true, true, EA_TYPE_F16, EA_TYPE_F32 };
@@ -177,25 +190,27 @@ int main(void)
 	struct shape f16_norms = { "llama", false, false, EA_TYPE_F32, EA_TYPE_F16 };
 
 	tap_plan(&t, 6);
-	if (!tap_ok(&t, write_and_load(&llama, &m, &why) == EA_OK && m->cfg.tied_output &&
+	if (!tap_ok(&t, write_and_load(&llama, &g, &m, &why) == EA_OK && m->cfg.tied_output &&
 		    !m->cfg.qkv_bias && m->cfg.rope_mode == EA_ROPE_NORMAL &&
 		    m->cfg.rope_freq_base == 1000000.0f && m->cfg.n_vocab == VOCAB,
 		    "llama, q8_0, tied output: loads with its hyperparameters"))
 		tap_diag("%s", why.msg);
 	tap_ok(&t, m && forward_consistent(m), "llama: batched = decoded logits, context enforced");
-	ea_model_free(m);
+	drop(g, m);
 
-	if (!tap_ok(&t, write_and_load(&qwen2, &m, &why) == EA_OK && !m->cfg.tied_output &&
+	if (!tap_ok(&t, write_and_load(&qwen2, &g, &m, &why) == EA_OK && !m->cfg.tied_output &&
 		    m->cfg.qkv_bias && m->layers[1].bv && m->cfg.rope_mode == EA_ROPE_NEOX,
 		    "qwen2, f16, separate output: biases and neox RoPE"))
 		tap_diag("%s", why.msg);
 	tap_ok(&t, m && forward_consistent(m), "qwen2: batched = decoded logits, context enforced");
-	ea_model_free(m);
+	drop(g, m);
 
-	tap_ok(&t, write_and_load(&no_bias, &m, &why) == EA_ERR_FORMAT &&
+	tap_ok(&t, write_and_load(&no_bias, &g, &m, &why) == EA_ERR_FORMAT &&
 	       strstr(why.msg, "tensor 'blk.0.attn_q.bias' is missing"), "qwen2 without biases: %s",
 	       why.msg);
-	tap_ok(&t, write_and_load(&f16_norms, &m, &why) == EA_ERR_UNSUPPORTED &&
+	drop(g, m);
+	tap_ok(&t, write_and_load(&f16_norms, &g, &m, &why) == EA_ERR_UNSUPPORTED &&
 	       strstr(why.msg, "output_norm.weight' is f16"), "f16 norms: %s", why.msg);
+	drop(g, m);
 	return tap_done(&t);
 }

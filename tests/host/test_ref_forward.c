@@ -58,7 +58,7 @@ static bool load(const char *file, struct loaded *l)
 
 	if (!ea_model_path(file, path, sizeof(path)))
 		return false;
-	if (ea_model_load(path, &l->model, &why) != EA_OK ||
+	if (ea_model_open(path, NULL, NULL, &l->model, why.msg, sizeof(why.msg)) != EA_OK ||
 	    ea_tokenizer_load(l->model->gguf, &l->tok, &why) != EA_OK ||
 	    ea_ref_state_new(l->model, l->model->cfg.n_ctx, &l->state, &why) != EA_OK) {
 		tap_diag("%s: %s", path, why.msg);

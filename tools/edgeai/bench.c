@@ -302,7 +302,7 @@ static int bench(const struct bench_options *opts)
 	struct ea_error why;
 	int rc;
 
-	if (ea_model_load(o.model, &m, &why) != EA_OK) {
+	if (ea_model_open(o.model, NULL, NULL, &m, why.msg, sizeof(why.msg)) != EA_OK) {
 		fprintf(stderr, "edgeai bench: %s\n", why.msg);
 		return 1;
 	}
