@@ -34,6 +34,7 @@
 #include "ea_sample.h"
 #include "ea_session.h"
 #include "ea_tap.h"
+#include "ea_test_logits.h"
 #include "ea_test_tool.h"
 
 #define N_GENERATE 32
@@ -59,18 +60,6 @@ static int argmax(const float *x, int n)
 		if (x[i] > x[best])
 			best = i;
 	return best;
-}
-
-/* max|got - want| / max|want| */
-static double rel_diff(const float *got, const float *want, int n)
-{
-	double diff = 0.0, scale = 0.0;
-
-	for (int i = 0; i < n; i++) {
-		diff = fmax(diff, fabs((double)got[i] - want[i]));
-		scale = fmax(scale, fabs((double)want[i]));
-	}
-	return scale > 0.0 ? diff / scale : diff;
 }
 
 /* A session of @m on the direct backend on @vk, or on the CPU reference
@@ -119,7 +108,7 @@ static bool same_greedy(struct tap *t, const char *path, struct ea_vk *vk, const
 	for (int i = 0; i < N_GENERATE; i++) {
 		int32_t token = argmax(want, m->cfg.n_vocab);
 
-		worst = fmax(worst, rel_diff(got, want, m->cfg.n_vocab));
+		worst = fmax(worst, ea_test_rel_diff(got, want, m->cfg.n_vocab));
 		if (argmax(got, m->cfg.n_vocab) != token) {
 			snprintf(why, sizeof(why), "token %d: Vulkan %d, CPU %d", i,
 				 argmax(got, m->cfg.n_vocab), token);
@@ -184,7 +173,7 @@ static bool prompt_matches_steps(struct tap *t, const char *path, struct ea_vk *
 				snprintf(why, sizeof(why), "step: %.1000s", steps->error.msg);
 				goto out;
 			}
-		worst = fmax(worst, rel_diff(batch->ops->logits(batch), steps->ops->logits(steps),
+		worst = fmax(worst, ea_test_rel_diff(batch->ops->logits(batch), steps->ops->logits(steps),
 					     n_vocab));
 	}
 	for (int i = 0; i < N_AFTER; i++) {
@@ -197,7 +186,7 @@ static bool prompt_matches_steps(struct tap *t, const char *path, struct ea_vk *
 		if (batch->ops->step(batch, a, N1 + N2 + i) != EA_OK ||
 		    steps->ops->step(steps, b, N1 + N2 + i) != EA_OK)
 			goto out;
-		worst = fmax(worst, rel_diff(batch->ops->logits(batch), steps->ops->logits(steps),
+		worst = fmax(worst, ea_test_rel_diff(batch->ops->logits(batch), steps->ops->logits(steps),
 					     n_vocab));
 	}
 	ok = worst <= LOGIT_TOL;

@@ -26,6 +26,7 @@
 #include "ea_device.h"
 #include "ea_exec_jobs.h"
 #include "ea_tap.h"
+#include "ea_test_logits.h"
 #include "ea_test_tool.h"
 
 enum { BO_WEIGHTS, BO_KV, BO_ACT, BO_IO, N_BOS };
@@ -152,17 +153,6 @@ static int run(struct ea_exec_jobs *jobs, struct layout *l, uint32_t program, st
 	return ret;
 }
 
-static double rel_diff(const float *got, const float *want, int n)
-{
-	double diff = 0.0, scale = 0.0;
-
-	for (int i = 0; i < n; i++) {
-		diff = fmax(diff, fabs((double)got[i] - want[i]));
-		scale = fmax(scale, fabs((double)want[i]));
-	}
-	return scale > 0.0 ? diff / scale : diff;
-}
-
 /* A prompt, 8 greedy steps and a score job through the job runner in
  * @memory mode against the direct backend; then replays, RELEASE and a
  * broken record. */
@@ -195,7 +185,7 @@ static void jobs_match_direct(struct tap *t, struct ea_vk *vk, const struct ea_m
 	for (uint32_t i = 0; !ret && i < N_STEPS; i++) {
 		uint32_t a = *(uint32_t *)io(&l, l.cs->argmax), b = direct->ops->argmax(direct);
 
-		worst = fmax(worst, rel_diff(io(&l, l.cs->logits), direct->ops->logits(direct),
+		worst = fmax(worst, ea_test_rel_diff(io(&l, l.cs->logits), direct->ops->logits(direct),
 					     (int)n_vocab));
 		same &= a == b;
 		tokens[N_PROMPT + i] = b;
