@@ -20,22 +20,6 @@ static uint64_t floats(uint64_t n)
 	return n * sizeof(float);
 }
 
-uint32_t ea_op_f32(float f)
-{
-	uint32_t u;
-
-	memcpy(&u, &f, sizeof(u));
-	return u;
-}
-
-float ea_op_f32_of(uint32_t bits)
-{
-	float f;
-
-	memcpy(&f, &bits, sizeof(f));
-	return f;
-}
-
 static ea_status bad(struct ea_error *err, const struct ea_cs_op *op, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static ea_status bad(struct ea_error *err, const struct ea_cs_op *op, const char *fmt, ...)
@@ -378,12 +362,130 @@ static ea_status plan_attention(const struct ea_cs_op *op, const struct ea_vk_op
 	return EA_OK;
 }
 
-ea_status ea_op_record_matvec(struct ea_vk_ops *ops, struct ea_vk_rec *rec,
-			      const struct ea_cs_op *op, const struct ea_vk_span *span,
-			      const struct ea_op_plan *plan);
-ea_status ea_op_record_attention(struct ea_vk_ops *ops, struct ea_vk_rec *rec,
-				 const struct ea_cs_op *op, const struct ea_vk_span *span,
-				 const struct ea_op_plan *plan);
+/* The int8 matvec's x: its int8 values, then (at the next EA_XQ_ALIGN bytes)
+ * a vec2 of scales a unit of 16 and one for all. */
+static uint64_t xq_scales_at(uint32_t cols)
+{
+	uint64_t q = (uint64_t)cols / 16 * EA_XQ_UNIT_BYTES;
+
+	return (q + EA_XQ_ALIGN - 1) / EA_XQ_ALIGN * EA_XQ_ALIGN;
+}
+
+uint64_t ea_op_matvec_xq_bytes(uint32_t cols)
+{
+	return xq_scales_at(cols) + ((uint64_t)cols / 16 + 1) * EA_XQ_SCALE_BYTES;
+}
+
+static void xq_spans(struct ea_vk_span xq, uint32_t cols, struct ea_vk_span *q,
+		     struct ea_vk_span *d)
+{
+	*q = (struct ea_vk_span){ .buf = xq.buf, .offset = xq.offset,
+				  .size = (VkDeviceSize)cols / 16 * EA_XQ_UNIT_BYTES };
+	*d = (struct ea_vk_span){ .buf = xq.buf, .offset = xq.offset + xq_scales_at(cols),
+				  .size = ((VkDeviceSize)cols / 16 + 1) * EA_XQ_SCALE_BYTES };
+}
+
+static bool is_i8_type(uint32_t type)
+{
+	return type == EA_TYPE_Q4_0 || type == EA_TYPE_Q8_0;
+}
+
+ea_status ea_op_quantize_x(struct ea_vk_ops *ops, struct ea_vk_rec *rec, uint32_t type,
+			   struct ea_vk_span x, struct ea_vk_span norm, struct ea_vk_span xq,
+			   uint32_t cols, uint32_t flags, float eps)
+{
+	struct ea_push_quantize_x push = { cols, flags, eps };
+	struct ea_vk_span spans[4] = { x, flags & EA_MV_NORM ? norm : x };
+	struct ea_op_plan plan = { .groups_x = 1, .groups_y = 1 };
+	char name[32];
+
+	if (!is_i8_type(type) || cols == 0 || cols % 32 || flags & ~EA_MV_NORM)
+		return ea_error_set(ops->err, EA_ERR_INVALID_ARGUMENT, "quantize_x: %u values (a "
+				    "multiple of 32) for %s weights (q4_0 or q8_0), flags %#x",
+				    cols, ea_type_name(type), flags);
+	if (!x.buf || ea_vk_span_bytes(x) < cols * sizeof(float) ||
+	    (flags & EA_MV_NORM && (!norm.buf || ea_vk_span_bytes(norm) < cols * sizeof(float))) ||
+	    !xq.buf || ea_vk_span_bytes(xq) < ea_op_matvec_xq_bytes(cols))
+		return ea_error_set(ops->err, EA_ERR_INVALID_ARGUMENT, "quantize_x: x, the norm "
+				    "weight (%u floats each) or the int8 x (%llu bytes) missing or "
+				    "too small", cols,
+				    (unsigned long long)ea_op_matvec_xq_bytes(cols));
+	xq_spans(xq, cols, &spans[2], &spans[3]);
+	snprintf(name, sizeof(name), "quantize_x_%s", ea_type_name(type));
+	return ea_op_dispatch(ops, rec, name, EA_OP_SUBGROUP, type, spans, 4, &push, sizeof(push),
+			&plan);
+}
+
+/* MATVEC: float x, or where the device has int8 dot products, Q4_0 / Q8_0
+ * weights and an xq span, x quantized into it first and the int8 kernel. */
+static ea_status record_matvec(struct ea_vk_ops *ops, struct ea_vk_rec *rec,
+			       const struct ea_cs_op *op, const struct ea_vk_span *span,
+			       const struct ea_op_plan *plan)
+{
+	uint32_t rows = op->arg[0], cols = op->arg[1], flags = op->arg[2];
+	struct ea_vk_span spans[4] = { span[0], span[1], span[2],
+				       flags & EA_MV_NORM ? span[3] : span[1] };
+	struct ea_op_plan i8 = *plan;
+	char name[32];
+	ea_status status;
+
+	if (!(ops->int8_dot && is_i8_type(op->type) && span[4].buf))
+		return ea_op_dispatch(ops, rec, "matvec", EA_OP_TYPED | EA_OP_SUBGROUP, op->type, spans,
+				4, plan->push, sizeof(struct ea_push_matvec), plan);
+	status = ea_op_quantize_x(ops, rec, op->type, span[1], span[3], span[4], cols,
+				  flags & EA_MV_NORM, ea_op_f32_of(op->arg[3]));
+	if (status != EA_OK)
+		return status;
+	if (rec->manual_barriers)	/* the matvec reads what the quantization wrote */
+		ea_vk_rec_barrier(rec);
+	xq_spans(span[4], cols, &spans[1], &spans[3]);
+	i8.groups_x = (rows + EA_MATVEC_I8_ROWS / (flags & EA_MV_SWIGLU ? 2 : 1) - 1) /
+		      (EA_MATVEC_I8_ROWS / (flags & EA_MV_SWIGLU ? 2 : 1));
+	snprintf(name, sizeof(name), "matvec_%s_i8", ea_type_name(op->type));
+	return ea_op_dispatch(ops, rec, name, EA_OP_SUBGROUP, op->type, spans, 4, plan->push,
+			sizeof(struct ea_push_matvec), &i8);
+}
+
+/* ATTENTION: the splits of the context, then their combination; on a CPU
+ * device a prompt of head_dim 32 or 64 in one dispatch of attention_cpu. */
+static ea_status record_attention(struct ea_vk_ops *ops, struct ea_vk_rec *rec,
+				const struct ea_cs_op *op, const struct ea_vk_span *span,
+				const struct ea_op_plan *plan)
+{
+	struct ea_push_attention p;
+	uint32_t n_tokens = op->arg[3], head_dim = op->arg[2];
+	struct ea_op_plan second = { .groups_x = plan->groups_x, .groups_y = 1 };
+	ea_status status;
+
+	memcpy(&p, plan->push, sizeof(p));
+	if (ops->cpu_shape && n_tokens > 1 && (head_dim == 32 || head_dim == 64)) {
+		struct ea_push_attention_cpu cpu = { p.n_heads, p.n_kv_heads, n_tokens, p.scale };
+		struct ea_vk_span spans[] = { span[0], span[1], span[2], span[4], span[5] };
+		struct ea_op_plan one = {
+			.groups_x = (n_tokens + EA_ATTENTION_CPU_TOKENS - 1) /
+				    EA_ATTENTION_CPU_TOKENS,
+			.groups_y = p.n_heads };
+		char name[32];
+
+		snprintf(name, sizeof(name), "attention_cpu_d%u", head_dim);
+		return ea_op_dispatch(ops, rec, name, 0, 0, spans, 5, &cpu, sizeof(cpu), &one);
+	}
+	{
+		struct ea_vk_span first_spans[] = { span[0], span[1], span[2], span[3], span[5] };
+		struct ea_vk_span combine_spans[] = { span[3], span[4], span[5] };
+		struct ea_push_attention_combine combine = { p.head_dim, p.n_splits, p.n_heads,
+							     p.split_len };
+
+		status = ea_op_dispatch(ops, rec, "attention", EA_OP_SUBGROUP, 0, first_spans, 5, &p,
+				  sizeof(p), plan);
+		if (status != EA_OK)
+			return status;
+		if (rec->manual_barriers)	/* the combination reads what the splits wrote */
+			ea_vk_rec_barrier(rec);
+		return ea_op_dispatch(ops, rec, "attention_combine", 0, 0, combine_spans, 3, &combine,
+				sizeof(combine), &second);
+	}
+}
 
 #define W(i) (1u << (i))
 
@@ -395,7 +497,7 @@ static const struct ea_op_desc table[EA_CS_OPCODE_COUNT] = {
 		"matvec", 5, W(3) | W(4), W(2) | W(4), 4, EA_OP_TYPED | EA_OP_SUBGROUP, true,
 		sizeof(struct ea_push_matvec),
 		{ "the weights", "x", "y", "the norm weight", "the int8 x" }, plan_matvec,
-		ea_op_record_matvec },
+		record_matvec },
 	[EA_CS_RMSNORM] = {
 		"rmsnorm", 3, 0, W(2), 3, EA_OP_SUBGROUP, false, sizeof(struct ea_push_rmsnorm),
 		{ "x", "the weight", "out" }, plan_rmsnorm, NULL },
@@ -415,7 +517,7 @@ static const struct ea_op_desc table[EA_CS_OPCODE_COUNT] = {
 		"attention", 6, 0, W(3) | W(4), 5, EA_OP_SUBGROUP, false,
 		sizeof(struct ea_push_attention),
 		{ "q", "the key cache", "the value cache", "the partial results", "out",
-		  "the step parameters" }, plan_attention, ea_op_record_attention },
+		  "the step parameters" }, plan_attention, record_attention },
 	[EA_CS_ARGMAX] = {
 		"argmax", 2, 0, W(1), 1, 0, false, sizeof(struct ea_push_argmax),
 		{ "x", "out" }, plan_argmax, NULL },

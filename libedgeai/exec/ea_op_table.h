@@ -20,25 +20,7 @@
 
 #include "edgeai_cmdstream.h"
 #include "ea_error.h"
-#include "ea_vk_compute.h"
-#include "ea_vk_ops.h"
-
-/* Kernel variants an op's kernel is built in (shaders/shaders.mk). */
-#define EA_OP_TYPED	1u	/* one kernel per weight type: <kernel>_<type> */
-#define EA_OP_SUBGROUP	2u	/* also <kernel>_sg, used where the device has subgroups */
-#define EA_OP_CPU	4u	/* also <kernel>_cpu, used on CPU devices (lavapipe) */
-
-/*
- * What an op's arguments ask of its spans and its kernel, as its shape rule
- * (struct ea_op_desc.plan) works it out without a device: how many bytes
- * each span must hold, the push constants, and the dispatch.
- */
-struct ea_op_plan {
-	uint64_t need[EA_CS_MAX_REFS];	/* bytes span i must hold; 0: unchecked */
-	uint8_t push[32];		/* the kernel's push constants */
-	uint64_t flat;			/* invocations of a flat dispatch (EA_WG_FLAT a group), */
-	uint64_t groups_x, groups_y;	/* or workgroups, when flat is 0 */
-};
+#include "ea_op_dispatch.h"
 
 struct ea_op_desc {
 	const char *name;		/* also the kernel's base name */
@@ -83,10 +65,6 @@ ea_status ea_op_record(struct ea_vk_ops *ops, struct ea_vk_rec *rec, const struc
 /* An op with @n_args arguments @args and @type: the arguments as given,
  * unused ones zero. For building ops by hand (tests). */
 struct ea_cs_op ea_op_make(uint32_t opcode, uint32_t type, const uint32_t *args, int n_args);
-
-/* A float argument's bits. */
-uint32_t ea_op_f32(float f);
-float ea_op_f32_of(uint32_t bits);
 
 /* Bytes of the int8 x of a matvec of @cols columns (the xq span). */
 uint64_t ea_op_matvec_xq_bytes(uint32_t cols);
