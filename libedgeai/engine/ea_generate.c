@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: MIT
 /*
- * ea_generate - one request on a session: tokenize the prompt, run what of it
- * the KV cache does not hold yet, then sample, stream and evaluate one token
- * at a time until a stop string, the end-of-sequence token, max_tokens, the
- * end of the context or a cancel from the callback.
+ * ea_generate - one request on a session: tokenize the prompt (or take its
+ * token ids), run what of it the KV cache does not hold yet, then sample,
+ * stream and evaluate one token at a time until a stop string, the
+ * end-of-sequence token, max_tokens, the end of the context or a cancel from
+ * the callback. With logprobs, each token's log-probability record is kept
+ * with the session's cache (ea_session.h: lp), so that an echo of a prompt
+ * that extends an earlier request evaluates only its new tokens.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "ea_logprob.h"
 #include "ea_sample.h"
 #include "ea_session.h"
 #include "ea_tokenizer.h"
@@ -52,8 +56,17 @@ static ea_status check_params(struct ea_session *s, const struct ea_generate_par
 {
 	struct ea_error *e = &s->error;
 
-	if (!p->prompt)
-		return ea_error_set(e, EA_ERR_INVALID_ARGUMENT, "the prompt is NULL");
+	if (!p->prompt == !p->prompt_tokens)
+		return ea_error_set(e, EA_ERR_INVALID_ARGUMENT, "give the prompt as text or as "
+				    "token ids, one of the two");
+	if (p->prompt_tokens && p->n_prompt_tokens <= 0)
+		return ea_error_set(e, EA_ERR_INVALID_ARGUMENT, "%d prompt tokens: at least one "
+				    "is needed", p->n_prompt_tokens);
+	if (p->top_logprobs < 0 || p->top_logprobs > EA_MAX_LOGPROBS ||
+	    ((p->top_logprobs || p->echo) && !p->logprobs))
+		return ea_error_set(e, EA_ERR_INVALID_ARGUMENT, "top_logprobs %d, echo %d: 0 .. %d, "
+				    "and only with logprobs", p->top_logprobs, p->echo,
+				    EA_MAX_LOGPROBS);
 	if (p->flags & ~(EA_TEXT_SPECIAL | EA_TEXT_NO_BOS))
 		return ea_error_set(e, EA_ERR_INVALID_ARGUMENT, "unknown flags 0x%x",
 				    p->flags & ~(EA_TEXT_SPECIAL | EA_TEXT_NO_BOS));
@@ -86,17 +99,34 @@ static ea_status prompt_tokens(struct ea_session *s, const struct ea_generate_pa
 			       int32_t **tokens, int *n_tokens, int *budget)
 {
 	const struct ea_model *m = s->model;
-	size_t len = p->prompt_len ? p->prompt_len : strlen(p->prompt);
 	size_t n = 0;
 	ea_status status;
 
 	*tokens = NULL;
-	status = ea_tokenizer_encode(m->tokenizer, p->prompt, len,
-				     (p->flags & EA_TEXT_SPECIAL ? EA_TOKENIZE_SPECIAL : 0) |
-				     (!(p->flags & EA_TEXT_NO_BOS) && m->info.adds_bos ?
-				      EA_TOKENIZE_ADD_BOS : 0), tokens, &n);
-	if (status != EA_OK)
-		return ea_error_set(&s->error, status, "out of memory tokenizing the prompt");
+	if (p->prompt_tokens) {
+		for (int i = 0; i < p->n_prompt_tokens; i++)
+			if (p->prompt_tokens[i] < 0 || p->prompt_tokens[i] >= m->cfg.n_vocab)
+				return ea_error_set(&s->error, EA_ERR_INVALID_ARGUMENT, "prompt "
+						    "token %d is %d, not an id below the "
+						    "vocabulary's %d", i, (int)p->prompt_tokens[i],
+						    m->cfg.n_vocab);
+		n = (size_t)p->n_prompt_tokens;
+		*tokens = malloc(n * sizeof(**tokens));
+		if (!*tokens)
+			return ea_error_set(&s->error, EA_ERR_NO_MEMORY, "out of memory for %zu "
+					    "prompt tokens", n);
+		memcpy(*tokens, p->prompt_tokens, n * sizeof(**tokens));
+	} else {
+		size_t len = p->prompt_len ? p->prompt_len : strlen(p->prompt);
+
+		status = ea_tokenizer_encode(m->tokenizer, p->prompt, len,
+					     (p->flags & EA_TEXT_SPECIAL ? EA_TOKENIZE_SPECIAL : 0) |
+					     (!(p->flags & EA_TEXT_NO_BOS) && m->info.adds_bos ?
+					      EA_TOKENIZE_ADD_BOS : 0), tokens, &n);
+		if (status != EA_OK)
+			return ea_error_set(&s->error, status, "out of memory tokenizing the "
+					    "prompt");
+	}
 	if (n == 0)
 		return ea_error_set(&s->error, EA_ERR_INVALID_ARGUMENT, "the prompt is empty: "
 				    "it has no tokens");
@@ -199,6 +229,17 @@ static ea_status finish(struct generation *g, size_t show, enum ea_stop_reason r
 	return EA_OK;
 }
 
+/* With logprobs, the record of @token at @pos from the @logits that predicted it. */
+static void note_logprob(struct ea_session *s, const struct ea_generate_params *p,
+			 const float *logits, int32_t token, int pos)
+{
+	if (!p->logprobs)
+		return;
+	ea_logprob_of(logits, s->model->cfg.n_vocab, token, p->top_logprobs, &s->lp[pos]);
+	if (s->n_lp == pos)
+		s->n_lp = pos + 1;
+}
+
 /* Sample, stream and evaluate until a stop; @logits are the prompt's last. */
 static ea_status decode_loop(struct generation *g, const struct ea_generate_params *p,
 			     struct ea_sampler *sampler, const struct ea_stop_rules *rules,
@@ -212,6 +253,7 @@ static ea_status decode_loop(struct generation *g, const struct ea_generate_para
 		size_t n_bytes = 0, show;
 		enum ea_stop_reason reason;
 
+		note_logprob(g->s, p, logits, token, pos);
 		r->n_generated_tokens++;
 		if (!ea_tokenizer_is_control(g->tok, token) &&
 		    ea_tokenizer_decode(g->tok, token, &bytes, &n_bytes) != EA_OK)
@@ -235,6 +277,63 @@ static ea_status decode_loop(struct generation *g, const struct ea_generate_para
 	return EA_OK;
 }
 
+/* The records with logprobs: room for one a position of the context. */
+static ea_status logprob_room(struct ea_session *s)
+{
+	if (!s->lp)
+		s->lp = calloc((size_t)s->model->cfg.n_ctx, sizeof(*s->lp));
+	if (!s->lp)
+		return ea_error_set(&s->error, EA_ERR_NO_MEMORY, "out of memory for %d "
+				    "log-probability records", s->model->cfg.n_ctx);
+	return EA_OK;
+}
+
+/*
+ * The prompt with echo: every token's record. Those the cache holds, with
+ * at least the alternatives asked for, are kept; from the first one missing
+ * the prompt runs a token at a time, each step's logits scoring the next
+ * token. *@n_cached: the positions taken from the KV cache as they were.
+ */
+static ea_status prefill_echo(struct ea_session *s, const struct ea_generate_params *p,
+			      const int32_t *tokens, int n, float *logits, int *n_cached)
+{
+	int same = ea_session_cached(s, tokens, n);
+	int keep = s->lp_top >= p->top_logprobs && s->n_lp < same ? s->n_lp :
+		   s->lp_top >= p->top_logprobs ? same : 0;
+	int from = keep > 1 ? keep - 1 : 0;
+	ea_status status = EA_OK;
+
+	*n_cached = from;
+	s->lp[0] = (struct ea_token_logprob){ .token = tokens[0], .logprob = NAN };
+	for (int i = from; i < n && status == EA_OK; i++) {
+		status = ea_session_eval(s, &tokens[i], 1, i, logits);
+		if (status == EA_OK && i + 1 < n) {
+			ea_logprob_of(logits, s->model->cfg.n_vocab, tokens[i + 1],
+				      p->top_logprobs, &s->lp[i + 1]);
+			s->n_lp = i + 2;
+		}
+	}
+	if (status == EA_OK && n == 1)
+		s->n_lp = 1;
+	return status;
+}
+
+/* The records of the request, with as many alternatives as it asked for. */
+static void logprob_result(struct ea_session *s, const struct ea_generate_params *p,
+			   int n_prompt, bool kept_prompt, struct ea_generate_result *r)
+{
+	int first = p->echo ? 0 : n_prompt, end = n_prompt + r->n_generated_tokens;
+
+	s->lp_top = p->echo || !kept_prompt ? p->top_logprobs :
+		    s->lp_top < p->top_logprobs ? s->lp_top : p->top_logprobs;
+	for (int i = 0; i < s->n_lp; i++)
+		if (s->lp[i].n_top > s->lp_top)
+			s->lp[i].n_top = s->lp_top;
+	r->logprobs = s->lp + first;
+	r->n_logprobs = end - first;
+	r->n_echoed = p->echo ? n_prompt : 0;
+}
+
 ea_status ea_generate(struct ea_session *session, const struct ea_generate_params *params,
 		      ea_text_fn on_text, void *user, struct ea_generate_result *result)
 {
@@ -246,6 +345,7 @@ ea_status ea_generate(struct ea_session *session, const struct ea_generate_param
 	int32_t *tokens = NULL;
 	float *logits = NULL;
 	int n_prompt = 0, budget = 0;
+	bool kept_prompt;
 	double start;
 	ea_status status;
 
@@ -285,18 +385,30 @@ ea_status ea_generate(struct ea_session *session, const struct ea_generate_param
 		goto out;
 	}
 
+	if (params->logprobs)
+		status = logprob_room(session);
+	if (status != EA_OK)
+		goto out;
+	kept_prompt = session->n_lp > 1;
 	start = now_s();
-	status = ea_session_prefill(session, tokens, n_prompt, logits, &r.n_cached_tokens);
+	status = params->logprobs && params->echo ?
+		 prefill_echo(session, params, tokens, n_prompt, logits, &r.n_cached_tokens) :
+		 ea_session_prefill(session, tokens, n_prompt, logits, &r.n_cached_tokens);
 	if (status != EA_OK)
 		goto out;
 	r.n_prompt_tokens = n_prompt;
 	r.prompt_s = now_s() - start;
 
 	start = now_s();
-	status = decode_loop(&g, params, &sampler, &rules, logits, n_prompt, &r);
+	if (params->prompt_only)
+		r.finish_reason = EA_FINISH_LENGTH;
+	else
+		status = decode_loop(&g, params, &sampler, &rules, logits, n_prompt, &r);
 	r.generate_s = now_s() - start;
 	if (status != EA_OK)
 		goto out;
+	if (params->logprobs)
+		logprob_result(session, params, n_prompt, kept_prompt, &r);
 	session->text[g.shown] = '\0';
 	r.text = session->text;
 	r.text_len = g.shown;

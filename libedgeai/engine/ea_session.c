@@ -34,6 +34,7 @@ static void session_free(struct ea_session *s)
 		return;
 	ea_backend_free(s->engine);
 	free(s->history);
+	free(s->lp);
 	free(s->text);
 	free(s);
 }
@@ -132,6 +133,7 @@ void ea_session_close(struct ea_session *session)
 void ea_session_reset(struct ea_session *session)
 {
 	session->n_history = 0;
+	session->n_lp = 0;
 }
 
 static ea_status check_tokens(struct ea_session *s, const int32_t *tokens, int n, int pos0)
@@ -156,8 +158,12 @@ static ea_status check_tokens(struct ea_session *s, const int32_t *tokens, int n
  * before pos0 (nothing known when that leaves a gap). */
 static void remember(struct ea_session *s, const int32_t *tokens, int n, int pos0)
 {
+	/* A position's log-probability holds while the tokens up to it do. */
+	if (s->n_lp > pos0)
+		s->n_lp = pos0 + (s->lp[pos0].token == tokens[0]);
 	if (pos0 > s->n_history) {
 		s->n_history = 0;
+		s->n_lp = 0;
 		return;
 	}
 	memcpy(s->history + pos0, tokens, (size_t)n * sizeof(*tokens));
@@ -176,7 +182,7 @@ ea_status ea_session_eval(struct ea_session *s, const int32_t *tokens, int n, in
 	status = n == 1 ? e->ops->step(e, (uint32_t)tokens[0], (uint32_t)pos0) :
 			  e->ops->prompt(e, (const uint32_t *)tokens, (uint32_t)n, (uint32_t)pos0);
 	if (status != EA_OK) {
-		s->n_history = 0;
+		ea_session_reset(s);
 		return ea_error_pass(&s->error, &e->error, status);
 	}
 	memcpy(logits, e->ops->logits(e), (size_t)s->model->cfg.n_vocab * sizeof(float));
@@ -184,15 +190,22 @@ ea_status ea_session_eval(struct ea_session *s, const int32_t *tokens, int n, in
 	return EA_OK;
 }
 
-ea_status ea_session_prefill(struct ea_session *s, const int32_t *tokens, int n, float *logits,
-			     int *n_reused)
+int ea_session_cached(struct ea_session *s, const int32_t *tokens, int n)
 {
 	int same = 0;
 
 	if (s->engine->ops->kv_lost(s->engine))
-		s->n_history = 0;
+		ea_session_reset(s);
 	while (same < n - 1 && same < s->n_history && s->history[same] == tokens[same])
 		same++;
+	return same;
+}
+
+ea_status ea_session_prefill(struct ea_session *s, const int32_t *tokens, int n, float *logits,
+			     int *n_reused)
+{
+	int same = ea_session_cached(s, tokens, n);
+
 	*n_reused = same;
 	return ea_session_eval(s, tokens + same, n - same, same, logits);
 }
@@ -235,7 +248,7 @@ ea_status ea_session_window_nll(struct ea_session *s, const int32_t *tokens, int
 	status = check_tokens(s, tokens, n, 0);
 	if (status != EA_OK)
 		return status;
-	s->n_history = 0;
+	ea_session_reset(s);
 	status = s->engine->ops->score(s->engine, (const uint32_t *)tokens, (uint32_t)n,
 				       (uint32_t)first, nll);
 	if (status == EA_ERR_UNSUPPORTED)

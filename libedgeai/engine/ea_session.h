@@ -23,6 +23,11 @@ struct ea_session {
 	struct ea_backend *engine;	/* chosen once, when it opens */
 	int32_t *history;		/* the tokens in the KV cache, n_ctx */
 	int n_history;			/* positions 0 .. n_history - 1 hold history[] */
+	/* Log-probability records of the cached positions (ea_generate.c), n_ctx
+	 * of them once a request asks for logprobs: valid for positions
+	 * 0 .. n_lp - 1, each with at least lp_top alternatives. */
+	struct ea_token_logprob *lp;
+	int n_lp, lp_top;
 	char *text;			/* the last generation's text (ea_generate.c) */
 	size_t text_cap;
 	struct ea_error error;
@@ -41,6 +46,11 @@ ea_status ea_session_of_backend(const struct ea_model *m, struct ea_backend *bac
  */
 ea_status ea_session_eval(struct ea_session *s, const int32_t *tokens, int n, int pos0,
 			  float *logits);
+
+/* How many of @tokens' first tokens the KV cache holds and may keep (at
+ * most n - 1, so that the last one runs and gives logits); 0 after another
+ * executor lost the cache. */
+int ea_session_cached(struct ea_session *s, const int32_t *tokens, int n);
 
 /*
  * Make the KV cache hold exactly @tokens (@n >= 1) and write the last one's

@@ -346,6 +346,24 @@ typedef int (*ea_text_fn)(const char *text, size_t len, void *user);
 
 #define EA_MAX_STOP_STRINGS 16
 
+/* Alternatives a token's log-probability record names at most. */
+#define EA_MAX_LOGPROBS 20
+
+/*
+ * The model's log-probability of one token at its position (the natural log
+ * of the softmax of the logits that predicted it, the model's own
+ * distribution, before temperature, top-k or top-p), and the @n_top most
+ * likely tokens there, most likely first (ties: the lower id first). The
+ * first token of a text has nothing before it: its logprob is NAN and n_top 0.
+ */
+struct ea_token_logprob {
+	int32_t token;
+	float logprob;
+	int n_top;
+	int32_t top_token[EA_MAX_LOGPROBS];
+	float top_logprob[EA_MAX_LOGPROBS];
+};
+
 /*
  * One request. Zero-initialize, then set the prompt and what you need: the
  * zero of every field is a valid default (greedy, up to the context).
@@ -367,6 +385,21 @@ struct ea_generate_params {
 	const char *const *stop;
 	int n_stop;
 	bool ignore_eos;	/* go on past the end-of-sequence token */
+	/* The prompt as token ids instead of text (prompt NULL): n_prompt_tokens
+	 * ids, each below the model's n_vocab, taken as they are (no BOS added).
+	 * What another engine with the same tokenizer sends to score or verify
+	 * its own tokens. */
+	const int32_t *prompt_tokens;
+	int n_prompt_tokens;
+	/* Log-probabilities of the generated tokens in the result, each with its
+	 * top_logprobs (0 .. EA_MAX_LOGPROBS) alternatives; with echo, of the
+	 * prompt's tokens too. */
+	bool logprobs;
+	int top_logprobs;
+	bool echo;
+	/* Run the prompt only: generate nothing (with logprobs and echo: score
+	 * the prompt). finish_reason is then EA_FINISH_LENGTH. */
+	bool prompt_only;
 };
 
 enum ea_finish_reason {
@@ -394,11 +427,21 @@ struct ea_generate_result {
 	double generate_s;	/* generating, from the first sampled token to the last */
 	double prompt_tok_s;	/* evaluated prompt tokens / prompt_s */
 	double generate_tok_s;	/* n_generated_tokens / generate_s */
+	/* With params.logprobs: one record a token, in order: the prompt's (with
+	 * echo; the first has logprob NAN), then every generated token's (the
+	 * EOS and stop-string tokens included). Owned by the session, valid as
+	 * text is. NULL and 0 without logprobs. */
+	const struct ea_token_logprob *logprobs;
+	int n_logprobs;
+	int n_echoed;		/* of them, the prompt's */
 };
 
 /*
- * Generate text after @params->prompt on @session, streaming it to @on_text
- * (may be NULL) with @user, and fill in @result (may be NULL). A bad
+ * Generate text after @params->prompt (or its prompt_tokens) on @session,
+ * streaming it to @on_text (may be NULL) with @user, and fill in @result
+ * (may be NULL). Log-probabilities of tokens the KV cache holds from an
+ * earlier request are kept with it, so a request that extends an earlier one
+ * evaluates only its new tokens, echo or not. A bad
  * parameter or a request that does not fit the context fails with
  * EA_ERR_INVALID_ARGUMENT and a message before anything runs; a device
  * failure gives its code (EA_ERR_VULKAN) and message. After a failure the

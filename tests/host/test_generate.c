@@ -9,7 +9,9 @@
  *    the context limit and bad parameters are checked on it, on the CPU
  *    reference and (when there is a Vulkan device) on Vulkan.
  *  - "random": random weights, for the CPU reference's thread counts: the
- *    same logits, bit for bit, on 1, 2, 3 and 5 threads.
+ *    same logits, bit for bit, on 1, 2, 3 and 5 threads; and for
+ *    log-probabilities: token-id prompts, echo, top alternatives, records
+ *    kept with the cache, prompt_only.
  * Needs no models.
  */
 #include <math.h>
@@ -442,6 +444,116 @@ static void check_threads(struct tap *t)
 	ea_model_close(m);
 }
 
+/* -log softmax(@logits)[@token], in double. */
+static double nll_of(const float *logits, int32_t token)
+{
+	double max = logits[0], sum = 0.0;
+
+	for (int i = 1; i < VOCAB; i++)
+		max = fmax(max, logits[i]);
+	for (int i = 0; i < VOCAB; i++)
+		sum += exp(logits[i] - max);
+	return max + log(sum) - logits[token];
+}
+
+/* A record's alternatives: n_top of them, most likely first, the first the
+ * argmax of the distribution, the token's own logprob among them when it is. */
+static bool sorted_top(const struct ea_token_logprob *r, int n_top)
+{
+	bool ok = r->n_top == n_top;
+
+	for (int k = 1; ok && k < r->n_top; k++)
+		ok = r->top_logprob[k] <= r->top_logprob[k - 1];
+	for (int k = 0; ok && k < r->n_top; k++)
+		if (r->top_token[k] == r->token)
+			ok = r->top_logprob[k] == r->logprob;
+	return ok;
+}
+
+/*
+ * Log-probabilities on the random model, CPU reference: a prompt of token
+ * ids echoed with its logprobs (against the logits of each position,
+ * evaluated here one at a time), greedy tokens each the top alternative; a
+ * longer prompt that extends the first reuses the cached records and KV;
+ * prompt_only scores without generating; bad ids and a text-and-ids prompt
+ * are refused.
+ */
+static void check_logprobs(struct tap *t)
+{
+	static const int32_t ids[] = { 1, 7, 19, 3, 28, 11, 5, 22, 9, 14 };
+	enum { N = sizeof(ids) / sizeof(ids[0]), N1 = 6, TOP = 5, GEN = 4 };
+	struct ea_model *m = open_model("random", true);
+	struct ea_session_options o = { .engine = EA_ENGINE_CPU };
+	struct ea_session *s = NULL, *ref = NULL;
+	struct ea_generate_params p = { .prompt_tokens = ids, .n_prompt_tokens = N1,
+					.max_tokens = GEN, .logprobs = true,
+					.top_logprobs = TOP, .echo = true };
+	struct ea_generate_result r = { 0 }, r2 = { 0 };
+	struct ea_token_logprob kept[N1];
+	float logits[VOCAB];
+	double worst = 0.0;
+	bool ok, greedy = true, same_records;
+	char why[256];
+
+	ok = m && ea_session_open(NULL, m, &o, &s, why, sizeof(why)) == EA_OK &&
+	     ea_session_open(NULL, m, &o, &ref, why, sizeof(why)) == EA_OK &&
+	     ea_generate(s, &p, NULL, NULL, &r) == EA_OK;
+	ok = ok && r.n_echoed == N1 && r.n_logprobs == N1 + r.n_generated_tokens &&
+	     r.n_generated_tokens == GEN && isnan(r.logprobs[0].logprob) &&
+	     r.logprobs[0].token == ids[0] && r.logprobs[0].n_top == 0;
+	for (int i = 0; ok && i < N1 + GEN - 1; i++) {
+		int32_t next = r.logprobs[i + 1].token;
+
+		ok = ea_session_eval(ref, &r.logprobs[i].token, 1, i, logits) == EA_OK &&
+		     (i + 1 >= N1 || next == ids[i + 1]) && sorted_top(&r.logprobs[i + 1], TOP);
+		worst = fmax(worst, fabs(-nll_of(logits, next) - r.logprobs[i + 1].logprob));
+		if (i + 1 >= N1)
+			greedy &= next == r.logprobs[i + 1].top_token[0];
+	}
+	tap_ok(t, ok && greedy && worst < 1e-5, "logprobs with echo of %d prompt ids and %d "
+	       "greedy tokens: each the log softmax of its position's logits (worst %.1e), the "
+	       "%d alternatives sorted, every greedy token the first of them", N1, GEN, worst,
+	       TOP);
+	if (!ok && s)
+		tap_diag("%s", ea_session_error(s));
+
+	/* The first prompt and more: its records and KV kept, only the rest run. */
+	if (ok)
+		memcpy(kept, r.logprobs, sizeof(kept));
+	p.n_prompt_tokens = N;
+	p.prompt_only = true;
+	ok = ok && ea_generate(s, &p, NULL, NULL, &r2) == EA_OK && r2.n_logprobs == N &&
+	     r2.n_generated_tokens == 0 && r2.finish_reason == EA_FINISH_LENGTH &&
+	     r2.text_len == 0 && r2.n_cached_tokens == N1 - 1;
+	same_records = ok && memcmp(kept + 1, r2.logprobs + 1, sizeof(kept[0]) * (N1 - 1)) == 0;
+	for (int i = N1 - 1; ok && i < N - 1; i++)
+		ok = ea_session_eval(ref, &ids[i], 1, i, logits) == EA_OK &&
+		     fabs(-nll_of(logits, ids[i + 1]) - r2.logprobs[i + 1].logprob) < 1e-5;
+	tap_ok(t, ok && same_records, "an echo of that prompt with %d more ids, prompt_only: %d "
+	       "positions from the cache, their records as before, the rest scored; nothing "
+	       "generated", N - N1, r2.n_cached_tokens);
+
+	{
+		const int32_t bad[] = { 1, VOCAB }, neg[] = { -1 };
+		struct ea_generate_params b = { .prompt_tokens = bad, .n_prompt_tokens = 2 };
+		struct ea_generate_params n = { .prompt_tokens = neg, .n_prompt_tokens = 1 };
+		struct ea_generate_params both = { .prompt = "a", .prompt_tokens = ids,
+						   .n_prompt_tokens = 1 };
+		struct ea_generate_params top = { .prompt = "a", .logprobs = true,
+						  .top_logprobs = EA_MAX_LOGPROBS + 1 };
+
+		ok = s && rejected(s, &b, "an id past the vocabulary", "vocabulary") &&
+		     rejected(s, &n, "a negative id", "vocabulary") &&
+		     rejected(s, &both, "text and ids", "one of the two") &&
+		     rejected(s, &top, "21 alternatives", "top_logprobs");
+		tap_ok(t, ok, "prompt ids outside the vocabulary, a prompt as text and ids, too "
+		       "many alternatives: EA_ERR_INVALID_ARGUMENT, saying which");
+	}
+	ea_session_close(ref);
+	ea_session_close(s);
+	ea_model_close(m);
+}
+
 int main(void)
 {
 	struct tap t = { 0 };
@@ -451,7 +563,7 @@ int main(void)
 	struct ea_open_options direct = { .mode = EA_MODE_DIRECT };
 	char why[1024];
 
-	tap_plan(&t, 22);
+	tap_plan(&t, 25);
 	m = open_model("cycle", false);
 	tap_ok(&t, m && ea_session_open(NULL, m, NULL, &cpu, why, sizeof(why)) == EA_OK,
 	       "the cycle model opens (ea_model_open), a CPU session on it");
@@ -465,6 +577,7 @@ int main(void)
 	check_errors(&t, cpu);
 	check_open_errors(&t, m);
 	check_threads(&t);
+	check_logprobs(&t);
 	if (ea_open(&direct, &dev, why, sizeof(why)) != EA_OK ||
 	    ea_session_open(dev, m, NULL, &gpu, why, sizeof(why)) != EA_OK) {
 		for (int i = 0; i < 7; i++)
