@@ -179,4 +179,13 @@ const struct ea_gguf_tensor *ea_gguf_find_tensor(const struct ea_gguf *g,
 ea_status ea_gguf_data_hash(const struct ea_gguf *g,
 			    uint8_t hash[EA_GGUF_DATA_HASH_BYTES], struct ea_error *err);
 
+/*
+ * The identity of the model's tokenizer: SHA-256 of the tokenizer.ggml.*
+ * metadata llama.cpp's tokenizers read (model, pre, tokens, types, scores,
+ * merges, special ids and flags; ea_gguf_tokenizer_hash.c), whatever the
+ * rest of the file: two files with the same hash turn text into the same
+ * ids. Fails only as ea_sha256() does.
+ */
+ea_status ea_gguf_tokenizer_hash(const struct ea_gguf *g, uint8_t hash[32], struct ea_error *err);
+
 #endif /* EA_GGUF_H */

@@ -12,6 +12,7 @@
 #include <curl/curl.h>
 #include <json-c/json.h>
 #include <limits.h>
+#include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -345,6 +346,167 @@ static void test_bad_requests(struct tap *t, const struct server *s)
 	free(a.body);
 }
 
+/* ---- token ids, echo, logprobs --------------------------------------------------- */
+
+static json_object *path_of(json_object *o, const char *const *keys)
+{
+	for (; o && *keys; keys++)
+		if (!json_object_object_get_ex(o, *keys, &o))
+			return NULL;
+	return o;
+}
+
+#define AT(o, ...) path_of(o, (const char *const[]){ __VA_ARGS__, NULL })
+
+/* choices[0].logprobs of a completions answer, and its arrays. */
+struct lp_answer {
+	json_object *root, *tokens, *values, *tops, *offsets;
+	int n;
+};
+
+static bool lp_parse(const struct answer *a, struct lp_answer *l)
+{
+	json_object *choices;
+
+	memset(l, 0, sizeof(*l));
+	l->root = a->status == 200 && a->body ? json_tokener_parse(a->body) : NULL;
+	choices = AT(l->root, "choices");
+	if (!choices || !json_object_is_type(choices, json_type_array))
+		return false;
+	l->tokens = AT(json_object_array_get_idx(choices, 0), "logprobs", "tokens");
+	l->values = AT(json_object_array_get_idx(choices, 0), "logprobs", "token_logprobs");
+	l->tops = AT(json_object_array_get_idx(choices, 0), "logprobs", "top_logprobs");
+	l->offsets = AT(json_object_array_get_idx(choices, 0), "logprobs", "text_offset");
+	l->n = l->tokens ? (int)json_object_array_length(l->tokens) : -1;
+	return l->values && l->tops && l->offsets &&
+	       (int)json_object_array_length(l->values) == l->n &&
+	       (int)json_object_array_length(l->tops) == l->n &&
+	       (int)json_object_array_length(l->offsets) == l->n;
+}
+
+static double lp_value(const struct lp_answer *l, int i)
+{
+	return json_object_get_double(json_object_array_get_idx(l->values, i));
+}
+
+/* The most likely alternative's logprob at @i, and how many there are. */
+static double lp_best(const struct lp_answer *l, int i, int *n)
+{
+	json_object *top = json_object_array_get_idx(l->tops, i);
+	double best = -INFINITY;
+
+	*n = 0;
+	json_object_object_foreach(top, key, v) {
+		(void)key;
+		best = fmax(best, json_object_get_double(v));
+		(*n)++;
+	}
+	return best;
+}
+
+static void test_logprobs(struct tap *t, const struct server *s)
+{
+	static const char cmpl[] = "/v1/completions", chat[] = "/v1/chat/completions";
+	struct answer m = http(s, "GET", "/v1/models", NULL, 0), a, b;
+	json_object *models = m.body ? json_tokener_parse(m.body) : NULL, *data;
+	json_object *hash = NULL, *vocab = NULL, *usage;
+	struct lp_answer la, lb;
+	char body[512];
+	bool ok, greedy = true, offsets = true, same = true;
+	int n_vocab = 0, n_top;
+
+	data = AT(models, "data");
+	if (data && json_object_array_length(data) == 1) {
+		hash = AT(json_object_array_get_idx(data, 0), "edgeai", "tokenizer_sha256");
+		vocab = AT(json_object_array_get_idx(data, 0), "edgeai", "n_vocab");
+	}
+	n_vocab = vocab ? json_object_get_int(vocab) : 0;
+	tap_ok(t, hash && json_object_get_string_len(hash) == 64 && n_vocab > 100,
+	       "GET /v1/models: edgeai.tokenizer_sha256 (%s), n_vocab %d, for a client to "
+	       "check that it shares the tokenizer", hash ? json_object_get_string(hash) : "-",
+	       n_vocab);
+
+	a = post(s, cmpl, "{\"model\":\"" MODEL_NAME "\",\"prompt\":[1,10,20,30,40],\"echo\":true,"
+		 "\"logprobs\":3,\"max_tokens\":4,\"temperature\":0}");
+	ok = lp_parse(&a, &la) && la.n == 9 &&
+	     json_object_array_get_idx(la.values, 0) == NULL &&
+	     json_object_array_get_idx(la.tops, 0) == NULL &&
+	     json_object_get_int(AT(la.root, "usage", "prompt_tokens")) == 5 &&
+	     json_object_get_int(AT(la.root, "usage", "completion_tokens")) == 4;
+	for (int i = 1; ok && i < la.n; i++) {
+		double best = lp_best(&la, i, &n_top);
+
+		ok = lp_value(&la, i) <= 0 && n_top >= 1 && n_top <= 3;
+		if (i >= 5)	/* greedy: each generated token is the most likely */
+			greedy &= fabs(lp_value(&la, i) - best) < 1e-9;
+		offsets &= json_object_get_int(json_object_array_get_idx(la.offsets, i)) >=
+			   json_object_get_int(json_object_array_get_idx(la.offsets, i - 1));
+	}
+	if (!tap_ok(t, ok && greedy && offsets, "completions with a prompt of 5 token ids, echo "
+		    "and logprobs 3: 9 tokens, the first's logprob null, up to 3 alternatives "
+		    "each, every greedy token the most likely, text offsets in order"))
+		tap_diag("%d: %.400s", (int)a.status, a.body ? a.body : "");
+
+	b = post(s, cmpl, "{\"model\":\"" MODEL_NAME "\",\"prompt\":[1,10,20,30,40,50,60],"
+		 "\"echo\":true,\"logprobs\":1,\"max_tokens\":0}");
+	ok = lp_parse(&b, &lb) && lb.n == 7 &&
+	     json_object_get_int(AT(lb.root, "usage", "completion_tokens")) == 0 &&
+	     !strcmp(json_object_get_string(AT(json_object_array_get_idx(
+		     AT(lb.root, "choices"), 0), "finish_reason")), "length");
+	for (int i = 1; ok && i < 5; i++)
+		same &= lp_value(&la, i) == lp_value(&lb, i);
+	usage = AT(lb.root, "usage", "prompt_tokens_details", "cached_tokens");
+	if (!tap_ok(t, ok && same && usage, "max_tokens 0 with echo scores the prompt only: 7 "
+		    "logprobs, the first 5 as before, finish 'length', usage.prompt_tokens_details."
+		    "cached_tokens %d", usage ? json_object_get_int(usage) : -1))
+		tap_diag("%d: %.400s", (int)b.status, b.body ? b.body : "");
+	json_object_put(la.root);
+	json_object_put(lb.root);
+	free(a.body);
+	free(b.body);
+
+	snprintf(body, sizeof(body), "{\"model\":\"" MODEL_NAME "\",\"prompt\":[1,%d],"
+		 "\"max_tokens\":1}", n_vocab);
+	check_error(t, post(s, cmpl, body), 400, "invalid_value", "a token id past the vocabulary");
+	check_error(t, post(s, cmpl, "{\"model\":\"" MODEL_NAME "\",\"prompt\":[1,-2],"
+			    "\"max_tokens\":1}"), 400, "invalid_value", "a negative token id");
+	check_error(t, post(s, cmpl, "{\"model\":\"" MODEL_NAME "\",\"prompt\":[1,2.5],"
+			    "\"max_tokens\":1}"), 400, "invalid_value", "a token id 2.5");
+	check_error(t, post(s, cmpl, "{\"model\":\"" MODEL_NAME "\",\"prompt\":[1,\"a\"],"
+			    "\"max_tokens\":1}"), 400, "invalid_value", "an id and a string");
+	check_error(t, post(s, cmpl, "{\"model\":\"" MODEL_NAME "\",\"prompt\":\"a\","
+			    "\"max_tokens\":0}"), 400, "invalid_value", "max_tokens 0 without echo");
+	check_error(t, post(s, cmpl, "{\"model\":\"" MODEL_NAME "\",\"prompt\":\"a\","
+			    "\"logprobs\":21}"), 400, "invalid_value", "logprobs 21");
+	check_error(t, post(s, cmpl, "{\"model\":\"" MODEL_NAME "\",\"prompt\":\"a\","
+			    "\"logprobs\":1,\"stream\":true}"), 400, "unsupported_parameter",
+		    "logprobs in a stream");
+	check_error(t, post(s, chat, "{\"model\":\"" MODEL_NAME "\",\"messages\":[{\"role\":"
+			    "\"user\",\"content\":\"hi\"}],\"top_logprobs\":2}"), 400,
+		    "invalid_value", "chat top_logprobs without logprobs");
+
+	a = post(s, chat, "{\"model\":\"" MODEL_NAME "\",\"messages\":[{\"role\":\"user\","
+		 "\"content\":\"Package: vim\"}],\"logprobs\":true,\"top_logprobs\":2,"
+		 "\"max_tokens\":3,\"temperature\":0}");
+	la.root = a.status == 200 && a.body ? json_tokener_parse(a.body) : NULL;
+	data = AT(json_object_array_get_idx(AT(la.root, "choices"), 0), "logprobs", "content");
+	ok = data && (int)json_object_array_length(data) ==
+		     json_object_get_int(AT(la.root, "usage", "completion_tokens"));
+	for (size_t i = 0; ok && i < json_object_array_length(data); i++) {
+		json_object *c = json_object_array_get_idx(data, i);
+
+		ok = AT(c, "token") && AT(c, "bytes") && AT(c, "logprob") &&
+		     json_object_array_length(AT(c, "top_logprobs")) == 2;
+	}
+	if (!tap_ok(t, ok, "chat with logprobs and top_logprobs 2: a content entry per token, "
+		    "each with its bytes and 2 alternatives"))
+		tap_diag("%d: %.400s", (int)a.status, a.body ? a.body : "");
+	json_object_put(la.root);
+	free(a.body);
+	json_object_put(models);
+	free(m.body);
+}
+
 /* ---- concurrency ------------------------------------------------------------ */
 
 struct client {
@@ -506,7 +668,7 @@ int main(void)
 
 	alarm(WATCHDOG_S);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	tap_plan(&t, 33);
+	tap_plan(&t, 45);
 	if (!tap_ok(&t, ea_test_edgeai_path(edgeai, sizeof(edgeai)) && mkdtemp(tmp),
 		    "build/bin/edgeai is built"))
 		return tap_done(&t);
@@ -525,6 +687,7 @@ int main(void)
 	test_models(&t, &s);
 	test_client(&t, &s);
 	test_bad_requests(&t, &s);
+	test_logprobs(&t, &s);
 	test_concurrency(&t, &s);
 	test_shutdown(&t, &s);
 	test_log(&t, &s);

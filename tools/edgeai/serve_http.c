@@ -128,14 +128,42 @@ static void make_id(struct serve_http *h, enum serve_endpoint ep, char *id, size
 		 (unsigned long long)h->id_base, (unsigned long long)seq);
 }
 
+/* With echo, the answer's text is the prompt's then the generated text. */
+static char *echoed(const struct serve_request *req, const struct ea_model *model,
+		    const struct serve_outcome *o, size_t *len)
+{
+	size_t n_prompt = req->prompt_len;
+	char *text;
+
+	if (req->prompt_ids && ea_detokenize(model, req->prompt_ids, (size_t)req->n_prompt_ids,
+					     0, NULL, 0, &n_prompt) != EA_OK)
+		return NULL;
+	text = malloc(n_prompt + o->text_len + 1);
+	if (!text)
+		return NULL;
+	if (req->prompt_ids)
+		ea_detokenize(model, req->prompt_ids, (size_t)req->n_prompt_ids, 0, text,
+			      n_prompt + 1, &n_prompt);
+	else
+		memcpy(text, req->prompt, n_prompt);
+	memcpy(text + n_prompt, o->text, o->text_len);
+	*len = n_prompt + o->text_len;
+	text[*len] = '\0';
+	return text;
+}
+
 /* A non-streamed answer: wait for the job, then send it whole. */
-static enum MHD_Result reply_whole(struct MHD_Connection *c, struct request *r,
+static enum MHD_Result reply_whole(struct serve_http *h, struct MHD_Connection *c,
+				   struct request *r, const struct serve_request *req,
 				   struct serve_job *job, const struct serve_reply_meta *meta)
 {
 	struct serve_outcome o;
 	struct serve_error e;
 	struct serve_usage usage;
+	struct serve_logprobs lp;
 	const char *reason;
+	char *text = NULL, *body;
+	size_t len;
 
 	serve_job_wait(job);
 	serve_job_outcome(job, &o);
@@ -147,10 +175,19 @@ static enum MHD_Result reply_whole(struct MHD_Connection *c, struct request *r,
 	}
 	if (!reason)
 		return reply_busy(c, r, true);
-	usage = (struct serve_usage){ o.n_prompt_tokens, o.n_generated_tokens };
-	return reply_json(c, r, MHD_HTTP_OK,
-			  serve_reply_completion(meta, o.text, o.text_len, reason, &usage),
-			  NULL, NULL);
+	usage = (struct serve_usage){ o.n_prompt_tokens, o.n_generated_tokens,
+				      o.n_cached_tokens };
+	lp = (struct serve_logprobs){ o.logprobs, o.n_logprobs, h->o.model };
+	len = o.text_len;
+	if (req->echo && !(text = echoed(req, h->o.model, &o, &len))) {
+		serve_error_set(&e, MHD_HTTP_INTERNAL_SERVER_ERROR, "server_error", NULL, NULL,
+				"out of memory for the echoed prompt");
+		return reply_error(c, r, &e);
+	}
+	body = serve_reply_completion(meta, text ? text : o.text, len, reason, &usage,
+				      req->logprobs ? &lp : NULL);
+	free(text);
+	return reply_json(c, r, MHD_HTTP_OK, body, NULL, NULL);
 }
 
 static enum MHD_Result run_completion(struct serve_http *h, struct MHD_Connection *c,
@@ -176,7 +213,7 @@ static enum MHD_Result run_completion(struct serve_http *h, struct MHD_Connectio
 	make_id(h, req->endpoint, id, sizeof(id));
 	meta.id = id;
 	if (!req->stream)
-		return reply_whole(c, r, r->job, &meta);
+		return reply_whole(h, c, r, req, r->job, &meta);
 	return queue(c, r, MHD_HTTP_OK, serve_stream_response(r->job, &meta, req->include_usage));
 }
 
@@ -244,12 +281,13 @@ static enum MHD_Result answer_early(struct serve_http *h, struct MHD_Connection 
 				  post ? "POST" : "GET, HEAD");
 	}
 	if (route == ROUTE_MODELS)
-		return reply_json(c, r, MHD_HTTP_OK, serve_reply_models(h->o.model_name, h->started),
+		return reply_json(c, r, MHD_HTTP_OK, serve_reply_models(h->o.model_name, h->started,
+								       h->o.model),
 				  NULL, NULL);
 	if (route == ROUTE_MODEL) {
 		if (strcmp(url + 11, h->o.model_name) == 0)
 			return reply_json(c, r, MHD_HTTP_OK,
-					  serve_reply_model(h->o.model_name, h->started), NULL, NULL);
+					  serve_reply_model(h->o.model_name, h->started, h->o.model), NULL, NULL);
 		serve_error_set(&e, MHD_HTTP_NOT_FOUND, "invalid_request_error", "model",
 				"model_not_found", "The model '%.100s' does not exist", url + 11);
 		return reply_error(c, r, &e);

@@ -25,6 +25,7 @@ struct serve_job {
 	atomic_bool cancelled;
 	struct ea_generate_params params;
 	char *prompt;
+	int32_t *prompt_tokens;
 	char *stop[EA_MAX_STOP_STRINGS];
 	/* Under lock: */
 	char *text;
@@ -34,6 +35,7 @@ struct serve_job {
 	ea_status status;
 	char message[512];
 	struct ea_generate_result result;
+	struct ea_token_logprob *logprobs;	/* the result's, copied off the session */
 	/* Under the pool's lock: */
 	struct serve_job *next;
 };
@@ -65,7 +67,9 @@ struct serve_pool {
 struct serve_job *serve_job_new(const struct ea_generate_params *params)
 {
 	struct serve_job *job = calloc(1, sizeof(*job));
-	size_t len = params->prompt_len ? params->prompt_len : strlen(params->prompt);
+	size_t len = !params->prompt ? 0 : params->prompt_len ? params->prompt_len :
+		     strlen(params->prompt);
+	size_t n_ids = params->prompt_tokens ? (size_t)params->n_prompt_tokens : 0;
 
 	if (!job)
 		return NULL;
@@ -74,19 +78,27 @@ struct serve_job *serve_job_new(const struct ea_generate_params *params)
 	job->refs = 1;
 	job->params = *params;
 	job->prompt = malloc(len + 1);
-	if (job->prompt) {
+	if (job->prompt && params->prompt) {
 		memcpy(job->prompt, params->prompt, len);
 		job->prompt[len] = '\0';
 	}
-	job->params.prompt = job->prompt;
+	job->params.prompt = params->prompt ? job->prompt : NULL;
 	job->params.prompt_len = len;
+	if (n_ids) {
+		job->prompt_tokens = malloc(n_ids * sizeof(*job->prompt_tokens));
+		if (job->prompt_tokens)
+			memcpy(job->prompt_tokens, params->prompt_tokens,
+			       n_ids * sizeof(*job->prompt_tokens));
+		job->params.prompt_tokens = job->prompt_tokens;
+	}
 	for (int i = 0; i < params->n_stop && job->prompt; i++) {
 		job->stop[i] = strdup(params->stop[i]);
 		if (!job->stop[i])
 			job->params.n_stop = i;
 	}
 	job->params.stop = (const char *const *)job->stop;
-	if (!job->prompt || job->params.n_stop != params->n_stop) {
+	if (!job->prompt || (n_ids && !job->prompt_tokens) ||
+	    job->params.n_stop != params->n_stop) {
 		serve_job_put(job);
 		return NULL;
 	}
@@ -107,9 +119,11 @@ void serve_job_put(struct serve_job *job)
 	pthread_mutex_destroy(&job->lock);
 	pthread_cond_destroy(&job->changed);
 	free(job->prompt);
+	free(job->prompt_tokens);
 	for (int i = 0; i < EA_MAX_STOP_STRINGS; i++)
 		free(job->stop[i]);
 	free(job->text);
+	free(job->logprobs);
 	free(job);
 }
 
@@ -170,6 +184,10 @@ bool serve_job_outcome(struct serve_job *job, struct serve_outcome *out)
 		.finish_reason = job->result.finish_reason,
 		.n_prompt_tokens = job->result.n_prompt_tokens,
 		.n_generated_tokens = job->result.n_generated_tokens,
+		.n_cached_tokens = job->result.n_cached_tokens,
+		.logprobs = job->result.logprobs,
+		.n_logprobs = job->result.n_logprobs,
+		.n_echoed = job->result.n_echoed,
 	};
 	return true;
 }
@@ -211,6 +229,20 @@ static void finish(struct serve_job *job, ea_status status, const char *message,
 	snprintf(job->message, sizeof(job->message), "%s",
 		 job->out_of_memory ? "out of memory for the text" : message);
 	job->result = *r;
+	/* The records live in the worker's session until its next request. */
+	job->result.logprobs = NULL;
+	if (r->n_logprobs && status == EA_OK) {
+		job->logprobs = malloc((size_t)r->n_logprobs * sizeof(*job->logprobs));
+		if (job->logprobs) {
+			memcpy(job->logprobs, r->logprobs,
+			       (size_t)r->n_logprobs * sizeof(*job->logprobs));
+			job->result.logprobs = job->logprobs;
+		} else {
+			job->status = EA_ERR_NO_MEMORY;
+			snprintf(job->message, sizeof(job->message), "out of memory for the "
+				 "log-probabilities");
+		}
+	}
 	job->finished = true;
 	pthread_cond_broadcast(&job->changed);
 	pthread_mutex_unlock(&job->lock);

@@ -73,6 +73,9 @@ struct serve_outcome {
 	enum ea_finish_reason finish_reason;
 	int n_prompt_tokens;
 	int n_generated_tokens;
+	int n_cached_tokens;		/* of the prompt's, found in the worker's KV cache */
+	const struct ea_token_logprob *logprobs;	/* with logprobs: the job's records */
+	int n_logprobs, n_echoed;
 };
 
 /* The outcome of @job, valid while the caller holds its reference; false

@@ -25,6 +25,15 @@ struct serve_reply_meta {
 struct serve_usage {
 	int prompt_tokens;
 	int completion_tokens;
+	int cached_tokens;	/* of the prompt's, from a KV cache (usage.prompt_tokens_details) */
+};
+
+/* The log-probabilities of an answer, one record a token (edgeai.h): the
+ * echoed prompt's first, then the generated tokens'. */
+struct serve_logprobs {
+	const struct ea_token_logprob *records;
+	int n;
+	const struct ea_model *model;	/* whose tokenizer spells each token */
 };
 
 /* The API's name of @reason: "stop" (a stop string or the end of the text)
@@ -34,13 +43,26 @@ const char *serve_reply_finish_reason(enum ea_finish_reason reason);
 /* {"error":{"message","type","param","code"}} */
 char *serve_reply_error(const struct serve_error *e);
 
-/* GET /v1/models: a list of the one model; GET /v1/models/NAME: the model. */
-char *serve_reply_models(const char *model, long long created);
-char *serve_reply_model(const char *model, long long created);
+/*
+ * GET /v1/models: a list of the one model; GET /v1/models/NAME: the model.
+ * Besides OpenAI's fields, vLLM's max_model_len and "edgeai": {
+ * tokenizer_sha256 (ea_gguf_tokenizer_hash()), n_vocab, n_ctx, bos_token_id,
+ * eos_token_id }, by which a client checks that it shares the tokenizer.
+ */
+char *serve_reply_models(const char *model, long long created, const struct ea_model *m);
+char *serve_reply_model(const char *model, long long created, const struct ea_model *m);
 
-/* A whole answer: "chat.completion" with a message, or "text_completion". */
+/*
+ * A whole answer: "chat.completion" with a message, or "text_completion".
+ * With @lp (else NULL), choices[0].logprobs: for completions {tokens,
+ * token_logprobs, top_logprobs, text_offset} (the first echoed token's
+ * logprob and alternatives null; text_offset: each token's byte offset in
+ * the concatenation of the tokens' texts), for chat {content: [{token,
+ * logprob, bytes, top_logprobs: [{token, logprob, bytes}]}]}.
+ */
 char *serve_reply_completion(const struct serve_reply_meta *m, const char *text, size_t len,
-			     const char *finish_reason, const struct serve_usage *usage);
+			     const char *finish_reason, const struct serve_usage *usage,
+			     const struct serve_logprobs *lp);
 
 /*
  * One streamed chunk: @len bytes of text (chat: a delta, with the role when

@@ -41,7 +41,7 @@ static bool bad(struct serve_error *e, const char *param, const char *fmt)
 static const char *const chat_fields[] = {
 	"model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p",
 	"top_k", "seed", "stop", "stream", "stream_options", "n", "user", "presence_penalty",
-	"frequency_penalty", "logprobs", "logit_bias", NULL,
+	"frequency_penalty", "logprobs", "top_logprobs", "logit_bias", NULL,
 };
 static const char *const completion_fields[] = {
 	"model", "prompt", "max_tokens", "temperature", "top_p", "top_k", "seed", "stop",
@@ -240,16 +240,83 @@ static bool render_messages(json_object *msgs, struct text *t, struct serve_erro
 	return true;
 }
 
-/* A completion's prompt: a string or an array of one string. */
-static bool take_prompt(json_object *prompt, struct text *t, struct serve_error *e)
+/* Token ids up to EA's context are int32: a larger array cannot fit any model. */
+#define MAX_PROMPT_IDS (1 << 20)
+
+/* A completion's prompt as token ids: a non-empty array of integers >= 0
+ * (their range is the model's, checked by serve_request_fit()). */
+static bool take_prompt_ids(json_object *ids, struct serve_request *req, struct serve_error *e)
+{
+	size_t n = json_object_array_length(ids);
+
+	if (n > MAX_PROMPT_IDS)
+		return bad(e, "prompt", "'%s' holds too many token ids");
+	req->prompt_ids = malloc(n * sizeof(*req->prompt_ids));
+	if (!req->prompt_ids)
+		return no_memory(e);
+	for (size_t i = 0; i < n; i++) {
+		json_object *v = json_object_array_get_idx(ids, i);
+		int64_t id;
+
+		if (!json_object_is_type(v, json_type_int))
+			return bad(e, "prompt", "'%s' must be a string or an array of token ids "
+				   "(integers)");
+		id = json_object_get_int64(v);
+		if (id < 0 || id > INT32_MAX) {
+			serve_error_set(e, 400, INVALID, "prompt", "invalid_value", "'prompt': "
+					"token id %lld at %zu is not a token id", (long long)id, i);
+			return false;
+		}
+		req->prompt_ids[i] = (int32_t)id;
+	}
+	req->n_prompt_ids = (int)n;
+	return true;
+}
+
+/* A completion's prompt: a string, an array of one string, or an array of
+ * token ids. */
+static bool take_prompt(json_object *prompt, struct serve_request *req, struct text *t,
+			struct serve_error *e)
 {
 	if (prompt && json_object_is_type(prompt, json_type_array) &&
-	    json_object_array_length(prompt) == 1)
+	    json_object_array_length(prompt) == 1 &&
+	    json_object_is_type(json_object_array_get_idx(prompt, 0), json_type_string))
 		prompt = json_object_array_get_idx(prompt, 0);
+	if (prompt && json_object_is_type(prompt, json_type_array) &&
+	    json_object_array_length(prompt) > 0 &&
+	    !json_object_is_type(json_object_array_get_idx(prompt, 0), json_type_string))
+		return take_prompt_ids(prompt, req, e);
 	if (!prompt || !json_object_is_type(prompt, json_type_string))
-		return bad(e, "prompt", "'%s' must be a string (or an array of one string)");
+		return bad(e, "prompt", "'%s' must be a string, an array of one string or a "
+			   "non-empty array of token ids");
 	return text_add(t, json_object_get_string(prompt),
 			(size_t)json_object_get_string_len(prompt)) || no_memory(e);
+}
+
+/* logprobs and echo: completions' "logprobs": N (0 .. EA_MAX_LOGPROBS
+ * alternatives) and "echo"; chat's "logprobs": true and "top_logprobs". */
+static bool take_logprobs(json_object *root, struct serve_request *req, struct serve_error *e)
+{
+	int64_t top = 0;
+	bool given = false;
+
+	if (req->endpoint == SERVE_COMPLETIONS) {
+		if (!get_int(root, "logprobs", 0, EA_MAX_LOGPROBS, &top, &req->logprobs, e) ||
+		    !get_bool(root, "echo", &req->echo, e))
+			return false;
+	} else {
+		if (!get_bool(root, "logprobs", &req->logprobs, e) ||
+		    !get_int(root, "top_logprobs", 0, EA_MAX_LOGPROBS, &top, &given, e))
+			return false;
+		if (given && !req->logprobs)
+			return bad(e, "top_logprobs", "'%s' needs \"logprobs\": true");
+	}
+	req->top_logprobs = (int)top;
+	if (req->logprobs && req->stream)
+		return unsupported(e, "logprobs", "logprobs in a streamed answer");
+	if (req->echo && req->stream)
+		return unsupported(e, "echo", "echo in a streamed answer");
+	return true;
 }
 
 static bool take_stop(json_object *root, struct serve_request *req, struct serve_error *e)
@@ -300,13 +367,6 @@ static bool check_unsupported(json_object *root, struct serve_error *e)
 		if (penalty != 0)
 			return unsupported(e, penalties[i], "a non-zero penalty");
 	}
-	v = field(root, "logprobs");
-	if (v && !(json_object_is_type(v, json_type_boolean) && !json_object_get_boolean(v)) &&
-	    !(json_object_is_type(v, json_type_int) && json_object_get_int64(v) == 0))
-		return unsupported(e, "logprobs", "logprobs");
-	v = field(root, "echo");
-	if (v && !(json_object_is_type(v, json_type_boolean) && !json_object_get_boolean(v)))
-		return unsupported(e, "echo", "echo");
 	v = field(root, "logit_bias");
 	if (v && !(json_object_is_type(v, json_type_object) && !json_object_object_length(v)))
 		return unsupported(e, "logit_bias", "a logit bias");
@@ -342,9 +402,14 @@ static bool take_sampling(json_object *root, struct serve_request *req, struct s
 	}
 	for (const char *const *k = (const char *const[]){ "max_tokens",
 			"max_completion_tokens", NULL }; *k; k++) {
-		if (!get_int(root, *k, 1, INT32_MAX, &v, &given, e))
+		if (!get_int(root, *k, 0, INT32_MAX, &v, &given, e))
 			return false;
-		if (given)
+		if (given && v == 0 && !req->echo)
+			return bad(e, *k, "'%s' of 0 generates nothing: only with echo (to score "
+				   "the prompt)");
+		if (given && v == 0)
+			req->prompt_only = true;
+		else if (given)
 			req->max_tokens = (int)v;
 		given = false;
 	}
@@ -430,15 +495,16 @@ bool serve_request_parse(enum serve_endpoint endpoint, const char *body, size_t 
 	}
 	ok = ok && check_model(root, model_name, err) &&
 	     (endpoint == SERVE_CHAT ? render_messages(field(root, "messages"), &prompt, err) :
-				       take_prompt(field(root, "prompt"), &prompt, err)) &&
-	     check_unsupported(root, err) && take_sampling(root, req, err) &&
+				       take_prompt(field(root, "prompt"), req, &prompt, err)) &&
+	     check_unsupported(root, err) && get_bool(root, "stream", &req->stream, err) &&
+	     take_logprobs(root, req, err) && take_sampling(root, req, err) &&
 	     take_stop(root, req, err);
 	json_object_put(root);
 	req->prompt = prompt.s;
 	req->prompt_len = prompt.len;
-	if (ok && !req->prompt)
+	if (ok && !req->prompt && !req->prompt_ids)
 		req->prompt = strdup("");
-	if (ok && !req->prompt)
+	if (ok && !req->prompt && !req->prompt_ids)
 		ok = no_memory(err);
 	if (!ok)
 		serve_request_free(req);
@@ -449,9 +515,17 @@ bool serve_request_fit(struct serve_request *req, const struct ea_model *model,
 		       int max_tokens_limit, struct serve_error *err)
 {
 	const struct ea_model_info *info = ea_model_info(model);
-	size_t n = 0;
-	ea_status st = ea_tokenize(model, req->prompt, req->prompt_len, 0, NULL, 0, &n);
+	size_t n = (size_t)req->n_prompt_ids;
+	ea_status st = req->prompt_ids ? EA_OK :
+		       ea_tokenize(model, req->prompt, req->prompt_len, 0, NULL, 0, &n);
 
+	for (int i = 0; i < req->n_prompt_ids; i++)
+		if (req->prompt_ids[i] >= info->n_vocab) {
+			serve_error_set(err, 400, INVALID, "prompt", "invalid_value", "'prompt': "
+					"token id %d at %d is not below the vocabulary's %d",
+					(int)req->prompt_ids[i], i, info->n_vocab);
+			return false;
+		}
 	if (st != EA_OK) {
 		serve_error_set(err, 500, "server_error", NULL, NULL, "tokenizing the prompt: %s",
 				ea_strerror(st));
@@ -483,7 +557,7 @@ bool serve_request_fit(struct serve_request *req, const struct ea_model *model,
 				info->n_ctx, n + (size_t)req->max_tokens, n, req->max_tokens);
 		return false;
 	}
-	if (!req->max_tokens) {
+	if (!req->max_tokens && !req->prompt_only) {
 		req->max_tokens = info->n_ctx - (int)n;
 		if (req->max_tokens > max_tokens_limit)
 			req->max_tokens = max_tokens_limit;
@@ -503,11 +577,22 @@ void serve_request_params(const struct serve_request *req, struct ea_generate_pa
 	p->seed = req->seed;
 	p->stop = (const char *const *)req->stop;
 	p->n_stop = req->n_stop;
+	if (req->prompt_ids) {
+		p->prompt = NULL;
+		p->prompt_len = 0;
+		p->prompt_tokens = req->prompt_ids;
+		p->n_prompt_tokens = req->n_prompt_ids;
+	}
+	p->logprobs = req->logprobs;
+	p->top_logprobs = req->top_logprobs;
+	p->echo = req->echo && req->logprobs;
+	p->prompt_only = req->prompt_only;
 }
 
 void serve_request_free(struct serve_request *req)
 {
 	free(req->prompt);
+	free(req->prompt_ids);
 	for (int i = 0; i < req->n_stop; i++)
 		free(req->stop[i]);
 	memset(req, 0, sizeof(*req));

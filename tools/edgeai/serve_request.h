@@ -50,6 +50,15 @@ struct serve_request {
 	bool stream;
 	bool include_usage;		/* stream_options.include_usage */
 	int n_prompt_tokens;		/* set by serve_request_fit() */
+	/* Completions: the prompt as token ids (prompt then NULL), as OpenAI's
+	 * and vLLM's "prompt": [ids]; checked against the vocabulary by
+	 * serve_request_fit(). */
+	int32_t *prompt_ids;
+	int n_prompt_ids;
+	bool echo;			/* completions: the prompt's tokens come back first */
+	bool logprobs;			/* completions: "logprobs": N; chat: "logprobs": true */
+	int top_logprobs;		/* N; chat's "top_logprobs" */
+	bool prompt_only;		/* completions: "max_tokens": 0 with echo: score only */
 };
 
 /*
@@ -62,7 +71,8 @@ bool serve_request_parse(enum serve_endpoint endpoint, const char *body, size_t 
 			 struct serve_error *err);
 
 /*
- * Count the prompt's tokens and settle max_tokens: a given one above
+ * Count the prompt's tokens (or check its ids: each below the vocabulary's
+ * size, else a 400) and settle max_tokens: a given one above
  * @max_tokens_limit, or a prompt and max_tokens that do not fit the model's
  * context, is a 400; when not given it is the smaller of the limit and the
  * room left in the context.

@@ -70,7 +70,8 @@ static bool emit_end(struct stream *s)
 					"the server is shutting down; generation was cancelled");
 		return emit(s, serve_reply_error(&e));
 	}
-	usage = (struct serve_usage){ o.n_prompt_tokens, o.n_generated_tokens };
+	usage = (struct serve_usage){ o.n_prompt_tokens, o.n_generated_tokens,
+				      o.n_cached_tokens };
 	if (!emit(s, serve_reply_chunk(&s->meta, "", 0, false, reason, NULL)))
 		return false;
 	if (s->include_usage && !emit(s, serve_reply_chunk(&s->meta, NULL, 0, false, NULL, &usage)))
