@@ -451,6 +451,90 @@ ea_status ea_cloud_complete(const struct ea_cloud_endpoint *ep,
 	return out == DONE ? EA_OK : EA_ERR_CLOUD;
 }
 
+/* A body of at most EA_CLOUD_MAX_BODY bytes, gathered. */
+struct reply {
+	char *body;
+	size_t len;
+	bool too_big;
+};
+
+static size_t on_reply(char *ptr, size_t size, size_t nmemb, void *user)
+{
+	struct reply *r = user;
+	size_t n = size * nmemb;
+
+	if (r->len + n > EA_CLOUD_MAX_BODY) {
+		r->too_big = true;
+		return 0;
+	}
+	return append(&r->body, &r->len, ptr, n) ? n : 0;
+}
+
+/* One request of @method to @path: DONE with the body, RETRY, or FAILED. */
+static enum outcome fetch(const struct ea_cloud_endpoint *ep, const char *url, const char *body,
+			  char **out, long *status, struct ea_error *err)
+{
+	struct curl_slist *headers = NULL;
+	struct reply r = { 0 };
+	CURL *curl = new_handle(ep, url, &headers);
+	CURLcode rc;
+	enum outcome out_come = DONE;
+
+	*out = NULL;
+	if (!curl) {
+		ea_error_set(err, EA_ERR_NO_MEMORY, "cannot create an HTTP handle");
+		return FAILED;
+	}
+	if (body)
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_reply);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r);
+	rc = curl_easy_perform(curl);
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, status);
+	if (r.too_big) {
+		ea_error_set(err, EA_ERR_CLOUD, "%s: the answer is over %u bytes", url,
+			     EA_CLOUD_MAX_BODY);
+		out_come = FAILED;
+	} else if (rc != CURLE_OK) {
+		ea_error_set(err, EA_ERR_CLOUD, "%s: %s", url, curl_easy_strerror(rc));
+		out_come = RETRY;
+	} else if (*status >= 400) {
+		ea_error_set(err, EA_ERR_CLOUD, "%s: HTTP %ld: %.300s", url, *status,
+			     r.body ? r.body : "");
+		out_come = *status >= 500 || *status == 429 ? RETRY : FAILED;
+	}
+	if (out_come == DONE)
+		*out = r.body ? r.body : strdup("");
+	else
+		free(r.body);
+	curl_slist_free_all(headers);
+	curl_easy_cleanup(curl);
+	return out_come;
+}
+
+ea_status ea_cloud_call(const struct ea_cloud_endpoint *ep, const char *path, const char *body,
+			char **reply, long *http_status, struct ea_error *err)
+{
+	char url[2048];
+	long wait = ep->backoff_ms;
+	enum outcome out = RETRY;
+
+	snprintf(url, sizeof(url), "%s%s%s", ep->base_url,
+		 ep->base_url[strlen(ep->base_url) - 1] == '/' ? "" : "/", path);
+	for (int i = 0; i <= ep->retries && out == RETRY; i++) {
+		if (i) {
+			struct timespec ts = { wait / 1000, (wait % 1000) * 1000000 };
+
+			nanosleep(&ts, NULL);
+			wait *= 2;
+		}
+		out = fetch(ep, url, body, reply, http_status, err);
+	}
+	if (out == DONE && !*reply)
+		return ea_error_set(err, EA_ERR_NO_MEMORY, "out of memory for the answer");
+	return out == DONE ? EA_OK : EA_ERR_CLOUD;
+}
+
 void ea_cloud_result_free(struct ea_cloud_result *res)
 {
 	free(res->text);

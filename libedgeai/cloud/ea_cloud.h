@@ -23,6 +23,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ea_error.h"
 #include "edgeai.h"
@@ -75,6 +76,35 @@ ea_status ea_cloud_complete(const struct ea_cloud_endpoint *ep,
 			    const struct ea_cloud_request *req,
 			    struct ea_cloud_result *res, struct ea_error *err);
 void ea_cloud_result_free(struct ea_cloud_result *res);
+
+/*
+ * One JSON request to @path under the endpoint's base URL: POST @body, or
+ * GET when @body is NULL; retried as completions are. *@reply: the body
+ * (at most 16 MiB; free() it) of a 2xx answer. EA_ERR_CLOUD with why.
+ */
+ea_status ea_cloud_call(const struct ea_cloud_endpoint *ep, const char *path, const char *body,
+			char **reply, long *http_status, struct ea_error *err);
+
+/*
+ * Speculative decoding's verify (ea_cloud_verify.c): the cloud model's own
+ * greedy choice at each of positions @from .. @n - 1 of the token ids @ids
+ * (choice[i - from]: its most likely token given ids[0 .. i - 1]) and the
+ * token it generates after all @n (*@next), in one /completions call with
+ * fields of OpenAI's and vLLM's APIs: the ids as the prompt, echo, logprobs
+ * 1, max_tokens 1, temperature 0, return_tokens_as_token_ids. *@cached: the
+ * server's usage.prompt_tokens_details.cached_tokens (-1: not given).
+ * EA_ERR_UNSUPPORTED when the server's answer lacks those fields (it does
+ * not take token ids, or echo, or logprobs as ids); EA_ERR_CLOUD when it
+ * fails. 1 <= from <= n.
+ */
+ea_status ea_cloud_verify(const struct ea_cloud_endpoint *ep, const int32_t *ids, int n, int from,
+			  int32_t *choice, int32_t *next, int *cached, struct ea_error *err);
+
+/* The tokenizer the endpoint's model uses, as `edgeai serve` says it in GET
+ * /models (edgeai.tokenizer_sha256, 64 hex digits); EA_ERR_UNSUPPORTED when
+ * the server does not say (vLLM, llama.cpp's server). */
+ea_status ea_cloud_tokenizer(const struct ea_cloud_endpoint *ep, char sha256_hex[65],
+			     struct ea_error *err);
 
 /* What the probe measured: round trip of GET /models (median of @rounds) and
  * generation throughput of one non-streamed completion. */

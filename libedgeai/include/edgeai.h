@@ -561,6 +561,25 @@ enum ea_route_force {
 	EA_ROUTE_FORCE_CLOUD = 2,	/* offload (a SENSITIVE request still stays) */
 };
 
+/*
+ * How the local and the cloud model work on a request.
+ *  - EA_COLLAB_ROUTE: one of them runs it, as the policy decides (above).
+ *  - EA_COLLAB_SPECULATIVE: the local model drafts, the cloud verifies each
+ *    draft in one /completions call over token ids (echo, logprobs,
+ *    return_tokens_as_token_ids: fields of OpenAI's and vLLM's APIs): the
+ *    text is the cloud model's greedy text, token for token, with fewer
+ *    cloud calls than tokens. Greedy only (temperature 0) and only with a
+ *    cloud that says it shares the local tokenizer (GET /models:
+ *    edgeai.tokenizer_sha256); otherwise, or when the cloud cannot verify,
+ *    the request is offloaded plainly (fallback_reason says why). Data that
+ *    may not leave, or only redacted, is kept local or offloaded redacted as
+ *    for EA_COLLAB_ROUTE.
+ */
+enum ea_collab {
+	EA_COLLAB_ROUTE = 0,
+	EA_COLLAB_SPECULATIVE = 1,
+};
+
 /* Routing features of one request. Zero-initialize: every zero is a default. */
 struct ea_route_params {
 	enum ea_privacy privacy;
@@ -568,6 +587,8 @@ struct ea_route_params {
 	bool has_confidence;
 	uint32_t confidence;		/* the local answer's expected quality, per mille */
 	enum ea_route_force force;
+	enum ea_collab collab;
+	int draft_tokens;		/* speculative: tokens a draft; 0: adaptive (1 .. 16) */
 };
 
 /* The decisions and reasons of the module (EDGEAI_ROUTE_*, EDGEAI_REASON_*). */
@@ -623,6 +644,10 @@ struct ea_route_result {
 	double ttft_ms;			/* call to first text, the decision included */
 	double total_ms;
 	double tokens_per_s;		/* n_generated_tokens / (total - ttft) */
+	/* Speculative decoding (EA_COLLAB_SPECULATIVE, when it ran): */
+	bool speculative;
+	int verify_calls;		/* cloud calls, each verifying a draft */
+	int drafted, accepted;		/* draft tokens sent, and kept as the cloud's */
 };
 
 /*

@@ -15,6 +15,8 @@
 #include "ea_pii.h"
 #include "ea_route.h"
 #include "ea_route_restore.h"
+#include "ea_gguf.h"
+#include "ea_route_spec.h"
 #include "ea_session.h"
 
 _Static_assert(EA_ROUTE_LOCAL == EDGEAI_ROUTE_LOCAL && EA_ROUTE_CLOUD == EDGEAI_ROUTE_CLOUD &&
@@ -345,6 +347,75 @@ static ea_status run_cloud(struct job *j)
 	return st;
 }
 
+/* Whether the cloud says it shares the local model's tokenizer; else why not. */
+static bool tokenizer_shared(struct ea_router *r, const struct ea_session *s, char *why,
+			     size_t whysz)
+{
+	char cloud[65], local[65];
+	uint8_t hash[32];
+	struct ea_error err;
+
+	if (ea_cloud_tokenizer(r->cloud, cloud, &err) != EA_OK ||
+	    ea_gguf_tokenizer_hash(s->model->gguf, hash, &err) != EA_OK) {
+		snprintf(why, whysz, "%.190s", err.msg);
+		return false;
+	}
+	for (int i = 0; i < 32; i++)
+		snprintf(local + 2 * i, 3, "%02x", hash[i]);
+	if (strcmp(cloud, local)) {
+		snprintf(why, whysz, "the cloud's tokenizer (%.12s…) is not the local one (%.12s…)",
+			 cloud, local);
+		return false;
+	}
+	return true;
+}
+
+static bool spec_piece(const char *text, size_t len, void *user)
+{
+	return sink_text(text, len, user);
+}
+
+/* The local model drafts, the cloud verifies; plain offload when it cannot. */
+static ea_status run_speculative(struct job *j, const struct ea_route_params *rp)
+{
+	struct ea_route_result *res = j->res;
+	struct ea_spec_result sr;
+	struct ea_error err = { { 0 } };
+	char why[200];
+	ea_status st;
+
+	if (!j->session || !tokenizer_shared(j->r, j->session, why, sizeof(why))) {
+		snprintf(res->fallback_reason, sizeof(res->fallback_reason), "speculative: %s; "
+			 "offloaded plainly", j->session ? why : "no local session to draft on");
+		return run_cloud(j);
+	}
+	st = ea_route_speculative(j->r->cloud, j->session, j->params, rp->draft_tokens,
+				  spec_piece, &j->sink, &sr, &err);
+	if (st == EA_ERR_UNSUPPORTED || (st == EA_ERR_CLOUD && !sr.verify_calls)) {
+		snprintf(res->fallback_reason, sizeof(res->fallback_reason), "speculative: %.200s; "
+			 "offloaded plainly", err.msg);
+		ea_spec_result_free(&sr);
+		return run_cloud(j);
+	}
+	res->speculative = true;
+	res->verify_calls = sr.verify_calls;
+	res->drafted = sr.drafted;
+	res->accepted = sr.accepted;
+	res->n_generated_tokens = sr.n_generated_tokens;
+	res->finish_reason = j->sink.cancelled ? EA_FINISH_CANCELLED : sr.finish_reason;
+	res->where = sr.fell_back ? EA_RAN_LOCAL_AFTER_FALLBACK : EA_RAN_CLOUD;
+	if (sr.fell_back)
+		snprintf(res->fallback_reason, sizeof(res->fallback_reason), "%s",
+			 sr.fallback_reason);
+	res->cloud_bytes = j->r->text_len;
+	ea_spec_result_free(&sr);
+	if (j->sink.failed)
+		return ea_error_set(&j->r->error, EA_ERR_NO_MEMORY, "out of memory");
+	if (st != EA_OK)
+		return ea_error_pass(&j->r->error, &err, st);
+	return EA_OK;
+}
+
 /* A cloud decision that cannot or must not leave the device runs here. */
 static ea_status offload(struct job *j)
 {
@@ -371,6 +442,20 @@ static ea_status route(struct job *j, const struct ea_route_params *rp)
 	ea_status st;
 
 	ask.privacy = classify(j, rp);
+	if (rp->collab == EA_COLLAB_SPECULATIVE) {
+		struct ea_route_params forced = *rp;
+
+		forced.force = EA_ROUTE_FORCE_CLOUD;
+		ask.params = &forced;
+		st = ea_route_decide(j->r, &ask, j->res);
+		snprintf(j->res->policy, sizeof(j->res->policy), "speculative");
+		if (st != EA_OK)
+			return st;
+		if (j->res->privacy == EA_PRIVACY_SENSITIVE || !j->r->cloud ||
+		    (j->r->redact && j->res->n_personal))
+			return offload(j);
+		return run_speculative(j, rp);
+	}
 	ask.prompt_tokens = (uint32_t)count_tokens(j, p->prompt, prompt_len(p), p->flags);
 	ask.max_new_tokens = p->max_tokens > 0 ? (uint32_t)p->max_tokens :
 			     n_ctx > (int)ask.prompt_tokens ? (uint32_t)(n_ctx - ask.prompt_tokens) : 0;

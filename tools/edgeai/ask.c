@@ -37,12 +37,14 @@ static void report(const struct ask_options *o, const struct ea_route_result *r)
 	if (o->json) {
 		fprintf(out, "{\"decision\":\"%s\",\"reason\":\"%s\",\"policy\":\"%s\","
 			"\"kernel\":%s,\"where\":\"%s\",\"cut\":%s,\"redacted\":%s,"
-			"\"ttft_ms\":%.2f,\"total_ms\":%.2f,\"tokens\":%d,\"tokens_per_s\":%.2f}\n",
+			"\"ttft_ms\":%.2f,\"total_ms\":%.2f,\"tokens\":%d,\"tokens_per_s\":%.2f,"
+			"\"speculative\":%s,\"verify_calls\":%d,\"drafted\":%d,\"accepted\":%d}\n",
 			ea_route_decision_name(r->decision), ea_route_reason_name(r->reason),
 			r->policy, r->decided_in_kernel ? "true" : "false",
 			ea_route_where_name(r->where), r->cut ? "true" : "false",
 			r->redacted ? "true" : "false", r->ttft_ms, r->total_ms,
-			r->n_generated_tokens, r->tokens_per_s);
+			r->n_generated_tokens, r->tokens_per_s, r->speculative ? "true" : "false",
+			r->verify_calls, r->drafted, r->accepted);
 		return;
 	}
 	fprintf(out, "\n\ndecision: %s (reason: %s, policy: %s%s)\n",
@@ -56,6 +58,10 @@ static void report(const struct ask_options *o, const struct ea_route_result *r)
 	fprintf(out, "TTFT %.1f ms, total %.1f ms, %d tokens, %.1f tokens/s (%s)\n", r->ttft_ms,
 		r->total_ms, r->n_generated_tokens, r->tokens_per_s,
 		ea_finish_reason_name(r->finish_reason));
+	if (r->speculative)
+		fprintf(out, "speculative: %d cloud calls for %d tokens, %d of %d drafted tokens "
+			"accepted\n", r->verify_calls, r->n_generated_tokens, r->accepted,
+			r->drafted);
 }
 
 static int ask(struct ask_options *o)
@@ -100,7 +106,7 @@ out:
 enum {
 	OPT_ENDPOINT = CLI_OPT_OWN, OPT_CACHE, OPT_POLICY, OPT_PRIVACY, OPT_DEADLINE,
 	OPT_CONFIDENCE, OPT_MODEL_ID, OPT_TEMP, OPT_SEED, OPT_THREADS, OPT_REDACT, OPT_LOCAL,
-	OPT_CLOUD, OPT_CPU, OPT_JSON,
+	OPT_CLOUD, OPT_CPU, OPT_JSON, OPT_SPECULATIVE, OPT_DRAFT,
 };
 
 static const struct option long_options[] = {
@@ -122,6 +128,8 @@ static const struct option long_options[] = {
 	{ "cloud", no_argument, NULL, OPT_CLOUD },
 	{ "cpu", no_argument, NULL, OPT_CPU },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "speculative", no_argument, NULL, OPT_SPECULATIVE },
+	{ "draft", required_argument, NULL, OPT_DRAFT },
 	CLI_DEVICE_OPTIONS,
 	CLI_OPTIONS_END
 };
@@ -160,6 +168,12 @@ static void parse_route_option(struct cli_parser *p, struct ask_options *o)
 		break;
 	case OPT_CLOUD:
 		o->route.force = EA_ROUTE_FORCE_CLOUD;
+		break;
+	case OPT_SPECULATIVE:
+		o->route.collab = EA_COLLAB_SPECULATIVE;
+		break;
+	case OPT_DRAFT:
+		cli_int(p, 0, 16, &o->route.draft_tokens);
 		break;
 	}
 }
@@ -236,13 +250,17 @@ const struct cli_command cli_ask = {
 		 "  [--policy builtin|latency|privacy] [--local|--cloud]\n"
 		 "  [--privacy detect|public|personal|sensitive] [--deadline MS] [--confidence N]\n"
 		 "  [--model-id N] [--cache FILE] [-n TOKENS] [--temp T] [--seed S]\n"
-		 "  [--cpu [--threads N]] [--mode MODE] [--device SEL] [--json]\n"
+		 "  [--speculative [--draft K]] [--cpu [--threads N]] [--mode MODE]\n"
+		 "  [--device SEL] [--json]\n"
 		 "  Prints the text, then the decision, its reason, where it ran, TTFT and\n"
 		 "  tokens/s (--json: one JSON line on stderr). The decision is the module's in\n"
 		 "  kmod mode, else --policy's (builtin by default) with the figures of\n"
 		 "  edgeai probe (--cache, default ~/.cache/edgeai/cloud-probe.json).\n"
 		 "  --local/--cloud force the place (sensitive data still never leaves).\n"
 		 "  --redact: personal data goes to the cloud as placeholders, restored in the\n"
-		 "  answer; without it, a prompt with personal data is sensitive.",
+		 "  answer; without it, a prompt with personal data is sensitive.\n"
+		 "  --speculative: the local model drafts K tokens at a time (--draft, 1-16;\n"
+		 "  default adaptive), the cloud verifies them: the cloud model's greedy text\n"
+		 "  (needs --temp 0 and a cloud with the local tokenizer, else plain offload).",
 	.run = run_ask,
 };

@@ -177,7 +177,7 @@ static enum MHD_Result reply_whole(struct serve_http *h, struct MHD_Connection *
 		return reply_busy(c, r, true);
 	usage = (struct serve_usage){ o.n_prompt_tokens, o.n_generated_tokens,
 				      o.n_cached_tokens };
-	lp = (struct serve_logprobs){ o.logprobs, o.n_logprobs, h->o.model };
+	lp = (struct serve_logprobs){ o.logprobs, o.n_logprobs, h->o.model, req->token_ids };
 	len = o.text_len;
 	if (req->echo && !(text = echoed(req, h->o.model, &o, &len))) {
 		serve_error_set(&e, MHD_HTTP_INTERNAL_SERVER_ERROR, "server_error", NULL, NULL,

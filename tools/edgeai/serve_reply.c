@@ -202,11 +202,18 @@ static json_object *usage_object(const struct serve_usage *u)
 	return o;
 }
 
-/* The text of @token as generation spells it ("" for a control token). */
-static void token_text(const struct ea_model *m, int32_t token, const char **bytes, size_t *n)
+/* The text of @token as generation spells it ("" for a control token), or
+ * with @as_id "token_id:N" in @buf. */
+static void token_text(const struct ea_model *m, int32_t token, bool as_id, char buf[24],
+		       const char **bytes, size_t *n)
 {
 	*bytes = "";
 	*n = 0;
+	if (as_id) {
+		*n = (size_t)snprintf(buf, 24, "token_id:%d", (int)token);
+		*bytes = buf;
+		return;
+	}
 	if (!ea_tokenizer_is_control(m->tokenizer, token) &&
 	    ea_tokenizer_decode(m->tokenizer, token, bytes, n) != EA_OK) {
 		*bytes = "";
@@ -242,9 +249,10 @@ static json_object *completion_logprobs(const struct serve_logprobs *lp)
 		const struct ea_token_logprob *r = &lp->records[i];
 		json_object *top = NULL;
 		const char *bytes;
+		char id[24];
 		size_t n;
 
-		token_text(lp->model, r->token, &bytes, &n);
+		token_text(lp->model, r->token, lp->token_ids, id, &bytes, &n);
 		json_object_array_add(tokens, text_string(bytes, n));
 		json_object_array_add(values, logprob_value(r->logprob));
 		json_object_array_add(offsets, json_object_new_int64((int64_t)at));
@@ -254,7 +262,8 @@ static json_object *completion_logprobs(const struct serve_logprobs *lp)
 			for (int k = 0; k < r->n_top; k++) {
 				char *key;
 
-				token_text(lp->model, r->top_token[k], &bytes, &n);
+				token_text(lp->model, r->top_token[k], lp->token_ids, id, &bytes,
+					   &n);
 				key = utf8_clean(bytes, n, &n);
 				if (key)
 					json_object_object_add(top, key,
@@ -272,13 +281,15 @@ static json_object *completion_logprobs(const struct serve_logprobs *lp)
 }
 
 /* One token of chat's logprobs: {token, logprob, bytes}. */
-static json_object *chat_token(const struct ea_model *m, int32_t token, float logprob)
+static json_object *chat_token(const struct ea_model *m, bool as_id, int32_t token,
+			       float logprob)
 {
 	json_object *o = json_object_new_object();
 	const char *bytes;
+	char id[24];
 	size_t n;
 
-	token_text(m, token, &bytes, &n);
+	token_text(m, token, as_id, id, &bytes, &n);
 	json_object_object_add(o, "token", text_string(bytes, n));
 	json_object_object_add(o, "logprob", logprob_value(logprob));
 	json_object_object_add(o, "bytes", bytes_array(bytes, n));
@@ -292,12 +303,12 @@ static json_object *chat_logprobs(const struct serve_logprobs *lp)
 
 	for (int i = 0; i < lp->n; i++) {
 		const struct ea_token_logprob *r = &lp->records[i];
-		json_object *t = chat_token(lp->model, r->token, r->logprob);
+		json_object *t = chat_token(lp->model, lp->token_ids, r->token, r->logprob);
 		json_object *top = json_object_new_array();
 
 		for (int k = 0; k < r->n_top; k++)
-			json_object_array_add(top, chat_token(lp->model, r->top_token[k],
-							      r->top_logprob[k]));
+			json_object_array_add(top, chat_token(lp->model, lp->token_ids,
+							      r->top_token[k], r->top_logprob[k]));
 		json_object_object_add(t, "top_logprobs", top);
 		json_object_array_add(content, t);
 	}

@@ -34,6 +34,8 @@ struct serve_logprobs {
 	const struct ea_token_logprob *records;
 	int n;
 	const struct ea_model *model;	/* whose tokenizer spells each token */
+	bool token_ids;			/* each token as "token_id:N" (vLLM's
+					 * return_tokens_as_token_ids) */
 };
 
 /* The API's name of @reason: "stop" (a stop string or the end of the text)

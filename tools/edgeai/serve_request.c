@@ -41,12 +41,13 @@ static bool bad(struct serve_error *e, const char *param, const char *fmt)
 static const char *const chat_fields[] = {
 	"model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p",
 	"top_k", "seed", "stop", "stream", "stream_options", "n", "user", "presence_penalty",
-	"frequency_penalty", "logprobs", "top_logprobs", "logit_bias", NULL,
+	"frequency_penalty", "logprobs", "top_logprobs", "logit_bias",
+	"return_tokens_as_token_ids", NULL,
 };
 static const char *const completion_fields[] = {
 	"model", "prompt", "max_tokens", "temperature", "top_p", "top_k", "seed", "stop",
 	"stream", "stream_options", "n", "user", "presence_penalty", "frequency_penalty",
-	"logprobs", "logit_bias", "echo", NULL,
+	"logprobs", "logit_bias", "echo", "return_tokens_as_token_ids", NULL,
 };
 
 static bool known_field(const char *const *fields, const char *key)
@@ -312,6 +313,8 @@ static bool take_logprobs(json_object *root, struct serve_request *req, struct s
 			return bad(e, "top_logprobs", "'%s' needs \"logprobs\": true");
 	}
 	req->top_logprobs = (int)top;
+	if (!get_bool(root, "return_tokens_as_token_ids", &req->token_ids, e))
+		return false;
 	if (req->logprobs && req->stream)
 		return unsupported(e, "logprobs", "logprobs in a streamed answer");
 	if (req->echo && req->stream)

@@ -59,6 +59,7 @@ struct serve_request {
 	bool logprobs;			/* completions: "logprobs": N; chat: "logprobs": true */
 	int top_logprobs;		/* N; chat's "top_logprobs" */
 	bool prompt_only;		/* completions: "max_tokens": 0 with echo: score only */
+	bool token_ids;			/* vLLM's return_tokens_as_token_ids: tokens as "token_id:N" */
 };
 
 /*
