@@ -507,6 +507,36 @@ static void test_logprobs(struct tap *t, const struct server *s)
 	free(m.body);
 }
 
+/* Prefix caching across the server's sessions: two prompts, then each
+ * extended, every request to the session that cached its prefix. */
+static void test_prefix_cache(struct tap *t, const struct server *s)
+{
+	static const char *const bodies[] = {
+		"[1,10,20,30,40,50,60,70,80,90,100,110]", "[2,11,21,31,41,51,61,71,81,91,101,111]",
+		"[1,10,20,30,40,50,60,70,80,90,100,110,120,130]",
+		"[2,11,21,31,41,51,61,71,81,91,101,111,121,131]",
+	};
+	int cached[4] = { -1, -1, -1, -1 };
+
+	for (int i = 0; i < 4; i++) {
+		char body[256];
+		struct answer a;
+		json_object *root, *v;
+
+		snprintf(body, sizeof(body), "{\"model\":\"" MODEL_NAME "\",\"prompt\":%s,"
+			 "\"max_tokens\":1,\"temperature\":0}", bodies[i]);
+		a = post(s, "/v1/completions", body);
+		root = a.status == 200 && a.body ? json_tokener_parse(a.body) : NULL;
+		v = AT(root, "usage", "prompt_tokens_details", "cached_tokens");
+		cached[i] = v ? json_object_get_int(v) : -1;
+		json_object_put(root);
+		free(a.body);
+	}
+	tap_ok(t, cached[0] >= 0 && cached[1] >= 0 && cached[2] == 12 && cached[3] == 12,
+	       "prefix caching across 2 sessions: prompts A, B, then A and B extended reuse 12 "
+	       "cached tokens each (%d, %d)", cached[2], cached[3]);
+}
+
 /* ---- concurrency ------------------------------------------------------------ */
 
 struct client {
@@ -668,7 +698,7 @@ int main(void)
 
 	alarm(WATCHDOG_S);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	tap_plan(&t, 45);
+	tap_plan(&t, 46);
 	if (!tap_ok(&t, ea_test_edgeai_path(edgeai, sizeof(edgeai)) && mkdtemp(tmp),
 		    "build/bin/edgeai is built"))
 		return tap_done(&t);
@@ -688,6 +718,7 @@ int main(void)
 	test_client(&t, &s);
 	test_bad_requests(&t, &s);
 	test_logprobs(&t, &s);
+	test_prefix_cache(&t, &s);
 	test_concurrency(&t, &s);
 	test_shutdown(&t, &s);
 	test_log(&t, &s);

@@ -6,6 +6,8 @@
  */
 #include "serve_pool.h"
 
+#include "ea_session.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -36,8 +38,11 @@ struct serve_job {
 	char message[512];
 	struct ea_generate_result result;
 	struct ea_token_logprob *logprobs;	/* the result's, copied off the session */
+	int32_t *tokens;		/* the prompt's, to find the session caching them */
+	size_t n_tokens;
 	/* Under the pool's lock: */
 	struct serve_job *next;
+	struct worker *for_worker;	/* the idle worker chosen for it; NULL: any */
 };
 
 struct worker {
@@ -47,6 +52,8 @@ struct worker {
 	struct ea_device *dev;
 	struct ea_session *session;
 	struct serve_job *current;	/* under the pool's lock */
+	struct serve_job *reserved;	/* under the pool's lock: a job chosen for it */
+	uint64_t last_used;		/* under the pool's lock: the pool's clock */
 };
 
 struct serve_pool {
@@ -60,6 +67,8 @@ struct serve_pool {
 	bool exiting;			/* workers return */
 	int n_workers;
 	struct worker *workers;
+	const struct ea_model *model;
+	uint64_t clock;			/* counts jobs taken */
 };
 
 /* ---- jobs ---------------------------------------------------------------- */
@@ -124,6 +133,7 @@ void serve_job_put(struct serve_job *job)
 		free(job->stop[i]);
 	free(job->text);
 	free(job->logprobs);
+	free(job->tokens);
 	free(job);
 }
 
@@ -251,6 +261,27 @@ static void finish(struct serve_job *job, ea_status status, const char *message,
 
 /* ---- the pool ------------------------------------------------------------ */
 
+/* The first queued job @w may take: its own, or one for any worker when it
+ * has none reserved; unlinked from the queue (under the pool's lock). */
+static struct serve_job *take_job(struct serve_pool *pool, struct worker *w)
+{
+	struct serve_job **link = &pool->head, *prev = NULL;
+
+	for (struct serve_job *job = pool->head; job; prev = job, job = job->next) {
+		if (job->for_worker != w && (job->for_worker || w->reserved)) {
+			link = &job->next;
+			continue;
+		}
+		*link = job->next;
+		if (pool->tail == job)
+			pool->tail = prev;
+		if (w->reserved == job)
+			w->reserved = NULL;
+		return job;
+	}
+	return NULL;
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -261,14 +292,11 @@ static void *worker_main(void *arg)
 
 	pthread_mutex_lock(&pool->lock);
 	for (;;) {
-		while (!pool->head && !pool->exiting)
+		while (!(job = take_job(pool, w)) && !pool->exiting)
 			pthread_cond_wait(&pool->work, &pool->lock);
-		if (!pool->head)
+		if (!job)
 			break;
-		job = pool->head;
-		pool->head = job->next;
-		if (!pool->head)
-			pool->tail = NULL;
+		w->last_used = ++pool->clock;
 		pool->n_waiting--;
 		pool->n_idle--;
 		pool->n_busy++;
@@ -348,6 +376,7 @@ ea_status serve_pool_start(const struct serve_pool_options *o, struct serve_pool
 	pthread_cond_init(&pool->quiet, NULL);
 	pool->queue_cap = o->queue;
 	pool->n_workers = o->n_sessions;
+	pool->model = o->model;
 	for (int i = 0; i < o->n_sessions && st == EA_OK; i++) {
 		pool->workers[i].pool = pool;
 		st = open_worker(o, &pool->workers[i], err, errsz);
@@ -374,10 +403,66 @@ const char *serve_pool_engine(const struct serve_pool *pool)
 	return ea_session_engine(pool->workers[0].session);
 }
 
+/* The prompt's tokens, as ea_generate() will see them; none when they cannot be had. */
+static void tokenize(const struct serve_pool *pool, struct serve_job *job)
+{
+	const struct ea_generate_params *p = &job->params;
+	size_t n = 0;
+
+	if (p->prompt_tokens) {
+		n = (size_t)p->n_prompt_tokens;
+		job->tokens = malloc(n * sizeof(*job->tokens));
+		if (job->tokens)
+			memcpy(job->tokens, p->prompt_tokens, n * sizeof(*job->tokens));
+	} else if (ea_tokenize(pool->model, p->prompt, p->prompt_len, p->flags, NULL, 0, &n) ==
+		   EA_OK && n) {
+		job->tokens = malloc(n * sizeof(*job->tokens));
+		if (job->tokens && ea_tokenize(pool->model, p->prompt, p->prompt_len, p->flags,
+					       job->tokens, n, &n) != EA_OK)
+			n = 0;
+	}
+	job->n_tokens = job->tokens ? n : 0;
+}
+
+/* Tokens of @job's prompt that @w's KV cache holds. */
+static size_t cached_for(const struct worker *w, const struct serve_job *job)
+{
+	const struct ea_session *s = w->session;
+	size_t n = 0;
+
+	while (n < job->n_tokens && n < (size_t)s->n_history && s->history[n] == job->tokens[n])
+		n++;
+	return n;
+}
+
+/* Prefix caching across workers: the idle worker whose KV cache holds the
+ * longest prefix of @job's prompt, else the one least recently used (under
+ * the pool's lock). NULL when none is idle and free. */
+static struct worker *choose_worker(struct serve_pool *pool, const struct serve_job *job)
+{
+	struct worker *best = NULL;
+	size_t best_n = 0;
+
+	for (int i = 0; i < pool->n_workers; i++) {
+		struct worker *w = &pool->workers[i];
+		size_t n;
+
+		if (w->current || w->reserved || !w->session)
+			continue;
+		n = cached_for(w, job);
+		if (!best || n > best_n || (n == best_n && w->last_used < best->last_used)) {
+			best = w;
+			best_n = n;
+		}
+	}
+	return best;
+}
+
 enum serve_submit serve_pool_submit(struct serve_pool *pool, struct serve_job *job)
 {
 	enum serve_submit res = SERVE_SUBMITTED;
 
+	tokenize(pool, job);
 	pthread_mutex_lock(&pool->lock);
 	if (pool->stopping) {
 		res = SERVE_STOPPING;
@@ -386,17 +471,21 @@ enum serve_submit serve_pool_submit(struct serve_pool *pool, struct serve_job *j
 	} else {
 		serve_job_get(job);
 		job->next = NULL;
+		job->for_worker = choose_worker(pool, job);
+		if (job->for_worker)
+			job->for_worker->reserved = job;
 		if (pool->tail)
 			pool->tail->next = job;
 		else
 			pool->head = job;
 		pool->tail = job;
 		pool->n_waiting++;
-		pthread_cond_signal(&pool->work);
+		pthread_cond_broadcast(&pool->work);
 	}
 	pthread_mutex_unlock(&pool->lock);
 	return res;
 }
+
 
 /* Wait until nothing is queued or running, or @deadline passes. */
 static bool wait_quiet(struct serve_pool *pool, const struct timespec *deadline)
