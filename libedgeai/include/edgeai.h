@@ -648,6 +648,7 @@ struct ea_route_result {
 	bool speculative;
 	int verify_calls;		/* cloud calls, each verifying a draft */
 	int drafted, accepted;		/* draft tokens sent, and kept as the cloud's */
+	int pipelined;			/* drafts made while the previous verify ran, and sent */
 };
 
 /*

@@ -401,6 +401,7 @@ static ea_status run_speculative(struct job *j, const struct ea_route_params *rp
 	res->verify_calls = sr.verify_calls;
 	res->drafted = sr.drafted;
 	res->accepted = sr.accepted;
+	res->pipelined = sr.ahead_kept;
 	res->n_generated_tokens = sr.n_generated_tokens;
 	res->finish_reason = j->sink.cancelled ? EA_FINISH_CANCELLED : sr.finish_reason;
 	res->where = sr.fell_back ? EA_RAN_LOCAL_AFTER_FALLBACK : EA_RAN_CLOUD;

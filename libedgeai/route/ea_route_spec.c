@@ -10,13 +10,19 @@
  * agreeing drafts cover.
  *
  * k adapts to the measured acceptance (the run of agreeing tokens a draft
- * can expect, plus one) between 1 and EA_SPEC_MAX_DRAFT. When the cloud
+ * can expect, plus one) between 1 and EA_SPEC_MAX_DRAFT. The verify call
+ * runs on its own thread while the local model drafts the next block ahead,
+ * on the guess that the whole draft is kept and the cloud's next token is
+ * the local model's; when the guess holds, that block is sent next without
+ * waiting, else it is thrown away (the KV cache is rewound by the next
+ * prefill, which keeps only the positions that match). When the cloud
  * fails mid-request, the text so far is kept and the local model completes
  * it; when it cannot verify at all (another tokenizer, no token ids, echo or
  * logprobs), nothing has been sent to the caller and the router offloads the
  * request plainly instead.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,6 +180,77 @@ static ea_status finish_locally(struct spec *sp)
 	return st;
 }
 
+/* A verify call on its own thread. */
+struct verify_call {
+	const struct ea_cloud_endpoint *cloud;
+	const int32_t *ids;
+	int n, from;
+	int32_t choice[EA_SPEC_MAX_DRAFT], next;
+	int cached;
+	ea_status st;
+	struct ea_error why;
+	pthread_t thread;
+	bool threaded;
+};
+
+static void *verify_main(void *arg)
+{
+	struct verify_call *v = arg;
+
+	v->st = ea_cloud_verify(v->cloud, v->ids, v->n, v->from, v->choice, &v->next, &v->cached,
+				&v->why);
+	return NULL;
+}
+
+static void verify_start(struct verify_call *v)
+{
+	v->threaded = pthread_create(&v->thread, NULL, verify_main, v) == 0;
+	if (!v->threaded)
+		verify_main(v);
+}
+
+static void verify_wait(struct verify_call *v)
+{
+	if (v->threaded)
+		pthread_join(v->thread, NULL);
+}
+
+/*
+ * While the cloud verifies @d (@n_draft tokens after the kept ones), draft
+ * the block after it on the guess that all of @d is kept and the cloud's
+ * next token is the local model's (*@guess): up to @k tokens into @e.
+ * *@n_e is 0 when there is no room (the budget or the context).
+ */
+static ea_status draft_ahead(struct spec *sp, const int32_t *d, int n_draft, int k,
+			     int32_t *guess, int32_t *e, int *n_e)
+{
+	int n_vocab = sp->s->model->cfg.n_vocab, n_ctx = sp->s->model->cfg.n_ctx;
+	int pos = sp->n + n_draft - 1;	/* of d's last token */
+	int left = sp->rules.max_tokens - sp->out->n_generated_tokens - n_draft - 1;
+	ea_status st;
+
+	*n_e = 0;
+	if (k > left)
+		k = left;
+	if (k > n_ctx - (pos + 2) - 1)
+		k = n_ctx - (pos + 2) - 1;
+	if (k <= 0)
+		return EA_OK;
+	st = ea_session_eval(sp->s, &d[n_draft - 1], 1, pos, sp->logits);
+	if (st == EA_OK) {
+		*guess = argmax(sp->logits, n_vocab);
+		st = ea_session_eval(sp->s, guess, 1, pos + 1, sp->logits);
+	}
+	for (int i = 0; i < k && st == EA_OK; i++) {
+		e[i] = argmax(sp->logits, n_vocab);
+		if (i + 1 < k)
+			st = ea_session_eval(sp->s, &e[i], 1, pos + 2 + i, sp->logits);
+	}
+	if (st == EA_OK)
+		*n_e = k;
+	return st;
+}
+
 static int next_k(double acceptance)
 {
 	double run = acceptance < 0.99 ? acceptance / (1.0 - acceptance) : EA_SPEC_MAX_DRAFT;
@@ -189,7 +266,8 @@ ea_status ea_route_speculative(const struct ea_cloud_endpoint *cloud, struct ea_
 {
 	const struct ea_model *m = s->model;
 	struct spec sp = { .s = s, .p = p, .emit = emit, .user = user, .out = out };
-	int32_t choice[EA_SPEC_MAX_DRAFT], d[EA_SPEC_MAX_DRAFT], next;
+	int32_t d[EA_SPEC_MAX_DRAFT], ahead[EA_SPEC_MAX_DRAFT], guess = -1;
+	int n_ahead = 0;
 	double acceptance = 0.6;
 	size_t n_prompt = 0;
 	int32_t *prompt = NULL;
@@ -228,10 +306,17 @@ ea_status ea_route_speculative(const struct ea_cloud_endpoint *cloud, struct ea_
 		st = ea_error_set(err, st, "local: %s", ea_session_error(s));
 	k = k > 0 ? (k > EA_SPEC_MAX_DRAFT ? EA_SPEC_MAX_DRAFT : k) : next_k(acceptance);
 	while (st == EA_OK && !sp.done) {
-		int n_draft, agree = 0;
-		struct ea_error why;
+		struct verify_call v = { .cloud = cloud, .ids = sp.tokens, .from = sp.n };
+		int n_draft, agree = 0, k_ahead = out->draft_k > 0 ? k : next_k(acceptance);
+		bool kept_ahead;
 
-		st = draft(&sp, k, d, &n_draft);
+		if (n_ahead) {
+			memcpy(d, ahead, (size_t)n_ahead * sizeof(*d));
+			n_draft = n_ahead;
+			n_ahead = 0;
+		} else {
+			st = draft(&sp, k, d, &n_draft);
+		}
 		if (st != EA_OK) {
 			st = ea_error_set(err, st, "local: %s", ea_session_error(s));
 			break;
@@ -241,36 +326,45 @@ ea_status ea_route_speculative(const struct ea_cloud_endpoint *cloud, struct ea_
 			break;
 		}
 		memcpy(sp.tokens + sp.n, d, (size_t)n_draft * sizeof(*d));
-		st = ea_cloud_verify(cloud, sp.tokens, sp.n + n_draft, sp.n, choice, &next,
-				     &out->last_cached, &why);
-		if (st != EA_OK) {
+		v.n = sp.n + n_draft;
+		verify_start(&v);
+		/* The next block while the cloud works; its failure only costs the overlap. */
+		if (draft_ahead(&sp, d, n_draft, k_ahead, &guess, ahead, &n_ahead) != EA_OK)
+			n_ahead = 0;
+		verify_wait(&v);
+		if (v.st != EA_OK) {
+			n_ahead = 0;
+			st = v.st;
 			/* Nothing kept yet: the caller may offload instead. */
 			if (st == EA_ERR_UNSUPPORTED || !out->verify_calls) {
-				*err = why;
+				*err = v.why;
 				break;
 			}
-			snprintf(out->fallback_reason, sizeof(out->fallback_reason), "%.250s", why.msg);
+			snprintf(out->fallback_reason, sizeof(out->fallback_reason), "%.250s",
+				 v.why.msg);
 			out->fell_back = true;
 			st = finish_locally(&sp);
 			break;
 		}
+		out->last_cached = v.cached;
 		out->verify_calls++;
 		out->drafted += n_draft;
-		while (agree < n_draft && choice[agree] == d[agree])
+		while (agree < n_draft && v.choice[agree] == d[agree])
 			agree++;
 		out->accepted += agree;
 		acceptance = 0.7 * acceptance + 0.3 * ((double)agree / n_draft);
 		for (int i = 0; i < agree && st == EA_OK && !sp.done; i++)
 			st = keep(&sp, d[i]);
 		if (st == EA_OK && !sp.done)
-			st = keep(&sp, agree < n_draft ? choice[agree] : next);
-		if (st == EA_OK && !sp.done)
+			st = keep(&sp, agree < n_draft ? v.choice[agree] : v.next);
+		kept_ahead = n_ahead && agree == n_draft && v.next == guess;
+		if (!kept_ahead)
+			n_ahead = 0;
+		else
+			out->ahead_kept++;
+		if (st == EA_OK && !sp.done && !kept_ahead)
 			st = catch_up(&sp);
-		if (st == EA_OK && p->max_tokens == 0 && sp.n >= m->cfg.n_ctx) {
-			out->finish_reason = EA_FINISH_LENGTH;
-			break;
-		}
-		k = out->draft_k > 0 ? k : next_k(acceptance);
+		k = k_ahead;
 	}
 	if (st == EA_ERR_NO_MEMORY && !err->msg[0])
 		ea_error_set(err, st, "out of memory");

@@ -60,8 +60,8 @@ static void report(const struct ask_options *o, const struct ea_route_result *r)
 		ea_finish_reason_name(r->finish_reason));
 	if (r->speculative)
 		fprintf(out, "speculative: %d cloud calls for %d tokens, %d of %d drafted tokens "
-			"accepted\n", r->verify_calls, r->n_generated_tokens, r->accepted,
-			r->drafted);
+			"accepted, %d drafts made during a verify\n", r->verify_calls,
+			r->n_generated_tokens, r->accepted, r->drafted, r->pipelined);
 }
 
 static int ask(struct ask_options *o)
