@@ -3,7 +3,8 @@
 // `edgeai serve`: it starts the server on a free loopback port, lists the
 // models, runs chat and completions streamed and not, checks the answers'
 // shapes and that greedy text is the same either way, checks that the SDK
-// sees the server's errors as its typed API errors, stops the server with
+// sees the server's errors as its typed API errors, sends token-id prompts
+// with echo and logprobs (and return_tokens_as_token_ids), stops the server with
 // SIGTERM and expects exit status 0. Prints TAP. Every wait is bounded.
 //
 // Usage: node test.mjs EDGEAI_BINARY MODEL.gguf
@@ -16,7 +17,7 @@ const START_TIMEOUT_MS = 60000;
 const EXIT_TIMEOUT_MS = 30000;
 const MODEL = 'sdk-model';
 const PROMPT = 'Package: vim\nDescription:';
-const PLAN = 17;
+const PLAN = 20;
 
 let run = 0;
 let failed = 0;
@@ -195,6 +196,29 @@ async function main() {
 		() => client.completions.create({ model: MODEL, prompt: 'a', temperature: 3 }));
 	await expectError('n = 2: BadRequestError 400', 400, 'unsupported_parameter',
 		() => client.completions.create({ model: MODEL, prompt: 'a', n: 2 }));
+
+	await check('token ids, echo and logprobs', async () => {
+		const ids = [1, 10, 20, 30, 40];
+		const r = await client.completions.create({ model: MODEL, prompt: ids, echo: true,
+			logprobs: 2, max_tokens: 3, temperature: 0 });
+		const lp = r.choices[0].logprobs;
+		ok(lp && lp.tokens.length === 8 && lp.token_logprobs[0] === null &&
+			lp.token_logprobs.slice(1).every((v) => typeof v === 'number' && v <= 0) &&
+			lp.top_logprobs.slice(1).every((t) => Object.keys(t).length >= 1 &&
+				Object.keys(t).length <= 2) && lp.text_offset.length === 8,
+		'completions.create with token ids, echo, logprobs 2: 8 tokens with logprobs and alternatives',
+		JSON.stringify(r));
+		const s = await client.completions.create({ model: MODEL, prompt: [...ids, 50], echo: true,
+			logprobs: 0, max_tokens: 0, return_tokens_as_token_ids: true });
+		const sl = s.choices[0].logprobs;
+		ok(s.usage.completion_tokens === 0 && sl.tokens.length === 6 &&
+			sl.tokens.every((t, i) => t === `token_id:${[...ids, 50][i]}`) &&
+			s.usage.prompt_tokens_details && typeof s.usage.prompt_tokens_details.cached_tokens === 'number',
+		'max_tokens 0 with echo scores the prompt; return_tokens_as_token_ids; usage.prompt_tokens_details.cached_tokens',
+		JSON.stringify(s));
+	});
+	await expectError('a token id past the vocabulary: BadRequestError 400', 400, 'invalid_value',
+		() => client.completions.create({ model: MODEL, prompt: [1, 1 << 30], max_tokens: 1 }));
 
 	await check('still serving', async () => {
 		const r = await client.completions.create({ ...greedy, prompt: PROMPT });
