@@ -206,4 +206,39 @@ edgeai_policy_privacy(const struct edgeai_policy_facts *f, __u32 *reason,
 	return edgeai_policy_latency(f, reason, priority);
 }
 
+/* The cascade's floor of a local answer's confidence, per mille. */
+#define EDGEAI_POLICY_CONFIDENCE_FLOOR		500
+
+/**
+ * edgeai_policy_cascade() - The local answer stays unless it is doubtful
+ * @privacy: the request's EDGEAI_PRIVACY_*
+ * @deadline_ms: its deadline, 0 for none
+ * @confidence: the local answer's confidence, per mille, or
+ *	%EDGEAI_CONFIDENCE_NONE before there is one
+ * @floor: the confidence below which it escalates, per mille
+ * @reason: set to the EDGEAI_REASON_* of the decision
+ * @priority: set to the request's EDGEAI_PRIORITY_*
+ *
+ * Sensitive requests stay local; a confidence below @floor goes to the
+ * cloud; no confidence yet, or enough, stays local.
+ *
+ * Return: the EDGEAI_ROUTE_* decision.
+ */
+static __always_inline __u32
+edgeai_policy_cascade(__u32 privacy, __u32 deadline_ms, __u32 confidence, __u32 floor,
+		      __u32 *reason, __u32 *priority)
+{
+	*priority = edgeai_policy_priority(deadline_ms);
+	if (privacy == EDGEAI_PRIVACY_SENSITIVE) {
+		*reason = EDGEAI_REASON_PRIVACY;
+		return EDGEAI_ROUTE_LOCAL;
+	}
+	if (confidence != EDGEAI_CONFIDENCE_NONE && confidence < floor) {
+		*reason = EDGEAI_REASON_LOW_CONFIDENCE;
+		return EDGEAI_ROUTE_CLOUD;
+	}
+	*reason = EDGEAI_REASON_CONFIDENT;
+	return EDGEAI_ROUTE_LOCAL;
+}
+
 #endif /* __UAPI_EDGEAI_POLICY_H__ */

@@ -229,15 +229,17 @@ static ea_status finish(struct generation *g, size_t show, enum ea_stop_reason r
 	return EA_OK;
 }
 
-/* With logprobs, the record of @token at @pos from the @logits that predicted it. */
-static void note_logprob(struct ea_session *s, const struct ea_generate_params *p,
+/* With logprobs, the record of @token at @pos from the @logits that
+ * predicted it; false when on_token cancels. */
+static bool note_logprob(struct ea_session *s, const struct ea_generate_params *p,
 			 const float *logits, int32_t token, int pos)
 {
 	if (!p->logprobs)
-		return;
+		return true;
 	ea_logprob_of(logits, s->model->cfg.n_vocab, token, p->top_logprobs, &s->lp[pos]);
 	if (s->n_lp == pos)
 		s->n_lp = pos + 1;
+	return !p->on_token || !p->on_token(&s->lp[pos], p->token_user);
 }
 
 /* Sample, stream and evaluate until a stop; @logits are the prompt's last. */
@@ -253,7 +255,8 @@ static ea_status decode_loop(struct generation *g, const struct ea_generate_para
 		size_t n_bytes = 0, show;
 		enum ea_stop_reason reason;
 
-		note_logprob(g->s, p, logits, token, pos);
+		if (!note_logprob(g->s, p, logits, token, pos))
+			g->cancelled = true;
 		r->n_generated_tokens++;
 		if (!ea_tokenizer_is_control(g->tok, token) &&
 		    ea_tokenizer_decode(g->tok, token, &bytes, &n_bytes) != EA_OK)

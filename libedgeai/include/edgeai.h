@@ -400,6 +400,11 @@ struct ea_generate_params {
 	/* Run the prompt only: generate nothing (with logprobs and echo: score
 	 * the prompt). finish_reason is then EA_FINISH_LENGTH. */
 	bool prompt_only;
+	/* With logprobs: called with each sampled token's record as soon as it
+	 * is sampled, before its text is streamed; non-zero cancels (as the
+	 * text callback does). NULL: none. */
+	int (*on_token)(const struct ea_token_logprob *token, void *user);
+	void *token_user;
 };
 
 enum ea_finish_reason {
@@ -574,10 +579,23 @@ enum ea_route_force {
  *    the request is offloaded plainly (fallback_reason says why). Data that
  *    may not leave, or only redacted, is kept local or offloaded redacted as
  *    for EA_COLLAB_ROUTE.
+ *  - EA_COLLAB_CASCADE: the local model answers first, its text held back;
+ *    its confidence is the geometric mean of its tokens' probabilities
+ *    (exp of the mean log-probability, per mille), over the whole answer and
+ *    over a running window of EA_CASCADE_WINDOW tokens. The policy decides
+ *    with it (kmod mode: a second ROUTE with the confidence, the attached
+ *    BPF policy's rule, e.g. cascade's; direct mode: edgeai_policy_cascade()
+ *    of uapi/edgeai_policy.h with cascade_threshold): as soon as a window's
+ *    confidence escalates it, local generation stops and the request goes
+ *    to the cloud; else the local answer is released at the end, unless
+ *    the whole answer's confidence escalates it then.
  */
+#define EA_CASCADE_WINDOW 8
+
 enum ea_collab {
 	EA_COLLAB_ROUTE = 0,
 	EA_COLLAB_SPECULATIVE = 1,
+	EA_COLLAB_CASCADE = 2,
 };
 
 /* Routing features of one request. Zero-initialize: every zero is a default. */
@@ -589,6 +607,7 @@ struct ea_route_params {
 	enum ea_route_force force;
 	enum ea_collab collab;
 	int draft_tokens;		/* speculative: tokens a draft; 0: adaptive (1 .. 16) */
+	uint32_t cascade_threshold;	/* cascade, direct mode: per mille; 0: 500 */
 };
 
 /* The decisions and reasons of the module (EDGEAI_ROUTE_*, EDGEAI_REASON_*). */
@@ -649,6 +668,12 @@ struct ea_route_result {
 	int verify_calls;		/* cloud calls, each verifying a draft */
 	int drafted, accepted;		/* draft tokens sent, and kept as the cloud's */
 	int pipelined;			/* drafts made while the previous verify ran, and sent */
+	/* Cascade (EA_COLLAB_CASCADE): */
+	bool cascaded;
+	bool escalated;			/* the local answer was doubtful: the cloud answered */
+	int local_tokens;		/* tokens the local model generated */
+	uint32_t confidence;		/* of the local tokens, per mille */
+	uint32_t confidence_min;	/* the least of its windows' */
 };
 
 /*

@@ -7,6 +7,7 @@
  * Every piece of text reaches the caller through one sink, which keeps the
  * whole answer and the time of its first piece.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,6 +196,7 @@ struct job {
 	struct sink sink;
 	struct ea_pii_redaction redaction;
 	int cloud_tokens;
+	double held_s;		/* a cascade's local answer: its generation time */
 };
 
 static int count_tokens(const struct job *j, const char *text, size_t len, unsigned flags)
@@ -417,6 +419,144 @@ static ea_status run_speculative(struct job *j, const struct ea_route_params *rp
 	return EA_OK;
 }
 
+/* A cascade's local attempt: its text held back, its confidence as it grows. */
+struct cascade {
+	struct job *j;
+	struct ea_route_ask ask;
+	struct ea_route_params params;	/* the caller's, with the confidence to decide on */
+	double sum, window[EA_CASCADE_WINDOW];
+	int n;
+	uint32_t min;
+	bool escalate;
+	char *text;
+	size_t len, cap;
+	ea_status status;
+};
+
+/* exp(mean log-probability), per mille. */
+static uint32_t per_mille(double sum, int n)
+{
+	double p = n ? exp(sum / n) : 1.0;
+
+	return (uint32_t)lround(1000.0 * (p < 1.0 ? p : 1.0));
+}
+
+/* The policy's answer to a local answer of @confidence. */
+static bool doubtful(struct cascade *c, uint32_t confidence)
+{
+	struct ea_route_result d = { 0 };
+
+	c->params.has_confidence = true;
+	c->params.confidence = confidence;
+	c->status = ea_route_decide(c->j->r, &c->ask, &d);
+	if (c->status != EA_OK || d.decision != EA_ROUTE_CLOUD)
+		return false;
+	c->j->res->reason = d.reason;
+	c->j->res->priority = d.priority;
+	c->j->res->decided_in_kernel = d.decided_in_kernel;
+	snprintf(c->j->res->policy, sizeof(c->j->res->policy), "%s", d.policy);
+	return true;
+}
+
+static int cascade_token(const struct ea_token_logprob *t, void *user)
+{
+	struct cascade *c = user;
+	double *slot = &c->window[c->n % EA_CASCADE_WINDOW], window = 0;
+	uint32_t conf;
+
+	c->sum += t->logprob;
+	*slot = t->logprob;
+	if (++c->n < EA_CASCADE_WINDOW)
+		return 0;
+	for (int i = 0; i < EA_CASCADE_WINDOW; i++)
+		window += c->window[i];
+	conf = per_mille(window, EA_CASCADE_WINDOW);
+	if (conf < c->min)
+		c->min = conf;
+	c->escalate = doubtful(c, conf);
+	return c->escalate;
+}
+
+static int cascade_text(const char *text, size_t len, void *user)
+{
+	struct cascade *c = user;
+
+	if (c->len + len + 1 > c->cap) {
+		size_t cap = (c->len + len + 1) * 2;
+		char *grown = realloc(c->text, cap);
+
+		if (!grown)
+			return 1;
+		c->text = grown;
+		c->cap = cap;
+	}
+	memcpy(c->text + c->len, text, len);
+	c->len += len;
+	return 0;
+}
+
+static ea_status offload(struct job *j);
+
+/* The local model first, held back; doubtful -> the cloud, as early as a window says so. */
+static ea_status run_cascade(struct job *j, const struct ea_route_params *rp,
+			     const struct ea_route_ask *ask)
+{
+	struct cascade c = { .j = j, .ask = *ask, .params = *rp, .min = 1000 };
+	struct ea_generate_params gp = *j->params;
+	struct ea_route_result *res = j->res;
+	struct ea_generate_result lr;
+	ea_status st;
+
+	c.ask.params = &c.params;
+	if (!j->session) {
+		snprintf(res->fallback_reason, sizeof(res->fallback_reason), "cascade: no local "
+			 "session to answer first");
+		return offload(j);
+	}
+	gp.logprobs = true;
+	gp.top_logprobs = 0;
+	gp.echo = false;
+	gp.on_token = cascade_token;
+	gp.token_user = &c;
+	res->cascaded = true;
+	st = ea_generate(j->session, &gp, cascade_text, &c, &lr);
+	if (st == EA_OK && c.status == EA_OK && !c.escalate && c.len == lr.text_len &&
+	    lr.finish_reason != EA_FINISH_CANCELLED) {
+		res->confidence = per_mille(c.sum, c.n);
+		c.escalate = doubtful(&c, res->confidence);
+	} else if (st == EA_OK && c.status == EA_OK && !c.escalate) {
+		st = ea_error_set(&j->r->error, EA_ERR_NO_MEMORY, "out of memory for the local "
+				  "answer");
+	}
+	res->confidence = per_mille(c.sum, c.n);
+	res->confidence_min = c.n >= EA_CASCADE_WINDOW ? c.min : res->confidence;
+	res->local_tokens = lr.n_generated_tokens;
+	if (st == EA_OK && c.status != EA_OK)
+		st = c.status;
+	if (st != EA_OK) {
+		free(c.text);
+		return st == EA_ERR_NO_MEMORY ? st : ea_error_set(&j->r->error, st, "local: %s",
+								   ea_session_error(j->session));
+	}
+	if (c.escalate) {
+		free(c.text);
+		res->escalated = true;
+		res->decision = EA_ROUTE_CLOUD;
+		return offload(j);
+	}
+	res->decision = EA_ROUTE_LOCAL;
+	res->where = EA_RAN_LOCAL;
+	res->reason = EDGEAI_REASON_CONFIDENT;
+	res->finish_reason = lr.finish_reason;
+	res->n_generated_tokens = lr.n_generated_tokens;
+	ea_route_local_sample(j->r, lr.generate_s, lr.n_generated_tokens);
+	j->held_s = lr.generate_s;
+	sink_text(c.text ? c.text : "", c.len, &j->sink);
+	free(c.text);
+	return j->sink.failed ? ea_error_set(&j->r->error, EA_ERR_NO_MEMORY, "out of memory") :
+	       EA_OK;
+}
+
 /* A cloud decision that cannot or must not leave the device runs here. */
 static ea_status offload(struct job *j)
 {
@@ -460,6 +600,10 @@ static ea_status route(struct job *j, const struct ea_route_params *rp)
 	ask.prompt_tokens = (uint32_t)count_tokens(j, p->prompt, prompt_len(p), p->flags);
 	ask.max_new_tokens = p->max_tokens > 0 ? (uint32_t)p->max_tokens :
 			     n_ctx > (int)ask.prompt_tokens ? (uint32_t)(n_ctx - ask.prompt_tokens) : 0;
+	if (rp->collab == EA_COLLAB_CASCADE) {
+		snprintf(j->res->policy, sizeof(j->res->policy), "cascade");
+		return run_cascade(j, rp, &ask);
+	}
 	st = ea_route_decide(j->r, &ask, j->res);
 	if (st != EA_OK)
 		return st;
@@ -480,7 +624,8 @@ static void finish(struct job *j)
 	res->text_len = j->r->text_len;
 	res->total_ms = now_ms() - j->sink.start_ms;
 	res->ttft_ms = j->sink.ttft_ms >= 0 ? j->sink.ttft_ms : res->total_ms;
-	gen_ms = res->total_ms - res->ttft_ms;
+	/* A held-back local answer comes at once: its rate is its generation's. */
+	gen_ms = j->held_s > 0 ? j->held_s * 1e3 : res->total_ms - res->ttft_ms;
 	res->tokens_per_s = gen_ms > 0 ? res->n_generated_tokens / (gen_ms / 1e3) : 0;
 }
 

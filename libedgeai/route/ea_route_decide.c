@@ -67,6 +67,16 @@ static void decide_direct(struct ea_router *r, const struct ea_route_ask *ask,
 		.cloud_tokens_per_s = r->figures.tokens_per_s,
 	};
 
+	if (ask->params->collab == EA_COLLAB_CASCADE) {
+		uint32_t floor = ask->params->cascade_threshold ? ask->params->cascade_threshold :
+				 EDGEAI_POLICY_CONFIDENCE_FLOOR;
+
+		res->decision = edgeai_policy_cascade(ask->privacy, ask->params->deadline_ms,
+						      confidence(ask->params), floor, &res->reason,
+						      &res->priority);
+		snprintf(res->policy, sizeof(res->policy), "cascade");
+		return;
+	}
 	switch (r->policy) {
 	case EA_ROUTE_POLICY_LATENCY:
 		res->decision = edgeai_policy_latency(&facts, &res->reason, &res->priority);

@@ -38,13 +38,15 @@ static void report(const struct ask_options *o, const struct ea_route_result *r)
 		fprintf(out, "{\"decision\":\"%s\",\"reason\":\"%s\",\"policy\":\"%s\","
 			"\"kernel\":%s,\"where\":\"%s\",\"cut\":%s,\"redacted\":%s,"
 			"\"ttft_ms\":%.2f,\"total_ms\":%.2f,\"tokens\":%d,\"tokens_per_s\":%.2f,"
-			"\"speculative\":%s,\"verify_calls\":%d,\"drafted\":%d,\"accepted\":%d}\n",
+			"\"speculative\":%s,\"verify_calls\":%d,\"drafted\":%d,\"accepted\":%d,"
+			"\"cascaded\":%s,\"escalated\":%s,\"confidence\":%u}\n",
 			ea_route_decision_name(r->decision), ea_route_reason_name(r->reason),
 			r->policy, r->decided_in_kernel ? "true" : "false",
 			ea_route_where_name(r->where), r->cut ? "true" : "false",
 			r->redacted ? "true" : "false", r->ttft_ms, r->total_ms,
 			r->n_generated_tokens, r->tokens_per_s, r->speculative ? "true" : "false",
-			r->verify_calls, r->drafted, r->accepted);
+			r->verify_calls, r->drafted, r->accepted, r->cascaded ? "true" : "false",
+			r->escalated ? "true" : "false", r->confidence);
 		return;
 	}
 	fprintf(out, "\n\ndecision: %s (reason: %s, policy: %s%s)\n",
@@ -58,6 +60,10 @@ static void report(const struct ask_options *o, const struct ea_route_result *r)
 	fprintf(out, "TTFT %.1f ms, total %.1f ms, %d tokens, %.1f tokens/s (%s)\n", r->ttft_ms,
 		r->total_ms, r->n_generated_tokens, r->tokens_per_s,
 		ea_finish_reason_name(r->finish_reason));
+	if (r->cascaded)
+		fprintf(out, "cascade: %d local tokens, confidence %u per mille (least window %u): "
+			"%s\n", r->local_tokens, r->confidence, r->confidence_min,
+			r->escalated ? "escalated to the cloud" : "the local answer kept");
 	if (r->speculative)
 		fprintf(out, "speculative: %d cloud calls for %d tokens, %d of %d drafted tokens "
 			"accepted, %d drafts made during a verify\n", r->verify_calls,
@@ -106,7 +112,7 @@ out:
 enum {
 	OPT_ENDPOINT = CLI_OPT_OWN, OPT_CACHE, OPT_POLICY, OPT_PRIVACY, OPT_DEADLINE,
 	OPT_CONFIDENCE, OPT_MODEL_ID, OPT_TEMP, OPT_SEED, OPT_THREADS, OPT_REDACT, OPT_LOCAL,
-	OPT_CLOUD, OPT_CPU, OPT_JSON, OPT_SPECULATIVE, OPT_DRAFT,
+	OPT_CLOUD, OPT_CPU, OPT_JSON, OPT_SPECULATIVE, OPT_DRAFT, OPT_CASCADE, OPT_THRESHOLD,
 };
 
 static const struct option long_options[] = {
@@ -130,6 +136,8 @@ static const struct option long_options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "speculative", no_argument, NULL, OPT_SPECULATIVE },
 	{ "draft", required_argument, NULL, OPT_DRAFT },
+	{ "cascade", no_argument, NULL, OPT_CASCADE },
+	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
 	CLI_DEVICE_OPTIONS,
 	CLI_OPTIONS_END
 };
@@ -174,6 +182,12 @@ static void parse_route_option(struct cli_parser *p, struct ask_options *o)
 		break;
 	case OPT_DRAFT:
 		cli_int(p, 0, 16, &o->route.draft_tokens);
+		break;
+	case OPT_CASCADE:
+		o->route.collab = EA_COLLAB_CASCADE;
+		break;
+	case OPT_THRESHOLD:
+		cli_u32(p, 1, 1000, &o->route.cascade_threshold);
 		break;
 	}
 }
@@ -250,8 +264,8 @@ const struct cli_command cli_ask = {
 		 "  [--policy builtin|latency|privacy] [--local|--cloud]\n"
 		 "  [--privacy detect|public|personal|sensitive] [--deadline MS] [--confidence N]\n"
 		 "  [--model-id N] [--cache FILE] [-n TOKENS] [--temp T] [--seed S]\n"
-		 "  [--speculative [--draft K]] [--cpu [--threads N]] [--mode MODE]\n"
-		 "  [--device SEL] [--json]\n"
+		 "  [--speculative [--draft K] | --cascade [--threshold N]] [--cpu [--threads N]]\n"
+		 "  [--mode MODE] [--device SEL] [--json]\n"
 		 "  Prints the text, then the decision, its reason, where it ran, TTFT and\n"
 		 "  tokens/s (--json: one JSON line on stderr). The decision is the module's in\n"
 		 "  kmod mode, else --policy's (builtin by default) with the figures of\n"
@@ -261,6 +275,9 @@ const struct cli_command cli_ask = {
 		 "  answer; without it, a prompt with personal data is sensitive.\n"
 		 "  --speculative: the local model drafts K tokens at a time (--draft, 1-16;\n"
 		 "  default adaptive), the cloud verifies them: the cloud model's greedy text\n"
-		 "  (needs --temp 0 and a cloud with the local tokenizer, else plain offload).",
+		 "  (needs --temp 0 and a cloud with the local tokenizer, else plain offload).\n"
+		 "  --cascade: the local model answers first, held back; a confidence (its\n"
+		 "  tokens' geometric mean probability, per mille) under the policy's floor\n"
+		 "  (--threshold in direct mode, default 500) sends it to the cloud instead.",
 	.run = run_ask,
 };

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * cascade: the small local model answers first; a request whose caller
- * reports a local confidence below CONFIDENCE_FLOOR (per mille) escalates
- * to the cloud.  No estimate means local.  Sensitive requests stay.
+ * reports a local confidence below EDGEAI_POLICY_CONFIDENCE_FLOOR (per mille)
+ * escalates to the cloud.  No estimate means local.  Sensitive requests stay.
+ * The rule is edgeai_policy_cascade() (uapi/edgeai_policy.h), which the
+ * library's cascade applies in direct mode.
  *
  * Good when the caller can score the local answer (token log-probabilities)
  * and most requests are easy.  Not good for hard requests that always
@@ -10,23 +12,16 @@
  */
 #include "policy.bpf.h"
 
-#define CONFIDENCE_FLOOR	500
-
 SEC("struct_ops/route")
 s32 BPF_PROG(cascade_route, struct edgeai_route_ctx *req)
 {
-	req->priority = edgeai_policy_priority(req->deadline_ms);
-	if (req->privacy == EDGEAI_PRIVACY_SENSITIVE) {
-		req->reason = EDGEAI_REASON_PRIVACY;
-		return EDGEAI_ROUTE_LOCAL;
-	}
-	if (req->confidence != EDGEAI_CONFIDENCE_NONE &&
-	    req->confidence < CONFIDENCE_FLOOR) {
-		req->reason = EDGEAI_REASON_LOW_CONFIDENCE;
-		return EDGEAI_ROUTE_CLOUD;
-	}
-	req->reason = EDGEAI_REASON_CONFIDENT;
-	return EDGEAI_ROUTE_LOCAL;
+	u32 reason = 0, priority = 0;
+	u32 d = edgeai_policy_cascade(req->privacy, req->deadline_ms, req->confidence,
+				      EDGEAI_POLICY_CONFIDENCE_FLOOR, &reason, &priority);
+
+	req->reason = reason;
+	req->priority = priority;
+	return d;
 }
 
 SEC(".struct_ops.link")

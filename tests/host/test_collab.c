@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: MIT
 /*
- * test_speculative.c - speculative decoding across the OpenAI API on the
- * trained pair (../shared/models): `edgeai serve` runs cloud-f16 on loopback
- * (CPU reference), the local session edge-f16 drafts. For prompts of
+ * test_collab.c - the edge and cloud models together on the trained pair
+ * (../shared/models): `edgeai serve` runs cloud-f16 on loopback (CPU
+ * reference), the local session edge-f16 on the CPU reference.
+ *
+ * Speculative decoding across the OpenAI API. For prompts of
  * heldout.txt's documents, the speculative text is the cloud model's own
  * greedy text (the same request offloaded plainly), token for token, with
  * adaptive drafts and with drafts of 1 and 8, and fewer cloud calls than
  * tokens. A cloud with another tokenizer, and one whose answers lack token
  * ids and logprobs, are offloaded plainly, saying why; a cloud killed after
  * the first verified text leaves the text so far, completed locally.
+ *
+ * Cascade: a floor no answer reaches escalates after the first window of
+ * tokens, and the cloud's answer comes back; a floor every answer passes
+ * keeps the local answer (its greedy text), with its confidence; a
+ * sensitive prompt never escalates.
  * Skips without the models.
  */
 #include <limits.h>
@@ -32,7 +39,7 @@
 #define N_PROMPTS 6
 #define N_TOKENS 40
 #define START_TIMEOUT_MS 60000
-#define N_TESTS 7
+#define N_TESTS 10
 
 struct server {
 	pid_t pid;
@@ -215,6 +222,52 @@ static void test_fixed_k(struct tap *t, struct ea_router *r, struct ea_session *
 	       b.verify_calls, c.verify_calls);
 }
 
+/* A cascade with a floor of @threshold per mille. */
+static ea_status cascade(struct ea_router *r, struct ea_session *s, const char *prompt,
+			 uint32_t threshold, enum ea_privacy privacy, struct streamed *out,
+			 struct ea_route_result *res)
+{
+	struct ea_generate_params p = { .prompt = prompt, .max_tokens = N_TOKENS };
+	struct ea_route_params rp = { .collab = EA_COLLAB_CASCADE,
+				      .cascade_threshold = threshold, .privacy = privacy };
+	ea_status st = ea_generate_routed(r, s, &p, &rp, on_text, out, res);
+
+	if (st != EA_OK)
+		tap_diag("ea_generate_routed: %s", ea_router_error(r));
+	return st;
+}
+
+static void test_cascade(struct tap *t, struct ea_router *r, struct ea_session *s,
+			 const char *prompt)
+{
+	struct streamed plain = { 0 }, high = { 0 }, low = { 0 }, kept = { 0 };
+	struct ea_route_result a, b, c, d;
+	struct ea_generate_params gp = { .prompt = prompt, .max_tokens = N_TOKENS };
+	struct ea_generate_result g;
+	char local[8192] = "";
+	bool ok;
+
+	ok = ask(r, s, prompt, EA_COLLAB_ROUTE, 0, &plain, &a) == EA_OK &&
+	     cascade(r, s, prompt, 1000, EA_PRIVACY_PUBLIC, &high, &b) == EA_OK &&
+	     b.cascaded && b.escalated && b.where == EA_RAN_CLOUD &&
+	     b.local_tokens == EA_CASCADE_WINDOW && !strcmp(high.text, plain.text);
+	tap_ok(t, ok, "cascade, floor 1000: escalated after the first window of %d local tokens "
+	       "(confidence %u), the cloud's answer", EA_CASCADE_WINDOW, b.confidence);
+
+	ok = ea_generate(s, &gp, NULL, NULL, &g) == EA_OK;
+	if (ok)
+		snprintf(local, sizeof(local), "%s", g.text);
+	ok = ok && cascade(r, s, prompt, 1, EA_PRIVACY_PUBLIC, &low, &c) == EA_OK &&
+	     c.cascaded && !c.escalated && c.where == EA_RAN_LOCAL && !strcmp(low.text, local) &&
+	     c.confidence > 0 && c.confidence <= 1000 && c.confidence_min <= c.confidence + 1;
+	tap_ok(t, ok, "cascade, floor 1: the local answer kept, its greedy text, confidence %u "
+	       "per mille (least window %u)", c.confidence, c.confidence_min);
+
+	ok = cascade(r, s, prompt, 1000, EA_PRIVACY_SENSITIVE, &kept, &d) == EA_OK &&
+	     !d.escalated && d.where == EA_RAN_LOCAL && !strcmp(kept.text, local);
+	tap_ok(t, ok, "cascade of a sensitive prompt, floor 1000: never escalates");
+}
+
 /* The cloud's answers carry no logprobs: plain completions only. */
 static void test_no_logprobs(struct tap *t, struct ea_session *s, const char *dir,
 			     const char *prompt)
@@ -257,7 +310,7 @@ static void test_no_logprobs(struct tap *t, struct ea_session *s, const char *di
 int main(void)
 {
 	char edgeai[PATH_MAX], edge[PATH_MAX], cloud[PATH_MAX], tiny[PATH_MAX], log[PATH_MAX];
-	char dir[] = "/tmp/test_speculative.XXXXXX", prompts[N_PROMPTS][128], why[512];
+	char dir[] = "/tmp/test_collab.XXXXXX", prompts[N_PROMPTS][128], why[512];
 	struct ea_session_options so = { .engine = EA_ENGINE_CPU };
 	struct server srv = { 0 }, other = { 0 };
 	struct ea_model *model = NULL;
@@ -286,6 +339,7 @@ int main(void)
 		goto out;
 	test_identity(&t, r, s, prompts, n);
 	test_fixed_k(&t, r, s, prompts[0]);
+	test_cascade(&t, r, s, prompts[0]);
 
 	{
 		struct streamed out = { .kill_after_first = &srv };
