@@ -206,6 +206,43 @@ edgeai_policy_privacy(const struct edgeai_policy_facts *f, __u32 *reason,
 	return edgeai_policy_latency(f, reason, priority);
 }
 
+/* The router's default ceiling of a prompt's surprisal, milli-nats a token. */
+#define EDGEAI_POLICY_SURPRISAL_CEILING		4000
+
+/**
+ * edgeai_policy_router() - Decide from the prompt alone
+ * @privacy: the request's EDGEAI_PRIVACY_*
+ * @deadline_ms: its deadline, 0 for none
+ * @prompt_tokens: the prompt's length in tokens
+ * @surprisal: the local model's mean surprisal of the prompt, milli-nats a
+ *	token (the mean negative log-likelihood of its tokens)
+ * @ceiling: the surprisal above which the prompt goes to the cloud
+ * @max_prompt: the length above which it goes to the cloud; 0: none
+ * @reason: set to the EDGEAI_REASON_* of the decision
+ * @priority: set to the request's EDGEAI_PRIORITY_*
+ *
+ * A prompt the local model finds surprising is one it knows little about:
+ * its answer is likely poor. Sensitive requests stay local.
+ *
+ * Return: the EDGEAI_ROUTE_* decision.
+ */
+static __always_inline __u32
+edgeai_policy_router(__u32 privacy, __u32 deadline_ms, __u32 prompt_tokens, __u32 surprisal,
+		     __u32 ceiling, __u32 max_prompt, __u32 *reason, __u32 *priority)
+{
+	*priority = edgeai_policy_priority(deadline_ms);
+	if (privacy == EDGEAI_PRIVACY_SENSITIVE) {
+		*reason = EDGEAI_REASON_PRIVACY;
+		return EDGEAI_ROUTE_LOCAL;
+	}
+	if (surprisal > ceiling || (max_prompt && prompt_tokens > max_prompt)) {
+		*reason = EDGEAI_REASON_LOW_CONFIDENCE;
+		return EDGEAI_ROUTE_CLOUD;
+	}
+	*reason = EDGEAI_REASON_CONFIDENT;
+	return EDGEAI_ROUTE_LOCAL;
+}
+
 /* The cascade's floor of a local answer's confidence, per mille. */
 #define EDGEAI_POLICY_CONFIDENCE_FLOOR		500
 

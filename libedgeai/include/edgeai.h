@@ -592,10 +592,27 @@ enum ea_route_force {
  */
 #define EA_CASCADE_WINDOW 8
 
+/*
+ *  - EA_COLLAB_ROUTER: decide before generating, from the prompt alone: its
+ *    length, the local model's mean surprisal of it (the mean negative
+ *    log-likelihood of its tokens, scored once: the KV cache then holds the
+ *    prompt for a local answer) and the privacy class, by
+ *    edgeai_policy_router() with router_ceiling (milli-nats a token) and
+ *    router_max_prompt.
+ *  - EA_COLLAB_COMPRESS: offload a shorter prompt (LLMLingua-style): the
+ *    local model scores each prompt token's surprisal, and the least
+ *    surprising tokens are dropped until compress_drop (per mille of the
+ *    tokens) are gone, keeping the prompt's first line, its first token and
+ *    every token of personal data the detector marks; the cloud gets the
+ *    rest as text. Privacy rules as for offload (sensitive stays, personal
+ *    data leaves redacted only with redaction on).
+ */
 enum ea_collab {
 	EA_COLLAB_ROUTE = 0,
 	EA_COLLAB_SPECULATIVE = 1,
 	EA_COLLAB_CASCADE = 2,
+	EA_COLLAB_ROUTER = 3,
+	EA_COLLAB_COMPRESS = 4,
 };
 
 /* Routing features of one request. Zero-initialize: every zero is a default. */
@@ -608,6 +625,9 @@ struct ea_route_params {
 	enum ea_collab collab;
 	int draft_tokens;		/* speculative: tokens a draft; 0: adaptive (1 .. 16) */
 	uint32_t cascade_threshold;	/* cascade, direct mode: per mille; 0: 500 */
+	uint32_t router_ceiling;	/* router: milli-nats a token; 0: 4000 */
+	uint32_t router_max_prompt;	/* router: prompt tokens; 0: no limit */
+	uint32_t compress_drop;		/* compress: per mille of the prompt's tokens, 0 .. 900 */
 };
 
 /* The decisions and reasons of the module (EDGEAI_ROUTE_*, EDGEAI_REASON_*). */
@@ -674,6 +694,11 @@ struct ea_route_result {
 	int local_tokens;		/* tokens the local model generated */
 	uint32_t confidence;		/* of the local tokens, per mille */
 	uint32_t confidence_min;	/* the least of its windows' */
+	/* Router and compression (EA_COLLAB_ROUTER, EA_COLLAB_COMPRESS): */
+	uint32_t surprisal;		/* the prompt's, milli-nats a token */
+	int prompt_tokens;		/* the prompt's, as the local model counts them */
+	int sent_tokens;		/* compress: tokens of the prompt sent */
+	size_t prompt_bytes, sent_bytes;	/* compress: the prompt's bytes, and those sent */
 };
 
 /*

@@ -17,6 +17,7 @@
 #include "ea_route.h"
 #include "ea_route_restore.h"
 #include "ea_gguf.h"
+#include "ea_route_prompt.h"
 #include "ea_route_spec.h"
 #include "ea_session.h"
 
@@ -557,6 +558,77 @@ static ea_status run_cascade(struct job *j, const struct ea_route_params *rp,
 	       EA_OK;
 }
 
+/* Decide from the prompt alone: its length, its surprisal, its class. */
+static ea_status run_router(struct job *j, const struct ea_route_params *rp,
+			    const struct ea_route_ask *ask)
+{
+	struct ea_route_result *res = j->res;
+	const struct ea_generate_params *p = j->params;
+	struct ea_generate_result scored;
+	struct ea_error err;
+	ea_status st;
+
+	snprintf(res->policy, sizeof(res->policy), "router");
+	if (!j->session) {
+		snprintf(res->fallback_reason, sizeof(res->fallback_reason), "router: no local "
+			 "model to score the prompt");
+		res->decision = EA_ROUTE_CLOUD;
+		return offload(j);
+	}
+	st = ea_route_score_prompt(j->session, p, &scored, &err);
+	if (st != EA_OK)
+		return ea_error_pass(&j->r->error, &err, st);
+	res->surprisal = ea_route_surprisal(&scored);
+	res->prompt_tokens = scored.n_prompt_tokens;
+	res->decision = edgeai_policy_router(ask->privacy, rp->deadline_ms,
+					     (uint32_t)scored.n_prompt_tokens, res->surprisal,
+					     rp->router_ceiling ? rp->router_ceiling :
+					     EDGEAI_POLICY_SURPRISAL_CEILING, rp->router_max_prompt,
+					     &res->reason, &res->priority);
+	if (res->decision == EA_ROUTE_CLOUD)
+		return offload(j);
+	res->where = EA_RAN_LOCAL;
+	return run_local(j, p->prompt, prompt_len(p), p->max_tokens);
+}
+
+/* Offload the prompt without its least surprising tokens. */
+static ea_status run_compress(struct job *j, const struct ea_route_params *rp)
+{
+	struct ea_route_result *res = j->res;
+	const struct ea_generate_params *p = j->params;
+	struct ea_generate_params shorter = *p;
+	struct ea_generate_result scored;
+	struct ea_error err;
+	char *text = NULL;
+	size_t len = 0;
+	ea_status st;
+
+	snprintf(res->policy, sizeof(res->policy), "compress");
+	res->decision = EA_ROUTE_CLOUD;
+	res->reason = EA_ROUTE_REASON_FORCED;
+	res->prompt_bytes = res->sent_bytes = prompt_len(p);
+	if (!j->session || res->privacy == EA_PRIVACY_SENSITIVE)
+		return offload(j);
+	st = ea_route_score_prompt(j->session, p, &scored, &err);
+	if (st == EA_OK)
+		st = ea_route_compress(j->session->model, &scored, rp->compress_drop, &text, &len,
+				       &res->sent_tokens, &err);
+	if (st != EA_OK)
+		return ea_error_pass(&j->r->error, &err, st);
+	res->prompt_tokens = scored.n_prompt_tokens;
+	res->surprisal = ea_route_surprisal(&scored);
+	res->sent_bytes = len;
+	shorter.prompt = text;
+	shorter.prompt_len = len;
+	shorter.flags |= EA_TEXT_NO_BOS;	/* the kept tokens hold it when the prompt did */
+	j->params = &shorter;
+	j->res->n_personal = ea_pii_scan(text, len, NULL, 0);
+	st = offload(j);
+	j->params = p;
+	free(text);
+	return st;
+}
+
 /* A cloud decision that cannot or must not leave the device runs here. */
 static ea_status offload(struct job *j)
 {
@@ -604,6 +676,10 @@ static ea_status route(struct job *j, const struct ea_route_params *rp)
 		snprintf(j->res->policy, sizeof(j->res->policy), "cascade");
 		return run_cascade(j, rp, &ask);
 	}
+	if (rp->collab == EA_COLLAB_ROUTER)
+		return run_router(j, rp, &ask);
+	if (rp->collab == EA_COLLAB_COMPRESS)
+		return run_compress(j, rp);
 	st = ea_route_decide(j->r, &ask, j->res);
 	if (st != EA_OK)
 		return st;

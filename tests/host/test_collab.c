@@ -16,6 +16,11 @@
  * tokens, and the cloud's answer comes back; a floor every answer passes
  * keeps the local answer (its greedy text), with its confidence; a
  * sensitive prompt never escalates.
+ *
+ * Router: the prompt's surprisal decides (a ceiling above it: local, below:
+ * the cloud; sensitive: local). Compression: 40% of the prompt's tokens
+ * dropped, the first line and the personal data (as its placeholder) kept,
+ * as a scripted cloud receives it.
  * Skips without the models.
  */
 #include <limits.h>
@@ -39,7 +44,7 @@
 #define N_PROMPTS 6
 #define N_TOKENS 40
 #define START_TIMEOUT_MS 60000
-#define N_TESTS 10
+#define N_TESTS 13
 
 struct server {
 	pid_t pid;
@@ -268,6 +273,77 @@ static void test_cascade(struct tap *t, struct ea_router *r, struct ea_session *
 	tap_ok(t, ok, "cascade of a sensitive prompt, floor 1000: never escalates");
 }
 
+#define LONG_PROMPT "Package: vim\nDescription: Vi IMproved - enhanced vi editor\nVim is an " \
+	"almost compatible version of the UNIX editor Vi. Many new features have been added: " \
+	"multi level undo, syntax highlighting, command line history, on-line help, filename " \
+	"completion, block operations, folding, Unicode support, etc.\n"
+
+static void test_router(struct tap *t, struct ea_router *r, struct ea_session *s)
+{
+	struct ea_generate_params p = { .prompt = LONG_PROMPT, .max_tokens = 8 };
+	struct ea_route_params high = { .collab = EA_COLLAB_ROUTER, .router_ceiling = 100000 };
+	struct ea_route_params low = { .collab = EA_COLLAB_ROUTER, .router_ceiling = 1 };
+	struct ea_route_params secret = { .collab = EA_COLLAB_ROUTER, .router_ceiling = 1,
+					  .privacy = EA_PRIVACY_SENSITIVE };
+	struct streamed o1 = { 0 }, o2 = { 0 }, o3 = { 0 };
+	struct ea_route_result a, b, c;
+	bool ok = ea_generate_routed(r, s, &p, &high, on_text, &o1, &a) == EA_OK &&
+		  ea_generate_routed(r, s, &p, &low, on_text, &o2, &b) == EA_OK &&
+		  ea_generate_routed(r, s, &p, &secret, on_text, &o3, &c) == EA_OK;
+
+	tap_ok(t, ok && a.surprisal > 0 && a.surprisal == b.surprisal && a.where == EA_RAN_LOCAL &&
+	       b.where == EA_RAN_CLOUD && !strcmp(b.policy, "router") && c.where == EA_RAN_LOCAL,
+	       "router: the prompt's surprisal %.3f nats a token (%d tokens): ceiling 100 nats -> "
+	       "local, 0.001 -> cloud, sensitive -> local", a.surprisal / 1000.0, a.prompt_tokens);
+}
+
+/* Compression as a scripted cloud receives it. */
+static void test_compress(struct tap *t, struct ea_session *s, const char *dir)
+{
+	static const char reply[] = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n"
+		"data: {\"choices\":[{\"text\":\" ok\",\"index\":0,\"finish_reason\":\"stop\"}]}\n\n"
+		"data: [DONE]\n\n";
+	const char *replies[] = { reply };
+	struct ea_generate_params p = { .prompt = LONG_PROMPT "Mail jane.doe@example.com.\n",
+					.max_tokens = 4 };
+	struct ea_route_params rp = { .collab = EA_COLLAB_COMPRESS, .compress_drop = 400 };
+	struct ea_router_options o = { .redact = true };
+	struct ea_test_server fake;
+	struct streamed out = { 0 };
+	struct ea_route_result res;
+	struct ea_router *r = NULL;
+	char path[PATH_MAX], why[256];
+	const char *body;
+	FILE *f;
+	bool ok;
+
+	ea_test_server_start(&fake, replies, 1, 0);
+	snprintf(path, sizeof(path), "%s/fake.json", dir);
+	f = fopen(path, "w");
+	if (f) {
+		fprintf(f, "{\"endpoints\":[{\"base_url\":\"http://127.0.0.1:%d/v1\","
+			"\"retries\":0}]}", fake.port);
+		fclose(f);
+	}
+	o.cloud_config = path;
+	ok = f && ea_router_open(NULL, &o, &r, why, sizeof(why)) == EA_OK &&
+	     ea_generate_routed(r, s, &p, &rp, on_text, &out, &res) == EA_OK;
+	ea_test_server_stop(&fake);
+	body = strstr(fake.last_request, "\r\n\r\n");
+	ok = ok && body && strstr(body, "\"prompt\":\"Package: vim\\n") &&
+	     strstr(body, "[EMAIL_1]") && !strstr(body, "jane.doe") &&
+	     res.sent_bytes < res.prompt_bytes && res.where == EA_RAN_CLOUD &&
+	     res.sent_tokens >= res.prompt_tokens - res.prompt_tokens * 4 / 10 &&
+	     res.sent_tokens < res.prompt_tokens && !strcmp(out.text, " ok");
+	tap_ok(t, ok, "compression, 40%% dropped: %d of %d tokens, %zu of %zu bytes sent, the "
+	       "first line kept, the e-mail kept as its placeholder", res.sent_tokens,
+	       res.prompt_tokens, res.sent_bytes, res.prompt_bytes);
+	if (!ok)
+		tap_diag("%.600s", body ? body : fake.last_request);
+	ea_router_close(r);
+	unlink(path);
+}
+
 /* The cloud's answers carry no logprobs: plain completions only. */
 static void test_no_logprobs(struct tap *t, struct ea_session *s, const char *dir,
 			     const char *prompt)
@@ -340,6 +416,8 @@ int main(void)
 	test_identity(&t, r, s, prompts, n);
 	test_fixed_k(&t, r, s, prompts[0]);
 	test_cascade(&t, r, s, prompts[0]);
+	test_router(&t, r, s);
+	test_compress(&t, s, dir);
 
 	{
 		struct streamed out = { .kill_after_first = &srv };

@@ -60,6 +60,12 @@ static void report(const struct ask_options *o, const struct ea_route_result *r)
 	fprintf(out, "TTFT %.1f ms, total %.1f ms, %d tokens, %.1f tokens/s (%s)\n", r->ttft_ms,
 		r->total_ms, r->n_generated_tokens, r->tokens_per_s,
 		ea_finish_reason_name(r->finish_reason));
+	if (r->prompt_tokens && !r->cascaded)
+		fprintf(out, "prompt: %d tokens, surprisal %.3f nats a token\n", r->prompt_tokens,
+			r->surprisal / 1000.0);
+	if (r->sent_tokens)
+		fprintf(out, "compressed: %d of %d tokens sent, %zu of %zu bytes\n", r->sent_tokens,
+			r->prompt_tokens, r->sent_bytes, r->prompt_bytes);
 	if (r->cascaded)
 		fprintf(out, "cascade: %d local tokens, confidence %u per mille (least window %u): "
 			"%s\n", r->local_tokens, r->confidence, r->confidence_min,
@@ -113,6 +119,7 @@ enum {
 	OPT_ENDPOINT = CLI_OPT_OWN, OPT_CACHE, OPT_POLICY, OPT_PRIVACY, OPT_DEADLINE,
 	OPT_CONFIDENCE, OPT_MODEL_ID, OPT_TEMP, OPT_SEED, OPT_THREADS, OPT_REDACT, OPT_LOCAL,
 	OPT_CLOUD, OPT_CPU, OPT_JSON, OPT_SPECULATIVE, OPT_DRAFT, OPT_CASCADE, OPT_THRESHOLD,
+	OPT_ROUTER, OPT_CEILING, OPT_MAX_PROMPT, OPT_COMPRESS,
 };
 
 static const struct option long_options[] = {
@@ -138,6 +145,10 @@ static const struct option long_options[] = {
 	{ "draft", required_argument, NULL, OPT_DRAFT },
 	{ "cascade", no_argument, NULL, OPT_CASCADE },
 	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
+	{ "router", no_argument, NULL, OPT_ROUTER },
+	{ "ceiling", required_argument, NULL, OPT_CEILING },
+	{ "max-prompt", required_argument, NULL, OPT_MAX_PROMPT },
+	{ "compress", required_argument, NULL, OPT_COMPRESS },
 	CLI_DEVICE_OPTIONS,
 	CLI_OPTIONS_END
 };
@@ -188,6 +199,19 @@ static void parse_route_option(struct cli_parser *p, struct ask_options *o)
 		break;
 	case OPT_THRESHOLD:
 		cli_u32(p, 1, 1000, &o->route.cascade_threshold);
+		break;
+	case OPT_ROUTER:
+		o->route.collab = EA_COLLAB_ROUTER;
+		break;
+	case OPT_CEILING:
+		cli_u32(p, 1, 1000000, &o->route.router_ceiling);
+		break;
+	case OPT_MAX_PROMPT:
+		cli_u32(p, 0, 1 << 20, &o->route.router_max_prompt);
+		break;
+	case OPT_COMPRESS:
+		if (cli_u32(p, 0, 900, &o->route.compress_drop))
+			o->route.collab = EA_COLLAB_COMPRESS;
 		break;
 	}
 }
@@ -264,8 +288,9 @@ const struct cli_command cli_ask = {
 		 "  [--policy builtin|latency|privacy] [--local|--cloud]\n"
 		 "  [--privacy detect|public|personal|sensitive] [--deadline MS] [--confidence N]\n"
 		 "  [--model-id N] [--cache FILE] [-n TOKENS] [--temp T] [--seed S]\n"
-		 "  [--speculative [--draft K] | --cascade [--threshold N]] [--cpu [--threads N]]\n"
-		 "  [--mode MODE] [--device SEL] [--json]\n"
+		 "  [--speculative [--draft K] | --cascade [--threshold N] |\n"
+		 "  --router [--ceiling MNATS] [--max-prompt N] | --compress PERMILLE]\n"
+		 "  [--cpu [--threads N]] [--mode MODE] [--device SEL] [--json]\n"
 		 "  Prints the text, then the decision, its reason, where it ran, TTFT and\n"
 		 "  tokens/s (--json: one JSON line on stderr). The decision is the module's in\n"
 		 "  kmod mode, else --policy's (builtin by default) with the figures of\n"
@@ -278,6 +303,10 @@ const struct cli_command cli_ask = {
 		 "  (needs --temp 0 and a cloud with the local tokenizer, else plain offload).\n"
 		 "  --cascade: the local model answers first, held back; a confidence (its\n"
 		 "  tokens' geometric mean probability, per mille) under the policy's floor\n"
-		 "  (--threshold in direct mode, default 500) sends it to the cloud instead.",
+		 "  (--threshold in direct mode, default 500) sends it to the cloud instead.\n"
+		 "  --router: the local model's surprisal of the prompt (milli-nats a token)\n"
+		 "  over --ceiling (default 4000), or a prompt over --max-prompt tokens, goes\n"
+		 "  to the cloud. --compress P: offload the prompt without the P per mille\n"
+		 "  least surprising of its tokens (first line and personal data kept).",
 	.run = run_ask,
 };

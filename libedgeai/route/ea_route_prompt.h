@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ea_route_prompt - what the local model says of a prompt before anything
+ * is generated: each token's surprisal (for EA_COLLAB_ROUTER) and a shorter
+ * prompt without the least surprising tokens (EA_COLLAB_COMPRESS).
+ */
+#ifndef EA_ROUTE_PROMPT_H
+#define EA_ROUTE_PROMPT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ea_error.h"
+#include "edgeai.h"
+
+/* The records of @p's prompt on @s (ea_generate() with prompt_only, echo and
+ * logprobs: session-owned, valid until its next request); the KV cache then
+ * holds the prompt. */
+ea_status ea_route_score_prompt(struct ea_session *s, const struct ea_generate_params *p,
+				struct ea_generate_result *r, struct ea_error *err);
+
+/* The mean surprisal of the scored tokens (all but the first), milli-nats. */
+uint32_t ea_route_surprisal(const struct ea_generate_result *r);
+
+/*
+ * The prompt of @r's records without the least surprising of them: drop
+ * @drop per mille of the tokens, never the first token, those of the first
+ * line or of personal data (ea_pii_scan() of the tokens' text). *@text: the
+ * kept tokens' text (malloc'd, NUL-terminated), *@kept how many.
+ */
+ea_status ea_route_compress(const struct ea_model *m, const struct ea_generate_result *r,
+			    uint32_t drop, char **text, size_t *len, int *kept,
+			    struct ea_error *err);
+
+#endif /* EA_ROUTE_PROMPT_H */
