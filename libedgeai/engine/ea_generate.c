@@ -17,6 +17,7 @@
 #include "ea_sample.h"
 #include "ea_session.h"
 #include "ea_tokenizer.h"
+#include "ea_utf8.h"
 
 /* One request in progress. */
 struct generation {
@@ -158,24 +159,6 @@ static bool text_append(struct generation *g, const char *bytes, size_t n)
 	return true;
 }
 
-/* The longest prefix of @len bytes of @text that does not end inside a UTF-8
- * character: an incomplete lead sequence at the end is held back. Invalid
- * bytes (a continuation byte without its lead) are not held. */
-static size_t utf8_whole(const char *text, size_t len)
-{
-	for (size_t back = 1; back <= 4 && back <= len; back++) {
-		unsigned char c = (unsigned char)text[len - back];
-		size_t need;
-
-		if ((c & 0xc0) == 0x80)
-			continue;
-		need = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 :
-		       (c & 0xf8) == 0xf0 ? 4 : 1;
-		return back < need ? len - back : len;
-	}
-	return len;
-}
-
 /* Pass text up to @upto to the callback; a non-zero answer cancels. */
 static void emit(struct generation *g, size_t upto)
 {
@@ -216,7 +199,7 @@ static enum ea_finish_reason finish_reason(enum ea_stop_reason reason)
 static ea_status finish(struct generation *g, size_t show, enum ea_stop_reason reason,
 			struct ea_generate_result *r)
 {
-	size_t whole = utf8_whole(g->s->text, show);
+	size_t whole = ea_utf8_whole(g->s->text, show);
 
 	if (whole < show) {
 		g->len = whole;
@@ -270,7 +253,7 @@ static ea_status decode_loop(struct generation *g, const struct ea_generate_para
 			r->stop_index = stop_index(p, g->s->text, g->len, show);
 		if (reason != EA_STOP_NONE)
 			return finish(g, show, reason, r);
-		emit(g, utf8_whole(g->s->text, show));
+		emit(g, ea_utf8_whole(g->s->text, show));
 		if (!g->cancelled)
 			status = ea_session_eval(g->s, &token, 1, pos++, logits);
 		if (status != EA_OK)

@@ -31,6 +31,7 @@
 #include "ea_sample.h"
 #include "ea_session.h"
 #include "ea_tokenizer.h"
+#include "ea_utf8.h"
 
 #define EA_SPEC_MAX_DRAFT 16
 
@@ -58,22 +59,6 @@ static int32_t argmax(const float *x, int n)
 		if (x[i] > x[best])
 			best = i;
 	return best;
-}
-
-/* The longest prefix of @len bytes that does not end inside a UTF-8 character. */
-static size_t utf8_whole(const char *text, size_t len)
-{
-	for (size_t back = 1; back <= 4 && back <= len; back++) {
-		unsigned char c = (unsigned char)text[len - back];
-		size_t need;
-
-		if ((c & 0xc0) == 0x80)
-			continue;
-		need = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 :
-		       (c & 0xf8) == 0xf0 ? 4 : 1;
-		return back < need ? len - back : len;
-	}
-	return len;
 }
 
 static bool show_upto(struct spec *sp, size_t upto)
@@ -127,7 +112,7 @@ static ea_status keep(struct spec *sp, int32_t token)
 		sp->shown = show > sp->shown ? show : sp->shown;
 		return EA_OK;
 	}
-	show_upto(sp, utf8_whole(sp->text, show));
+	show_upto(sp, ea_utf8_whole(sp->text, show));
 	return EA_OK;
 }
 

@@ -2,7 +2,8 @@
 /*
  * ea_test_tool.h - host tests that run the edgeai command line: find
  * build/bin/edgeai from the test binary's own path (build/tests/host/NAME),
- * run a command and wait for it, synthesize a model.
+ * run a command and wait for it, synthesize a model, read the port an
+ * `edgeai serve` on port 0 says it listens on.
  */
 #ifndef EA_TEST_TOOL_H
 #define EA_TEST_TOOL_H
@@ -57,6 +58,26 @@ static inline bool ea_test_synth(const char *edgeai, const char *out, const char
 
 	snprintf(cmd, sizeof(cmd), "'%s' synth -o '%s' %s >/dev/null", edgeai, out, args);
 	return system(cmd) == 0;
+}
+
+/* The port of `edgeai serve`'s "listening on http://127.0.0.1:PORT/v1" line
+ * in the log file @log; 0 before it is there. */
+static inline int ea_test_read_port(const char *log)
+{
+	static const char at[] = "listening on http://127.0.0.1:";
+	char line[1024];
+	FILE *f = fopen(log, "r");
+	int port = 0;
+
+	while (f && !port && fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, at);
+
+		if (p)
+			port = atoi(p + strlen(at));
+	}
+	if (f)
+		fclose(f);
+	return port;
 }
 
 #endif

@@ -52,24 +52,6 @@ struct server {
 	char log[PATH_MAX];
 };
 
-static int read_port(const char *log)
-{
-	static const char at[] = "listening on http://127.0.0.1:";
-	char line[1024];
-	FILE *f = fopen(log, "r");
-	int port = 0;
-
-	while (f && !port && fgets(line, sizeof(line), f)) {
-		char *p = strstr(line, at);
-
-		if (p)
-			port = atoi(p + strlen(at));
-	}
-	if (f)
-		fclose(f);
-	return port;
-}
-
 static bool serve(struct server *s, const char *edgeai, const char *model, const char *log)
 {
 	snprintf(s->log, sizeof(s->log), "%s", log);
@@ -83,7 +65,7 @@ static bool serve(struct server *s, const char *edgeai, const char *model, const
 		_exit(127);
 	}
 	for (int waited = 0; s->pid > 0 && waited < START_TIMEOUT_MS; waited += 20) {
-		if ((s->port = read_port(s->log)))
+		if ((s->port = ea_test_read_port(s->log)))
 			return true;
 		usleep(20000);
 	}

@@ -32,24 +32,6 @@ struct fixture {
 	struct ea_session *session;
 };
 
-static int read_port(const char *log)
-{
-	static const char at[] = "listening on http://127.0.0.1:";
-	char line[1024];
-	FILE *f = fopen(log, "r");
-	int port = 0;
-
-	while (f && !port && fgets(line, sizeof(line), f)) {
-		char *p = strstr(line, at);
-
-		if (p)
-			port = atoi(p + strlen(at));
-	}
-	if (f)
-		fclose(f);
-	return port;
-}
-
 static bool server_start(struct fixture *f)
 {
 	f->server = fork();
@@ -62,7 +44,7 @@ static bool server_start(struct fixture *f)
 		_exit(127);
 	}
 	for (int waited = 0; f->server > 0 && waited < START_TIMEOUT_MS; waited += 20) {
-		f->port = read_port(f->log);
+		f->port = ea_test_read_port(f->log);
 		if (f->port)
 			return true;
 		usleep(20000);

@@ -57,24 +57,6 @@ static void sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
-/* The port from the server's "listening on http://HOST:PORT/v1" line. */
-static int read_port(const char *log)
-{
-	char line[1024];
-	FILE *f = fopen(log, "r");
-	int port = 0;
-
-	while (f && !port && fgets(line, sizeof(line), f)) {
-		char *at = strstr(line, "listening on http://127.0.0.1:");
-
-		if (at)
-			port = atoi(at + strlen("listening on http://127.0.0.1:"));
-	}
-	if (f)
-		fclose(f);
-	return port;
-}
-
 static bool server_start(struct server *s, const char *edgeai, const char *model,
 			 const char *tmp, const char *sessions, const char *queue)
 {
@@ -98,7 +80,7 @@ static bool server_start(struct server *s, const char *edgeai, const char *model
 		_exit(127);
 	}
 	for (double end = now_ms() + START_TIMEOUT_MS; s->pid > 0 && now_ms() < end;) {
-		s->port = read_port(s->log);
+		s->port = ea_test_read_port(s->log);
 		if (s->port) {
 			snprintf(s->base_url, sizeof(s->base_url), "http://127.0.0.1:%d/v1", s->port);
 			return true;
