@@ -257,13 +257,31 @@ TEST_F(sched, cascade_table)
 		{ PUB, 0, 10, 100, NONE, 0, L, EDGEAI_REASON_CONFIDENT, HIGH },
 		{ SENS, 0, 10, 0, 0, 1, L, EDGEAI_REASON_PRIVACY, NORM },
 	};
+	/* The floor raised to 900 at run time: 800 is doubtful now; lowered to
+	 * 200: 300 is confident. */
+	static const struct route_row strict[] = {
+		{ PUB, 0, 10, 0, 800, 1, C, EDGEAI_REASON_LOW_CONFIDENCE, NORM },
+	};
+	static const struct route_row lenient[] = {
+		{ PUB, 0, 10, 0, 300, 1, L, EDGEAI_REASON_CONFIDENT, NORM },
+	};
 	struct cascade_bpf *skel = cascade_bpf__open_and_load();
+	struct edgeai_cascade_state floor;
 	struct bpf_link *link;
+	__u32 key = 0;
 
 	ASSERT_NE(NULL, skel);
 	link = bpf_map__attach_struct_ops(skel->maps.cascade);
 	ASSERT_NE(NULL, link);
 	check_table(_metadata, self, "cascade", rows, ROWS(rows));
+	floor.floor = 900;
+	ASSERT_EQ(0, bpf_map__update_elem(skel->maps.cascade_floor, &key, sizeof(key), &floor,
+					  sizeof(floor), 0));
+	check_table(_metadata, self, "cascade", strict, ROWS(strict));
+	floor.floor = 200;
+	ASSERT_EQ(0, bpf_map__update_elem(skel->maps.cascade_floor, &key, sizeof(key), &floor,
+					  sizeof(floor), 0));
+	check_table(_metadata, self, "cascade", lenient, ROWS(lenient));
 	bpf_link__destroy(link);
 	cascade_bpf__destroy(skel);
 }

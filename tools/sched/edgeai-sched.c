@@ -67,6 +67,9 @@ static const struct setting {
 	  sizeof(struct edgeai_power_state), 100 },
 	{ "thermal", "power", offsetof(struct edgeai_power_state, thermal_c),
 	  sizeof(struct edgeai_power_state), 200 },
+	{ "cascade-floor", "cascade_floor",
+	  offsetof(struct edgeai_cascade_state, floor),
+	  sizeof(struct edgeai_cascade_state), 1000 },
 };
 
 #define SETTING_COUNT (sizeof(settings) / sizeof(settings[0]))
@@ -102,7 +105,8 @@ static void usage(FILE *out)
 	      "  detach               detach it; the built-in policy decides\n"
 	      "  status               policy, errors, decisions by reason, maps\n"
 	      "  set KEY VALUE        KEY: cloud-rtt (ms), cloud-tps (tokens/s),\n"
-	      "                       battery (%), thermal (Celsius)\n"
+	      "                       battery (%), thermal (Celsius),\n"
+	      "                       cascade-floor (per mille, 0: the default 500)\n"
 	      "  watch [N]            print decisions as they come (N: stop after N)\n"
 	      "  -v                   libbpf's debug messages\n"
 	      "attach, detach, set and watch need root.  status lists the\n"
@@ -177,7 +181,8 @@ static int pin_shared_maps(struct bpf_object *obj, struct bpf_map **ops)
 
 		if (bpf_map__type(map) == BPF_MAP_TYPE_STRUCT_OPS)
 			*ops = map;
-		else if (!strcmp(name, "cloud") || !strcmp(name, "power")) {
+		else if (!strcmp(name, "cloud") || !strcmp(name, "power") ||
+			 !strcmp(name, "cascade_floor")) {
 			snprintf(path, sizeof(path), "%s/%s",
 				 EDGEAI_SCHED_PIN_DIR, name);
 			if (bpf_map__set_pin_path(map, path))
@@ -381,6 +386,7 @@ static int cmd_status(void)
 {
 	struct edgeai_cloud_state cloud;
 	struct edgeai_power_state power;
+	struct edgeai_cascade_state floor;
 	char line[128];
 	FILE *f;
 
@@ -404,6 +410,9 @@ static int cmd_status(void)
 	if (!read_pinned("power", &power, NULL))
 		printf("power: battery %u %%, thermal %u C\n",
 		       power.battery_pct, power.thermal_c);
+	if (!read_pinned("cascade_floor", &floor, NULL))
+		printf("cascade floor: %u per mille%s\n", floor.floor,
+		       floor.floor ? "" : " (0: the default)");
 	show_struct_ops();
 	return 0;
 }
@@ -422,8 +431,8 @@ static int cmd_set(const char *key, const char *text)
 		if (!strcmp(settings[i].key, key))
 			s = &settings[i];
 	if (!s)
-		return fail("unknown key %s (cloud-rtt, cloud-tps, battery, thermal)",
-			    key);
+		return fail("unknown key %s (cloud-rtt, cloud-tps, battery, thermal, "
+			    "cascade-floor)", key);
 	errno = 0;
 	v = strtoul(text, &end, 10);
 	if (errno || *end || end == text || v > UINT32_MAX)

@@ -18,6 +18,12 @@ struct edgeai_power_state {
 	__u32 thermal_c;
 };
 
+/* "cascade_floor": the cascade policy's floor of a local answer's
+ * confidence, per mille; 0 means EDGEAI_POLICY_CONFIDENCE_FLOOR. */
+struct edgeai_cascade_state {
+	__u32 floor;
+};
+
 #define EDGEAI_SCHED_PIN_DIR "/sys/fs/bpf/edgeai"
 
 #endif
