@@ -44,7 +44,7 @@
 #define N_PROMPTS 6
 #define N_TOKENS 40
 #define START_TIMEOUT_MS 60000
-#define N_TESTS 13
+#define N_TESTS 12
 
 struct server {
 	pid_t pid;
