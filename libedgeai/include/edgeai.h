@@ -688,6 +688,8 @@ struct ea_route_result {
 	int verify_calls;		/* cloud calls, each verifying a draft */
 	int drafted, accepted;		/* draft tokens sent, and kept as the cloud's */
 	int pipelined;			/* drafts made while the previous verify ran, and sent */
+	long cloud_prompt_tokens;	/* the verify calls' prompt tokens, all together */
+	long cloud_cached_tokens;	/* of them, found in the cloud's KV cache (its usage) */
 	/* Cascade (EA_COLLAB_CASCADE): */
 	bool cascaded;
 	bool escalated;			/* the local answer was doubtful: the cloud answered */

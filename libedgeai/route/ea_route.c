@@ -405,6 +405,8 @@ static ea_status run_speculative(struct job *j, const struct ea_route_params *rp
 	res->drafted = sr.drafted;
 	res->accepted = sr.accepted;
 	res->pipelined = sr.ahead_kept;
+	res->cloud_prompt_tokens = sr.sent_tokens;
+	res->cloud_cached_tokens = sr.cached_tokens;
 	res->n_generated_tokens = sr.n_generated_tokens;
 	res->finish_reason = j->sink.cancelled ? EA_FINISH_CANCELLED : sr.finish_reason;
 	res->where = sr.fell_back ? EA_RAN_LOCAL_AFTER_FALLBACK : EA_RAN_CLOUD;

@@ -332,6 +332,8 @@ ea_status ea_route_speculative(const struct ea_cloud_endpoint *cloud, struct ea_
 			break;
 		}
 		out->last_cached = v.cached;
+		out->sent_tokens += v.n;
+		out->cached_tokens += v.cached > 0 ? v.cached : 0;
 		out->verify_calls++;
 		out->drafted += n_draft;
 		while (agree < n_draft && v.choice[agree] == d[agree])

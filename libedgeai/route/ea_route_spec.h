@@ -24,6 +24,8 @@ struct ea_spec_result {
 	int drafted, accepted;		/* draft tokens sent, and kept */
 	int draft_k;			/* the caller's k; 0: adaptive */
 	int last_cached;		/* the cloud's cached_tokens in the last call; -1 */
+	long sent_tokens;		/* prompt tokens of every verify call */
+	long cached_tokens;		/* of them, the cloud's cached_tokens (0 when not given) */
 	int ahead_kept;			/* blocks drafted during a verify and sent next */
 	bool fell_back;			/* the cloud failed: the local model finished */
 	char fallback_reason[256];

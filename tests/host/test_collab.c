@@ -165,6 +165,7 @@ static void test_identity(struct tap *t, struct ea_router *r, struct ea_session 
 			  char prompts[][128], int n)
 {
 	int tokens = 0, calls = 0, drafted = 0, accepted = 0, mismatches = 0, pipelined = 0;
+	long sent = 0, cached = 0;
 	bool ok = true;
 
 	for (int i = 0; i < n && ok; i++) {
@@ -186,8 +187,15 @@ static void test_identity(struct tap *t, struct ea_router *r, struct ea_session 
 		drafted += b.drafted;
 		accepted += b.accepted;
 		pipelined += b.pipelined;
+		sent += b.cloud_prompt_tokens;
+		cached += b.cloud_cached_tokens;
 	}
-	tap_ok(t, ok && !mismatches && calls < tokens && pipelined > 0, "%d prompts of "
+	tap_diag("cloud tokens computed a generated token: %.2f with the server's prefix cache, "
+		 "%.2f without (%ld prompt tokens sent, %ld of them cached)",
+		 tokens ? (double)(sent - cached) / tokens : 0, tokens ? (double)sent / tokens : 0,
+		 sent, cached);
+	tap_ok(t, ok && !mismatches && calls < tokens && pipelined > 0 && cached > 0 &&
+	       cached < sent, "%d prompts of "
 	       "heldout.txt: the speculative text is the cloud's greedy text (%d mismatches), %d "
 	       "tokens in %d cloud calls (%.2f a token), %d of %d drafted tokens accepted, %d "
 	       "drafts made during the previous verify and sent", n, mismatches, tokens, calls,
