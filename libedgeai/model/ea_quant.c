@@ -7,6 +7,40 @@
 #include "ea_fp16.h"
 #include "ea_quant.h"
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
+/* Halves to floats with the CPU's F16C instructions, 8 at a time: the same
+ * values as ea_fp16_to_fp32(), several times faster (the CPU reference's
+ * matrix products spend most of their time here on F16 models). */
+__attribute__((target("avx,f16c"))) static void fp16_row_f16c(const uint8_t *b, float *dst,
+							     size_t n)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8)
+		_mm256_storeu_ps(dst + i, _mm256_cvtph_ps(_mm_loadu_si128((const void *)(b + 2 * i))));
+	for (; i < n; i++)
+		dst[i] = ea_fp16_to_fp32((uint16_t)(b[2 * i] | b[2 * i + 1] << 8));
+}
+
+static bool have_f16c(void)
+{
+	/* A load and a test of the CPU model libgcc reads at start-up. */
+	return __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx");
+}
+#else
+static bool have_f16c(void)
+{
+	return false;
+}
+
+static void fp16_row_f16c(const uint8_t *b, float *dst, size_t n)
+{
+	(void)b, (void)dst, (void)n;
+}
+#endif
+
 struct type_traits {
 	enum ea_type type;
 	const char *name;
@@ -225,6 +259,10 @@ void ea_dequant_row(enum ea_type type, const void *src, float *dst, size_t n)
 		memcpy(dst, src, n * sizeof(float));
 		break;
 	case EA_TYPE_F16:
+		if (have_f16c()) {
+			fp16_row_f16c(b, dst, n);
+			break;
+		}
 		for (size_t i = 0; i < n; i++)
 			dst[i] = load_fp16(b + 2 * i);
 		break;

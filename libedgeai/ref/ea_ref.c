@@ -28,7 +28,7 @@ void ea_ref_rmsnorm(float *out, const float *x, const float *w, int n, float eps
 }
 
 /* Eight running sums rather than one, so that the loop vectorizes. */
-static float dot(const float *a, const float *b, int n)
+static float dot_scalar(const float *a, const float *b, int n)
 {
 	float part[8] = { 0 };
 	int i = 0;
@@ -42,6 +42,40 @@ static float dot(const float *a, const float *b, int n)
 		sum += a[i] * b[i];
 	return sum;
 }
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
+/* dot_scalar() with its eight sums in one AVX register: the same products
+ * and additions in the same order (no fused multiply-add), so the same bits. */
+__attribute__((target("avx"))) static float dot_avx(const float *a, const float *b, int n)
+{
+	__m256 acc = _mm256_setzero_ps();
+	float part[8];
+	int i = 0;
+
+	for (; i + 8 <= n; i += 8)
+		acc = _mm256_add_ps(acc, _mm256_mul_ps(_mm256_loadu_ps(a + i),
+						       _mm256_loadu_ps(b + i)));
+	_mm256_storeu_ps(part, acc);
+	float sum = ((part[0] + part[1]) + (part[2] + part[3])) +
+		    ((part[4] + part[5]) + (part[6] + part[7]));
+	for (; i < n; i++)
+		sum += a[i] * b[i];
+	return sum;
+}
+
+static float dot(const float *a, const float *b, int n)
+{
+	/* A load and a test of the CPU model libgcc reads at start-up. */
+	return __builtin_cpu_supports("avx") ? dot_avx(a, b, n) : dot_scalar(a, b, n);
+}
+#else
+static float dot(const float *a, const float *b, int n)
+{
+	return dot_scalar(a, b, n);
+}
+#endif
 
 /*
  * One row of W against a tile of up to TOKEN_TILE tokens: each piece of the
