@@ -34,6 +34,12 @@ struct ea_backend_ops {
 	 * afterwards logits() are the last token's. */
 	ea_status (*prompt)(struct ea_backend *e, const uint32_t *tokens, uint32_t n,
 			    uint32_t pos0);
+	/* Run as prompt() does and write every token's logits to @logits
+	 * (n x n_vocab: row i predicts the token after tokens[i]). NULL where
+	 * the engine keeps only the last token's: the session then runs the
+	 * tokens one step at a time. */
+	ea_status (*prompt_all)(struct ea_backend *e, const uint32_t *tokens, uint32_t n,
+				uint32_t pos0, float *logits);
 	/* Run one token at @pos. */
 	ea_status (*step)(struct ea_backend *e, uint32_t token, uint32_t pos);
 	/* The last run's logits (n_vocab floats, valid until the next run), and

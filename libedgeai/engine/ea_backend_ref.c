@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* ea_backend_ref - the CPU reference (ref/ea_ref_forward.h) as an engine. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "ea_backend.h"
 #include "ea_ref_forward.h"
@@ -32,6 +33,22 @@ static ea_status ref_prompt(struct ea_backend *e, const uint32_t *tokens, uint32
 	if (status != EA_OK)
 		e->error = r->state->error;
 	return status;
+}
+
+static ea_status ref_prompt_all(struct ea_backend *e, const uint32_t *tokens, uint32_t n,
+				uint32_t pos0, float *logits)
+{
+	struct ref *r = ref_of(e);
+	ea_status status = ea_ref_forward_batch(r->m, r->state, (const int32_t *)tokens, (int)n,
+						(int)pos0, logits, (int)n);
+
+	if (status != EA_OK) {
+		e->error = r->state->error;
+		return status;
+	}
+	memcpy(r->logits, logits + (size_t)(n - 1) * (size_t)r->m->cfg.n_vocab,
+	       (size_t)r->m->cfg.n_vocab * sizeof(float));
+	return EA_OK;
 }
 
 static ea_status ref_step(struct ea_backend *e, uint32_t token, uint32_t pos)
@@ -91,6 +108,7 @@ static void ref_free(struct ea_backend *e)
 static const struct ea_backend_ops ref_ops = {
 	.name = "CPU reference",
 	.prompt = ref_prompt,
+	.prompt_all = ref_prompt_all,
 	.step = ref_step,
 	.logits = ref_logits,
 	.argmax = ref_argmax,

@@ -274,11 +274,47 @@ static ea_status logprob_room(struct ea_session *s)
 	return EA_OK;
 }
 
+/* Prompt tokens whose logits one batch of an echo holds (n_vocab each). */
+#define ECHO_BATCH 64
+
+/*
+ * Tokens from .. n - 1 of an echoed prompt in batches whose every token's
+ * logits score the next token; the last one's into @logits.
+ * EA_ERR_UNSUPPORTED, with nothing run, where the engine cannot.
+ */
+static ea_status echo_batches(struct ea_session *s, const struct ea_generate_params *p,
+			      const int32_t *tokens, int from, int n, float *logits)
+{
+	size_t n_vocab = (size_t)s->model->cfg.n_vocab;
+	int batch = n - from < ECHO_BATCH ? n - from : ECHO_BATCH;
+	float *all = malloc((size_t)batch * n_vocab * sizeof(*all));
+	ea_status status = EA_OK;
+
+	if (!all)
+		return ea_error_set(&s->error, EA_ERR_NO_MEMORY, "out of memory for %d x %zu "
+				    "logits", batch, n_vocab);
+	for (int i = from; i < n && status == EA_OK; i += batch) {
+		int m = n - i < batch ? n - i : batch;
+
+		status = ea_session_eval_all(s, &tokens[i], m, i, all);
+		for (int k = 0; k < m && status == EA_OK && i + k + 1 < n; k++) {
+			ea_logprob_of(all + (size_t)k * n_vocab, (int)n_vocab, tokens[i + k + 1],
+				      p->top_logprobs, &s->lp[i + k + 1]);
+			s->n_lp = i + k + 2;
+		}
+		if (status == EA_OK)
+			memcpy(logits, all + (size_t)(m - 1) * n_vocab, n_vocab * sizeof(*logits));
+	}
+	free(all);
+	return status;
+}
+
 /*
  * The prompt with echo: every token's record. Those the cache holds, with
  * at least the alternatives asked for, are kept; from the first one missing
- * the prompt runs a token at a time, each step's logits scoring the next
- * token. *@n_cached: the positions taken from the KV cache as they were.
+ * the prompt runs in batches whose every token's logits score the next
+ * token, or a token at a time where the engine gives only the last token's
+ * logits. *@n_cached: the positions taken from the KV cache as they were.
  */
 static ea_status prefill_echo(struct ea_session *s, const struct ea_generate_params *p,
 			      const int32_t *tokens, int n, float *logits, int *n_cached)
@@ -287,10 +323,16 @@ static ea_status prefill_echo(struct ea_session *s, const struct ea_generate_par
 	int keep = s->lp_top >= p->top_logprobs && s->n_lp < same ? s->n_lp :
 		   s->lp_top >= p->top_logprobs ? same : 0;
 	int from = keep > 1 ? keep - 1 : 0;
-	ea_status status = EA_OK;
+	ea_status status;
 
 	*n_cached = from;
 	s->lp[0] = (struct ea_token_logprob){ .token = tokens[0], .logprob = NAN };
+	status = echo_batches(s, p, tokens, from, n, logits);
+	if (status == EA_OK && n == 1)
+		s->n_lp = 1;
+	if (status != EA_ERR_UNSUPPORTED)
+		return status;
+	status = EA_OK;
 	for (int i = from; i < n && status == EA_OK; i++) {
 		status = ea_session_eval(s, &tokens[i], 1, i, logits);
 		if (status == EA_OK && i + 1 < n) {

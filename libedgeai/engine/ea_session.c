@@ -190,6 +190,27 @@ ea_status ea_session_eval(struct ea_session *s, const int32_t *tokens, int n, in
 	return EA_OK;
 }
 
+ea_status ea_session_eval_all(struct ea_session *s, const int32_t *tokens, int n, int pos0,
+			      float *logits)
+{
+	struct ea_backend *e = s->engine;
+	ea_status status;
+
+	if (!e->ops->prompt_all)
+		return EA_ERR_UNSUPPORTED;
+	status = check_tokens(s, tokens, n, pos0);
+	if (status != EA_OK)
+		return status;
+	status = e->ops->prompt_all(e, (const uint32_t *)tokens, (uint32_t)n, (uint32_t)pos0,
+				    logits);
+	if (status != EA_OK) {
+		ea_session_reset(s);
+		return ea_error_pass(&s->error, &e->error, status);
+	}
+	remember(s, tokens, n, pos0);
+	return EA_OK;
+}
+
 int ea_session_cached(struct ea_session *s, const int32_t *tokens, int n)
 {
 	int same = 0;

@@ -47,6 +47,14 @@ ea_status ea_session_of_backend(const struct ea_model *m, struct ea_backend *bac
 ea_status ea_session_eval(struct ea_session *s, const int32_t *tokens, int n, int pos0,
 			  float *logits);
 
+/*
+ * The same, writing every token's logits to @logits (n x n_vocab: row i
+ * predicts the token after tokens[i]). EA_ERR_UNSUPPORTED, with nothing
+ * run, where the engine keeps only the last token's logits.
+ */
+ea_status ea_session_eval_all(struct ea_session *s, const int32_t *tokens, int n, int pos0,
+			      float *logits);
+
 /* How many of @tokens' first tokens the KV cache holds and may keep (at
  * most n - 1, so that the last one runs and gives logits); 0 after another
  * executor lost the cache. */
