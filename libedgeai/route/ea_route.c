@@ -613,8 +613,8 @@ static ea_status run_compress(struct job *j, const struct ea_route_params *rp)
 		return offload(j);
 	st = ea_route_score_prompt(j->session, p, &scored, &err);
 	if (st == EA_OK)
-		st = ea_route_compress(j->session->model, &scored, rp->compress_drop, &text, &len,
-				       &res->sent_tokens, &err);
+		st = ea_route_compress(j->session->model, &scored, rp->compress_drop, 0, &text,
+				       &len, &res->sent_tokens, &err);
 	if (st != EA_OK)
 		return ea_error_pass(&j->r->error, &err, st);
 	res->prompt_tokens = scored.n_prompt_tokens;

@@ -51,17 +51,47 @@ static void spell(const struct ea_model *m, int32_t token, struct piece *pc)
 		pc->len = 0;
 }
 
-/* Mark what must stay: the first token, the first line, personal data. */
+/*
+ * A line's label: its tokens up to the first one holding a colon, when one of
+ * its first EA_LABEL_TOKENS does ("Description:", "Question:"). A label says
+ * what the line is; its tokens are predictable, so surprisal alone would drop
+ * them first, and the cloud then no longer knows the text's form.
+ */
+#define EA_LABEL_TOKENS 6
+
+static void keep_label(struct piece *pc, int n, int start)
+{
+	for (int i = start; i < n && i < start + EA_LABEL_TOKENS; i++) {
+		if (memchr(pc[i].bytes, '\n', pc[i].len))
+			return;
+		if (memchr(pc[i].bytes, ':', pc[i].len)) {
+			for (int k = start; k <= i; k++)
+				pc[k].keep = true;
+			return;
+		}
+	}
+}
+
+/* Mark what must stay: the first token, the first line, every line's label
+ * and break, personal data. */
 static void mark_kept(struct piece *pc, int n, const char *all, size_t all_len)
 {
 	struct ea_pii_span spans[MAX_PII_SPANS];
 	size_t n_spans = ea_pii_scan(all, all_len, spans, MAX_PII_SPANS);
 	bool first_line = true;
 
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < n; i++)
 		pc[i].keep = i == 0 || first_line;
-		if (memchr(pc[i].bytes, '\n', pc[i].len))
+	for (int i = 0; i < n; i++) {
+		bool line_break = memchr(pc[i].bytes, '\n', pc[i].len) != NULL;
+
+		if (i == 0 || line_break)
+			keep_label(pc, n, line_break ? i + 1 : 0);
+		if (line_break) {
+			pc[i].keep = true;
 			first_line = false;
+		}
+		pc[i].keep |= first_line;
 		for (size_t k = 0; k < n_spans && k < MAX_PII_SPANS; k++)
 			if (pc[i].at < spans[k].start + spans[k].len &&
 			    spans[k].start < pc[i].at + pc[i].len)
@@ -79,9 +109,25 @@ static int by_surprisal(const void *a, const void *b, void *records)
 	return si < sj ? -1 : si > sj ? 1 : j - i;
 }
 
+/* A random order of @order (a baseline: xorshift64 from @seed). */
+static void shuffle(int *order, int n, uint64_t seed)
+{
+	for (int i = n - 1; i > 0; i--) {
+		int j, t;
+
+		seed ^= seed << 13;
+		seed ^= seed >> 7;
+		seed ^= seed << 17;
+		j = (int)(seed % (uint64_t)(i + 1));
+		t = order[i];
+		order[i] = order[j];
+		order[j] = t;
+	}
+}
+
 ea_status ea_route_compress(const struct ea_model *m, const struct ea_generate_result *r,
-			    uint32_t drop, char **text, size_t *len, int *kept,
-			    struct ea_error *err)
+			    uint32_t drop, uint64_t random_seed, char **text, size_t *len,
+			    int *kept, struct ea_error *err)
 {
 	int n = r->n_echoed, n_drop = (int)((int64_t)n * (drop > 900 ? 900 : drop) / 1000);
 	struct piece *pc = calloc((size_t)n, sizeof(*pc));
@@ -108,7 +154,11 @@ ea_status ea_route_compress(const struct ea_model *m, const struct ea_generate_r
 	for (int i = 0; i < n; i++)
 		if (!pc[i].keep)
 			order[n_order++] = i;
-	qsort_r(order, (size_t)n_order, sizeof(*order), by_surprisal, (void *)r->logprobs);
+	if (random_seed)
+		shuffle(order, n_order, random_seed);
+	else
+		qsort_r(order, (size_t)n_order, sizeof(*order), by_surprisal,
+			(void *)r->logprobs);
 	for (int k = 0; k < n; k++)
 		pc[k].keep = true;
 	for (int k = 0; k < n_drop && k < n_order; k++)

@@ -25,11 +25,15 @@ uint32_t ea_route_surprisal(const struct ea_generate_result *r);
 /*
  * The prompt of @r's records without the least surprising of them: drop
  * @drop per mille of the tokens, never the first token, those of the first
- * line or of personal data (ea_pii_scan() of the tokens' text). *@text: the
- * kept tokens' text (malloc'd, NUL-terminated), *@kept how many.
+ * line, a line's break or its label (its tokens up to a colon among its
+ * first few: "Description:") or personal data (ea_pii_scan() of the tokens'
+ * text). A @random_seed other than 0 drops as many of the same droppable
+ * tokens in a random order instead (the baseline eval-collab measures
+ * against). *@text: the kept tokens' text (malloc'd, NUL-terminated),
+ * *@kept how many.
  */
 ea_status ea_route_compress(const struct ea_model *m, const struct ea_generate_result *r,
-			    uint32_t drop, char **text, size_t *len, int *kept,
-			    struct ea_error *err);
+			    uint32_t drop, uint64_t random_seed, char **text, size_t *len,
+			    int *kept, struct ea_error *err);
 
 #endif /* EA_ROUTE_PROMPT_H */
