@@ -31,17 +31,17 @@
 #include <time.h>
 
 #include "cli.h"
+#include "eval_docs.h"
 #include "ea_model.h"
 #include "ea_route_prompt.h"
 #include "ea_session.h"
 
-#define MAX_DOC 4096
 #define N_FRACTIONS 3
 
 static const double fractions[N_FRACTIONS] = { 0.1, 0.2, 0.3 };
 
 struct eval_options {
-	const char *edge, *cloud, *text;
+	const char *edge, *cloud, *text, *data;
 	int requests, ref_tokens, answer_tokens, threads;
 	bool json;
 };
@@ -54,7 +54,8 @@ struct request {
 	double q_local, q_cloud;	/* mean NLL of the reference */
 	double surprisal;		/* the edge model's, of the prompt, nats a token */
 	double confidence;		/* the edge model's, in its greedy answer */
-	double comp_loss[N_FRACTIONS], rand_loss[N_FRACTIONS];
+	double confidence_min;		/* the least of its windows' (EA_CASCADE_WINDOW) */
+	double comp_loss[N_FRACTIONS], rand_loss[N_FRACTIONS], any_loss[N_FRACTIONS];
 	size_t bytes, comp_bytes[N_FRACTIONS];
 };
 
@@ -64,38 +65,6 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* The next document of @f: its first two lines into @prompt, the rest into @body. */
-static bool next_document(FILE *f, char *prompt, size_t psz, char *body, size_t bsz)
-{
-	char line[MAX_DOC];
-	int lines = 0;
-	size_t plen = 0, blen = 0;
-
-	prompt[0] = body[0] = '\0';
-	while (fgets(line, sizeof(line), f)) {
-		size_t n = strlen(line);
-
-		if (!strcmp(line, "\n")) {
-			if (lines >= 3)
-				return true;
-			lines = 0, plen = blen = 0;
-			prompt[0] = body[0] = '\0';
-			continue;
-		}
-		if (lines == 0 && strncmp(line, "Package: ", 9))
-			continue;	/* a document's tail at the start of the text */
-		if (lines < 2 && plen + n < psz) {
-			memcpy(prompt + plen, line, n + 1);
-			plen += n;
-		} else if (lines >= 2 && blen + n < bsz) {
-			memcpy(body + blen, line, n + 1);
-			blen += n;
-		}
-		lines++;
-	}
-	return lines >= 3;
 }
 
 static int32_t *tokenize(const struct ea_model *m, const char *text, unsigned flags, int *n)
@@ -125,8 +94,9 @@ static double mean_nll(struct ea_session *s, const int32_t *tokens, int n, int f
 	return nll / scored;
 }
 
-/* The edge model's confidence in its own greedy answer of @n tokens. */
-static double answer_confidence(struct ea_session *s, const char *prompt, int n)
+/* The edge model's confidence in its own greedy answer of @n tokens: exp of
+ * the mean log-probability of all of them and of the least window's. */
+static double answer_confidence(struct ea_session *s, const char *prompt, int n, double *least)
 {
 	struct ea_generate_params p = { .prompt = prompt, .max_tokens = n, .logprobs = true,
 					.ignore_eos = true };
@@ -135,8 +105,19 @@ static double answer_confidence(struct ea_session *s, const char *prompt, int n)
 
 	if (ea_generate(s, &p, NULL, NULL, &r) != EA_OK || !r.n_logprobs)
 		return NAN;
-	for (int i = 0; i < r.n_logprobs; i++)
+	*least = INFINITY;
+	for (int i = 0; i < r.n_logprobs; i++) {
+		double window = 0.0;
+
 		sum += r.logprobs[i].logprob;
+		if (i + 1 < EA_CASCADE_WINDOW)
+			continue;
+		for (int k = i + 1 - EA_CASCADE_WINDOW; k <= i; k++)
+			window += r.logprobs[k].logprob;
+		*least = fmin(*least, exp(window / EA_CASCADE_WINDOW));
+	}
+	if (isinf(*least))
+		*least = exp(sum / r.n_logprobs);
 	return exp(sum / r.n_logprobs);
 }
 
@@ -172,8 +153,8 @@ static uint64_t next_random(uint64_t *s)
 	return *s;
 }
 
-/* The prompt without @drop of its droppable tokens at random, kept as
- * ea_route_compress() keeps (the first token and the first line). */
+/* The prompt without @drop of its tokens after the first line at random:
+ * a baseline that, unlike ea_route_compress(), may drop a line's label. */
 static char *drop_randomly(const struct ea_model *m, const struct ea_generate_result *r, int drop,
 			   uint64_t *seed)
 {
@@ -219,6 +200,23 @@ static char *drop_randomly(const struct ea_model *m, const struct ea_generate_re
 	return text;
 }
 
+/* The cloud's loss of quality when @r's prompt loses @drop per mille of its
+ * tokens by @seed's order (0: the least surprising first). */
+static double compressed_loss(struct ea_session *edge, struct ea_session *cloud,
+			      const struct request *rq, const struct ea_generate_result *r,
+			      uint32_t drop, uint64_t seed, size_t *bytes, int *kept)
+{
+	struct ea_error err;
+	char *text = NULL;
+	double q;
+
+	if (ea_route_compress(edge->model, r, drop, seed, &text, bytes, kept, &err) != EA_OK)
+		return NAN;
+	q = cloud_given(cloud, rq, text) - rq->q_cloud;
+	free(text);
+	return q;
+}
+
 static void compression(struct ea_session *edge, struct ea_session *cloud, struct request *rq,
 			uint64_t *seed)
 {
@@ -227,23 +225,23 @@ static void compression(struct ea_session *edge, struct ea_session *cloud, struc
 	struct ea_error err;
 
 	rq->bytes = strlen(rq->prompt);
+	for (int f = 0; f < N_FRACTIONS; f++)
+		rq->comp_loss[f] = rq->rand_loss[f] = rq->any_loss[f] = NAN;
+	if (ea_route_score_prompt(edge, &p, &scored, &err) != EA_OK)
+		return;
 	for (int f = 0; f < N_FRACTIONS; f++) {
 		uint32_t drop = (uint32_t)(200 * (f + 1));
-		char *ours = NULL, *random;
-		size_t len = 0;
-		int kept = 0;
+		size_t random_bytes;
+		int kept = 0, random_kept;
+		char *any;
 
-		if (ea_route_score_prompt(edge, &p, &scored, &err) != EA_OK ||
-		    ea_route_compress(edge->model, &scored, drop, &ours, &len, &kept, &err) != EA_OK) {
-			rq->comp_loss[f] = rq->rand_loss[f] = NAN;
-			continue;
-		}
-		random = drop_randomly(edge->model, &scored, scored.n_echoed - kept, seed);
-		rq->comp_bytes[f] = len;
-		rq->comp_loss[f] = cloud_given(cloud, rq, ours) - rq->q_cloud;
-		rq->rand_loss[f] = random ? cloud_given(cloud, rq, random) - rq->q_cloud : NAN;
-		free(ours);
-		free(random);
+		rq->comp_loss[f] = compressed_loss(edge, cloud, rq, &scored, drop, 0,
+						   &rq->comp_bytes[f], &kept);
+		rq->rand_loss[f] = compressed_loss(edge, cloud, rq, &scored, drop,
+						   next_random(seed), &random_bytes, &random_kept);
+		any = drop_randomly(edge->model, &scored, scored.n_echoed - kept, seed);
+		rq->any_loss[f] = any ? cloud_given(cloud, rq, any) - rq->q_cloud : NAN;
+		free(any);
 	}
 }
 
@@ -323,6 +321,30 @@ static void policy_frontier(const struct request *rq, int n, const double *score
 	}
 }
 
+/* One line a request: what the figures are made of (for plots and checks). */
+static int write_data(const char *path, const struct request *rq, int n)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		fprintf(stderr, "edgeai eval-collab: %s: cannot create\n", path);
+		return -1;
+	}
+	fprintf(f, "# split\tprompt_tokens\tsurprisal\tconfidence\tconfidence_min\tq_local\t"
+		"q_cloud\tcomp20\tcomp40\tcomp60\trand20\trand40\trand60\n");
+	for (int i = 0; i < n; i++)
+		fprintf(f, "%s\t%d\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t"
+			"%.4f\t%.4f\n", i % 2 ? "test" : "calibration", rq[i].n_prompt,
+			rq[i].surprisal, rq[i].confidence, rq[i].confidence_min, rq[i].q_local,
+			rq[i].q_cloud, rq[i].comp_loss[0], rq[i].comp_loss[1], rq[i].comp_loss[2],
+			rq[i].rand_loss[0], rq[i].rand_loss[1], rq[i].rand_loss[2]);
+	if (fclose(f) != 0) {
+		fprintf(stderr, "edgeai eval-collab: %s: cannot write\n", path);
+		return -1;
+	}
+	return 0;
+}
+
 static int eval(const struct eval_options *o)
 {
 	struct ea_session_options so = { .engine = EA_ENGINE_CPU, .n_threads = o->threads };
@@ -337,7 +359,7 @@ static int eval(const struct eval_options *o)
 	double saved[N_FRACTIONS] = { 0 }, start = now_s();
 	struct frontier fr[4] = { { .name = "random" }, { .name = "router" }, { .name = "cascade" },
 				  { .name = "oracle" } };
-	char why[512], body[MAX_DOC * 4];
+	char why[512], body[EVAL_DOC_LINE * 4];
 	uint64_t seed = 0x9e3779b97f4a7c15ull;
 	FILE *f = fopen(o->text, "r");
 	int n = 0, m_test = 0, rc = 1;
@@ -354,7 +376,7 @@ static int eval(const struct eval_options *o)
 		fprintf(stderr, "edgeai eval-collab: %s\n", why);
 		goto out;
 	}
-	while (n < o->requests && next_document(f, rq[n].prompt, sizeof(rq[n].prompt), body,
+	while (n < o->requests && eval_next_document(f, rq[n].prompt, sizeof(rq[n].prompt), body,
 						 sizeof(body))) {
 		struct request *r = &rq[n];
 		int n_ref = 0;
@@ -376,7 +398,8 @@ static int eval(const struct eval_options *o)
 		r->q_local = mean_nll(edge, r->tokens, r->n, r->n_prompt);
 		r->q_cloud = mean_nll(cloud, r->tokens, r->n, r->n_prompt);
 		r->surprisal = mean_nll(edge, r->tokens, r->n_prompt, 1);
-		r->confidence = answer_confidence(edge, r->prompt, o->answer_tokens);
+		r->confidence = answer_confidence(edge, r->prompt, o->answer_tokens,
+						   &r->confidence_min);
 		if (n % 2)
 			compression(edge, cloud, r, &seed);
 		if (isnan(r->q_local) || isnan(r->q_cloud) || isnan(r->surprisal) ||
@@ -405,6 +428,8 @@ static int eval(const struct eval_options *o)
 			saved[k] += 1.0 - (double)rq[i].comp_bytes[k] / (double)rq[i].bytes;
 		}
 	}
+	if (o->data && write_data(o->data, rq, n) != 0)
+		goto out;
 	if (m_test < 2) {
 		fprintf(stderr, "edgeai eval-collab: %d test requests: too few\n", m_test);
 		goto out;
@@ -455,7 +480,7 @@ out:
 }
 
 enum { OPT_EDGE = CLI_OPT_OWN, OPT_CLOUD, OPT_TEXT, OPT_REQUESTS, OPT_REF, OPT_ANSWER,
-       OPT_THREADS, OPT_JSON };
+       OPT_THREADS, OPT_JSON, OPT_DATA };
 
 static const struct option long_options[] = {
 	{ "edge", required_argument, NULL, OPT_EDGE },
@@ -466,6 +491,7 @@ static const struct option long_options[] = {
 	{ "answer", required_argument, NULL, OPT_ANSWER },
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "data", required_argument, NULL, OPT_DATA },
 	CLI_OPTIONS_END
 };
 
@@ -500,6 +526,9 @@ static int run_eval(int argc, char **argv)
 			break;
 		case OPT_JSON:
 			o.json = true;
+			break;
+		case OPT_DATA:
+			o.data = optarg;
 			break;
 		}
 	}
