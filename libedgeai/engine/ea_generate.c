@@ -346,7 +346,23 @@ static ea_status prefill_echo(struct ea_session *s, const struct ea_generate_par
 	return status;
 }
 
-/* The records of the request, with as many alternatives as it asked for. */
+/* With echo, the prompt's records to on_token, each with the alternatives
+ * asked for (those kept from the cache may have more); false when it cancels. */
+static bool note_prompt(struct ea_session *s, const struct ea_generate_params *p, int n_prompt)
+{
+	for (int i = 0; i < n_prompt; i++) {
+		if (s->lp[i].n_top > p->top_logprobs)
+			s->lp[i].n_top = p->top_logprobs;
+		if (p->on_token && p->on_token(&s->lp[i], p->token_user))
+			return false;
+	}
+	return true;
+}
+
+/* The records of the request, none with more alternatives than it asked for
+ * (its generated ones have exactly that many; a prompt's kept from the cache
+ * may have fewer, but is returned only with echo, which keeps none such);
+ * lp_top: the alternatives every cached record has at least. */
 static void logprob_result(struct ea_session *s, const struct ea_generate_params *p,
 			   int n_prompt, bool kept_prompt, struct ea_generate_result *r)
 {
@@ -355,8 +371,8 @@ static void logprob_result(struct ea_session *s, const struct ea_generate_params
 	s->lp_top = p->echo || !kept_prompt ? p->top_logprobs :
 		    s->lp_top < p->top_logprobs ? s->lp_top : p->top_logprobs;
 	for (int i = 0; i < s->n_lp; i++)
-		if (s->lp[i].n_top > s->lp_top)
-			s->lp[i].n_top = s->lp_top;
+		if (s->lp[i].n_top > p->top_logprobs)
+			s->lp[i].n_top = p->top_logprobs;
 	r->logprobs = s->lp + first;
 	r->n_logprobs = end - first;
 	r->n_echoed = p->echo ? n_prompt : 0;
@@ -428,7 +444,9 @@ ea_status ea_generate(struct ea_session *session, const struct ea_generate_param
 	r.prompt_s = now_s() - start;
 
 	start = now_s();
-	if (params->prompt_only)
+	if (params->echo && !note_prompt(session, params, n_prompt))
+		r.finish_reason = EA_FINISH_CANCELLED;
+	else if (params->prompt_only)
 		r.finish_reason = EA_FINISH_LENGTH;
 	else
 		status = decode_loop(&g, params, &sampler, &rules, logits, n_prompt, &r);

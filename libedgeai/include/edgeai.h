@@ -400,9 +400,11 @@ struct ea_generate_params {
 	/* Run the prompt only: generate nothing (with logprobs and echo: score
 	 * the prompt). finish_reason is then EA_FINISH_LENGTH. */
 	bool prompt_only;
-	/* With logprobs: called with each sampled token's record as soon as it
-	 * is sampled, before its text is streamed; non-zero cancels (as the
-	 * text callback does). NULL: none. */
+	/* With logprobs: called with each token's record as soon as it is
+	 * known, in the result's order: with echo, the prompt's once it is
+	 * evaluated; then each sampled token's as soon as it is sampled,
+	 * before its text is streamed. Non-zero cancels (as the text callback
+	 * does). NULL: none. */
 	int (*on_token)(const struct ea_token_logprob *token, void *user);
 	void *token_user;
 };

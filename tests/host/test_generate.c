@@ -11,7 +11,7 @@
  *  - "random": random weights, for the CPU reference's thread counts: the
  *    same logits, bit for bit, on 1, 2, 3 and 5 threads; and for
  *    log-probabilities: token-id prompts, echo, top alternatives, records
- *    kept with the cache, prompt_only.
+ *    kept with the cache, prompt_only, the records as on_token sees them.
  * Needs no models.
  */
 #include <math.h>
@@ -554,6 +554,88 @@ static void check_logprobs(struct tap *t)
 	ea_model_close(m);
 }
 
+/* What on_token saw. */
+struct seen {
+	struct ea_token_logprob records[CTX];
+	int n;
+};
+
+static int keep_record(const struct ea_token_logprob *token, void *user)
+{
+	struct seen *seen = user;
+
+	if (seen->n < CTX)
+		seen->records[seen->n] = *token;
+	seen->n++;
+	return 0;
+}
+
+/* on_token saw the result's records, each with @n_top alternatives (the first
+ * echoed one none). */
+static bool seen_all(const struct seen *seen, const struct ea_generate_result *r, int n_top)
+{
+	bool ok = seen->n == r->n_logprobs;
+
+	for (int i = 0; ok && i < seen->n; i++) {
+		const struct ea_token_logprob *a = &seen->records[i], *b = &r->logprobs[i];
+
+		ok = a->token == b->token && a->n_top == b->n_top &&
+		     a->n_top == (i == 0 && r->n_echoed ? 0 : n_top) &&
+		     (isnan(a->logprob) ? isnan(b->logprob) : a->logprob == b->logprob) &&
+		     !memcmp(a->top_token, b->top_token,
+			     (size_t)a->n_top * sizeof(a->top_token[0])) &&
+		     !memcmp(a->top_logprob, b->top_logprob,
+			     (size_t)a->n_top * sizeof(a->top_logprob[0]));
+	}
+	return ok;
+}
+
+/*
+ * on_token on the random model: with echo it sees the prompt's records (those
+ * kept from the cache cut to the alternatives asked for), then the generated
+ * tokens', the result's records all; a request that asks for more
+ * alternatives than the cached records have gets them for its own tokens.
+ */
+static void check_token_callback(struct tap *t)
+{
+	static const int32_t ids[] = { 1, 7, 19, 3, 28, 11, 5, 22 };
+	enum { N = sizeof(ids) / sizeof(ids[0]), GEN = 3 };
+	struct ea_model *m = open_model("random", true);
+	struct ea_session_options o = { .engine = EA_ENGINE_CPU };
+	struct ea_session *s = NULL;
+	struct ea_generate_params p = { .prompt_tokens = ids, .n_prompt_tokens = N,
+					.logprobs = true, .top_logprobs = 5, .echo = true,
+					.prompt_only = true };
+	struct ea_generate_result r = { 0 };
+	struct seen echoed = { 0 }, generated = { 0 };
+	bool ok;
+	char why[256];
+
+	ok = m && ea_session_open(NULL, m, &o, &s, why, sizeof(why)) == EA_OK &&
+	     ea_generate(s, &p, NULL, NULL, &r) == EA_OK;
+	p = (struct ea_generate_params){ .prompt_tokens = ids, .n_prompt_tokens = N,
+					 .max_tokens = GEN, .logprobs = true, .top_logprobs = 2,
+					 .echo = true, .on_token = keep_record,
+					 .token_user = &echoed };
+	ok = ok && ea_generate(s, &p, NULL, NULL, &r) == EA_OK && r.n_echoed == N &&
+	     r.n_cached_tokens > 0 && seen_all(&echoed, &r, 2);
+	tap_ok(t, ok, "on_token with echo: the %d prompt records (from the cache, cut from 5 "
+	       "alternatives to 2), then the %d generated, as in the result", N, GEN);
+
+	p.echo = false;
+	p.top_logprobs = 4;
+	p.token_user = &generated;
+	ok = ok && ea_generate(s, &p, NULL, NULL, &r) == EA_OK && r.n_echoed == 0 &&
+	     r.n_logprobs == GEN && seen_all(&generated, &r, 4);
+	tap_ok(t, ok, "then the same prompt without echo and 4 alternatives: on_token sees "
+	       "the %d generated records, each with 4 alternatives, as in the result "
+	       "(the cached prompt's have 2)", GEN);
+	if (!ok && s)
+		tap_diag("%s", ea_session_error(s));
+	ea_session_close(s);
+	ea_model_close(m);
+}
+
 int main(void)
 {
 	struct tap t = { 0 };
@@ -563,7 +645,7 @@ int main(void)
 	struct ea_open_options direct = { .mode = EA_MODE_DIRECT };
 	char why[1024];
 
-	tap_plan(&t, 25);
+	tap_plan(&t, 27);
 	m = open_model("cycle", false);
 	tap_ok(&t, m && ea_session_open(NULL, m, NULL, &cpu, why, sizeof(why)) == EA_OK,
 	       "the cycle model opens (ea_model_open), a CPU session on it");
@@ -578,6 +660,7 @@ int main(void)
 	check_open_errors(&t, m);
 	check_threads(&t);
 	check_logprobs(&t);
+	check_token_callback(&t);
 	if (ea_open(&direct, &dev, why, sizeof(why)) != EA_OK ||
 	    ea_session_open(dev, m, NULL, &gpu, why, sizeof(why)) != EA_OK) {
 		for (int i = 0; i < 7; i++)

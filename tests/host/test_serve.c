@@ -5,9 +5,10 @@
  * when ../shared/models has it, else a tiny synthesized one, on the CPU
  * reference. Our OpenAI client (ea_cloud) against it, streamed and not; bad
  * requests answered with the right 4xx and a JSON error, the server serving
- * on; concurrent clients; a full queue answered 503; SIGTERM in the middle of
- * a stream: the stream completes and the server exits 0. Every wait is
- * bounded, and a watchdog ends the test if anything hangs.
+ * on; token ids, echo and logprobs, a stream's chunks put together equal to
+ * the whole answer; concurrent clients; a full queue answered 503; SIGTERM
+ * in the middle of a stream: the stream completes and the server exits 0.
+ * Every wait is bounded, and a watchdog ends the test if anything hangs.
  */
 #include <curl/curl.h>
 #include <json-c/json.h>
@@ -460,9 +461,6 @@ static void test_logprobs(struct tap *t, const struct server *s)
 			    "\"max_tokens\":0}"), 400, "invalid_value", "max_tokens 0 without echo");
 	check_error(t, post(s, cmpl, "{\"model\":\"" MODEL_NAME "\",\"prompt\":\"a\","
 			    "\"logprobs\":21}"), 400, "invalid_value", "logprobs 21");
-	check_error(t, post(s, cmpl, "{\"model\":\"" MODEL_NAME "\",\"prompt\":\"a\","
-			    "\"logprobs\":1,\"stream\":true}"), 400, "unsupported_parameter",
-		    "logprobs in a stream");
 	check_error(t, post(s, chat, "{\"model\":\"" MODEL_NAME "\",\"messages\":[{\"role\":"
 			    "\"user\",\"content\":\"hi\"}],\"top_logprobs\":2}"), 400,
 		    "invalid_value", "chat top_logprobs without logprobs");
@@ -487,6 +485,293 @@ static void test_logprobs(struct tap *t, const struct server *s)
 	free(a.body);
 	json_object_put(models);
 	free(m.body);
+}
+
+/* ---- streamed logprobs -------------------------------------------------------- */
+
+#define PROMPT_JSON "\"Package: vim\\nDescription:\""
+
+/* A stream's chunks put together: choices[0] of each, the text, the finish
+ * reason, and the logprobs concatenated in the whole answer's shape. */
+struct streamed {
+	json_object *choices;		/* each chunk's choices[0] */
+	int n_chunks;			/* with a choice */
+	int n_logprobs;			/* of them, with a logprobs object */
+	bool done;			/* it ended with data: [DONE] */
+	char text[4096];
+	size_t len;
+	char finish[16];
+	json_object *logprobs;
+};
+
+/* Element @i of the array @a; NULL when @a is not an array or too short. */
+static json_object *item(json_object *a, int i)
+{
+	return json_object_is_type(a, json_type_array) && i >= 0 &&
+	       (size_t)i < json_object_array_length(a) ?
+	       json_object_array_get_idx(a, (size_t)i) : NULL;
+}
+
+/* The length of the array @a; -1 when it is not one. */
+static int length(json_object *a)
+{
+	return json_object_is_type(a, json_type_array) ? (int)json_object_array_length(a) : -1;
+}
+
+/* @o is the string @s. */
+static bool is_string(json_object *o, const char *s)
+{
+	return json_object_is_type(o, json_type_string) && !strcmp(json_object_get_string(o), s);
+}
+
+/* choices[0] of chunk @i, and its logprobs' @key. */
+static json_object *chunk_at(const struct streamed *st, int i, const char *key)
+{
+	json_object *choice = item(st->choices, i);
+
+	return key ? AT(choice, "logprobs", key) : choice;
+}
+
+static void stream_add(struct streamed *st, json_object *choice)
+{
+	static const char *const keys[] = { "tokens", "token_logprobs", "top_logprobs",
+					    "text_offset", "content" };
+	json_object *text = AT(choice, "text"), *lp = AT(choice, "logprobs");
+	json_object *reason = AT(choice, "finish_reason");
+	size_t n;
+
+	if (!text)
+		text = AT(choice, "delta", "content");
+	n = (size_t)json_object_get_string_len(text);
+	if (text && st->len + n < sizeof(st->text)) {
+		memcpy(st->text + st->len, json_object_get_string(text), n);
+		st->len += n;
+	}
+	if (reason)
+		snprintf(st->finish, sizeof(st->finish), "%s", json_object_get_string(reason));
+	st->n_chunks++;
+	st->n_logprobs += lp != NULL;
+	for (size_t k = 0; lp && k < sizeof(keys) / sizeof(keys[0]); k++) {
+		json_object *from = AT(lp, keys[k]), *to = AT(st->logprobs, keys[k]);
+
+		if (!from)
+			continue;
+		if (!to) {
+			to = json_object_new_array();
+			json_object_object_add(st->logprobs, keys[k], to);
+		}
+		for (int i = 0; i < length(from); i++)
+			json_object_array_add(to, json_object_get(item(from, i)));
+	}
+}
+
+/* The events of @a, each "data: {chunk}" or "data: [DONE]"; false when one
+ * is not, or the stream did not end with [DONE]. */
+static bool stream_parse(const struct answer *a, struct streamed *st)
+{
+	char *events = a->status == 200 && a->body ? strdup(a->body) : NULL, *p = events;
+	bool ok = p != NULL;
+
+	memset(st, 0, sizeof(*st));
+	st->choices = json_object_new_array();
+	st->logprobs = json_object_new_object();
+	while (ok && *p && !st->done) {
+		char *end = strstr(p, "\n\n");
+		json_object *chunk, *choice;
+
+		ok = end && !strncmp(p, "data: ", 6);
+		if (!ok)
+			break;
+		*end = '\0';
+		st->done = !strcmp(p + 6, "[DONE]");
+		chunk = st->done ? NULL : json_tokener_parse(p + 6);
+		choice = item(AT(chunk, "choices"), 0);
+		ok = st->done || choice || AT(chunk, "usage");
+		if (choice) {
+			json_object_array_add(st->choices, json_object_get(choice));
+			stream_add(st, choice);
+		}
+		json_object_put(chunk);
+		p = end + 2;
+	}
+	ok = ok && st->done && !*p;
+	free(events);
+	return ok;
+}
+
+/* One request asked whole and streamed. */
+struct both {
+	json_object *root, *choice;	/* the whole answer, its choices[0] */
+	struct streamed st;
+	bool same;			/* text, finish_reason and logprobs equal */
+};
+
+/* @fields (the JSON members after the model) asked of @path whole, then
+ * streamed; the two compared. */
+static void ask_both(const struct server *s, const char *path, const char *fields,
+		     struct both *b)
+{
+	char body[1024];
+	struct answer whole, stream;
+	json_object *text;
+
+	snprintf(body, sizeof(body), "{\"model\":\"" MODEL_NAME "\",%s}", fields);
+	whole = post(s, path, body);
+	snprintf(body, sizeof(body), "{\"model\":\"" MODEL_NAME "\",\"stream\":true,%s}", fields);
+	stream = post(s, path, body);
+	b->root = whole.status == 200 && whole.body ? json_tokener_parse(whole.body) : NULL;
+	b->choice = item(AT(b->root, "choices"), 0);
+	text = AT(b->choice, "text");
+	if (!text)
+		text = AT(b->choice, "message", "content");
+	b->same = stream_parse(&stream, &b->st) && text &&
+		  (size_t)json_object_get_string_len(text) == b->st.len &&
+		  !memcmp(json_object_get_string(text), b->st.text, b->st.len) &&
+		  is_string(AT(b->choice, "finish_reason"), b->st.finish) &&
+		  json_object_equal(AT(b->choice, "logprobs"), b->st.logprobs);
+	if (!b->same)
+		tap_diag("whole %ld: %.600s\n# streamed %ld: %.900s", whole.status,
+			 whole.body ? whole.body : "", stream.status,
+			 stream.body ? stream.body : "");
+	free(whole.body);
+	free(stream.body);
+}
+
+static void both_free(struct both *b)
+{
+	json_object_put(b->root);
+	json_object_put(b->st.choices);
+	json_object_put(b->st.logprobs);
+}
+
+/* A stop string of two printable ASCII characters (no JSON escapes) that
+ * @text has first at byte @from or after (and after its first byte); "" when
+ * none. */
+static void stop_from(const char *text, size_t from, char stop[3])
+{
+	stop[0] = '\0';
+	for (size_t i = from > 1 ? from : 1; text && text[i] && text[i + 1] && !stop[0]; i++) {
+		if (text[i] > ' ' && text[i] < 0x7f && text[i + 1] > ' ' && text[i + 1] < 0x7f &&
+		    !strchr("\"\\", text[i]) && !strchr("\"\\", text[i + 1]))
+			snprintf(stop, 3, "%c%c", text[i], text[i + 1]);
+		if (stop[0] && strstr(text, stop) != text + i)
+			stop[0] = '\0';
+	}
+}
+
+/* Completions streamed with logprobs: the chunks' text and records, put
+ * together, are the whole answer's; with a stop string the text it held back
+ * keeps its tokens' records, the stop's going with the last chunk. */
+static void test_stream_completions(struct tap *t, const struct server *s)
+{
+	static const char cmpl[] = "/v1/completions";
+	char fields[512], stop[3];
+	const char *text;
+	struct both b;
+	json_object *last;
+
+	ask_both(s, cmpl, "\"prompt\":" PROMPT_JSON ",\"max_tokens\":12,\"temperature\":0,"
+		 "\"logprobs\":3", &b);
+	tap_ok(t, b.same && b.st.n_chunks > 2 && b.st.n_logprobs == b.st.n_chunks &&
+	       length(AT(b.st.logprobs, "tokens")) > 0,
+	       "completions streamed with logprobs 3: %d chunks, each with logprobs; their "
+	       "tokens, token_logprobs, top_logprobs and text_offset together == not streamed",
+	       b.st.n_chunks);
+	text = json_object_get_string(AT(b.choice, "text"));
+	stop_from(text, text ? strlen(text) / 2 : 0, stop);
+	if (!stop[0])
+		stop_from(text, 1, stop);
+	both_free(&b);
+
+	snprintf(fields, sizeof(fields), "\"prompt\":" PROMPT_JSON ",\"max_tokens\":12,"
+		 "\"temperature\":0,\"logprobs\":2,\"stop\":\"%s\"", stop);
+	ask_both(s, cmpl, fields, &b);
+	last = chunk_at(&b.st, b.st.n_chunks - 1, "tokens");
+	tap_ok(t, stop[0] && b.same && !strcmp(b.st.finish, "stop") && length(last) > 0,
+	       "with stop '%s': streamed == not streamed, finish 'stop', the last chunk with "
+	       "the records of the tokens the stop string held back (%d)", stop,
+	       length(last));
+	both_free(&b);
+}
+
+static void test_stream_echo(struct tap *t, const struct server *s)
+{
+	static const char cmpl[] = "/v1/completions";
+	struct both b;
+	json_object *first, *last, *values, *tops;
+	int n_prompt;
+
+	ask_both(s, cmpl, "\"prompt\":" PROMPT_JSON ",\"echo\":true,\"logprobs\":2,"
+		 "\"max_tokens\":6,\"temperature\":0", &b);
+	first = chunk_at(&b.st, 0, NULL);
+	values = chunk_at(&b.st, 0, "token_logprobs");
+	tops = chunk_at(&b.st, 0, "top_logprobs");
+	n_prompt = json_object_get_int(AT(b.root, "usage", "prompt_tokens"));
+	tap_ok(t, b.same && is_string(AT(first, "text"), PROMPT) &&
+	       length(chunk_at(&b.st, 0, "tokens")) == n_prompt && length(values) == n_prompt &&
+	       !item(values, 0) && length(tops) == n_prompt && !item(tops, 0),
+	       "streamed echo with logprobs 2: a first chunk with the prompt's text and its %d "
+	       "tokens' records (the first null), then the generated; together == not streamed",
+	       n_prompt);
+	both_free(&b);
+
+	ask_both(s, cmpl, "\"prompt\":[1,10,20,30,40,50],\"echo\":true,\"logprobs\":1,"
+		 "\"max_tokens\":0", &b);
+	first = chunk_at(&b.st, 0, NULL);
+	last = chunk_at(&b.st, 1, NULL);
+	tap_ok(t, b.same && b.st.n_chunks == 2 &&
+	       length(chunk_at(&b.st, 0, "tokens")) == 6 &&
+	       !AT(first, "finish_reason") && json_object_get_string_len(AT(last, "text")) == 0 &&
+	       !strcmp(b.st.finish, "length"),
+	       "streamed echo with max_tokens 0: the prompt's chunk (6 records), then the finish "
+	       "chunk ('length'), then [DONE]; == not streamed");
+	both_free(&b);
+}
+
+/* Every token and alternative of @lp spelled "token_id:N". */
+static bool all_token_ids(json_object *lp)
+{
+	json_object *tokens = AT(lp, "tokens"), *tops = AT(lp, "top_logprobs");
+	bool ok = length(tokens) > 0 && length(tops) == length(tokens);
+
+	for (int i = 0; ok && i < length(tokens); i++) {
+		ok = !strncmp(json_object_get_string(item(tokens, i)), "token_id:", 9);
+		if (!item(tops, i))
+			continue;
+		json_object_object_foreach(item(tops, i), key, v) {
+			(void)v;
+			ok = ok && !strncmp(key, "token_id:", 9);
+		}
+	}
+	return ok;
+}
+
+static void test_stream_chat_and_ids(struct tap *t, const struct server *s)
+{
+	struct both b;
+	json_object *content, *tokens;
+
+	ask_both(s, "/v1/chat/completions", "\"messages\":[{\"role\":\"user\",\"content\":"
+		 PROMPT_JSON "}],\"logprobs\":true,\"top_logprobs\":2,\"max_tokens\":8,"
+		 "\"temperature\":0", &b);
+	content = AT(b.st.logprobs, "content");
+	tap_ok(t, b.same && length(content) ==
+	       json_object_get_int(AT(b.root, "usage", "completion_tokens")) &&
+	       !chunk_at(&b.st, 0, "content") && b.st.n_logprobs == b.st.n_chunks - 1,
+	       "chat streamed with logprobs and top_logprobs 2: the role chunk without, every "
+	       "other with logprobs.content; together (%d tokens) == not streamed",
+	       length(content));
+	both_free(&b);
+
+	ask_both(s, "/v1/completions", "\"prompt\":[1,10,20,30,40],\"echo\":true,"
+		 "\"logprobs\":2,\"max_tokens\":4,\"temperature\":0,"
+		 "\"return_tokens_as_token_ids\":true", &b);
+	tokens = AT(b.st.logprobs, "tokens");
+	tap_ok(t, b.same && all_token_ids(b.st.logprobs) &&
+	       is_string(item(tokens, 4), "token_id:40"),
+	       "return_tokens_as_token_ids streamed, with echo: every token and alternative "
+	       "\"token_id:N\", the prompt's its ids; == not streamed");
+	both_free(&b);
 }
 
 /* Prefix caching across the server's sessions: two prompts, then each
@@ -680,7 +965,7 @@ int main(void)
 
 	alarm(WATCHDOG_S);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	tap_plan(&t, 46);
+	tap_plan(&t, 51);
 	if (!tap_ok(&t, ea_test_edgeai_path(edgeai, sizeof(edgeai)) && mkdtemp(tmp),
 		    "build/bin/edgeai is built"))
 		return tap_done(&t);
@@ -700,6 +985,9 @@ int main(void)
 	test_client(&t, &s);
 	test_bad_requests(&t, &s);
 	test_logprobs(&t, &s);
+	test_stream_completions(&t, &s);
+	test_stream_echo(&t, &s);
+	test_stream_chat_and_ids(&t, &s);
 	test_prefix_cache(&t, &s);
 	test_concurrency(&t, &s);
 	test_shutdown(&t, &s);

@@ -4,8 +4,9 @@
 // models, runs chat and completions streamed and not, checks the answers'
 // shapes and that greedy text is the same either way, checks that the SDK
 // sees the server's errors as its typed API errors, sends token-id prompts
-// with echo and logprobs (and return_tokens_as_token_ids), stops the server with
-// SIGTERM and expects exit status 0. Prints TAP. Every wait is bounded.
+// with echo and logprobs (and return_tokens_as_token_ids), streams a completion
+// with logprobs and checks them against the whole answer's, stops the server
+// with SIGTERM and expects exit status 0. Prints TAP. Every wait is bounded.
 //
 // Usage: node test.mjs EDGEAI_BINARY MODEL.gguf
 import { spawn } from 'node:child_process';
@@ -17,7 +18,7 @@ const START_TIMEOUT_MS = 60000;
 const EXIT_TIMEOUT_MS = 30000;
 const MODEL = 'sdk-model';
 const PROMPT = 'Package: vim\nDescription:';
-const PLAN = 20;
+const PLAN = 21;
 
 let run = 0;
 let failed = 0;
@@ -216,6 +217,27 @@ async function main() {
 			s.usage.prompt_tokens_details && typeof s.usage.prompt_tokens_details.cached_tokens === 'number',
 		'max_tokens 0 with echo scores the prompt; return_tokens_as_token_ids; usage.prompt_tokens_details.cached_tokens',
 		JSON.stringify(s));
+	});
+	await check('completions streamed with logprobs', async () => {
+		const args = { ...greedy, prompt: PROMPT, logprobs: 2 };
+		const whole = (await client.completions.create(args)).choices[0];
+		const stream = await client.completions.create({ ...args, stream: true });
+		const lp = { tokens: [], token_logprobs: [], top_logprobs: [], text_offset: [] };
+		let text = '';
+		let chunks = 0;
+		await withTimeout((async () => {
+			for await (const chunk of stream) {
+				const c = chunk.choices[0];
+				chunks++;
+				text += c.text;
+				for (const key of Object.keys(lp))
+					lp[key].push(...c.logprobs[key]);
+			}
+		})(), 60000, 'completions stream with logprobs');
+		ok(chunks > 2 && text === whole.text &&
+			JSON.stringify(lp) === JSON.stringify(whole.logprobs),
+		`completions streamed with logprobs 2: ${chunks} chunks, together == not streamed`,
+		`${JSON.stringify(lp)}\nvs ${JSON.stringify(whole.logprobs)}`);
 	});
 	await expectError('a token id past the vocabulary: BadRequestError 400', 400, 'invalid_value',
 		() => client.completions.create({ model: MODEL, prompt: [1, 1 << 30], max_tokens: 1 }));

@@ -132,20 +132,14 @@ static void make_id(struct serve_http *h, enum serve_endpoint ep, char *id, size
 static char *echoed(const struct serve_request *req, const struct ea_model *model,
 		    const struct serve_outcome *o, size_t *len)
 {
-	size_t n_prompt = req->prompt_len;
-	char *text;
+	size_t n_prompt;
+	char *prompt = serve_request_prompt_text(req, model, &n_prompt);
+	char *text = prompt ? realloc(prompt, n_prompt + o->text_len + 1) : NULL;
 
-	if (req->prompt_ids && ea_detokenize(model, req->prompt_ids, (size_t)req->n_prompt_ids,
-					     0, NULL, 0, &n_prompt) != EA_OK)
+	if (!text) {
+		free(prompt);
 		return NULL;
-	text = malloc(n_prompt + o->text_len + 1);
-	if (!text)
-		return NULL;
-	if (req->prompt_ids)
-		ea_detokenize(model, req->prompt_ids, (size_t)req->n_prompt_ids, 0, text,
-			      n_prompt + 1, &n_prompt);
-	else
-		memcpy(text, req->prompt, n_prompt);
+	}
 	memcpy(text + n_prompt, o->text, o->text_len);
 	*len = n_prompt + o->text_len;
 	text[*len] = '\0';
@@ -177,7 +171,8 @@ static enum MHD_Result reply_whole(struct serve_http *h, struct MHD_Connection *
 		return reply_busy(c, r, true);
 	usage = (struct serve_usage){ o.n_prompt_tokens, o.n_generated_tokens,
 				      o.n_cached_tokens };
-	lp = (struct serve_logprobs){ o.logprobs, o.n_logprobs, h->o.model, req->token_ids };
+	lp = (struct serve_logprobs){ .records = o.logprobs, .n = o.n_logprobs,
+				      .model = h->o.model, .token_ids = req->token_ids };
 	len = o.text_len;
 	if (req->echo && !(text = echoed(req, h->o.model, &o, &len))) {
 		serve_error_set(&e, MHD_HTTP_INTERNAL_SERVER_ERROR, "server_error", NULL, NULL,
@@ -214,7 +209,7 @@ static enum MHD_Result run_completion(struct serve_http *h, struct MHD_Connectio
 	meta.id = id;
 	if (!req->stream)
 		return reply_whole(h, c, r, req, r->job, &meta);
-	return queue(c, r, MHD_HTTP_OK, serve_stream_response(r->job, &meta, req->include_usage));
+	return queue(c, r, MHD_HTTP_OK, serve_stream_response(r->job, &meta, req, h->o.model));
 }
 
 static enum MHD_Result post_completion(struct serve_http *h, struct MHD_Connection *c,

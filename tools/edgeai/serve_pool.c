@@ -32,6 +32,8 @@ struct serve_job {
 	/* Under lock: */
 	char *text;
 	size_t len, cap;
+	struct ea_token_logprob *records;	/* with logprobs: from on_token, as they come */
+	int n_records, records_cap;
 	bool finished;
 	bool out_of_memory;
 	ea_status status;
@@ -73,6 +75,8 @@ struct serve_pool {
 
 /* ---- jobs ---------------------------------------------------------------- */
 
+static int on_token(const struct ea_token_logprob *token, void *user);
+
 struct serve_job *serve_job_new(const struct ea_generate_params *params)
 {
 	struct serve_job *job = calloc(1, sizeof(*job));
@@ -106,6 +110,10 @@ struct serve_job *serve_job_new(const struct ea_generate_params *params)
 			job->params.n_stop = i;
 	}
 	job->params.stop = (const char *const *)job->stop;
+	if (params->logprobs) {
+		job->params.on_token = on_token;
+		job->params.token_user = job;
+	}
 	if (!job->prompt || (n_ids && !job->prompt_tokens) ||
 	    job->params.n_stop != params->n_stop) {
 		serve_job_put(job);
@@ -132,6 +140,7 @@ void serve_job_put(struct serve_job *job)
 	for (int i = 0; i < EA_MAX_STOP_STRINGS; i++)
 		free(job->stop[i]);
 	free(job->text);
+	free(job->records);
 	free(job->logprobs);
 	free(job->tokens);
 	free(job);
@@ -149,24 +158,37 @@ void serve_job_cancel(struct serve_job *job)
 	atomic_store(&job->cancelled, true);
 }
 
-char *serve_job_read(struct serve_job *job, size_t offset, size_t *len, bool *finished)
+bool serve_job_read(struct serve_job *job, size_t offset, int n_records,
+		    struct serve_job_news *news)
 {
-	char *copy = NULL;
+	bool ok = true;
 
+	memset(news, 0, sizeof(*news));
 	pthread_mutex_lock(&job->lock);
-	while (job->len <= offset && !job->finished)
+	while (job->len <= offset && job->n_records <= n_records && !job->finished)
 		pthread_cond_wait(&job->changed, &job->lock);
-	*len = job->len > offset ? job->len - offset : 0;
-	if (*len) {
-		copy = malloc(*len);
-		if (copy)
-			memcpy(copy, job->text + offset, *len);
-		else
-			*len = 0;
+	if (job->len > offset) {
+		news->len = job->len - offset;
+		news->text = malloc(news->len);
+		ok = news->text;
+		if (ok)
+			memcpy(news->text, job->text + offset, news->len);
 	}
-	*finished = job->finished && offset + *len == job->len;
+	if (ok && job->n_records > n_records) {
+		news->n_records = job->n_records - n_records;
+		news->records = malloc((size_t)news->n_records * sizeof(*news->records));
+		ok = news->records;
+		if (ok)
+			memcpy(news->records, job->records + n_records,
+			       (size_t)news->n_records * sizeof(*news->records));
+	}
+	news->finished = job->finished;
 	pthread_mutex_unlock(&job->lock);
-	return copy;
+	if (!ok) {
+		free(news->text);
+		memset(news, 0, sizeof(*news));
+	}
+	return ok;
 }
 
 void serve_job_wait(struct serve_job *job)
@@ -231,13 +253,41 @@ static int on_text(const char *text, size_t len, void *user)
 	return stop || atomic_load(&job->cancelled);
 }
 
+/* ea_generate's token callback: keep the record, wake the reader, say if cancelled. */
+static int on_token(const struct ea_token_logprob *token, void *user)
+{
+	struct serve_job *job = user;
+	int stop = 0;
+
+	pthread_mutex_lock(&job->lock);
+	if (job->n_records == job->records_cap) {
+		int cap = job->records_cap ? job->records_cap * 2 : 64;
+		struct ea_token_logprob *grown = realloc(job->records,
+							 (size_t)cap * sizeof(*grown));
+
+		if (!grown) {
+			job->out_of_memory = true;
+			stop = 1;
+		} else {
+			job->records = grown;
+			job->records_cap = cap;
+		}
+	}
+	if (!stop) {
+		job->records[job->n_records++] = *token;
+		pthread_cond_broadcast(&job->changed);
+	}
+	pthread_mutex_unlock(&job->lock);
+	return stop || atomic_load(&job->cancelled);
+}
+
 static void finish(struct serve_job *job, ea_status status, const char *message,
 		   const struct ea_generate_result *r)
 {
 	pthread_mutex_lock(&job->lock);
 	job->status = job->out_of_memory ? EA_ERR_NO_MEMORY : status;
 	snprintf(job->message, sizeof(job->message), "%s",
-		 job->out_of_memory ? "out of memory for the text" : message);
+		 job->out_of_memory ? "out of memory for the text or its records" : message);
 	job->result = *r;
 	/* The records live in the worker's session until its next request. */
 	job->result.logprobs = NULL;

@@ -52,13 +52,26 @@ enum serve_submit serve_pool_submit(struct serve_pool *pool, struct serve_job *j
 /* Ask a job to stop: its generation ends at the next token (cancelled). */
 void serve_job_cancel(struct serve_job *job);
 
+/* What a reader of a growing job has not taken yet. */
+struct serve_job_news {
+	char *text;		/* malloc'd: the new text (whole UTF-8 characters, as
+				 * ea_generate() streams them); NULL when none */
+	size_t len;
+	struct ea_token_logprob *records;	/* malloc'd: the new log-probability
+						 * records; NULL when none */
+	int n_records;
+	bool finished;		/* the job is over and all of it taken */
+};
+
 /*
- * Wait until @job has text beyond byte @offset, or has finished. Returns a
- * malloc'd copy of the new text (whole UTF-8 characters, as ea_generate()
- * streams them) with its length in *@len, or NULL with *@len = 0 when there
- * is none; *@finished tells whether the job is over and all its text taken.
+ * Wait until @job has text beyond byte @offset or, with logprobs, records
+ * beyond its first @n_records, or has finished; then copy what is new into
+ * @news (free its text and records). A job with logprobs has a record for
+ * each token as soon as ea_generate() knows it (edgeai.h: on_token), so
+ * before that token's text. False, with nothing in @news, when out of memory.
  */
-char *serve_job_read(struct serve_job *job, size_t offset, size_t *len, bool *finished);
+bool serve_job_read(struct serve_job *job, size_t offset, int n_records,
+		    struct serve_job_news *news);
 
 /* Wait until @job has finished. */
 void serve_job_wait(struct serve_job *job);

@@ -221,6 +221,29 @@ static void token_text(const struct ea_model *m, int32_t token, bool as_id, char
 	}
 }
 
+void serve_reply_token_bytes(const struct ea_model *m, int32_t token, const char **bytes,
+			     size_t *n)
+{
+	char unused[24];
+
+	token_text(m, token, false, unused, bytes, n);
+}
+
+size_t serve_reply_text_end(const struct serve_logprobs *lp)
+{
+	size_t at = lp->text_offset;
+
+	for (int i = 0; i < lp->n; i++) {
+		const char *bytes;
+		char id[24];
+		size_t n;
+
+		token_text(lp->model, lp->records[i].token, lp->token_ids, id, &bytes, &n);
+		at += n;
+	}
+	return at;
+}
+
 /* A logprob as JSON: null for the first token of a text (NAN). */
 static json_object *logprob_value(float lp)
 {
@@ -243,7 +266,7 @@ static json_object *completion_logprobs(const struct serve_logprobs *lp)
 	json_object *o = json_object_new_object(), *tokens = json_object_new_array();
 	json_object *values = json_object_new_array(), *tops = json_object_new_array();
 	json_object *offsets = json_object_new_array();
-	size_t at = 0;
+	size_t at = lp->text_offset;
 
 	for (int i = 0; i < lp->n; i++) {
 		const struct ea_token_logprob *r = &lp->records[i];
@@ -328,6 +351,13 @@ static json_object *one_choice(json_object *choice, const char *finish_reason)
 	return choices;
 }
 
+/* choices[0].logprobs of @lp, in @m's endpoint's shape. */
+static json_object *logprobs_object(const struct serve_reply_meta *m,
+				    const struct serve_logprobs *lp)
+{
+	return m->endpoint == SERVE_CHAT ? chat_logprobs(lp) : completion_logprobs(lp);
+}
+
 char *serve_reply_completion(const struct serve_reply_meta *m, const char *text, size_t len,
 			     const char *finish_reason, const struct serve_usage *usage,
 			     const struct serve_logprobs *lp)
@@ -346,15 +376,15 @@ char *serve_reply_completion(const struct serve_reply_meta *m, const char *text,
 	}
 	choices = one_choice(choice, finish_reason);
 	if (lp)
-		json_object_object_add(choice, "logprobs", m->endpoint == SERVE_CHAT ?
-				       chat_logprobs(lp) : completion_logprobs(lp));
+		json_object_object_add(choice, "logprobs", logprobs_object(m, lp));
 	json_object_object_add(root, "choices", choices);
 	json_object_object_add(root, "usage", usage_object(usage));
 	return to_string(root);
 }
 
 char *serve_reply_chunk(const struct serve_reply_meta *m, const char *text, size_t len,
-			bool first, const char *finish_reason, const struct serve_usage *usage)
+			bool first, const char *finish_reason, const struct serve_usage *usage,
+			const struct serve_logprobs *lp)
 {
 	json_object *root = envelope(m, true), *choice;
 
@@ -376,5 +406,7 @@ char *serve_reply_chunk(const struct serve_reply_meta *m, const char *text, size
 		json_object_object_add(choice, "text", text_string(text, len));
 	}
 	json_object_object_add(root, "choices", one_choice(choice, finish_reason));
+	if (lp)
+		json_object_object_add(choice, "logprobs", logprobs_object(m, lp));
 	return to_string(root);
 }

@@ -29,13 +29,16 @@ struct serve_usage {
 };
 
 /* The log-probabilities of an answer, one record a token (edgeai.h): the
- * echoed prompt's first, then the generated tokens'. */
+ * echoed prompt's first, then the generated tokens'; or of a streamed
+ * chunk, its tokens'. */
 struct serve_logprobs {
 	const struct ea_token_logprob *records;
 	int n;
 	const struct ea_model *model;	/* whose tokenizer spells each token */
 	bool token_ids;			/* each token as "token_id:N" (vLLM's
 					 * return_tokens_as_token_ids) */
+	size_t text_offset;		/* completions: the first token's text_offset
+					 * (a chunk's: the tokens' texts before it) */
 };
 
 /* The API's name of @reason: "stop" (a stop string or the end of the text)
@@ -68,10 +71,20 @@ char *serve_reply_completion(const struct serve_reply_meta *m, const char *text,
 
 /*
  * One streamed chunk: @len bytes of text (chat: a delta, with the role when
- * @first), and @finish_reason when not NULL (the last chunk). With @usage the
- * chunk is the final usage one: no choices, only the counts.
+ * @first), and @finish_reason when not NULL (the last chunk); with @lp (else
+ * NULL) its tokens' choices[0].logprobs, in the whole answer's shape. With
+ * @usage the chunk is the final usage one: no choices, only the counts.
  */
 char *serve_reply_chunk(const struct serve_reply_meta *m, const char *text, size_t len,
-			bool first, const char *finish_reason, const struct serve_usage *usage);
+			bool first, const char *finish_reason, const struct serve_usage *usage,
+			const struct serve_logprobs *lp);
+
+/* The text of @token as generation writes it: *@n bytes at *@bytes ("" for a
+ * control token). */
+void serve_reply_token_bytes(const struct ea_model *m, int32_t token, const char **bytes,
+			     size_t *n);
+
+/* The text_offset of the token that follows @lp's last. */
+size_t serve_reply_text_end(const struct serve_logprobs *lp);
 
 #endif /* SERVE_REPLY_H */

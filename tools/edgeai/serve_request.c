@@ -2,7 +2,7 @@
 /*
  * serve_request - parse and check the JSON body of a completion request: every
  * field of the OpenAI API we know is type- and range-checked, a field we do
- * not know or a feature we do not have (n > 1, logprobs, penalties) is a 400
+ * not know or a feature we do not have (n > 1, penalties, a logit bias) is a 400
  * naming it, never silently ignored.
  */
 #include "serve_request.h"
@@ -313,13 +313,7 @@ static bool take_logprobs(json_object *root, struct serve_request *req, struct s
 			return bad(e, "top_logprobs", "'%s' needs \"logprobs\": true");
 	}
 	req->top_logprobs = (int)top;
-	if (!get_bool(root, "return_tokens_as_token_ids", &req->token_ids, e))
-		return false;
-	if (req->logprobs && req->stream)
-		return unsupported(e, "logprobs", "logprobs in a streamed answer");
-	if (req->echo && req->stream)
-		return unsupported(e, "echo", "echo in a streamed answer");
-	return true;
+	return get_bool(root, "return_tokens_as_token_ids", &req->token_ids, e);
 }
 
 static bool take_stop(json_object *root, struct serve_request *req, struct serve_error *e)
@@ -499,9 +493,8 @@ bool serve_request_parse(enum serve_endpoint endpoint, const char *body, size_t 
 	ok = ok && check_model(root, model_name, err) &&
 	     (endpoint == SERVE_CHAT ? render_messages(field(root, "messages"), &prompt, err) :
 				       take_prompt(field(root, "prompt"), req, &prompt, err)) &&
-	     check_unsupported(root, err) && get_bool(root, "stream", &req->stream, err) &&
-	     take_logprobs(root, req, err) && take_sampling(root, req, err) &&
-	     take_stop(root, req, err);
+	     check_unsupported(root, err) && take_logprobs(root, req, err) &&
+	     take_sampling(root, req, err) && take_stop(root, req, err);
 	json_object_put(root);
 	req->prompt = prompt.s;
 	req->prompt_len = prompt.len;
@@ -590,6 +583,29 @@ void serve_request_params(const struct serve_request *req, struct ea_generate_pa
 	p->top_logprobs = req->top_logprobs;
 	p->echo = req->echo && req->logprobs;
 	p->prompt_only = req->prompt_only;
+}
+
+char *serve_request_prompt_text(const struct serve_request *req, const struct ea_model *model,
+				size_t *len)
+{
+	size_t n = req->prompt_len;
+	char *text;
+
+	if (req->prompt_ids && ea_detokenize(model, req->prompt_ids, (size_t)req->n_prompt_ids,
+					     0, NULL, 0, &n) != EA_OK)
+		return NULL;
+	text = malloc(n + 1);
+	if (!text)
+		return NULL;
+	if (req->prompt_ids) {
+		ea_detokenize(model, req->prompt_ids, (size_t)req->n_prompt_ids, 0, text, n + 1,
+			      &n);
+	} else {
+		memcpy(text, req->prompt, n);
+		text[n] = '\0';
+	}
+	*len = n;
+	return text;
 }
 
 void serve_request_free(struct serve_request *req)

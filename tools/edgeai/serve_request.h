@@ -84,6 +84,12 @@ bool serve_request_fit(struct serve_request *req, const struct ea_model *model,
 /* The generation parameters of @req (pointing into it: keep @req alive). */
 void serve_request_params(const struct serve_request *req, struct ea_generate_params *p);
 
+/* The prompt's text as echo gives it back (a prompt of token ids
+ * detokenized): malloc'd, NUL-terminated, its length in *@len; NULL when out
+ * of memory. */
+char *serve_request_prompt_text(const struct serve_request *req, const struct ea_model *model,
+				size_t *len);
+
 void serve_request_free(struct serve_request *req);
 
 #endif /* SERVE_REQUEST_H */

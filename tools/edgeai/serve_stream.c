@@ -2,7 +2,9 @@
 /*
  * serve_stream - server-sent events from a growing job. The content reader
  * runs on the connection's own thread, so it may block until the job has
- * more text.
+ * more text. With logprobs, the records the job has and the events do not
+ * yet are pending: a generated token's is sent once the text sent covers the
+ * token's bytes (the job's text is the tokens' bytes, as far as it goes).
  */
 #include "serve_stream.h"
 
@@ -13,16 +15,26 @@
 /* Bytes libmicrohttpd asks for at a time. */
 #define STREAM_BLOCK 4096
 
-enum phase { PHASE_FIRST, PHASE_TEXT, PHASE_DONE };
+enum phase { PHASE_FIRST, PHASE_ECHO, PHASE_TEXT, PHASE_DONE };
 
 struct stream {
 	struct serve_job *job;
 	struct serve_reply_meta meta;
 	char id[64];
-	char *model;
+	char *model_name;
 	bool include_usage;
 	enum phase phase;
 	size_t taken;		/* bytes of the job's text made into events */
+	char *echo;		/* completions' echo: the prompt's text, sent first */
+	size_t echo_len;
+	/* With logprobs: */
+	bool logprobs;
+	struct serve_logprobs lp;	/* model and token_ids; text_offset: the next record's */
+	int n_echoed;		/* the job's first records: the prompt's */
+	int n_read;		/* records taken from the job */
+	struct ea_token_logprob *pending;	/* of them, not sent yet */
+	int n_pending;
+	size_t pending_at;	/* byte of the job's text where pending[0]'s starts */
 	char *out;		/* events not yet handed to libmicrohttpd */
 	size_t out_len, out_sent;
 };
@@ -50,6 +62,111 @@ static bool emit(struct stream *s, char *json)
 	return ok;
 }
 
+/* A chunk of @len bytes of text and, with logprobs, the first @n pending
+ * records, which are then sent; the last chunk with @reason. */
+static bool emit_chunk(struct stream *s, const char *text, size_t len, int n,
+		       const char *reason)
+{
+	struct serve_logprobs *lp = s->logprobs ? &s->lp : NULL;
+
+	s->lp.records = s->pending;
+	s->lp.n = n;
+	if (!emit(s, serve_reply_chunk(&s->meta, text, len, false, reason, NULL, lp)))
+		return false;
+	s->lp.text_offset = serve_reply_text_end(&s->lp);
+	s->n_pending -= n;
+	memmove(s->pending, s->pending + n, (size_t)s->n_pending * sizeof(*s->pending));
+	return true;
+}
+
+/* Keep the job's new records as pending. */
+static bool take_records(struct stream *s, const struct serve_job_news *news)
+{
+	struct ea_token_logprob *grown;
+
+	if (!news->n_records)
+		return true;
+	grown = realloc(s->pending, (size_t)(s->n_pending + news->n_records) * sizeof(*grown));
+	if (!grown)
+		return false;
+	memcpy(grown + s->n_pending, news->records, (size_t)news->n_records * sizeof(*grown));
+	s->pending = grown;
+	s->n_pending += news->n_records;
+	s->n_read += news->n_records;
+	return true;
+}
+
+/* The echoed prompt, with its tokens' records. */
+static bool emit_echo(struct stream *s)
+{
+	s->phase = PHASE_TEXT;
+	return emit_chunk(s, s->echo, s->echo_len, s->n_echoed, NULL);
+}
+
+/* Up to @cap bytes of the pending tokens' text from byte @at of the job's
+ * text into @out; how many there were. */
+static size_t pending_bytes(const struct stream *s, size_t at, unsigned char *out, size_t cap)
+{
+	size_t pos = s->pending_at, n_out = 0;
+
+	for (int i = 0; i < s->n_pending && n_out < cap; i++) {
+		const char *bytes;
+		size_t n;
+
+		serve_reply_token_bytes(s->lp.model, s->pending[i].token, &bytes, &n);
+		for (size_t k = 0; k < n && n_out < cap; k++, pos++)
+			if (pos >= at)
+				out[n_out++] = (unsigned char)bytes[k];
+	}
+	return n_out;
+}
+
+/*
+ * The bytes of the tokens' text that the text sent stands for: the text is
+ * those bytes as far as it goes, but a generation that ends inside a
+ * character ends the text with a U+FFFD where the tokens have that
+ * character's bytes up to there (edgeai.h: ea_text_fn): its lead byte and
+ * the continuation bytes after it; what follows them (a stop string) was
+ * not sent. @text: the @len bytes just sent.
+ */
+static size_t bytes_sent(const struct stream *s, const char *text, size_t len)
+{
+	unsigned char cut[4];
+	size_t n, k, need;
+
+	if (len < 3 || memcmp(text + len - 3, "\xef\xbf\xbd", 3))
+		return s->taken;
+	n = pending_bytes(s, s->taken - 3, cut, sizeof(cut));
+	if (!n || (n >= 3 && !memcmp(cut, "\xef\xbf\xbd", 3)))
+		return s->taken;
+	need = (cut[0] & 0xe0) == 0xc0 ? 2 : (cut[0] & 0xf0) == 0xe0 ? 3 :
+	       (cut[0] & 0xf8) == 0xf0 ? 4 : 1;
+	for (k = 1; k < n && k + 1 < need && (cut[k] & 0xc0) == 0x80; k++)
+		;
+	return s->taken - 3 + k;
+}
+
+/* New text, with the pending records whose tokens it completes. */
+static bool emit_text(struct stream *s, const char *text, size_t len)
+{
+	size_t sent;
+	int n = 0;
+
+	s->taken += len;
+	sent = bytes_sent(s, text, len);
+	while (n < s->n_pending) {
+		const char *bytes;
+		size_t n_bytes;
+
+		serve_reply_token_bytes(s->lp.model, s->pending[n].token, &bytes, &n_bytes);
+		if (s->pending_at + n_bytes > sent)
+			break;
+		s->pending_at += n_bytes;
+		n++;
+	}
+	return emit_chunk(s, text, len, n, NULL);
+}
+
 /* The events that end the stream, from the job's outcome. */
 static bool emit_end(struct stream *s)
 {
@@ -72,9 +189,10 @@ static bool emit_end(struct stream *s)
 	}
 	usage = (struct serve_usage){ o.n_prompt_tokens, o.n_generated_tokens,
 				      o.n_cached_tokens };
-	if (!emit(s, serve_reply_chunk(&s->meta, "", 0, false, reason, NULL)))
+	if (!emit_chunk(s, "", 0, s->n_pending, reason))
 		return false;
-	if (s->include_usage && !emit(s, serve_reply_chunk(&s->meta, NULL, 0, false, NULL, &usage)))
+	if (s->include_usage &&
+	    !emit(s, serve_reply_chunk(&s->meta, NULL, 0, false, NULL, &usage, NULL)))
 		return false;
 	return emit_data(s, "[DONE]");
 }
@@ -82,25 +200,25 @@ static bool emit_end(struct stream *s)
 /* Make the next events, waiting for the job as needed. */
 static bool produce(struct stream *s)
 {
-	size_t len;
-	bool finished;
-	char *text;
+	struct serve_job_news news;
+	bool ok;
 
 	if (s->phase == PHASE_FIRST) {
-		s->phase = PHASE_TEXT;
+		s->phase = s->echo ? PHASE_ECHO : PHASE_TEXT;
 		if (s->meta.endpoint == SERVE_CHAT)
-			return emit(s, serve_reply_chunk(&s->meta, "", 0, true, NULL, NULL));
+			return emit(s, serve_reply_chunk(&s->meta, "", 0, true, NULL, NULL, NULL));
 	}
-	text = serve_job_read(s->job, s->taken, &len, &finished);
-	if (len) {
-		s->taken += len;
-		if (!emit(s, serve_reply_chunk(&s->meta, text, len, false, NULL, NULL))) {
-			free(text);
-			return false;
-		}
-	}
-	free(text);
-	return finished ? emit_end(s) : true;
+	if (s->phase == PHASE_ECHO && s->n_pending >= s->n_echoed)
+		return emit_echo(s);
+	if (!serve_job_read(s->job, s->taken, s->n_read, &news))
+		return false;
+	ok = take_records(s, &news) &&
+	     (s->phase != PHASE_ECHO || s->n_pending < s->n_echoed || emit_echo(s)) &&
+	     (!news.len || emit_text(s, news.text, news.len)) &&
+	     (!news.finished || emit_end(s));
+	free(news.text);
+	free(news.records);
+	return ok;
 }
 
 static ssize_t read_events(void *cls, uint64_t pos, char *buf, size_t max)
@@ -128,41 +246,50 @@ static void free_stream(void *cls)
 {
 	struct stream *s = cls;
 
-	serve_job_cancel(s->job);
-	serve_job_put(s->job);
-	free(s->model);
+	if (s->job) {
+		serve_job_cancel(s->job);
+		serve_job_put(s->job);
+	}
+	free(s->model_name);
+	free(s->echo);
+	free(s->pending);
 	free(s->out);
 	free(s);
 }
 
 struct MHD_Response *serve_stream_response(struct serve_job *job,
 					   const struct serve_reply_meta *meta,
-					   bool include_usage)
+					   const struct serve_request *req,
+					   const struct ea_model *model)
 {
 	struct stream *s = calloc(1, sizeof(*s));
 	struct MHD_Response *r;
 
 	if (!s)
 		return NULL;
-	s->model = strdup(meta->model);
-	if (!s->model) {
-		free(s);
+	s->model_name = strdup(meta->model);
+	if (req->echo)
+		s->echo = serve_request_prompt_text(req, model, &s->echo_len);
+	if (!s->model_name || (req->echo && !s->echo)) {
+		free_stream(s);
 		return NULL;
 	}
 	snprintf(s->id, sizeof(s->id), "%s", meta->id);
 	s->meta = *meta;
 	s->meta.id = s->id;
-	s->meta.model = s->model;
-	s->include_usage = include_usage;
-	s->job = job;
+	s->meta.model = s->model_name;
+	s->include_usage = req->include_usage;
+	s->logprobs = req->logprobs;
+	s->lp = (struct serve_logprobs){ .model = model, .token_ids = req->token_ids };
+	s->n_echoed = req->echo && req->logprobs ? req->n_prompt_tokens : 0;
 	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK, read_events, s,
 					      free_stream);
 	if (!r) {
-		free(s->model);
-		free(s);
+		free_stream(s);
 		return NULL;
 	}
 	serve_job_get(job);
+	s->job = job;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
 	return r;
