@@ -8,6 +8,7 @@
 #include "ea_quant.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
 #include <immintrin.h>
 
 /* Halves to floats with the CPU's F16C instructions, 8 at a time: the same
@@ -24,10 +25,31 @@ __attribute__((target("avx,f16c"))) static void fp16_row_f16c(const uint8_t *b, 
 		dst[i] = ea_fp16_to_fp32((uint16_t)(b[2 * i] | b[2 * i + 1] << 8));
 }
 
+/* F16C and AVX, and an OS that saves the YMM registers (OSXSAVE, XCR0 bits 1
+ * and 2); asked once (CPUID traps to the hypervisor in a VM). cpuid.h rather
+ * than __builtin_cpu_supports(), whose "f16c" older clang does not know. */
+static bool ask_cpu_f16c(void)
+{
+	unsigned int a, b, c, d, xcr0_lo, xcr0_hi;
+
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_F16C) || !(c & bit_AVX) ||
+	    !(c & bit_OSXSAVE))
+		return false;
+	__asm__("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));
+	(void)xcr0_hi;
+	return (xcr0_lo & 6) == 6;
+}
+
 static bool have_f16c(void)
 {
-	/* A load and a test of the CPU model libgcc reads at start-up. */
-	return __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx");
+	static int known; /* 0 not asked yet, 1 no, 2 yes */
+	int k = __atomic_load_n(&known, __ATOMIC_RELAXED);
+
+	if (!k) {
+		k = ask_cpu_f16c() ? 2 : 1;
+		__atomic_store_n(&known, k, __ATOMIC_RELAXED);
+	}
+	return k == 2;
 }
 #else
 static bool have_f16c(void)

@@ -81,7 +81,7 @@ static void mark_kept(struct piece *pc, int n, const char *all, size_t all_len)
 	bool first_line = true;
 
 	for (int i = 0; i < n; i++)
-		pc[i].keep = i == 0 || first_line;
+		pc[i].keep = i == 0;
 	for (int i = 0; i < n; i++) {
 		bool line_break = memchr(pc[i].bytes, '\n', pc[i].len) != NULL;
 

@@ -213,7 +213,9 @@ static void test_privacy_stays(struct tap *t, struct fixture *f)
 	ea_test_server_start(&s, stream_public, 1, 0);
 	write_config(f, s.port, 5000);
 	r = router(f, false, EA_ROUTE_POLICY_PRIVACY);
-	ea_router_set_cloud(r, 1, 1e6, NULL);
+	/* A cloud no local run can beat, however fast this machine: no round
+	 * trip and 12 tokens in 12 ns. */
+	ea_router_set_cloud(r, 0, 1e9, NULL);
 	ea_generate_routed(r, f->session, &pii, NULL, NULL, NULL, &a);
 	untouched = !s.last_request[0];
 	ea_generate_routed(r, f->session, &pub, NULL, NULL, NULL, &b);
