@@ -32,6 +32,7 @@ BASE_PKGS=(
 	clang llvm libclang-rt-14-dev iproute2 procps curl
 	udev util-linux passwd	# tests/vm/exec-gid: udevadm, setpriv, groupadd
 	patch python3 libelf-dev zlib1g-dev	# build/bpftool (tools/sched/bpftool/)
+	gnuplot-nox	# make eval-collab's plot
 )
 # Packages that need bookworm-backports: module struct_ops need libbpf >= 1.4 and a
 # matching bpftool; lavapipe wants a newer Mesa than bookworm's 22.3.

@@ -4,6 +4,7 @@
  * one request with retries and backoff, streamed answers through ea_sse, and
  * the probe that measures a cloud endpoint's round trip and throughput.
  */
+#include "ea_clock.h"
 #include "ea_cloud.h"
 
 #include <curl/curl.h>
@@ -17,14 +18,6 @@
 
 #define EA_CLOUD_MAX_EVENT (1u << 20)
 #define EA_CLOUD_MAX_BODY (16u << 20)
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 /* ---- config ------------------------------------------------------------ */
 
@@ -207,7 +200,7 @@ static bool deliver(struct call *c, const char *text, size_t len)
 	if (!len)
 		return true;
 	if (!c->res->text_len)
-		c->res->ttft_ms = now_ms() - c->start_ms;
+		c->res->ttft_ms = ea_now_ms() - c->start_ms;
 	if (!append(&c->res->text, &c->res->text_len, text, len))
 		return false;
 	if (c->req->on_text && !c->req->on_text(text, len, c->req->user)) {
@@ -365,7 +358,7 @@ static enum outcome attempt(const struct ea_cloud_endpoint *ep, const struct ea_
 			    struct ea_error *err)
 {
 	struct curl_slist *headers = NULL;
-	struct call c = { .req = req, .res = res, .start_ms = now_ms() };
+	struct call c = { .req = req, .res = res, .start_ms = ea_now_ms() };
 	CURLcode rc;
 	enum outcome out = DONE;
 
@@ -380,7 +373,7 @@ static enum outcome attempt(const struct ea_cloud_endpoint *ep, const struct ea_
 	curl_easy_setopt(c.curl, CURLOPT_WRITEDATA, &c);
 	rc = curl_easy_perform(c.curl);
 	curl_easy_getinfo(c.curl, CURLINFO_RESPONSE_CODE, &res->http_status);
-	res->total_ms = now_ms() - c.start_ms;
+	res->total_ms = ea_now_ms() - c.start_ms;
 
 	if (c.stopped) {
 		out = DONE;
@@ -574,7 +567,7 @@ ea_status ea_cloud_probe(const struct ea_cloud_endpoint *ep, int rounds,
 	for (int i = 0; i < rounds; i++) {
 		struct curl_slist *headers = NULL;
 		CURL *curl = new_handle(ep, url, &headers);
-		double t0 = now_ms();
+		double t0 = ea_now_ms();
 		long status = 0;
 		CURLcode rc;
 
@@ -582,7 +575,7 @@ ea_status ea_cloud_probe(const struct ea_cloud_endpoint *ep, int rounds,
 			return ea_error_set(err, EA_ERR_NO_MEMORY, "cannot create an HTTP handle");
 		curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
 		rc = curl_easy_perform(curl);
-		rtt[i] = now_ms() - t0;
+		rtt[i] = ea_now_ms() - t0;
 		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
 		curl_slist_free_all(headers);
 		curl_easy_cleanup(curl);

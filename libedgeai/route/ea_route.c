@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ea_clock.h"
 #include "ea_pii.h"
 #include "ea_route.h"
 #include "ea_route_restore.h"
@@ -138,14 +139,6 @@ EA_API const char *ea_router_error(const struct ea_router *r)
 
 /* ---- one request ------------------------------------------------------- */
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 /* Where every piece of the answer goes: the caller and the router's copy. */
 struct sink {
 	struct ea_router *r;
@@ -177,7 +170,7 @@ static bool sink_text(const char *text, size_t len, void *user)
 	r->text_len += len;
 	r->text[r->text_len] = '\0';
 	if (s->ttft_ms < 0)
-		s->ttft_ms = now_ms() - s->start_ms;
+		s->ttft_ms = ea_now_ms() - s->start_ms;
 	if (s->on_text && s->on_text(text, len, s->user))
 		s->cancelled = true;
 	return !s->cancelled;
@@ -700,7 +693,7 @@ static void finish(struct job *j)
 
 	res->text = j->r->text ? j->r->text : "";
 	res->text_len = j->r->text_len;
-	res->total_ms = now_ms() - j->sink.start_ms;
+	res->total_ms = ea_now_ms() - j->sink.start_ms;
 	res->ttft_ms = j->sink.ttft_ms >= 0 ? j->sink.ttft_ms : res->total_ms;
 	/* A held-back local answer comes at once: its rate is its generation's. */
 	gen_ms = j->held_s > 0 ? j->held_s * 1e3 : res->total_ms - res->ttft_ms;
@@ -716,7 +709,7 @@ EA_API ea_status ea_generate_routed(struct ea_router *router, struct ea_session 
 	struct ea_route_result scratch;
 	struct job j = { .r = router, .session = session, .params = params,
 			 .res = result ? result : &scratch,
-			 .sink = { router, on_text, user, now_ms(), -1, false, false } };
+			 .sink = { router, on_text, user, ea_now_ms(), -1, false, false } };
 	ea_status st;
 
 	if (!router)

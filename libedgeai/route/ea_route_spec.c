@@ -9,8 +9,10 @@
  * text, token for token; the local model only saves the cloud steps its
  * agreeing drafts cover.
  *
- * k adapts to the measured acceptance (the run of agreeing tokens a draft
- * can expect, plus one) between 1 and EA_SPEC_MAX_DRAFT. The verify call
+ * k adapts to what the request measures (ea_spec_pace.h): the chance that
+ * a drafted token agrees, the verify call's time (round trip and the
+ * cloud's work) and a drafted token's; it is the k with the most kept
+ * tokens a millisecond, between 1 and EA_SPEC_MAX_DRAFT. The verify call
  * runs on its own thread while the local model drafts the next block ahead,
  * on the guess that the whole draft is kept and the cloud's next token is
  * the local model's; when the guess holds, that block is sent next without
@@ -21,19 +23,18 @@
  * logprobs), nothing has been sent to the caller and the router offloads the
  * request plainly instead.
  */
-#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ea_clock.h"
 #include "ea_route_spec.h"
 #include "ea_sample.h"
 #include "ea_session.h"
+#include "ea_spec_pace.h"
 #include "ea_tokenizer.h"
 #include "ea_utf8.h"
-
-#define EA_SPEC_MAX_DRAFT 16
 
 /* The request as it grows. */
 struct spec {
@@ -172,6 +173,7 @@ struct verify_call {
 	int n, from;
 	int32_t choice[EA_SPEC_MAX_DRAFT], next;
 	int cached;
+	double ms;			/* the call's time */
 	ea_status st;
 	struct ea_error why;
 	pthread_t thread;
@@ -181,9 +183,11 @@ struct verify_call {
 static void *verify_main(void *arg)
 {
 	struct verify_call *v = arg;
+	double start = ea_now_ms();
 
 	v->st = ea_cloud_verify(v->cloud, v->ids, v->n, v->from, v->choice, &v->next, &v->cached,
 				&v->why);
+	v->ms = ea_now_ms() - start;
 	return NULL;
 }
 
@@ -236,14 +240,6 @@ static ea_status draft_ahead(struct spec *sp, const int32_t *d, int n_draft, int
 	return st;
 }
 
-static int next_k(double acceptance)
-{
-	double run = acceptance < 0.99 ? acceptance / (1.0 - acceptance) : EA_SPEC_MAX_DRAFT;
-	int k = (int)ceil(run) + 1;
-
-	return k < 1 ? 1 : k > EA_SPEC_MAX_DRAFT ? EA_SPEC_MAX_DRAFT : k;
-}
-
 ea_status ea_route_speculative(const struct ea_cloud_endpoint *cloud, struct ea_session *s,
 			       const struct ea_generate_params *p, int k,
 			       ea_spec_text_fn emit, void *user, struct ea_spec_result *out,
@@ -253,7 +249,7 @@ ea_status ea_route_speculative(const struct ea_cloud_endpoint *cloud, struct ea_
 	struct spec sp = { .s = s, .p = p, .emit = emit, .user = user, .out = out };
 	int32_t d[EA_SPEC_MAX_DRAFT], ahead[EA_SPEC_MAX_DRAFT], guess = -1;
 	int n_ahead = 0;
-	double acceptance = 0.6;
+	struct ea_spec_pace pace = { 0 };
 	size_t n_prompt = 0;
 	int32_t *prompt = NULL;
 	ea_status st;
@@ -289,10 +285,11 @@ ea_status ea_route_speculative(const struct ea_cloud_endpoint *cloud, struct ea_
 	if (st != EA_OK && st != EA_ERR_UNSUPPORTED && st != EA_ERR_INVALID_ARGUMENT &&
 	    st != EA_ERR_NO_MEMORY)
 		st = ea_error_set(err, st, "local: %s", ea_session_error(s));
-	k = k > 0 ? (k > EA_SPEC_MAX_DRAFT ? EA_SPEC_MAX_DRAFT : k) : next_k(acceptance);
+	k = k > 0 ? (k > EA_SPEC_MAX_DRAFT ? EA_SPEC_MAX_DRAFT : k) : ea_spec_pace_k(&pace);
 	while (st == EA_OK && !sp.done) {
 		struct verify_call v = { .cloud = cloud, .ids = sp.tokens, .from = sp.n };
-		int n_draft, agree = 0, k_ahead = out->draft_k > 0 ? k : next_k(acceptance);
+		int n_draft, agree = 0, k_ahead = out->draft_k > 0 ? k : ea_spec_pace_k(&pace);
+		double draft_ms = -1.0, ahead_ms;
 		bool kept_ahead;
 
 		if (n_ahead) {
@@ -300,7 +297,11 @@ ea_status ea_route_speculative(const struct ea_cloud_endpoint *cloud, struct ea_
 			n_draft = n_ahead;
 			n_ahead = 0;
 		} else {
+			double start = ea_now_ms();
+
 			st = draft(&sp, k, d, &n_draft);
+			if (n_draft > 1)	/* the first token's logits were there already */
+				draft_ms = (ea_now_ms() - start) / (n_draft - 1);
 		}
 		if (st != EA_OK) {
 			st = ea_error_set(err, st, "local: %s", ea_session_error(s));
@@ -314,8 +315,11 @@ ea_status ea_route_speculative(const struct ea_cloud_endpoint *cloud, struct ea_
 		v.n = sp.n + n_draft;
 		verify_start(&v);
 		/* The next block while the cloud works; its failure only costs the overlap. */
+		ahead_ms = ea_now_ms();
 		if (draft_ahead(&sp, d, n_draft, k_ahead, &guess, ahead, &n_ahead) != EA_OK)
 			n_ahead = 0;
+		if (n_ahead && draft_ms < 0)	/* n_ahead + 1 evaluations */
+			draft_ms = (ea_now_ms() - ahead_ms) / (n_ahead + 1);
 		verify_wait(&v);
 		if (v.st != EA_OK) {
 			n_ahead = 0;
@@ -339,7 +343,7 @@ ea_status ea_route_speculative(const struct ea_cloud_endpoint *cloud, struct ea_
 		while (agree < n_draft && v.choice[agree] == d[agree])
 			agree++;
 		out->accepted += agree;
-		acceptance = 0.7 * acceptance + 0.3 * ((double)agree / n_draft);
+		ea_spec_pace_add(&pace, agree, n_draft, v.ms, draft_ms);
 		for (int i = 0; i < agree && st == EA_OK && !sp.done; i++)
 			st = keep(&sp, d[i]);
 		if (st == EA_OK && !sp.done)
@@ -351,7 +355,9 @@ ea_status ea_route_speculative(const struct ea_cloud_endpoint *cloud, struct ea_
 			out->ahead_kept++;
 		if (st == EA_OK && !sp.done && !kept_ahead)
 			st = catch_up(&sp);
-		k = k_ahead;
+		/* The next draft (when none was made ahead) from what this call measured. */
+		if (out->draft_k <= 0)
+			k = ea_spec_pace_k(&pace);
 	}
 	if (st == EA_ERR_NO_MEMORY && !err->msg[0])
 		ea_error_set(err, st, "out of memory");

@@ -41,7 +41,7 @@
 static const double fractions[N_FRACTIONS] = { 0.1, 0.2, 0.3 };
 
 struct eval_options {
-	const char *edge, *cloud, *text, *data;
+	const char *edge, *cloud, *text, *data, *frontier;
 	int requests, ref_tokens, answer_tokens, threads;
 	bool json;
 };
@@ -270,55 +270,79 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The threshold above which fraction @f of the calibration split's scores lie. */
-static double calibrate(const double *score, int n, double f)
+/* The threshold above which fraction @f of the scores of @split (0: the
+ * calibration split, 1: the test split) lie. */
+static double threshold(const double *score, int n, int split, double f)
 {
-	double *cal = malloc((size_t)n * sizeof(*cal));
+	double *sorted = malloc((size_t)n * sizeof(*sorted));
 	int m = 0, at;
 	double t;
 
-	for (int i = 0; i < n && cal; i += 2)
-		cal[m++] = score[i];
-	if (!cal || !m) {
-		free(cal);
+	for (int i = split; i < n && sorted; i += 2)
+		sorted[m++] = score[i];
+	if (!sorted || !m) {
+		free(sorted);
 		return INFINITY;
 	}
-	qsort(cal, (size_t)m, sizeof(*cal), cmp_double);
+	qsort(sorted, (size_t)m, sizeof(*sorted), cmp_double);
 	at = (int)lround((1.0 - f) * m) - 1;
-	t = at < 0 ? -INFINITY : at >= m ? INFINITY : cal[at];
-	free(cal);
+	t = at < 0 ? -INFINITY : at >= m ? INFINITY : sorted[at];
+	free(sorted);
 	return t;
+}
+
+/* A policy's quality on the test split when it offloads fraction @f, its
+ * threshold set on the calibration split (@calibrated) or, for random and
+ * the oracle, on the test split's own order; *@off the fraction it did. */
+static double policy_quality(const struct request *rq, int n, const double *score,
+			     bool calibrated, double f, double *off)
+{
+	return quality_at(rq, n, score, threshold(score, n, calibrated ? 0 : 1, f), off);
 }
 
 struct frontier {
 	const char *name;
+	const double *score;
+	bool calibrated;
 	double gain[N_FRACTIONS], offloaded[N_FRACTIONS];
 };
 
-static void policy_frontier(const struct request *rq, int n, const double *score, bool calibrated,
-			    double q_local, double q_cloud, struct frontier *fr)
+static void policy_frontier(const struct request *rq, int n, double q_local, double q_cloud,
+			    struct frontier *fr)
 {
 	for (int f = 0; f < N_FRACTIONS; f++) {
-		double t, q, off;
+		double q = policy_quality(rq, n, fr->score, fr->calibrated, fractions[f],
+					  &fr->offloaded[f]);
 
-		if (calibrated) {
-			t = calibrate(score, n, fractions[f]);
-		} else {	/* the oracle and random: the test split's own order */
-			double *test = malloc((size_t)n * sizeof(*test));
-			int m = 0;
-
-			for (int i = 1; i < n && test; i += 2)
-				test[m++] = score[i];
-			if (test)
-				qsort(test, (size_t)m, sizeof(*test), cmp_double);
-			t = test && m ? test[(int)fmax(0, lround((1.0 - fractions[f]) * m) - 1)] :
-			    INFINITY;
-			free(test);
-		}
-		q = quality_at(rq, n, score, t, &off);
 		fr->gain[f] = q_local > q_cloud ? (q_local - q) / (q_local - q_cloud) : NAN;
-		fr->offloaded[f] = off;
 	}
+}
+
+/* Every policy's quality at offload fractions 0, 5, .. 100%: the plot's data. */
+static int write_frontier(const char *path, const struct request *rq, int n,
+			  const struct frontier *fr, int n_fr)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		fprintf(stderr, "edgeai eval-collab: %s: cannot create\n", path);
+		return -1;
+	}
+	fprintf(f, "# policy\ttarget\toffloaded\tquality\n");
+	for (int p = 0; p < n_fr; p++) {
+		for (int k = 0; k <= 20; k++) {
+			double off, q = policy_quality(rq, n, fr[p].score, fr[p].calibrated,
+						       k / 20.0, &off);
+
+			fprintf(f, "%s\t%.2f\t%.4f\t%.4f\n", fr[p].name, k / 20.0, off, q);
+		}
+		fprintf(f, "\n\n");	/* a gnuplot data set a policy */
+	}
+	if (fclose(f) != 0) {
+		fprintf(stderr, "edgeai eval-collab: %s: cannot write\n", path);
+		return -1;
+	}
+	return 0;
 }
 
 /* One line a request: what the figures are made of (for plots and checks). */
@@ -356,9 +380,12 @@ static int eval(const struct eval_options *o)
 	double *oracle = calloc((size_t)o->requests, sizeof(double));
 	double *random = calloc((size_t)o->requests, sizeof(double));
 	double q_local = 0, q_cloud = 0, comp[N_FRACTIONS] = { 0 }, rnd[N_FRACTIONS] = { 0 };
+	double any[N_FRACTIONS] = { 0 };
 	double saved[N_FRACTIONS] = { 0 }, start = now_s();
-	struct frontier fr[4] = { { .name = "random" }, { .name = "router" }, { .name = "cascade" },
-				  { .name = "oracle" } };
+	struct frontier fr[4] = { { .name = "random", .score = random },
+				  { .name = "router", .score = router, .calibrated = true },
+				  { .name = "cascade", .score = cascade, .calibrated = true },
+				  { .name = "oracle", .score = oracle } };
 	char why[512], body[EVAL_DOC_LINE * 4];
 	uint64_t seed = 0x9e3779b97f4a7c15ull;
 	FILE *f = fopen(o->text, "r");
@@ -425,6 +452,7 @@ static int eval(const struct eval_options *o)
 		for (int k = 0; k < N_FRACTIONS; k++) {
 			comp[k] += rq[i].comp_loss[k];
 			rnd[k] += rq[i].rand_loss[k];
+			any[k] += rq[i].any_loss[k];
 			saved[k] += 1.0 - (double)rq[i].comp_bytes[k] / (double)rq[i].bytes;
 		}
 	}
@@ -436,10 +464,10 @@ static int eval(const struct eval_options *o)
 	}
 	q_local /= m_test;
 	q_cloud /= m_test;
-	policy_frontier(rq, n, random, false, q_local, q_cloud, &fr[0]);
-	policy_frontier(rq, n, router, true, q_local, q_cloud, &fr[1]);
-	policy_frontier(rq, n, cascade, true, q_local, q_cloud, &fr[2]);
-	policy_frontier(rq, n, oracle, false, q_local, q_cloud, &fr[3]);
+	for (int p = 0; p < 4; p++)
+		policy_frontier(rq, n, q_local, q_cloud, &fr[p]);
+	if (o->frontier && write_frontier(o->frontier, rq, n, fr, 4) != 0)
+		goto out;
 	printf("%d requests (%d calibration, %d test), reference %d tokens, %.0f s\n", n,
 	       n - m_test, m_test, o->ref_tokens, now_s() - start);
 	printf("quality (mean NLL of the reference, nats a token; lower is better): "
@@ -452,15 +480,24 @@ static int eval(const struct eval_options *o)
 			printf("    %6.3f (%4.0f%%)", fr[p].gain[k], 100 * fr[p].offloaded[k]);
 		printf("\n");
 	}
-	printf("\ncompression: the cloud's quality loss (nats a token), ours / random, bytes saved\n");
+	printf("\ncompression: the cloud's quality loss (nats a token) when the edge model drops\n"
+	       "the least surprising tokens / the same droppable tokens at random / any\n"
+	       "token after the first line at random; the prompt's bytes saved\n");
 	for (int k = 0; k < N_FRACTIONS; k++)
-		printf("  %d%% dropped: %.4f / %.4f, %.0f%% of the prompt's bytes\n", 20 * (k + 1),
-		       comp[k] / m_test, rnd[k] / m_test, 100 * saved[k] / m_test);
+		printf("  %d%% dropped: %.4f / %.4f / %.4f (ours / random: %.2f), %.0f%% of the "
+		       "bytes\n", 20 * (k + 1), comp[k] / m_test, rnd[k] / m_test, any[k] / m_test,
+		       rnd[k] != 0 ? comp[k] / rnd[k] : NAN, 100 * saved[k] / m_test);
 	printf("{\"bench\":\"collab\",\"requests\":%d,\"test\":%d,\"q_local\":%.4f,\"q_cloud\":%.4f,"
 	       "\"gain_at_30\":{\"cascade\":%.3f,\"router\":%.3f,\"random\":%.3f,\"oracle\":%.3f},"
-	       "\"compress_loss_ratio_at_40\":%.3f,\"compress_bytes_saved_at_40\":%.3f}\n", n,
+	       "\"gain\":{\"fractions\":[0.1,0.2,0.3],\"random\":[%.3f,%.3f,%.3f],\"router\":"
+	       "[%.3f,%.3f,%.3f],\"cascade\":[%.3f,%.3f,%.3f],\"oracle\":[%.3f,%.3f,%.3f]},"
+	       "\"compress_loss_ratio_at_40\":%.3f,\"compress_loss_ratio_any_at_40\":%.3f,"
+	       "\"compress_bytes_saved_at_40\":%.3f}\n", n,
 	       m_test, q_local, q_cloud, fr[2].gain[2], fr[1].gain[2], fr[0].gain[2],
-	       fr[3].gain[2], rnd[1] != 0 ? comp[1] / rnd[1] : NAN, saved[1] / m_test);
+	       fr[3].gain[2], fr[0].gain[0], fr[0].gain[1], fr[0].gain[2], fr[1].gain[0],
+	       fr[1].gain[1], fr[1].gain[2], fr[2].gain[0], fr[2].gain[1], fr[2].gain[2],
+	       fr[3].gain[0], fr[3].gain[1], fr[3].gain[2], rnd[1] != 0 ? comp[1] / rnd[1] : NAN,
+	       any[1] != 0 ? comp[1] / any[1] : NAN, saved[1] / m_test);
 	rc = 0;
 out:
 	if (f)
@@ -480,7 +517,7 @@ out:
 }
 
 enum { OPT_EDGE = CLI_OPT_OWN, OPT_CLOUD, OPT_TEXT, OPT_REQUESTS, OPT_REF, OPT_ANSWER,
-       OPT_THREADS, OPT_JSON, OPT_DATA };
+       OPT_THREADS, OPT_JSON, OPT_DATA, OPT_FRONTIER };
 
 static const struct option long_options[] = {
 	{ "edge", required_argument, NULL, OPT_EDGE },
@@ -492,6 +529,7 @@ static const struct option long_options[] = {
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "data", required_argument, NULL, OPT_DATA },
+	{ "frontier", required_argument, NULL, OPT_FRONTIER },
 	CLI_OPTIONS_END
 };
 
@@ -530,6 +568,9 @@ static int run_eval(int argc, char **argv)
 		case OPT_DATA:
 			o.data = optarg;
 			break;
+		case OPT_FRONTIER:
+			o.frontier = optarg;
+			break;
 		}
 	}
 	if (p.exit_status != CLI_CONTINUE)
@@ -545,12 +586,15 @@ const struct cli_command cli_eval_collab = {
 	.name = "eval-collab",
 	.summary = "measure routing, cascade, router and compression on a text of documents",
 	.usage = "--edge EDGE.gguf --cloud CLOUD.gguf --text DOCS.txt [--requests N]\n"
-		 "  [--ref TOKENS] [--answer TOKENS] [--threads N] [--json]\n"
+		 "  [--ref TOKENS] [--answer TOKENS] [--threads N] [--data FILE]\n"
+		 "  [--frontier FILE] [--json]\n"
 		 "  Each document (Package/Description lines, then a body) is a request:\n"
 		 "  prompt = its first two lines, reference = the first --ref (48) tokens of\n"
 		 "  its body; quality = the reference's mean NLL under the model serving it.\n"
 		 "  Even requests calibrate the thresholds, odd ones measure. Prints the\n"
 		 "  share of the cloud's gain each policy recovers at 10/20/30% offloaded\n"
-		 "  and compression's loss against random dropping; ends with a JSON line.",
+		 "  and compression's loss against random dropping; ends with a JSON line.\n"
+		 "  --data: a line of figures a request; --frontier: each policy's quality\n"
+		 "  at 0, 5, .. 100% offloaded (tab-separated, for plots).",
 	.run = run_eval,
 };

@@ -133,8 +133,9 @@ static void report(const struct spec_options *o, const struct spec_totals *t)
 		       t->requests, o->tokens, o->draft ? "" : "adaptive, at most ",
 		       o->draft ? o->draft : 16, o->rtt_ms);
 		printf("  mismatches against the cloud alone: %d\n", t->mismatches);
-		printf("  tokens a verify call: %.2f (%d of %d drafted accepted, %d pipelined)\n",
-		       ratio(t->tokens, t->calls), t->accepted, t->drafted, t->pipelined);
+		printf("  tokens a verify call: %.2f (%d of %d drafted accepted, mean draft %.2f, "
+		       "%d pipelined)\n", ratio(t->tokens, t->calls), t->accepted, t->drafted,
+		       ratio(t->drafted, t->calls), t->pipelined);
 		printf("  cloud calls a generated token: %.3f\n", ratio(t->calls, t->tokens));
 		printf("  cloud tokens computed a generated token: %.2f with its prefix cache, "
 		       "%.2f without\n", ratio((double)(t->sent - t->cached), t->tokens),
@@ -145,11 +146,12 @@ static void report(const struct spec_options *o, const struct spec_totals *t)
 	printf("{\"bench\":\"spec\",\"requests\":%d,\"tokens\":%d,\"draft\":%d,\"rtt_ms\":%d,"
 	       "\"mismatches\":%d,\"tokens_per_verify\":%.3f,\"cloud_calls_per_token\":%.3f,"
 	       "\"cloud_tokens_per_token_cached\":%.3f,\"cloud_tokens_per_token_uncached\":%.3f,"
-	       "\"accepted\":%d,\"drafted\":%d,\"pipelined\":%d,\"spec_tokens_per_s\":%.2f,"
-	       "\"cloud_tokens_per_s\":%.2f}\n", t->requests, t->tokens, o->draft, o->rtt_ms,
-	       t->mismatches, ratio(t->tokens, t->calls), ratio(t->calls, t->tokens),
-	       ratio((double)(t->sent - t->cached), t->tokens), ratio((double)t->sent, t->tokens),
-	       t->accepted, t->drafted, t->pipelined, spec_tps, plain_tps);
+	       "\"accepted\":%d,\"drafted\":%d,\"mean_draft\":%.3f,\"pipelined\":%d,"
+	       "\"spec_tokens_per_s\":%.2f,\"cloud_tokens_per_s\":%.2f}\n", t->requests, t->tokens,
+	       o->draft, o->rtt_ms, t->mismatches, ratio(t->tokens, t->calls),
+	       ratio(t->calls, t->tokens), ratio((double)(t->sent - t->cached), t->tokens),
+	       ratio((double)t->sent, t->tokens), t->accepted, t->drafted,
+	       ratio(t->drafted, t->calls), t->pipelined, spec_tps, plain_tps);
 	fflush(stdout);
 }
 
