@@ -13,8 +13,11 @@
  * Routing frontier on the test split, at 10/20/30% of requests offloaded:
  * always-local, always-cloud, random (a fixed shuffle), router (the edge
  * model's surprisal of the prompt), cascade (the edge model's confidence in
- * its own greedy answer: exp of its tokens' mean log-probability) and the
- * oracle (the requests the cloud improves most). The share of the cloud's
+ * its own greedy answer of --answer tokens: exp of its tokens' mean
+ * log-probability, or of a window's of EA_CASCADE_WINDOW when one is lower,
+ * as the library's cascade escalates) and the oracle (the requests the cloud
+ * improves most). The router's ceiling and the cascade's floor that offload
+ * 30% of the calibration split are printed for `edgeai ask`. The share of the cloud's
  * gain a policy recovers at offload fraction f: (Q_local - Q) / (Q_local -
  * Q_cloud). Compression: the cloud's loss of quality when 20/40/60% of the
  * prompt's tokens are dropped by the edge model's surprisal
@@ -381,7 +384,7 @@ static int eval(const struct eval_options *o)
 	double *random = calloc((size_t)o->requests, sizeof(double));
 	double q_local = 0, q_cloud = 0, comp[N_FRACTIONS] = { 0 }, rnd[N_FRACTIONS] = { 0 };
 	double any[N_FRACTIONS] = { 0 };
-	double saved[N_FRACTIONS] = { 0 }, start = now_s();
+	double saved[N_FRACTIONS] = { 0 }, start = now_s(), router_ceiling, cascade_floor;
 	struct frontier fr[4] = { { .name = "random", .score = random },
 				  { .name = "router", .score = router, .calibrated = true },
 				  { .name = "cascade", .score = cascade, .calibrated = true },
@@ -436,7 +439,8 @@ static int eval(const struct eval_options *o)
 			continue;
 		}
 		router[n] = r->surprisal;
-		cascade[n] = -r->confidence;
+		/* The library's rule: escalate when a window or the whole answer is under the floor. */
+		cascade[n] = -fmin(r->confidence, r->confidence_min);
 		oracle[n] = r->q_local - r->q_cloud;
 		random[n] = (double)(next_random(&seed) % 1000000);
 		if (!o->json)
@@ -480,6 +484,11 @@ static int eval(const struct eval_options *o)
 			printf("    %6.3f (%4.0f%%)", fr[p].gain[k], 100 * fr[p].offloaded[k]);
 		printf("\n");
 	}
+	router_ceiling = 1000.0 * threshold(router, n, 0, fractions[N_FRACTIONS - 1]);
+	cascade_floor = -1000.0 * threshold(cascade, n, 0, fractions[N_FRACTIONS - 1]);
+	printf("calibrated for 30%% offloaded (calibration split): router ceiling %.0f mnats "
+	       "(ask --router --ceiling), cascade floor %.0f per mille (ask --cascade "
+	       "--threshold)\n", router_ceiling, cascade_floor);
 	printf("\ncompression: the cloud's quality loss (nats a token) when the edge model drops\n"
 	       "the least surprising tokens / the same droppable tokens at random / any\n"
 	       "token after the first line at random; the prompt's bytes saved\n");
@@ -492,12 +501,14 @@ static int eval(const struct eval_options *o)
 	       "\"gain\":{\"fractions\":[0.1,0.2,0.3],\"random\":[%.3f,%.3f,%.3f],\"router\":"
 	       "[%.3f,%.3f,%.3f],\"cascade\":[%.3f,%.3f,%.3f],\"oracle\":[%.3f,%.3f,%.3f]},"
 	       "\"compress_loss_ratio_at_40\":%.3f,\"compress_loss_ratio_any_at_40\":%.3f,"
-	       "\"compress_bytes_saved_at_40\":%.3f}\n", n,
+	       "\"compress_bytes_saved_at_40\":%.3f,\"router_ceiling_mnats_at_30\":%.0f,"
+	       "\"cascade_floor_at_30\":%.0f}\n", n,
 	       m_test, q_local, q_cloud, fr[2].gain[2], fr[1].gain[2], fr[0].gain[2],
 	       fr[3].gain[2], fr[0].gain[0], fr[0].gain[1], fr[0].gain[2], fr[1].gain[0],
 	       fr[1].gain[1], fr[1].gain[2], fr[2].gain[0], fr[2].gain[1], fr[2].gain[2],
 	       fr[3].gain[0], fr[3].gain[1], fr[3].gain[2], rnd[1] != 0 ? comp[1] / rnd[1] : NAN,
-	       any[1] != 0 ? comp[1] / any[1] : NAN, saved[1] / m_test);
+	       any[1] != 0 ? comp[1] / any[1] : NAN, saved[1] / m_test, router_ceiling,
+	       cascade_floor);
 	rc = 0;
 out:
 	if (f)
