@@ -9,6 +9,7 @@
 
 #include <curl/curl.h>
 #include <json-c/json.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,8 @@
 
 #define EA_CLOUD_MAX_EVENT (1u << 20)
 #define EA_CLOUD_MAX_BODY (16u << 20)
+#define EA_CLOUD_TOKEN_BYTES 64u	/* a token's text at most, for the answer's byte cap */
+#define EA_CLOUD_MIN_ATTEMPT_MS 50	/* a retry needs at least this much of the deadline */
 
 /* ---- config ------------------------------------------------------------ */
 
@@ -176,6 +179,12 @@ struct call {
 	bool done;		/* [DONE], or a finish_reason arrived */
 	bool stopped;		/* the caller's callback asked to stop */
 	bool bad_json;
+	bool bad_event;		/* JSON, but not a completion chunk */
+	bool event_too_big;	/* an event over EA_CLOUD_MAX_EVENT */
+	bool limited;		/* the answer reached the request's limit: cut there */
+	int chunks;		/* completion chunks with choices */
+	int text_chunks;	/* ... with text: a token or more each */
+	size_t max_text;	/* bytes of answer kept at most */
 	double start_ms;
 };
 
@@ -195,19 +204,33 @@ static bool append(char **buf, size_t *len, const char *s, size_t n)
 	return true;
 }
 
+/*
+ * The answer is cut at the request's limit, however the cloud streams it: at
+ * max_tokens chunks with text (a server sends a token or more a chunk) and
+ * at EA_CLOUD_TOKEN_BYTES a token (EA_CLOUD_MAX_BODY without max_tokens).
+ * What came before the limit is kept, as a server's own "length" finish.
+ */
 static bool deliver(struct call *c, const char *text, size_t len)
 {
 	if (!len)
 		return true;
+	if (c->req->max_tokens > 0 && ++c->text_chunks > c->req->max_tokens) {
+		c->limited = true;
+		return false;
+	}
+	if (c->res->text_len + len > c->max_text) {
+		len = c->max_text - c->res->text_len;
+		c->limited = true;
+	}
 	if (!c->res->text_len)
 		c->res->ttft_ms = ea_now_ms() - c->start_ms;
 	if (!append(&c->res->text, &c->res->text_len, text, len))
 		return false;
-	if (c->req->on_text && !c->req->on_text(text, len, c->req->user)) {
+	if (c->req->on_text && len && !c->req->on_text(text, len, c->req->user)) {
 		c->stopped = true;
 		return false;
 	}
-	return true;
+	return !c->limited;
 }
 
 static void take_usage(struct ea_cloud_result *res, json_object *obj)
@@ -228,13 +251,20 @@ static bool take_choice(struct call *c, json_object *obj, bool chunk)
 {
 	json_object *choices, *choice, *msg, *text = NULL, *finish;
 
+	if (!json_object_is_type(obj, json_type_object))
+		return false;
 	take_usage(c->res, obj);
+	/* Every chunk of a completion stream has choices, the last (usage) one an
+	 * empty array: anything else is not a completion, and a cloud fault. */
 	if (!json_object_object_get_ex(obj, "choices", &choices) ||
 	    !json_object_is_type(choices, json_type_array))
-		return !chunk ? false : true;
+		return false;
 	if (json_object_array_length(choices) == 0)
 		return true;
 	choice = json_object_array_get_idx(choices, 0);
+	if (!json_object_is_type(choice, json_type_object))
+		return false;
+	c->chunks++;
 	if (c->req->chat) {
 		if (json_object_object_get_ex(choice, chunk ? "delta" : "message", &msg))
 			json_object_object_get_ex(msg, "content", &text);
@@ -268,6 +298,8 @@ static bool on_event(const char *data, size_t len, void *user)
 		return false;
 	}
 	ok = take_choice(c, obj, true);
+	if (!ok && !c->stopped && !c->limited)
+		c->bad_event = true;
 	json_object_put(obj);
 	return ok;
 }
@@ -279,8 +311,12 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *user)
 	long status = 0;
 
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
-	if (c->req->stream && status < 300)
-		return ea_sse_feed(&c->sse, ptr, n) ? n : 0;
+	if (c->req->stream && status < 300) {
+		if (ea_sse_feed(&c->sse, ptr, n))
+			return n;
+		c->event_too_big = c->sse.failed;
+		return 0;
+	}
 	return append(&c->body, &c->body_len, ptr, n) ? n : 0;
 }
 
@@ -328,8 +364,76 @@ static char *request_body(const struct ea_cloud_endpoint *ep,
 	return s;
 }
 
+/*
+ * What an attempt may take: its first byte of answer within first_byte_ms of
+ * its start, no pause between bytes longer than idle_ms, and all of it
+ * before end_ms (0: the endpoint's timeout_ms alone). libcurl asks the
+ * progress callback about once a second, and more often while data flows.
+ */
+struct guard {
+	double start_ms, last_ms, end_ms;
+	double first_byte_ms, idle_ms;
+	curl_off_t seen;
+	char why[96];		/* set when the guard stopped the transfer */
+};
+
+static void guard_init(struct guard *g, double end_ms)
+{
+	double left = end_ms > 0 ? end_ms - ea_now_ms() : 0;
+
+	memset(g, 0, sizeof(*g));
+	g->start_ms = g->last_ms = ea_now_ms();
+	g->end_ms = end_ms;
+	g->first_byte_ms = EA_CLOUD_FIRST_BYTE_MS;
+	g->idle_ms = EA_CLOUD_IDLE_MS;
+	if (end_ms > 0 && left < g->first_byte_ms)
+		g->first_byte_ms = left;
+	if (end_ms > 0 && left < g->idle_ms)
+		g->idle_ms = left;
+}
+
+static int on_progress(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	struct guard *g = user;
+	double now = ea_now_ms();
+
+	(void)dltotal, (void)ultotal, (void)ulnow;
+	if (dlnow > g->seen) {
+		g->seen = dlnow;
+		g->last_ms = now;
+		return 0;
+	}
+	if (!g->seen && now - g->start_ms > g->first_byte_ms)
+		snprintf(g->why, sizeof(g->why), "no answer within %.0f ms", g->first_byte_ms);
+	else if (g->seen && now - g->last_ms > g->idle_ms)
+		snprintf(g->why, sizeof(g->why), "the answer stalled for %.0f ms", g->idle_ms);
+	return g->why[0] ? 1 : 0;
+}
+
+static long clamp_ms(long ms, const struct guard *g)
+{
+	double left = g->end_ms > 0 ? g->end_ms - ea_now_ms() : ms;
+
+	if (left < 1)
+		left = 1;
+	return left < ms ? (long)left : ms;
+}
+
+/* The reason a failed transfer failed: the guard's, the deadline's or curl's. */
+static const char *failure(const struct guard *g, CURLcode rc, char *buf, size_t n)
+{
+	if (g->why[0])
+		return g->why;
+	if (rc == CURLE_OPERATION_TIMEDOUT && g->end_ms > 0 && ea_now_ms() >= g->end_ms - 1) {
+		snprintf(buf, n, "the deadline passed (%s)", curl_easy_strerror(rc));
+		return buf;
+	}
+	return curl_easy_strerror(rc);
+}
+
 static CURL *new_handle(const struct ea_cloud_endpoint *ep, const char *url,
-			struct curl_slist **headers)
+			struct curl_slist **headers, struct guard *g)
 {
 	CURL *curl = curl_easy_init();
 	char auth[4200];
@@ -345,24 +449,39 @@ static CURL *new_handle(const struct ea_cloud_endpoint *ep, const char *url,
 	curl_easy_setopt(curl, CURLOPT_URL, url);
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, *headers);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, ep->timeout_ms);
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, ep->connect_timeout_ms);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, clamp_ms(ep->timeout_ms, g));
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, clamp_ms(ep->connect_timeout_ms, g));
+	curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(curl, CURLOPT_XFERINFODATA, g);
+	curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
 	return curl;
+}
+
+/* Whether a retry after waiting @wait_ms still fits before @end_ms (0: none). */
+static bool time_for_retry(double end_ms, long wait_ms)
+{
+	return end_ms <= 0 || ea_now_ms() + (double)wait_ms + EA_CLOUD_MIN_ATTEMPT_MS < end_ms;
 }
 
 enum outcome { DONE, RETRY, FAILED };
 
 /* One attempt; fills res and says whether another attempt may help. */
 static enum outcome attempt(const struct ea_cloud_endpoint *ep, const struct ea_cloud_request *req,
-			    const char *url, const char *body, struct ea_cloud_result *res,
-			    struct ea_error *err)
+			    const char *url, const char *body, double end_ms,
+			    struct ea_cloud_result *res, struct ea_error *err)
 {
 	struct curl_slist *headers = NULL;
-	struct call c = { .req = req, .res = res, .start_ms = ea_now_ms() };
+	struct guard g;
+	char buf[128];
+	struct call c = { .req = req, .res = res, .start_ms = ea_now_ms(),
+			  .max_text = req->max_tokens > 0 ?
+				      (size_t)req->max_tokens * EA_CLOUD_TOKEN_BYTES :
+				      EA_CLOUD_MAX_BODY - 1 };
 	CURLcode rc;
 	enum outcome out = DONE;
 
-	c.curl = new_handle(ep, url, &headers);
+	guard_init(&g, end_ms);
+	c.curl = new_handle(ep, url, &headers, &g);
 	if (!c.curl) {
 		ea_error_set(err, EA_ERR_NO_MEMORY, "cannot create an HTTP handle");
 		return FAILED;
@@ -377,10 +496,18 @@ static enum outcome attempt(const struct ea_cloud_endpoint *ep, const struct ea_
 
 	if (c.stopped) {
 		out = DONE;
+	} else if (c.limited) {
+		snprintf(res->finish_reason, sizeof(res->finish_reason), "length");
+		res->limited = true;
+		out = DONE;
 	} else if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && c.done)) {
 		ea_error_set(err, EA_ERR_CLOUD, "%s: %s", url,
-			     c.bad_json ? "a streamed event is not JSON" : curl_easy_strerror(rc));
-		out = res->text_len || c.bad_json ? FAILED : RETRY;
+			     c.bad_json ? "a streamed event is not JSON" :
+			     c.bad_event ? "a streamed event is not a completion chunk" :
+			     c.event_too_big ? "a streamed event over 1 MiB" :
+			     failure(&g, rc, buf, sizeof(buf)));
+		out = res->text_len || c.bad_json || c.bad_event || c.event_too_big ? FAILED :
+		      RETRY;
 	} else if (res->http_status >= 400) {
 		ea_error_set(err, EA_ERR_CLOUD, "%s: HTTP %ld: %.300s", url, res->http_status,
 			     c.body ? c.body : "");
@@ -388,15 +515,21 @@ static enum outcome attempt(const struct ea_cloud_endpoint *ep, const struct ea_
 	} else if (!req->stream) {
 		json_object *obj = c.body ? json_tokener_parse(c.body) : NULL;
 
-		if (!obj || !take_choice(&c, obj, false)) {
+		if (!obj || (!take_choice(&c, obj, false) && !c.limited)) {
 			ea_error_set(err, EA_ERR_CLOUD, "%s: the answer is not an OpenAI "
 				     "completion", url);
 			out = FAILED;
+		} else if (c.limited) {
+			snprintf(res->finish_reason, sizeof(res->finish_reason), "length");
+			res->limited = true;
 		}
 		json_object_put(obj);
 	} else if (!c.done && !res->finish_reason[0]) {
 		ea_error_set(err, EA_ERR_CLOUD, "%s: the stream ended before the answer did", url);
 		out = res->text_len ? FAILED : RETRY;
+	} else if (!c.chunks) {
+		ea_error_set(err, EA_ERR_CLOUD, "%s: the stream held no completion chunk", url);
+		out = FAILED;
 	}
 	if (req->stream && out != DONE && res->text_len)
 		res->cut = true;
@@ -411,6 +544,7 @@ ea_status ea_cloud_complete(const struct ea_cloud_endpoint *ep,
 			    const struct ea_cloud_request *req,
 			    struct ea_cloud_result *res, struct ea_error *err)
 {
+	double end_ms = req->deadline_ms ? ea_now_ms() + req->deadline_ms : 0;
 	char url[2048];
 	char *body;
 	long wait = ep->backoff_ms;
@@ -427,6 +561,8 @@ ea_status ea_cloud_complete(const struct ea_cloud_endpoint *ep,
 	if (!body)
 		return ea_error_set(err, EA_ERR_NO_MEMORY, "out of memory for the request");
 	for (int i = 0; i <= ep->retries && out == RETRY; i++) {
+		if (i && !time_for_retry(end_ms, wait))
+			break;
 		if (i) {
 			struct timespec ts = { wait / 1000, (wait % 1000) * 1000000 };
 
@@ -438,7 +574,7 @@ ea_status ea_cloud_complete(const struct ea_cloud_endpoint *ep,
 			res->finish_reason[0] = '\0';
 		}
 		res->attempts = i + 1;
-		out = attempt(ep, req, url, body, res, err);
+		out = attempt(ep, req, url, body, end_ms, res, err);
 	}
 	free(body);
 	return out == DONE ? EA_OK : EA_ERR_CLOUD;
@@ -469,11 +605,15 @@ static enum outcome fetch(const struct ea_cloud_endpoint *ep, const char *url, c
 {
 	struct curl_slist *headers = NULL;
 	struct reply r = { 0 };
-	CURL *curl = new_handle(ep, url, &headers);
+	struct guard g;
+	CURL *curl;
 	CURLcode rc;
+	char buf[128];
 	enum outcome out_come = DONE;
 
 	*out = NULL;
+	guard_init(&g, 0);
+	curl = new_handle(ep, url, &headers, &g);
 	if (!curl) {
 		ea_error_set(err, EA_ERR_NO_MEMORY, "cannot create an HTTP handle");
 		return FAILED;
@@ -489,7 +629,7 @@ static enum outcome fetch(const struct ea_cloud_endpoint *ep, const char *url, c
 			     EA_CLOUD_MAX_BODY);
 		out_come = FAILED;
 	} else if (rc != CURLE_OK) {
-		ea_error_set(err, EA_ERR_CLOUD, "%s: %s", url, curl_easy_strerror(rc));
+		ea_error_set(err, EA_ERR_CLOUD, "%s: %s", url, failure(&g, rc, buf, sizeof(buf)));
 		out_come = RETRY;
 	} else if (*status >= 400) {
 		ea_error_set(err, EA_ERR_CLOUD, "%s: HTTP %ld: %.300s", url, *status,
@@ -553,6 +693,14 @@ static size_t discard(char *ptr, size_t size, size_t nmemb, void *user)
 ea_status ea_cloud_probe(const struct ea_cloud_endpoint *ep, int rounds,
 			 struct ea_cloud_probe *out, struct ea_error *err)
 {
+	return ea_cloud_probe_within(ep, rounds, 0, out, err);
+}
+
+ea_status ea_cloud_probe_within(const struct ea_cloud_endpoint *ep, int rounds,
+				uint32_t deadline_ms, struct ea_cloud_probe *out,
+				struct ea_error *err)
+{
+	double end_ms = deadline_ms ? ea_now_ms() + deadline_ms : 0;
 	struct ea_cloud_request req = { .prompt = "Package: vim\nDescription:",
 					.max_tokens = 32, .temperature = 0 };
 	struct ea_cloud_result res;
@@ -566,11 +714,14 @@ ea_status ea_cloud_probe(const struct ea_cloud_endpoint *ep, int rounds,
 		 ep->base_url[strlen(ep->base_url) - 1] == '/' ? "" : "/");
 	for (int i = 0; i < rounds; i++) {
 		struct curl_slist *headers = NULL;
-		CURL *curl = new_handle(ep, url, &headers);
+		struct guard g;
+		CURL *curl;
 		double t0 = ea_now_ms();
 		long status = 0;
 		CURLcode rc;
 
+		guard_init(&g, end_ms);
+		curl = new_handle(ep, url, &headers, &g);
 		if (!curl)
 			return ea_error_set(err, EA_ERR_NO_MEMORY, "cannot create an HTTP handle");
 		curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
@@ -579,17 +730,30 @@ ea_status ea_cloud_probe(const struct ea_cloud_endpoint *ep, int rounds,
 		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
 		curl_slist_free_all(headers);
 		curl_easy_cleanup(curl);
-		if (rc != CURLE_OK || status >= 400)
-			return ea_error_set(err, EA_ERR_CLOUD, "%s: %s", url,
-					    rc != CURLE_OK ? curl_easy_strerror(rc) : "HTTP error");
+		if (rc != CURLE_OK || status >= 400) {
+			char buf[128];
+
+			return ea_error_set(err, EA_ERR_CLOUD, "%s: %s", url, rc != CURLE_OK ?
+					    failure(&g, rc, buf, sizeof(buf)) : "HTTP error");
+		}
 	}
 	qsort(rtt, (size_t)rounds, sizeof(rtt[0]), cmp_double);
 	out->rtt_ms = rtt[rounds / 2];
+	if (end_ms > 0) {
+		double left = end_ms - ea_now_ms();
+
+		if (left < 1)
+			return ea_error_set(err, EA_ERR_CLOUD, "%s: the probe's deadline of %u ms "
+					    "passed", url, deadline_ms);
+		req.deadline_ms = (uint32_t)left;
+	}
 	st = ea_cloud_complete(ep, &req, &res, err);
 	if (st != EA_OK)
 		return st;
-	out->tokens_per_s = res.completion_tokens > 0 && res.total_ms > out->rtt_ms
-		? res.completion_tokens / ((res.total_ms - out->rtt_ms) / 1e3) : 0;
+	/* The generation's time is the call's beyond a round trip; a cloud that
+	 * generated within the round trip's noise gets a floor of 1 ms. */
+	out->tokens_per_s = res.completion_tokens > 0 ? res.completion_tokens /
+			    (fmax(res.total_ms - out->rtt_ms, 1.0) / 1e3) : 0;
 	ea_cloud_result_free(&res);
 	return EA_OK;
 }

@@ -47,6 +47,9 @@ void ea_cloud_endpoints_free(struct ea_cloud_endpoint *endpoints, size_t count);
 /* Called with each piece of text as it streams in; return false to stop. */
 typedef bool (*ea_cloud_text_fn)(const char *text, size_t len, void *user);
 
+#define EA_CLOUD_FIRST_BYTE_MS 10000	/* to an attempt's first byte of answer */
+#define EA_CLOUD_IDLE_MS 10000		/* the longest pause within an answer */
+
 struct ea_cloud_request {
 	bool chat;		/* /chat/completions (one user message) or /completions */
 	const char *system;	/* chat: optional system message */
@@ -57,6 +60,11 @@ struct ea_cloud_request {
 	float top_p;		/* <= 0: the server's default */
 	ea_cloud_text_fn on_text;
 	void *user;
+	/* The whole call, retries included, ends within it (ms); 0: no overall
+	 * bound. Either way an attempt gets its first byte within
+	 * EA_CLOUD_FIRST_BYTE_MS and no pause longer than EA_CLOUD_IDLE_MS (or
+	 * the deadline's rest, when shorter), and fits the endpoint's timeout_ms. */
+	uint32_t deadline_ms;
 };
 
 struct ea_cloud_result {
@@ -68,6 +76,7 @@ struct ea_cloud_result {
 	long http_status;
 	int attempts;
 	bool cut;		/* the stream ended before its end */
+	bool limited;		/* the cloud sent more than max_tokens: cut at it */
 	double ttft_ms;		/* request start to first text */
 	double total_ms;
 };
@@ -115,5 +124,9 @@ struct ea_cloud_probe {
 
 ea_status ea_cloud_probe(const struct ea_cloud_endpoint *ep, int rounds,
 			 struct ea_cloud_probe *out, struct ea_error *err);
+/* The same, all of it within @deadline_ms (0: no overall bound). */
+ea_status ea_cloud_probe_within(const struct ea_cloud_endpoint *ep, int rounds,
+				uint32_t deadline_ms, struct ea_cloud_probe *out,
+				struct ea_error *err);
 
 #endif /* EA_CLOUD_H */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* ea_utf8 - where streamed text may be cut: between whole UTF-8 characters. */
+/* ea_utf8 - UTF-8: where streamed text may be cut, what is strictly valid. */
 #ifndef EA_UTF8_H
 #define EA_UTF8_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The longest prefix of @len bytes of @text that does not end inside a UTF-8
@@ -21,6 +22,51 @@ static inline size_t ea_utf8_whole(const char *text, size_t len)
 		return back < need ? len - back : len;
 	}
 	return len;
+}
+
+/*
+ * The length of the valid UTF-8 character at @s (at most @n bytes), 0 when
+ * there is none: strict, as RFC 3629 says: no overlong forms (C0 80), no
+ * surrogates (ED A0 80, CESU-8), nothing above U+10FFFF.
+ */
+static inline size_t ea_utf8_char_len(const unsigned char *s, size_t n)
+{
+	size_t len;
+	unsigned min, cp;
+
+	if (!n)
+		return 0;
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0)
+		len = 2, min = 0x80, cp = s[0] & 0x1f;
+	else if ((s[0] & 0xf0) == 0xe0)
+		len = 3, min = 0x800, cp = s[0] & 0x0f;
+	else if ((s[0] & 0xf8) == 0xf0)
+		len = 4, min = 0x10000, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/* Whether @len bytes of @s are strict UTF-8 (ea_utf8_char_len()) with no NUL. */
+static inline bool ea_utf8_valid_text(const char *s, size_t len)
+{
+	for (size_t i = 0, n; i < len; i += n) {
+		n = ea_utf8_char_len((const unsigned char *)s + i, len - i);
+		if (!n || !s[i])
+			return false;
+	}
+	return true;
 }
 
 #endif /* EA_UTF8_H */

@@ -191,7 +191,18 @@ struct job {
 	struct ea_pii_redaction redaction;
 	int cloud_tokens;
 	double held_s;		/* a cascade's local answer: its generation time */
+	uint32_t deadline_ms;	/* the caller's, from the request's start; 0: none */
 };
+
+/* What is left of the request's deadline for a cloud call (0: no deadline). */
+static uint32_t deadline_left(const struct job *j)
+{
+	double left = j->deadline_ms - (ea_now_ms() - j->sink.start_ms);
+
+	if (!j->deadline_ms)
+		return 0;
+	return left < 1 ? 1 : (uint32_t)left;
+}
 
 static int count_tokens(const struct job *j, const char *text, size_t len, unsigned flags)
 {
@@ -310,7 +321,8 @@ static ea_status run_cloud(struct job *j)
 	const struct ea_generate_params *p = j->params;
 	struct ea_cloud_request req = { .stream = true, .max_tokens = p->max_tokens,
 					.temperature = p->temperature, .top_p = p->top_p,
-					.on_text = cloud_piece };
+					.on_text = cloud_piece,
+					.deadline_ms = deadline_left(j) };
 	struct ea_cloud_result cr;
 	struct ea_restore restore;
 	struct ea_error why;
@@ -333,12 +345,16 @@ static ea_status run_cloud(struct job *j)
 	free(copy);
 	j->res->cut = cr.cut;
 	j->res->cloud_bytes = j->r->text_len;
-	if (j->sink.failed || restore.failed)
+	if (j->sink.failed || restore.failed) {
 		st = ea_error_set(&j->r->error, EA_ERR_NO_MEMORY, "out of memory");
-	else if (st == EA_OK)
+	} else if (st == EA_OK) {
+		ea_route_cloud_up(j->r);
 		cloud_done(j, &cr);
-	else
+	} else {
+		/* Not routed there again until a probe answers. */
+		ea_route_cloud_down(j->r);
 		st = fall_back(j);
+	}
 	ea_cloud_result_free(&cr);
 	return st;
 }
@@ -721,7 +737,11 @@ EA_API ea_status ea_generate_routed(struct ea_router *router, struct ea_session 
 	router->text_len = 0;
 	if (router->text)
 		router->text[0] = '\0';
-	st = route(&j, route_params ? route_params : &defaults);
+	if (!route_params)
+		route_params = &defaults;
+	j.deadline_ms = route_params->deadline_ms;
+	ea_route_cloud_check(router);
+	st = route(&j, route_params);
 	ea_pii_redaction_free(&j.redaction);
 	finish(&j);
 	return st;

@@ -31,6 +31,13 @@ struct ea_router {
 	uint32_t model_id;
 	char *probe_cache;			/* NULL: none */
 	struct ea_route_figures figures;	/* what the policies see */
+	/* A cloud that failed is marked down: the policies see tokens_per_s 0
+	 * until a probe answers, tried once down_until (Unix time, s) passes;
+	 * up holds its last good figures, backoff_ms the next wait. */
+	bool down;
+	double down_until;
+	long backoff_ms;
+	struct ea_route_figures up;
 	uint64_t local_avg_ns;			/* a local token's time, moving average */
 	char *text;				/* the last answer */
 	size_t text_len, text_cap;
@@ -56,5 +63,22 @@ void ea_route_local_sample(struct ea_router *r, double generate_s, int n_tokens)
 
 /* Read the probe cache file into r->figures, when there is one. */
 void ea_route_cloud_load_cache(struct ea_router *r);
+
+#define EA_ROUTE_BACKOFF_MIN_MS 1000
+#define EA_ROUTE_BACKOFF_MAX_MS 300000
+#define EA_ROUTE_PROBE_DEADLINE_MS 5000	/* a probe of a cloud marked down */
+
+/* The cloud failed a request or a probe: marked down (the router's figures,
+ * the pinned map, the probe cache) for the backoff, which doubles each time
+ * (EA_ROUTE_BACKOFF_MIN_MS .. EA_ROUTE_BACKOFF_MAX_MS). */
+void ea_route_cloud_down(struct ea_router *r);
+
+/* The cloud answered: up again with its last good figures. */
+void ea_route_cloud_up(struct ea_router *r);
+
+/* Before a decision: a cloud marked down whose backoff has passed is probed
+ * once (within EA_ROUTE_PROBE_DEADLINE_MS); up again when it answers, else
+ * down for the next, longer backoff. */
+void ea_route_cloud_check(struct ea_router *r);
 
 #endif /* EA_ROUTE_H */

@@ -4,7 +4,10 @@
  * probe (ea_cloud_probe), kept in the router, written into the scheduler's
  * "cloud" map when edgeai-sched has pinned it (kmod mode's policies read it
  * there) and into the probe cache file, a JSON object
- * {"rtt_ms": R, "tokens_per_s": T}, that later routers read when they open.
+ * {"rtt_ms": R, "tokens_per_s": T, "down_until": U, "backoff_ms": B}, that
+ * later routers read when they open. A cloud that fails is marked down
+ * (tokens_per_s 0 where the policies look) until a probe answers; R and T
+ * stay its last good figures, U (Unix time) says when to probe again.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "ea_route.h"
@@ -49,13 +53,25 @@ static int write_sched_map(const struct ea_route_figures *c)
 	return ret;
 }
 
-static ea_status write_cache(struct ea_router *r, double rtt_ms, double tps)
+static double unix_now(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (double)tv.tv_sec + tv.tv_usec / 1e6;
+}
+
+static ea_status write_cache(struct ea_router *r)
 {
 	json_object *o = json_object_new_object();
 	ea_status st = EA_OK;
 
-	json_object_object_add(o, "rtt_ms", json_object_new_double(rtt_ms));
-	json_object_object_add(o, "tokens_per_s", json_object_new_double(tps));
+	json_object_object_add(o, "rtt_ms", json_object_new_int64(r->up.rtt_ms));
+	json_object_object_add(o, "tokens_per_s", json_object_new_int64(r->up.tokens_per_s));
+	if (r->down) {
+		json_object_object_add(o, "down_until", json_object_new_double(r->down_until));
+		json_object_object_add(o, "backoff_ms", json_object_new_int64(r->backoff_ms));
+	}
 	if (json_object_to_file_ext(r->probe_cache, o, JSON_C_TO_STRING_SPACED))
 		st = ea_error_set(&r->error, EA_ERR_IO, "%s: cannot write the probe cache: %s",
 				  r->probe_cache, json_util_get_last_err());
@@ -70,22 +86,81 @@ static uint32_t round_u32(double v)
 
 static void set_figures(struct ea_router *r, double rtt_ms, double tps)
 {
-	r->figures.rtt_ms = round_u32(rtt_ms);
+	r->up.rtt_ms = round_u32(rtt_ms);
 	/* A positive throughput below 1 token/s still means "a cloud is there". */
-	r->figures.tokens_per_s = tps > 0 && tps < 1 ? 1 : round_u32(tps);
+	r->up.tokens_per_s = tps > 0 && tps < 1 ? 1 : round_u32(tps);
+	r->figures = r->up;
+	if (r->down)
+		r->figures.tokens_per_s = 0;
 }
 
 void ea_route_cloud_load_cache(struct ea_router *r)
 {
-	json_object *o, *rtt, *tps;
+	json_object *o, *rtt, *tps, *v;
 
 	if (!r->probe_cache || access(r->probe_cache, R_OK))
 		return;
 	o = json_object_from_file(r->probe_cache);
+	if (o && json_object_object_get_ex(o, "down_until", &v)) {
+		r->down = true;
+		r->down_until = json_object_get_double(v);
+		r->backoff_ms = json_object_object_get_ex(o, "backoff_ms", &v) ?
+				(long)json_object_get_int64(v) : EA_ROUTE_BACKOFF_MIN_MS;
+	}
 	if (o && json_object_object_get_ex(o, "rtt_ms", &rtt) &&
 	    json_object_object_get_ex(o, "tokens_per_s", &tps))
 		set_figures(r, json_object_get_double(rtt), json_object_get_double(tps));
 	json_object_put(o);
+}
+
+/* The figures where the policies read them: the pinned map and the cache. */
+static ea_status publish(struct ea_router *r)
+{
+	if (write_sched_map(&r->figures) < 0)
+		return ea_error_set(&r->error, EA_ERR_IO, "%s: %s", EA_ROUTE_CLOUD_MAP,
+				    strerror(errno));
+	return r->probe_cache ? write_cache(r) : EA_OK;
+}
+
+void ea_route_cloud_down(struct ea_router *r)
+{
+	if (!r->down || r->backoff_ms < EA_ROUTE_BACKOFF_MIN_MS)
+		r->backoff_ms = EA_ROUTE_BACKOFF_MIN_MS;
+	else
+		r->backoff_ms = r->backoff_ms * 2 > EA_ROUTE_BACKOFF_MAX_MS ?
+				EA_ROUTE_BACKOFF_MAX_MS : r->backoff_ms * 2;
+	r->down = true;
+	r->down_until = unix_now() + r->backoff_ms / 1e3;
+	r->figures = r->up;
+	r->figures.tokens_per_s = 0;
+	publish(r);
+}
+
+void ea_route_cloud_up(struct ea_router *r)
+{
+	if (!r->down)
+		return;
+	r->down = false;
+	r->backoff_ms = 0;
+	r->figures = r->up;
+	publish(r);
+}
+
+void ea_route_cloud_check(struct ea_router *r)
+{
+	struct ea_cloud_probe p;
+	struct ea_error why;
+
+	if (!r->down || !r->cloud || unix_now() < r->down_until)
+		return;
+	if (ea_cloud_probe_within(r->cloud, 1, EA_ROUTE_PROBE_DEADLINE_MS, &p, &why) != EA_OK) {
+		ea_route_cloud_down(r);
+		return;
+	}
+	r->down = false;
+	r->backoff_ms = 0;
+	set_figures(r, p.rtt_ms, p.tokens_per_s);
+	publish(r);
 }
 
 EA_API ea_status ea_router_set_cloud(struct ea_router *r, double rtt_ms, double tokens_per_s,
@@ -96,6 +171,8 @@ EA_API ea_status ea_router_set_cloud(struct ea_router *r, double rtt_ms, double 
 	if (!r || !(rtt_ms >= 0) || !(tokens_per_s >= 0))
 		return r ? ea_error_set(&r->error, EA_ERR_INVALID_ARGUMENT,
 					"cloud figures must be >= 0") : EA_ERR_INVALID_ARGUMENT;
+	r->down = false;
+	r->backoff_ms = 0;
 	set_figures(r, rtt_ms, tokens_per_s);
 	map = write_sched_map(&r->figures);
 	if (map < 0)
@@ -103,7 +180,7 @@ EA_API ea_status ea_router_set_cloud(struct ea_router *r, double rtt_ms, double 
 				    strerror(errno));
 	if (out)
 		*out = (struct ea_cloud_figures){ rtt_ms, tokens_per_s, map > 0 };
-	return r->probe_cache ? write_cache(r, rtt_ms, tokens_per_s) : EA_OK;
+	return r->probe_cache ? write_cache(r) : EA_OK;
 }
 
 EA_API ea_status ea_router_probe(struct ea_router *r, int rounds, struct ea_cloud_figures *out)
@@ -118,7 +195,11 @@ EA_API ea_status ea_router_probe(struct ea_router *r, int rounds, struct ea_clou
 		return ea_error_set(&r->error, EA_ERR_INVALID_ARGUMENT,
 				    "no cloud endpoint configured");
 	st = ea_cloud_probe(r->cloud, rounds, &p, &why);
-	if (st != EA_OK)
-		return ea_error_set(&r->error, st, "probe: %s", why.msg);
+	if (st != EA_OK) {
+		/* A failed probe must not leave the old, good figures to the policies. */
+		ea_route_cloud_down(r);
+		return ea_error_set(&r->error, st, "probe: %s (the cloud is marked down for %ld "
+				    "ms)", why.msg, r->backoff_ms);
+	}
 	return ea_router_set_cloud(r, p.rtt_ms, p.tokens_per_s, out);
 }

@@ -11,10 +11,18 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+/* A reply starting with EA_TEST_HANG sends the rest (perhaps nothing, perhaps
+ * headers) and then nothing until the server stops; one starting with
+ * EA_TEST_TRICKLE sends the rest a byte every EA_TEST_TRICKLE_MS. */
+#define EA_TEST_HANG "\x01hang\x01"
+#define EA_TEST_TRICKLE "\x01trickle\x01"
+#define EA_TEST_TRICKLE_MS 100
 
 struct ea_test_server {
 	int fd;
@@ -23,6 +31,7 @@ struct ea_test_server {
 	int n_replies;
 	int delay_ms;			/* before each reply */
 	int served;			/* replies sent */
+	bool stopping;
 	char last_request[8192];
 	pthread_t thread;
 };
@@ -61,7 +70,24 @@ static inline void *ea_test_serve(void *arg)
 		ea_test_read_request(c, s->last_request, sizeof(s->last_request));
 		usleep((useconds_t)s->delay_ms * 1000);
 		/* the client may have given up already: no SIGPIPE */
-		send(c, s->replies[i], strlen(s->replies[i]), MSG_NOSIGNAL);
+		if (!strncmp(s->replies[i], EA_TEST_HANG, strlen(EA_TEST_HANG))) {
+			const char *head = s->replies[i] + strlen(EA_TEST_HANG);
+
+			send(c, head, strlen(head), MSG_NOSIGNAL);
+			while (!__atomic_load_n(&s->stopping, __ATOMIC_RELAXED))
+				usleep(20000);
+		} else if (!strncmp(s->replies[i], EA_TEST_TRICKLE, strlen(EA_TEST_TRICKLE))) {
+			const char *body = s->replies[i] + strlen(EA_TEST_TRICKLE);
+
+			for (size_t k = 0; body[k] && !__atomic_load_n(&s->stopping, __ATOMIC_RELAXED);
+			     k++) {
+				if (send(c, body + k, 1, MSG_NOSIGNAL) < 0)
+					break;
+				usleep(EA_TEST_TRICKLE_MS * 1000);
+			}
+		} else {
+			send(c, s->replies[i], strlen(s->replies[i]), MSG_NOSIGNAL);
+		}
 		close(c);
 		s->served++;
 	}
@@ -91,6 +117,7 @@ static inline void ea_test_server_start(struct ea_test_server *s, const char *co
 /* Stops accepting (a reply not yet sent is dropped) and joins the thread. */
 static inline void ea_test_server_stop(struct ea_test_server *s)
 {
+	__atomic_store_n(&s->stopping, true, __ATOMIC_RELAXED);
 	shutdown(s->fd, SHUT_RDWR);
 	close(s->fd);
 	pthread_join(s->thread, NULL);

@@ -4,7 +4,9 @@
  * on loopback (a thread answering each connection with canned bytes): plain
  * and streamed answers, a stream cut mid-answer, retries after 5xx and
  * refused connections, no retry after 4xx, timeouts, the API key header; the
- * SSE parser fed at every split point; the config file's checks.
+ * SSE parser fed at every split point; the config file's checks; a cloud
+ * that floods past max_tokens (cut at it) and streams that are not
+ * completions (a fault).
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -290,11 +292,88 @@ static void test_config(struct tap *t)
 	       "a non-HTTP URL is rejected: %s", err.msg);
 }
 
+/* A cloud that streams past the request's limit: a token a chunk well past
+ * max_tokens, or one chunk of half a megabyte. Cut at the limit, kept as
+ * "length". An event over EA_CLOUD_MAX_EVENT (1 MiB) is a fault. */
+static void test_flood(struct tap *t)
+{
+	static char many[64 * 1024], huge[(1 << 20) + 4096], over[(1 << 20) + 4096];
+	const char *const replies[] = { many, huge, over };
+	struct ea_cloud_request req = { .prompt = "x", .stream = true, .max_tokens = 16,
+					.temperature = -1 };
+	struct ea_cloud_endpoint ep;
+	struct ea_cloud_result res;
+	struct ea_test_server s;
+	char url[64];
+	struct ea_error err = { { 0 } };
+	size_t n = (size_t)snprintf(many, sizeof(many), "%s", SSE_HEAD);
+
+	for (int i = 0; i < 1000; i++)
+		n += (size_t)snprintf(many + n, sizeof(many) - n,
+				      "data: {\"choices\":[{\"text\":\" w\"}]}\n\n");
+	n = (size_t)snprintf(huge, sizeof(huge), "%sdata: {\"choices\":[{\"text\":\"", SSE_HEAD);
+	memset(huge + n, 'x', 1 << 19);
+	snprintf(huge + n + (1 << 19), sizeof(huge) - n - (1 << 19), "\"}]}\n\ndata: [DONE]\n\n");
+	n = (size_t)snprintf(over, sizeof(over), "%sdata: {\"choices\":[{\"text\":\"", SSE_HEAD);
+	memset(over + n, 'x', 1 << 20);
+	snprintf(over + n + (1 << 20), sizeof(over) - n - (1 << 20), "\"}]}\n\ndata: [DONE]\n\n");
+	ea_test_server_start(&s, replies, 3, 0);
+	ep = endpoint(s.port, url, sizeof(url));
+	tap_ok(t, ea_cloud_complete(&ep, &req, &res, &err) == EA_OK && res.limited &&
+		  res.text_len == 2 * 16 && !strcmp(res.finish_reason, "length"),
+	       "1000 streamed tokens for max_tokens 16: cut at 16 (%zu bytes kept) %s",
+	       res.text_len, err.msg);
+	ea_cloud_result_free(&res);
+	tap_ok(t, ea_cloud_complete(&ep, &req, &res, &err) == EA_OK && res.limited &&
+		  res.text_len <= 16 * 64 && !strcmp(res.finish_reason, "length"),
+	       "a chunk of 512 KiB for max_tokens 16: cut at %zu bytes %s", res.text_len, err.msg);
+	ea_cloud_result_free(&res);
+	tap_ok(t, ea_cloud_complete(&ep, &req, &res, &err) == EA_ERR_CLOUD && res.attempts == 1 &&
+		  strstr(err.msg, "over 1 MiB"),
+	       "an event of 1 MiB: a fault, not retried (%s)", err.msg);
+	ea_cloud_result_free(&res);
+	ea_test_server_stop(&s);
+}
+
+/* Streams of valid JSON that are not completions: a cloud fault, not an
+ * empty answer. */
+static void test_not_completions(struct tap *t)
+{
+	static const char *const bad[] = {
+		SSE_HEAD "data: {\"id\":\"x\"}\n\ndata: [DONE]\n\n",
+		SSE_HEAD "data: {\"choices\":\"nope\"}\n\ndata: [DONE]\n\n",
+		SSE_HEAD "data: [1,2,3]\n\ndata: [DONE]\n\n",
+		SSE_HEAD "data: [DONE]\n\n",
+	};
+	static const char *const what[] = { "events without choices", "\"choices\": \"nope\"",
+					    "an event that is an array", "[DONE] alone" };
+
+	for (int i = 0; i < 4; i++) {
+		const char *const replies[] = { bad[i] };
+		struct ea_cloud_request req = { .prompt = "x", .stream = true, .temperature = -1 };
+		struct ea_cloud_endpoint ep;
+		struct ea_cloud_result res;
+		struct ea_test_server s;
+		char url[64];
+		struct ea_error err = { { 0 } };
+		ea_status st;
+
+		ea_test_server_start(&s, replies, 1, 0);
+		ep = endpoint(s.port, url, sizeof(url));
+		ep.retries = 0;
+		st = ea_cloud_complete(&ep, &req, &res, &err);
+		tap_ok(t, st == EA_ERR_CLOUD && (strstr(err.msg, "completion chunk")),
+		       "%s: a cloud fault (%s)", what[i], err.msg);
+		ea_cloud_result_free(&res);
+		ea_test_server_stop(&s);
+	}
+}
+
 int main(void)
 {
 	struct tap t = { 0 };
 
-	tap_plan(&t, 17);
+	tap_plan(&t, 24);
 	test_plain_chat(&t);
 	test_stream(&t);
 	test_cut(&t);
@@ -302,5 +381,7 @@ int main(void)
 	test_timeout(&t);
 	test_sse(&t);
 	test_config(&t);
+	test_flood(&t);
+	test_not_completions(&t);
 	return tap_done(&t);
 }

@@ -393,14 +393,144 @@ static void teardown(struct fixture *f)
 	rmdir(f->tmp);
 }
 
+/* ---- a misbehaving cloud under a deadline -------------------------------- */
+
+#define DEADLINE_MS 1500
+/* libcurl asks the progress guard about once a second: the slack a guard
+ * (first byte, idle) may take beyond its time; the deadline itself is exact. */
+#define GUARD_SLACK_MS 1200
+
+static char flood[8192];
+
+/* A forced offload of PROMPT to a cloud scripted by @reply under a deadline
+ * of DEADLINE_MS: falls back locally within it, saying @why (NULL: the
+ * deadline, or the first byte's guard, whichever ended it). */
+static void check_deadline(struct tap *t, struct fixture *f, const char *what, const char *reply,
+			   const char *why)
+{
+	const char *const replies[] = { reply, reply };
+	struct ea_route_params rp = { .force = EA_ROUTE_FORCE_CLOUD, .deadline_ms = DEADLINE_MS };
+	struct ea_generate_params p = params(PROMPT);
+	struct ea_route_result res;
+	struct ea_test_server s;
+	struct ea_router *r;
+	ea_status st;
+
+	ea_test_server_start(&s, replies, 2, 0);
+	write_config(f, s.port, 60000);
+	r = router(f, false, EA_ROUTE_POLICY_BUILTIN);
+	st = ea_generate_routed(r, f->session, &p, &rp, NULL, NULL, &res);
+	ea_test_server_stop(&s);
+	tap_ok(t, st == EA_OK && res.where == EA_RAN_LOCAL_AFTER_FALLBACK &&
+	       (why ? strstr(res.fallback_reason, why) != NULL :
+		      strstr(res.fallback_reason, "deadline") ||
+		      strstr(res.fallback_reason, "no answer within")) &&
+	       res.total_ms < DEADLINE_MS + GUARD_SLACK_MS &&
+	       res.n_generated_tokens == N_TOKENS,
+	       "%s, deadline %d ms: local after %.0f ms (%s)", what, DEADLINE_MS, res.total_ms,
+	       res.fallback_reason);
+	ea_router_close(r);
+}
+
+static void test_cloud_faults(struct tap *t, struct fixture *f)
+{
+	struct ea_route_params rp = { .force = EA_ROUTE_FORCE_CLOUD, .deadline_ms = DEADLINE_MS };
+	struct ea_generate_params p = params(PROMPT);
+	const char *const replies[] = { flood };
+	struct ea_route_result res;
+	struct ea_test_server s;
+	struct ea_router *r;
+	size_t n = (size_t)snprintf(flood, sizeof(flood), "%s", SSE_HEAD);
+
+	check_deadline(t, f, "a cloud that hangs before its headers", EA_TEST_HANG, NULL);
+	check_deadline(t, f, "a cloud that hangs after its headers", EA_TEST_HANG SSE_HEAD, NULL);
+	check_deadline(t, f, "a cloud that trickles a byte every 100 ms",
+		       EA_TEST_TRICKLE SSE_HEAD CHUNK("slow ") CHUNK("slow ") LAST, "deadline");
+	check_deadline(t, f, "a cloud whose events are not completions",
+		       SSE_HEAD "data: {\"id\":\"x\",\"object\":\"nope\"}\n\n" LAST,
+		       "not a completion chunk");
+	for (int i = 0; i < 100; i++)
+		n += (size_t)snprintf(flood + n, sizeof(flood) - n, CHUNK(" w"));
+	snprintf(flood + n, sizeof(flood) - n, LAST);
+	ea_test_server_start(&s, replies, 1, 0);
+	write_config(f, s.port, 60000);
+	r = router(f, false, EA_ROUTE_POLICY_BUILTIN);
+	ea_generate_routed(r, f->session, &p, &rp, NULL, NULL, &res);
+	ea_test_server_stop(&s);
+	tap_ok(t, res.where == EA_RAN_CLOUD && res.text_len == 2 * N_TOKENS &&
+	       res.finish_reason == EA_FINISH_LENGTH,
+	       "a cloud that floods 100 tokens for %d: cut at them (%zu bytes kept)", N_TOKENS,
+	       res.text_len);
+	ea_router_close(r);
+}
+
+/* A cloud that failed is not chosen again until a probe answers. */
+static void test_marked_down(struct tap *t, struct fixture *f)
+{
+	static const char models[] = "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Type: "
+		"application/json\r\n\r\n{\"object\":\"list\",\"data\":[]}";
+	static const char probe[] = "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Type: "
+		"application/json\r\n\r\n{\"choices\":[{\"index\":0,\"text\":\"x\","
+		"\"finish_reason\":\"length\"}],\"usage\":{\"prompt_tokens\":5,"
+		"\"completion_tokens\":32}}";
+	const char *const replies[] = { models, probe, stream_public[0] };
+	struct ea_route_params forced = { .force = EA_ROUTE_FORCE_CLOUD };
+	struct ea_generate_params p = params(PROMPT);
+	struct ea_route_result a, b, c;
+	struct ea_test_server s;
+	struct ea_router *r, *r2;
+	char cache[512] = "";
+	FILE *fc;
+
+	write_config(f, ea_test_dead_port(), 5000);
+	unlink(f->cache);
+	r = router(f, false, EA_ROUTE_POLICY_LATENCY);
+	ea_router_set_cloud(r, 0, 1e9, NULL);	/* a cloud no local run can beat */
+	ea_generate_routed(r, f->session, &p, &forced, NULL, NULL, &a);
+	ea_generate_routed(r, f->session, &p, NULL, NULL, NULL, &b);
+	fc = fopen(f->cache, "r");
+	if (fc) {
+		cache[fread(cache, 1, sizeof(cache) - 1, fc)] = '\0';
+		fclose(fc);
+	}
+	tap_ok(t, a.where == EA_RAN_LOCAL_AFTER_FALLBACK && b.decision == EA_ROUTE_LOCAL &&
+	       strstr(cache, "down_until"),
+	       "after the cloud failed, the fastest cloud is not chosen: %s, %s; the cache says "
+	       "down", ea_route_decision_name(b.decision), ea_route_reason_name(b.reason));
+	ea_router_close(r);
+	r2 = router(f, false, EA_ROUTE_POLICY_LATENCY);
+	ea_generate_routed(r2, f->session, &p, NULL, NULL, NULL, &b);
+	tap_ok(t, b.decision == EA_ROUTE_LOCAL,
+	       "... nor by a new router reading the cache (%s)", ea_route_decision_name(b.decision));
+	/* The backoff (EA_ROUTE_BACKOFF_MIN_MS) passes; the cloud is back. */
+	usleep(1100 * 1000);
+	ea_test_server_start(&s, replies, 3, 0);
+	write_config(f, s.port, 5000);
+	ea_router_close(r2);
+	r2 = router(f, false, EA_ROUTE_POLICY_LATENCY);
+	ea_generate_routed(r2, f->session, &p, NULL, NULL, NULL, &c);
+	ea_test_server_stop(&s);
+	fc = fopen(f->cache, "r");
+	cache[0] = '\0';
+	if (fc) {
+		cache[fread(cache, 1, sizeof(cache) - 1, fc)] = '\0';
+		fclose(fc);
+	}
+	tap_ok(t, s.served == 3 && !strstr(cache, "down_until") && c.where == EA_RAN_CLOUD,
+	       "after the backoff, a probe that answers brings it back (%d requests served; "
+	       "then %s, %s)", s.served, ea_route_decision_name(c.decision),
+	       ea_route_reason_name(c.reason));
+	ea_router_close(r2);
+}
+
 int main(void)
 {
 	static const char *const timeouts[] = { SSE_HEAD CHUNK("late") LAST, SSE_HEAD LAST };
 	struct tap t = { 0 };
 	struct fixture f = { .model = NULL };
 
-	alarm(120);
-	tap_plan(&t, 16);
+	alarm(180);
+	tap_plan(&t, 24);
 	test_restore_splits(&t);
 	if (!tap_ok(&t, setup(&f), "a tiny synthesized model on the CPU reference"))
 		return tap_done(&t);
@@ -412,6 +542,8 @@ int main(void)
 	check_fallback(&t, &f, "a timeout", timeouts, 2, 700, 300);
 	test_cut(&t, &f);
 	test_decisions(&t, &f);
+	test_cloud_faults(&t, &f);
+	test_marked_down(&t, &f);
 	teardown(&f);
 	return tap_done(&t);
 }

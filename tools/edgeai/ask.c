@@ -6,9 +6,12 @@
  * then prints the decision, its reason, where it ran, TTFT and tokens/s. A
  * client of edgeai.h alone (ea_router_open, ea_generate_routed).
  */
+#include <json-c/json.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
+#include "ea_utf8.h"
 #include "route_cli.h"
 
 struct ask_options {
@@ -30,23 +33,64 @@ static int print_text(const char *text, size_t len, void *user)
 	return 0;
 }
 
+/* @s as valid UTF-8 (a cloud's error body may be anything): bad bytes as '?'. */
+static json_object *text_or_null(const char *s)
+{
+	char clean[sizeof(((struct ea_route_result *)0)->fallback_reason)];
+	size_t n = 0, len = strlen(s);
+
+	if (!len)
+		return NULL;
+	for (size_t i = 0, k; i < len && n + 4 < sizeof(clean); i += k ? k : 1) {
+		k = ea_utf8_char_len((const unsigned char *)s + i, len - i);
+		if (k)
+			memcpy(clean + n, s + i, k);
+		else
+			clean[n] = '?';
+		n += k ? k : 1;
+	}
+	return json_object_new_string_len(clean, (int)n);
+}
+
+/* One JSON line: the decision, where the request ran, any fallback and why. */
+static void report_json(FILE *out, const struct ea_route_result *r)
+{
+	json_object *o = json_object_new_object();
+
+#define ADD(key, value) json_object_object_add(o, key, value)
+	ADD("decision", json_object_new_string(ea_route_decision_name(r->decision)));
+	ADD("reason", json_object_new_string(ea_route_reason_name(r->reason)));
+	ADD("policy", json_object_new_string(r->policy));
+	ADD("kernel", json_object_new_boolean(r->decided_in_kernel));
+	ADD("where", json_object_new_string(ea_route_where_name(r->where)));
+	ADD("fallback", json_object_new_boolean(r->fallback_reason[0] != '\0'));
+	ADD("fallback_reason", text_or_null(r->fallback_reason));
+	ADD("cut", json_object_new_boolean(r->cut));
+	ADD("redacted", json_object_new_boolean(r->redacted));
+	ADD("ttft_ms", json_object_new_double(r->ttft_ms));
+	ADD("total_ms", json_object_new_double(r->total_ms));
+	ADD("tokens", json_object_new_int(r->n_generated_tokens));
+	ADD("tokens_per_s", json_object_new_double(r->tokens_per_s));
+	ADD("finish_reason", json_object_new_string(ea_finish_reason_name(r->finish_reason)));
+	ADD("speculative", json_object_new_boolean(r->speculative));
+	ADD("verify_calls", json_object_new_int(r->verify_calls));
+	ADD("drafted", json_object_new_int(r->drafted));
+	ADD("accepted", json_object_new_int(r->accepted));
+	ADD("cascaded", json_object_new_boolean(r->cascaded));
+	ADD("escalated", json_object_new_boolean(r->escalated));
+	ADD("confidence", json_object_new_int64(r->confidence));
+#undef ADD
+	fprintf(out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+							     JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
 static void report(const struct ask_options *o, const struct ea_route_result *r)
 {
 	FILE *out = stderr;
 
 	if (o->json) {
-		fprintf(out, "{\"decision\":\"%s\",\"reason\":\"%s\",\"policy\":\"%s\","
-			"\"kernel\":%s,\"where\":\"%s\",\"cut\":%s,\"redacted\":%s,"
-			"\"ttft_ms\":%.2f,\"total_ms\":%.2f,\"tokens\":%d,\"tokens_per_s\":%.2f,"
-			"\"speculative\":%s,\"verify_calls\":%d,\"drafted\":%d,\"accepted\":%d,"
-			"\"cascaded\":%s,\"escalated\":%s,\"confidence\":%u}\n",
-			ea_route_decision_name(r->decision), ea_route_reason_name(r->reason),
-			r->policy, r->decided_in_kernel ? "true" : "false",
-			ea_route_where_name(r->where), r->cut ? "true" : "false",
-			r->redacted ? "true" : "false", r->ttft_ms, r->total_ms,
-			r->n_generated_tokens, r->tokens_per_s, r->speculative ? "true" : "false",
-			r->verify_calls, r->drafted, r->accepted, r->cascaded ? "true" : "false",
-			r->escalated ? "true" : "false", r->confidence);
+		report_json(out, r);
 		return;
 	}
 	fprintf(out, "\n\ndecision: %s (reason: %s, policy: %s%s)\n",

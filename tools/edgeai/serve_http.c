@@ -13,15 +13,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "ea_clock.h"
 #include "serve_reply.h"
 #include "serve_request.h"
 #include "serve_stream.h"
 
 /* Seconds an idle keep-alive connection is kept. */
 #define IDLE_TIMEOUT_S 60
+#define LOG_LINE_MAX 1024
+#define REFUSALS_REPORT_S 10
 
 struct serve_http {
 	struct serve_http_options o;
@@ -32,6 +36,8 @@ struct serve_http {
 	pthread_mutex_t lock;
 	pthread_cond_t idle;
 	unsigned in_flight;		/* requests begun and not completed */
+	unsigned long long refused;	/* connections refused at the limit */
+	double refusals_reported_ms;
 	uint64_t next_id;
 };
 
@@ -49,12 +55,31 @@ struct request {
 	struct serve_job *job;		/* for the log's token count */
 };
 
-static double now_ms(void)
+static int hex_digit(char c)
 {
-	struct timespec ts;
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+/* A log line, written whole by one write() (threads' lines never interleave). */
+static void log_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void log_line(const char *fmt, ...)
+{
+	char line[LOG_LINE_MAX];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line)) {
+		n = sizeof(line) - 1;
+		line[n - 1] = '\n';
+	}
+	if (write(STDERR_FILENO, line, (size_t)n) < 0)
+		return;
 }
 
 /* ---- answers --------------------------------------------------------------- */
@@ -255,12 +280,61 @@ static bool is_get(const char *method)
 
 /* The answer that needs no body: 404, 405, 413 by Content-Length, the models;
  * MHD_YES without answering when the request goes on to its body. */
-static enum MHD_Result answer_early(struct serve_http *h, struct MHD_Connection *c,
+/* The headers that frame a body, counted. */
+struct framing {
+	int content_length, transfer_encoding;
+};
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+				     const char *value)
+{
+	struct framing *f = cls;
+
+	(void)kind, (void)value;
+	if (key && !strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH))
+		f->content_length++;
+	else if (key && !strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING))
+		f->transfer_encoding++;
+	return MHD_YES;
+}
+
+/*
+ * First, with the headers: a body framed two ways is read one way here and
+ * another by a proxy in front (request smuggling): refused, and the
+ * connection closed. So is a body declared over the limit.
+ */
+static enum MHD_Result check_framing(struct serve_http *h, struct MHD_Connection *c,
+				     struct request *r)
+{
+	struct framing f = { 0 };
+	const char *length;
+	struct serve_error e;
+
+	MHD_get_connection_values(c, MHD_HEADER_KIND, count_framing, &f);
+	if (f.content_length > 1 || f.transfer_encoding > 1 ||
+	    (f.content_length && f.transfer_encoding)) {
+		serve_error_set(&e, MHD_HTTP_BAD_REQUEST, "invalid_request_error", NULL,
+				"ambiguous_framing", "the body is framed %s: refused",
+				f.content_length && f.transfer_encoding ?
+				"by both Content-Length and Transfer-Encoding" :
+				"by more than one Content-Length or Transfer-Encoding header");
+		return reply_json(c, r, e.status, serve_reply_error(&e), MHD_HTTP_HEADER_CONNECTION,
+				  "close");
+	}
+	length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (length && strtoull(length, NULL, 10) > h->o.max_body)
+		r->too_large = true;
+	return MHD_YES;
+}
+
+/* Once the request is whole (its body read, or dropped when the route takes
+ * none): every answer but a completion's. Answering only then keeps the
+ * connection and the requests pipelined behind this one. */
+static enum MHD_Result answer_route(struct serve_http *h, struct MHD_Connection *c,
 				    struct request *r, const char *url, const char *method)
 {
 	enum route route = route_of(url);
 	bool post = route == ROUTE_CHAT || route == ROUTE_COMPLETIONS;
-	const char *length;
 	struct serve_error e;
 
 	if (route == ROUTE_NONE) {
@@ -279,18 +353,21 @@ static enum MHD_Result answer_early(struct serve_http *h, struct MHD_Connection 
 		return reply_json(c, r, MHD_HTTP_OK, serve_reply_models(h->o.model_name, h->started,
 								       h->o.model),
 				  NULL, NULL);
-	if (route == ROUTE_MODEL) {
-		if (strcmp(url + 11, h->o.model_name) == 0)
-			return reply_json(c, r, MHD_HTTP_OK,
-					  serve_reply_model(h->o.model_name, h->started, h->o.model), NULL, NULL);
-		serve_error_set(&e, MHD_HTTP_NOT_FOUND, "invalid_request_error", "model",
-				"model_not_found", "The model '%.100s' does not exist", url + 11);
-		return reply_error(c, r, &e);
-	}
-	length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-	if (length && strtoull(length, NULL, 10) > h->o.max_body)
-		r->too_large = true;
-	return MHD_YES;
+	if (strcmp(url + 11, h->o.model_name) == 0)
+		return reply_json(c, r, MHD_HTTP_OK,
+				  serve_reply_model(h->o.model_name, h->started, h->o.model), NULL,
+				  NULL);
+	serve_error_set(&e, MHD_HTTP_NOT_FOUND, "invalid_request_error", "model",
+			"model_not_found", "The model '%.100s' does not exist", url + 11);
+	return reply_error(c, r, &e);
+}
+
+static bool is_completion(const char *url, const char *method)
+{
+	enum route route = route_of(url);
+
+	return (route == ROUTE_CHAT || route == ROUTE_COMPLETIONS) &&
+	       !strcmp(method, MHD_HTTP_METHOD_POST);
 }
 
 static enum MHD_Result too_large(struct serve_http *h, struct MHD_Connection *c,
@@ -340,7 +417,7 @@ static struct request *request_begin(struct serve_http *h, const char *url, cons
 
 	if (!r)
 		return NULL;
-	r->start_ms = now_ms();
+	r->start_ms = ea_now_ms();
 	r->prompt_tokens = -1;
 	copy_printable(r->method, sizeof(r->method), method);
 	copy_printable(r->path, sizeof(r->path), url);
@@ -364,7 +441,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (!r)
 			return MHD_NO;
 		*req_cls = r;
-		if (answer_early(h, c, r, url, method) == MHD_NO)
+		if (check_framing(h, c, r) == MHD_NO)
 			return MHD_NO;
 		if (r->too_large && !r->answered)
 			return too_large(h, c, r);
@@ -376,14 +453,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	}
 	if (*upload_data_size) {
 		/* Past the limit the rest is read and dropped: libmicrohttpd
-		 * answers only once the upload is over. */
-		if (!r->too_large && !take_body(h, r, upload_data, *upload_data_size))
+		 * answers only once the upload is over. A route that takes no
+		 * body drops it. */
+		if (is_completion(url, method) && !r->too_large &&
+		    !take_body(h, r, upload_data, *upload_data_size))
 			return MHD_NO;
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
 	if (r->too_large)
 		return too_large(h, c, r);
+	if (!is_completion(url, method))
+		return answer_route(h, c, r, url, method);
 	route = route_of(url);
 	return post_completion(h, c, r, route == ROUTE_CHAT ? SERVE_CHAT : SERVE_COMPLETIONS);
 }
@@ -404,8 +485,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 		snprintf(tokens, sizeof(tokens), "%d+%d", o.n_prompt_tokens, o.n_generated_tokens);
 	else if (r->prompt_tokens >= 0)
 		snprintf(tokens, sizeof(tokens), "%d+?", r->prompt_tokens);
-	fprintf(stderr, "edgeai serve: %s %s %u tokens=%s ms=%.0f%s\n", r->method, r->path,
-		r->status, tokens, now_ms() - r->start_ms,
+	log_line("edgeai serve: %s %s %u tokens=%s ms=%.0f%s\n", r->method, r->path,
+		r->status, tokens, ea_now_ms() - r->start_ms,
 		toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended early)");
 	serve_job_put(r->job);
 	free(r->body);
@@ -417,11 +498,54 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 	pthread_mutex_unlock(&h->lock);
 }
 
+/*
+ * %XX escapes of the URL decoded in place, except those that would decode to
+ * a control byte (%00 above all): they stay as they are, so a name can never
+ * end early at a NUL ("edge-f16.gguf%00x" is not "edge-f16.gguf").
+ */
+static size_t unescape_url(void *cls, struct MHD_Connection *c, char *s)
+{
+	size_t in = 0, out = 0;
+
+	(void)cls, (void)c;
+	while (s[in]) {
+		int hi = s[in] == '%' ? hex_digit(s[in + 1]) : -1;
+		int lo = hi >= 0 ? hex_digit(s[in + 2]) : -1;
+		int byte = lo >= 0 ? hi << 4 | lo : -1;
+
+		if (byte >= 0x20 && byte != 0x7f) {
+			s[out++] = (char)byte;
+			in += 3;
+		} else {
+			s[out++] = s[in++];
+		}
+	}
+	s[out] = '\0';
+	return out;
+}
+
+/* libmicrohttpd's messages, one write each; refused connections counted and
+ * reported at most every REFUSALS_REPORT_S seconds, not a line each. */
 static void log_mhd(void *cls, const char *fmt, va_list ap)
 {
-	(void)cls;
-	fprintf(stderr, "edgeai serve: microhttpd: ");
-	vfprintf(stderr, fmt, ap);
+	struct serve_http *h = cls;
+	char line[LOG_LINE_MAX];
+	double now;
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	if (!strstr(line, "connection limit") && !strstr(line, "rejected by application")) {
+		log_line("edgeai serve: microhttpd: %s", line);
+		return;
+	}
+	now = ea_now_ms();
+	pthread_mutex_lock(&h->lock);
+	h->refused++;
+	if (now - h->refusals_reported_ms >= REFUSALS_REPORT_S * 1e3) {
+		log_line("edgeai serve: %llu connection(s) refused at the connection limit so "
+			 "far\n", (unsigned long long)h->refused);
+		h->refusals_reported_ms = now;
+	}
+	pthread_mutex_unlock(&h->lock);
 }
 
 /* ---- the daemon ------------------------------------------------------------- */
@@ -451,6 +575,7 @@ static ea_status start_daemon(struct serve_http *h, char *err, size_t errsz)
 				     MHD_OPTION_CONNECTION_LIMIT, h->o.max_connections,
 				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S,
 				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+				     MHD_OPTION_UNESCAPE_CALLBACK, unescape_url, h,
 				     MHD_OPTION_END);
 	freeaddrinfo(ai);
 	if (!h->daemon) {

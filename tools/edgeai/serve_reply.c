@@ -11,35 +11,7 @@
 #include "ea_gguf.h"
 #include "ea_model.h"
 #include "ea_tokenizer.h"
-
-/* The length of the valid UTF-8 character at @s (at most @n bytes), 0 if none. */
-static size_t utf8_char_len(const unsigned char *s, size_t n)
-{
-	size_t len;
-	unsigned min;
-	unsigned cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0)
-		len = 2, min = 0x80, cp = s[0] & 0x1f;
-	else if ((s[0] & 0xf0) == 0xe0)
-		len = 3, min = 0x800, cp = s[0] & 0x0f;
-	else if ((s[0] & 0xf8) == 0xf0)
-		len = 4, min = 0x10000, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
+#include "ea_utf8.h"
 
 /* @len bytes of text as a NUL-terminated malloc'd string of valid UTF-8:
  * bad bytes replaced by U+FFFD; *@out its length. */
@@ -53,7 +25,7 @@ static char *utf8_clean(const char *text, size_t len, size_t *out_len)
 	if (!clean)
 		return NULL;
 	for (size_t i = 0; i < len;) {
-		size_t n = utf8_char_len(s + i, len - i);
+		size_t n = ea_utf8_char_len(s + i, len - i);
 
 		if (n) {
 			memcpy(clean + out, s + i, n);
@@ -114,9 +86,11 @@ char *serve_reply_error(const struct serve_error *e)
 {
 	json_object *root = json_object_new_object(), *err = json_object_new_object();
 
-	json_object_object_add(err, "message", json_object_new_string(e->message));
+	/* The message may quote the client's bytes: kept valid UTF-8, so the body is JSON. */
+	json_object_object_add(err, "message", text_string(e->message, strlen(e->message)));
 	json_object_object_add(err, "type", json_object_new_string(e->type));
-	json_object_object_add(err, "param", string_or_null(e->param[0] ? e->param : NULL));
+	json_object_object_add(err, "param", e->param[0] ? text_string(e->param, strlen(e->param)) :
+				NULL);
 	json_object_object_add(err, "code", string_or_null(e->code));
 	json_object_object_add(root, "error", err);
 	return to_string(root);

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "serve_json_check.h"
+
 #define INVALID "invalid_request_error"
 
 void serve_error_set(struct serve_error *e, unsigned status, const char *type,
@@ -227,6 +229,8 @@ static bool render_messages(json_object *msgs, struct text *t, struct serve_erro
 		}
 		role = field(m, "role");
 		content = field(m, "content");
+		if (field(m, "name") && !json_object_is_type(field(m, "name"), json_type_string))
+			return bad(e, "messages", "'%s': a message's name must be a string");
 		if (!role || !json_object_is_type(role, json_type_string) ||
 		    !known_role(json_object_get_string(role)))
 			return bad(e, "messages", "'%s': each message needs a role: system, "
@@ -391,9 +395,21 @@ static bool take_sampling(json_object *root, struct serve_request *req, struct s
 		req->seed = (uint64_t)getpid();
 	if (!get_bool(root, "stream", &req->stream, e))
 		return false;
-	if (opts) {
+	if (opts && !json_object_is_type(opts, json_type_null)) {
 		if (!json_object_is_type(opts, json_type_object))
 			return bad(e, "stream_options", "'%s' must be an object");
+		if (!req->stream)
+			return bad(e, "stream_options", "'%s' is only allowed when 'stream' is "
+				   "true");
+		json_object_object_foreach(opts, key, val) {
+			(void)val;
+			if (strcmp(key, "include_usage") != 0) {
+				serve_error_set(e, 400, INVALID, "stream_options", "unknown_parameter",
+						"Unrecognized argument in stream_options: %.100s",
+						key);
+				return false;
+			}
+		}
 		if (!get_bool(opts, "include_usage", &req->include_usage, e))
 			return false;
 	}
@@ -418,6 +434,7 @@ static json_object *parse_json(const char *body, size_t len, struct serve_error 
 {
 	struct json_tokener *tok = json_tokener_new();
 	json_object *root = NULL;
+	char why[160];
 	size_t end;
 
 	if (!tok) {
@@ -442,6 +459,11 @@ static json_object *parse_json(const char *body, size_t len, struct serve_error 
 	} else if (!json_object_is_type(root, json_type_object)) {
 		serve_error_set(e, 400, INVALID, NULL, "invalid_json",
 				"the body must be a JSON object");
+		json_object_put(root);
+		root = NULL;
+	} else if (!serve_json_check(body, len, why, sizeof(why))) {
+		serve_error_set(e, 400, INVALID, NULL, "invalid_json", "the body is not strict "
+				"JSON: %s", why);
 		json_object_put(root);
 		root = NULL;
 	}
