@@ -46,6 +46,7 @@ include tests/bench/sched.mk
 include tests/bench/e2e.mk
 include tests/bench/offload.mk
 include tests/bench/collab.mk
+include tests/bench/serve.mk
 
 # Tests: host tests here, kernel tests in the VM; one summary at the end.
 check: deps

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "cli.h"
 #include "serve_http.h"
@@ -20,6 +21,11 @@
 #define DEFAULT_QUEUE 8
 #define DEFAULT_MAX_BODY (1u << 20)
 #define DEFAULT_DRAIN_S 30
+#define DEFAULT_MAX_CONNECTIONS 4096
+#define DEFAULT_PER_IP 256
+#define DEFAULT_HEADER_TIMEOUT_S 20
+#define MAX_HTTP_THREADS 256
+#define FDS_KEPT 64		/* descriptors left for all but connections */
 /* After the pool has drained, how long answers get to reach their clients. */
 #define DELIVER_TIMEOUT_MS 5000
 
@@ -33,13 +39,18 @@ struct serve_options {
 	long max_body;
 	long max_tokens;		/* 0: the model's context */
 	long drain_s;
+	long max_connections;		/* 0: DEFAULT_MAX_CONNECTIONS, within the fd limit */
+	long per_ip;
+	long header_timeout_s;
+	long http_threads;		/* 0: sessions + queue + 2, at most MAX_HTTP_THREADS */
 	enum ea_engine engine;
 	struct ea_open_options device;
 };
 
 enum {
 	OPT_MODEL_NAME = CLI_OPT_OWN, OPT_HOST, OPT_PORT, OPT_SESSIONS, OPT_QUEUE, OPT_MAX_BODY,
-	OPT_MAX_TOKENS, OPT_DRAIN_TIMEOUT, OPT_CPU,
+	OPT_MAX_TOKENS, OPT_DRAIN_TIMEOUT, OPT_CPU, OPT_MAX_CONNECTIONS, OPT_PER_IP,
+	OPT_HEADER_TIMEOUT, OPT_HTTP_THREADS,
 };
 
 static const struct option long_options[] = {
@@ -52,6 +63,10 @@ static const struct option long_options[] = {
 	{ "max-body", required_argument, NULL, OPT_MAX_BODY },
 	{ "max-tokens", required_argument, NULL, OPT_MAX_TOKENS },
 	{ "drain-timeout", required_argument, NULL, OPT_DRAIN_TIMEOUT },
+	{ "max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS },
+	{ "per-ip", required_argument, NULL, OPT_PER_IP },
+	{ "header-timeout", required_argument, NULL, OPT_HEADER_TIMEOUT },
+	{ "http-threads", required_argument, NULL, OPT_HTTP_THREADS },
 	{ "cpu", no_argument, NULL, OPT_CPU },
 	CLI_DEVICE_OPTIONS,
 	CLI_OPTIONS_END
@@ -90,6 +105,18 @@ static void parse_option(struct cli_parser *p, struct serve_options *o)
 	case OPT_CPU:
 		o->engine = EA_ENGINE_CPU;
 		break;
+	case OPT_MAX_CONNECTIONS:
+		cli_long(p, 16, 1L << 20, &o->max_connections);
+		break;
+	case OPT_PER_IP:
+		cli_long(p, 0, 1L << 20, &o->per_ip);
+		break;
+	case OPT_HEADER_TIMEOUT:
+		cli_long(p, 1, 3600, &o->header_timeout_s);
+		break;
+	case OPT_HTTP_THREADS:
+		cli_long(p, 2, MAX_HTTP_THREADS, &o->http_threads);
+		break;
 	case CLI_OPT_MODE:
 	case CLI_OPT_DEVICE:
 		cli_device_option(p, &o->device);
@@ -110,6 +137,31 @@ static int parse_args(int argc, char **argv, struct serve_options *o)
 		return CLI_EXIT_USAGE;
 	}
 	return p.exit_status;
+}
+
+/*
+ * The connections to hold: --max-connections, within the descriptors this
+ * process may open (its soft limit raised to the hard one), less some for
+ * the model, the devices and the logs.
+ */
+static unsigned connection_limit(long wanted)
+{
+	struct rlimit fds;
+	long limit = wanted ? wanted : DEFAULT_MAX_CONNECTIONS;
+
+	if (getrlimit(RLIMIT_NOFILE, &fds) == 0) {
+		if (fds.rlim_cur < fds.rlim_max) {
+			fds.rlim_cur = fds.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &fds);
+			getrlimit(RLIMIT_NOFILE, &fds);
+		}
+		if (fds.rlim_cur != RLIM_INFINITY && (rlim_t)limit + FDS_KEPT > fds.rlim_cur) {
+			limit = fds.rlim_cur > FDS_KEPT + 16 ? (long)(fds.rlim_cur - FDS_KEPT) : 16;
+			fprintf(stderr, "edgeai serve: %ld connections at most (the limit of open "
+				"files is %llu)\n", limit, (unsigned long long)fds.rlim_cur);
+		}
+	}
+	return (unsigned)limit;
 }
 
 /* Block the stop signals in every thread (the threads started later inherit
@@ -175,7 +227,12 @@ static int serve(struct serve_options *o, const sigset_t *stop)
 			.host = o->host, .port = (int)o->port, .max_body = (size_t)o->max_body,
 			.max_tokens = (int)o->max_tokens, .model_name = o->model_name,
 			.model = model, .pool = pool,
-			.max_connections = (unsigned)(4 * (o->sessions + o->queue) + 64) },
+			.max_connections = connection_limit(o->max_connections),
+			.per_ip = (unsigned)o->per_ip,
+			.header_timeout_s = (unsigned)o->header_timeout_s,
+			.threads = (unsigned)(o->http_threads ? o->http_threads :
+					      o->sessions + o->queue + 2 > MAX_HTTP_THREADS ?
+					      MAX_HTTP_THREADS : o->sessions + o->queue + 2) },
 			&http, err, sizeof(err));
 	if (st != EA_OK) {
 		fprintf(stderr, "edgeai serve: %s\n", err);
@@ -205,6 +262,7 @@ static int run_serve(int argc, char **argv)
 	struct serve_options o = {
 		.host = "127.0.0.1", .port = DEFAULT_PORT, .sessions = 1, .queue = DEFAULT_QUEUE,
 		.max_body = DEFAULT_MAX_BODY, .drain_s = DEFAULT_DRAIN_S,
+		.per_ip = DEFAULT_PER_IP, .header_timeout_s = DEFAULT_HEADER_TIMEOUT_S,
 		.engine = EA_ENGINE_VULKAN, .device = { .mode = EA_MODE_DIRECT },
 	};
 	sigset_t stop;
@@ -221,6 +279,7 @@ const struct cli_command cli_serve = {
 	.summary = "an OpenAI-compatible HTTP server (/v1/chat/completions, /v1/completions)",
 	.usage = "-m MODEL.gguf [--host H] [--port P] [--sessions N] [--queue N]\n"
 		 "  [--max-body BYTES] [--max-tokens N] [--drain-timeout S] [--model-name NAME]\n"
+		 "  [--max-connections N] [--per-ip N] [--header-timeout S] [--http-threads N]\n"
 		 "  [--cpu] [--mode MODE] [--device SEL]\n"
 		 "  --host 127.0.0.1 and --port 8080 by default (--port 0: any free port, printed).\n"
 		 "  N sessions (1) run requests; --queue N (8) more may wait, then 503.\n"
@@ -229,6 +288,10 @@ const struct cli_command cli_serve = {
 		 "  --model-name (default: the file's basename). Vulkan in direct mode, one\n"
 		 "  device per session; --cpu: the CPU reference. SIGINT/SIGTERM: finish the\n"
 		 "  requests in progress (up to --drain-timeout, 30 s), then exit 0.\n"
+		 "  Connections: --max-connections (4096) held at once, --per-ip (256; 0: no\n"
+		 "  cap) from one address; a request's header must come whole within\n"
+		 "  --header-timeout (20 s) of the connection's opening or previous request;\n"
+		 "  --http-threads (sessions + queue + 2, at most 256) serve them (epoll).\n"
 		 "  Manual: docs/serve.md.",
 	.run = run_serve,
 };

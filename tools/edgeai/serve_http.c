@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * serve_http - libmicrohttpd's access handler: route, read the body within
- * the limit, hand a valid request to the pool, answer. A connection has its
- * own thread, so a non-streamed request simply waits for its job here.
+ * the limit, hand a valid request to the pool, answer. Connections are
+ * served by a pool of worker threads, each with its own epoll set, so an
+ * idle connection costs a socket, not a thread. No worker waits for a job:
+ * a request's connection is suspended until its job has finished (or, for
+ * a stream, has more), and the job resumes it, so the worker meanwhile
+ * serves every other connection it holds. Headers have a deadline
+ * (serve_conns).
  */
 #include "serve_http.h"
 
@@ -18,6 +23,7 @@
 #include <unistd.h>
 
 #include "ea_clock.h"
+#include "serve_conns.h"
 #include "serve_reply.h"
 #include "serve_request.h"
 #include "serve_stream.h"
@@ -30,6 +36,7 @@
 struct serve_http {
 	struct serve_http_options o;
 	struct MHD_Daemon *daemon;
+	struct serve_conns *conns;
 	int port;
 	long long started;		/* Unix time: the model's "created" */
 	uint64_t id_base;		/* random, so ids differ between runs */
@@ -53,7 +60,26 @@ struct request {
 	unsigned status;
 	int prompt_tokens;		/* -1: none (not a completion) */
 	struct serve_job *job;		/* for the log's token count */
+	/* A completion: its request, and while its connection sleeps until the
+	 * job has finished (non-streamed), what the answer needs. */
+	struct serve_request req;
+	bool have_req;
+	bool waiting;
+	char id[64];
+	struct serve_reply_meta meta;
 };
+
+/* The connection's thread serves others meanwhile: a request sleeps (its
+ * connection suspended) until its job wakes it (serve_job_sleep_unless). */
+static void suspend_connection(void *c)
+{
+	MHD_suspend_connection(c);
+}
+
+static void resume_connection(void *c)
+{
+	MHD_resume_connection(c);
+}
 
 static int hex_digit(char c)
 {
@@ -184,7 +210,7 @@ static enum MHD_Result reply_whole(struct serve_http *h, struct MHD_Connection *
 	char *text = NULL, *body;
 	size_t len;
 
-	serve_job_wait(job);
+	serve_job_wait(job);	/* it has finished: the connection slept until then */
 	serve_job_outcome(job, &o);
 	reason = serve_reply_finish_reason(o.finish_reason);
 	if (o.status != EA_OK) {
@@ -211,15 +237,14 @@ static enum MHD_Result reply_whole(struct serve_http *h, struct MHD_Connection *
 }
 
 static enum MHD_Result run_completion(struct serve_http *h, struct MHD_Connection *c,
-				      struct request *r, struct serve_request *req)
+				      struct request *r)
 {
 	struct ea_generate_params params;
-	struct serve_reply_meta meta = { .endpoint = req->endpoint, .created = time(NULL),
-					 .model = h->o.model_name };
-	char id[64];
 	enum serve_submit submitted;
 
-	serve_request_params(req, &params);
+	r->meta = (struct serve_reply_meta){ .endpoint = r->req.endpoint, .created = time(NULL),
+					     .model = h->o.model_name };
+	serve_request_params(&r->req, &params);
 	r->job = serve_job_new(&params);
 	if (!r->job)
 		return reply_json(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, NULL, NULL);
@@ -230,30 +255,33 @@ static enum MHD_Result run_completion(struct serve_http *h, struct MHD_Connectio
 		r->prompt_tokens = -1;
 		return reply_busy(c, r, submitted == SERVE_STOPPING);
 	}
-	make_id(h, req->endpoint, id, sizeof(id));
-	meta.id = id;
-	if (!req->stream)
-		return reply_whole(h, c, r, req, r->job, &meta);
-	return queue(c, r, MHD_HTTP_OK, serve_stream_response(r->job, &meta, req, h->o.model));
+	make_id(h, r->req.endpoint, r->id, sizeof(r->id));
+	r->meta.id = r->id;
+	if (r->req.stream)
+		return queue(c, r, MHD_HTTP_OK, serve_stream_response(r->job, &r->meta, &r->req,
+								     h->o.model, c));
+	r->waiting = true;
+	if (!serve_job_sleep_unless(r->job, true, 0, 0, suspend_connection, resume_connection, c))
+		return MHD_YES;	/* resumed when the job has finished: on_request again */
+	r->waiting = false;
+	return reply_whole(h, c, r, &r->req, r->job, &r->meta);
 }
 
 static enum MHD_Result post_completion(struct serve_http *h, struct MHD_Connection *c,
 				       struct request *r, enum serve_endpoint ep)
 {
-	struct serve_request req;
 	struct serve_error e;
-	enum MHD_Result ret;
 
-	if (!serve_request_parse(ep, r->body ? r->body : "", r->len, h->o.model_name, &req, &e))
-		return reply_error(c, r, &e);
-	if (!serve_request_fit(&req, h->o.model, h->o.max_tokens, &e)) {
-		serve_request_free(&req);
+	if (!serve_request_parse(ep, r->body ? r->body : "", r->len, h->o.model_name, &r->req,
+				 &e)) {
+		serve_request_free(&r->req);
 		return reply_error(c, r, &e);
 	}
-	r->prompt_tokens = req.n_prompt_tokens;
-	ret = run_completion(h, c, r, &req);
-	serve_request_free(&req);
-	return ret;
+	r->have_req = true;
+	if (!serve_request_fit(&r->req, h->o.model, h->o.max_tokens, &e))
+		return reply_error(c, r, &e);
+	r->prompt_tokens = r->req.n_prompt_tokens;
+	return run_completion(h, c, r);
 }
 
 /* ---- routing ------------------------------------------------------------------ */
@@ -441,6 +469,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (!r)
 			return MHD_NO;
 		*req_cls = r;
+		serve_conns_request_began(c);
 		if (check_framing(h, c, r) == MHD_NO)
 			return MHD_NO;
 		if (r->too_large && !r->answered)
@@ -450,6 +479,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (r->answered) {
 		*upload_data_size = 0;	/* an early answer: the body is not read */
 		return MHD_YES;
+	}
+	if (r->waiting) {	/* resumed: the job has finished */
+		r->waiting = false;
+		return reply_whole(h, c, r, &r->req, r->job, &r->meta);
 	}
 	if (*upload_data_size) {
 		/* Past the limit the rest is read and dropped: libmicrohttpd
@@ -478,7 +511,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 	struct serve_outcome o;
 	char tokens[48] = "-";
 
-	(void)c;
+	serve_conns_request_ended(c);
 	if (!r)
 		return;
 	if (r->job && serve_job_outcome(r->job, &o))
@@ -488,7 +521,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 	log_line("edgeai serve: %s %s %u tokens=%s ms=%.0f%s\n", r->method, r->path,
 		r->status, tokens, ea_now_ms() - r->start_ms,
 		toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended early)");
+	if (r->job)
+		serve_job_forget_sleeper(r->job);
 	serve_job_put(r->job);
+	if (r->have_req)
+		serve_request_free(&r->req);
 	free(r->body);
 	free(r);
 	*req_cls = NULL;
@@ -556,8 +593,8 @@ static ea_status start_daemon(struct serve_http *h, char *err, size_t errsz)
 				  .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
 	struct addrinfo *ai;
 	char port[16];
-	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-			 MHD_USE_ITC | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
+			 MHD_USE_ERROR_LOG;
 	const union MHD_DaemonInfo *info;
 	int rc;
 
@@ -575,7 +612,10 @@ static ea_status start_daemon(struct serve_http *h, char *err, size_t errsz)
 				     MHD_OPTION_CONNECTION_LIMIT, h->o.max_connections,
 				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S,
 				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+				     MHD_OPTION_NOTIFY_CONNECTION, serve_conns_notify, h->conns,
 				     MHD_OPTION_UNESCAPE_CALLBACK, unescape_url, h,
+				     MHD_OPTION_THREAD_POOL_SIZE, h->o.threads,
+				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, h->o.per_ip,
 				     MHD_OPTION_END);
 	freeaddrinfo(ai);
 	if (!h->daemon) {
@@ -605,6 +645,12 @@ ea_status serve_http_start(const struct serve_http_options *o, struct serve_http
 		h->id_base = (uint64_t)getpid() << 32 ^ (uint64_t)h->started;
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_cond_init(&h->idle, NULL);
+	h->conns = serve_conns_start(o->header_timeout_s);
+	if (!h->conns) {
+		snprintf(err, errsz, "out of memory");
+		serve_http_stop(h);
+		return EA_ERR_NO_MEMORY;
+	}
 	st = start_daemon(h, err, errsz);
 	if (st != EA_OK) {
 		serve_http_stop(h);
@@ -653,6 +699,7 @@ void serve_http_stop(struct serve_http *h)
 		return;
 	if (h->daemon)
 		MHD_stop_daemon(h->daemon);
+	serve_conns_stop(h->conns);
 	pthread_mutex_destroy(&h->lock);
 	pthread_cond_destroy(&h->idle);
 	free(h);

@@ -25,7 +25,10 @@ struct serve_http_options {
 	const char *model_name;		/* the "model" clients must name */
 	const struct ea_model *model;
 	struct serve_pool *pool;
-	unsigned max_connections;
+	unsigned max_connections;	/* held at once, in all */
+	unsigned per_ip;		/* of them from one client address; 0: no cap */
+	unsigned threads;		/* HTTP worker threads (epoll each) */
+	unsigned header_timeout_s;	/* a request's header, whole, within */
 };
 
 ea_status serve_http_start(const struct serve_http_options *o, struct serve_http **out,

@@ -36,6 +36,8 @@ struct serve_job {
 	int n_records, records_cap;
 	bool finished;
 	bool out_of_memory;
+	serve_job_wake_fn wake;		/* a reader asleep until the job changes */
+	void *wake_arg;
 	ea_status status;
 	char message[512];
 	struct ea_generate_result result;
@@ -46,6 +48,17 @@ struct serve_job {
 	struct serve_job *next;
 	struct worker *for_worker;	/* the idle worker chosen for it; NULL: any */
 };
+
+/* Under the job's lock: tell its readers it changed (waiting and asleep). */
+static void changed(struct serve_job *job)
+{
+	serve_job_wake_fn wake = job->wake;
+
+	pthread_cond_broadcast(&job->changed);
+	job->wake = NULL;
+	if (wake)
+		wake(job->wake_arg);
+}
 
 struct worker {
 	struct serve_pool *pool;
@@ -191,6 +204,31 @@ bool serve_job_read(struct serve_job *job, size_t offset, int n_records,
 	return ok;
 }
 
+bool serve_job_sleep_unless(struct serve_job *job, bool finished_only, size_t offset,
+			    int n_records, serve_job_wake_fn sleep, serve_job_wake_fn wake,
+			    void *arg)
+{
+	bool ready;
+
+	pthread_mutex_lock(&job->lock);
+	ready = job->finished ||
+		(!finished_only && (job->len > offset || job->n_records > n_records));
+	if (!ready) {
+		sleep(arg);
+		job->wake = wake;
+		job->wake_arg = arg;
+	}
+	pthread_mutex_unlock(&job->lock);
+	return ready;
+}
+
+void serve_job_forget_sleeper(struct serve_job *job)
+{
+	pthread_mutex_lock(&job->lock);
+	job->wake = NULL;
+	pthread_mutex_unlock(&job->lock);
+}
+
 void serve_job_wait(struct serve_job *job)
 {
 	pthread_mutex_lock(&job->lock);
@@ -247,7 +285,7 @@ static int on_text(const char *text, size_t len, void *user)
 		memcpy(job->text + job->len, text, len);
 		job->len += len;
 		job->text[job->len] = '\0';
-		pthread_cond_broadcast(&job->changed);
+		changed(job);
 	}
 	pthread_mutex_unlock(&job->lock);
 	return stop || atomic_load(&job->cancelled);
@@ -275,7 +313,7 @@ static int on_token(const struct ea_token_logprob *token, void *user)
 	}
 	if (!stop) {
 		job->records[job->n_records++] = *token;
-		pthread_cond_broadcast(&job->changed);
+		changed(job);
 	}
 	pthread_mutex_unlock(&job->lock);
 	return stop || atomic_load(&job->cancelled);
@@ -304,7 +342,7 @@ static void finish(struct serve_job *job, ea_status status, const char *message,
 		}
 	}
 	job->finished = true;
-	pthread_cond_broadcast(&job->changed);
+	changed(job);
 	pthread_mutex_unlock(&job->lock);
 }
 

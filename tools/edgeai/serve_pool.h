@@ -76,6 +76,22 @@ bool serve_job_read(struct serve_job *job, size_t offset, int n_records,
 /* Wait until @job has finished. */
 void serve_job_wait(struct serve_job *job);
 
+/*
+ * For a reader that must not block its thread (an HTTP worker serving many
+ * connections): true when @job has finished, or (unless @finished_only) has
+ * text beyond @offset or records beyond @n_records; else @sleep(@arg) is
+ * called (the reader's connection suspended) and @wake(@arg) will be, once,
+ * at the job's next change. Both run under the job's lock, so a change can
+ * never come between the check and the sleep, nor a wake before its sleep.
+ */
+typedef void (*serve_job_wake_fn)(void *arg);
+bool serve_job_sleep_unless(struct serve_job *job, bool finished_only, size_t offset,
+			    int n_records, serve_job_wake_fn sleep, serve_job_wake_fn wake,
+			    void *arg);
+
+/* No wake for @job's sleeper after all (its reader is going away). */
+void serve_job_forget_sleeper(struct serve_job *job);
+
 /* How a finished job ended: its status (EA_OK, or the failure with @message)
  * and result; text is the whole generated text. */
 struct serve_outcome {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * serve_stream - server-sent events from a growing job. The content reader
- * runs on the connection's own thread, so it may block until the job has
- * more text. With logprobs, the records the job has and the events do not
+ * runs on an HTTP worker that serves other connections too, so it never
+ * waits: when the job has nothing new, the connection is suspended until
+ * the job wakes it (serve_job_sleep_unless). With logprobs, the records the job has and the events do not
  * yet are pending: a generated token's is sent once the text sent covers the
  * token's bytes (the job's text is the tokens' bytes, as far as it goes).
  */
@@ -19,6 +20,7 @@ enum phase { PHASE_FIRST, PHASE_ECHO, PHASE_TEXT, PHASE_DONE };
 
 struct stream {
 	struct serve_job *job;
+	struct MHD_Connection *conn;
 	struct serve_reply_meta meta;
 	char id[64];
 	char *model_name;
@@ -197,8 +199,21 @@ static bool emit_end(struct stream *s)
 	return emit_data(s, "[DONE]");
 }
 
-/* Make the next events, waiting for the job as needed. */
-static bool produce(struct stream *s)
+static void suspend_connection(void *c)
+{
+	MHD_suspend_connection(c);
+}
+
+static void resume_connection(void *c)
+{
+	MHD_resume_connection(c);
+}
+
+enum produced { PRODUCED, PRODUCE_FAILED, ASLEEP };
+
+/* Make the next events; ASLEEP (the connection suspended) when the job has
+ * nothing new yet. */
+static enum produced produce(struct stream *s)
 {
 	struct serve_job_news news;
 	bool ok;
@@ -206,19 +221,23 @@ static bool produce(struct stream *s)
 	if (s->phase == PHASE_FIRST) {
 		s->phase = s->echo ? PHASE_ECHO : PHASE_TEXT;
 		if (s->meta.endpoint == SERVE_CHAT)
-			return emit(s, serve_reply_chunk(&s->meta, "", 0, true, NULL, NULL, NULL));
+			return emit(s, serve_reply_chunk(&s->meta, "", 0, true, NULL, NULL, NULL)) ?
+			       PRODUCED : PRODUCE_FAILED;
 	}
 	if (s->phase == PHASE_ECHO && s->n_pending >= s->n_echoed)
-		return emit_echo(s);
+		return emit_echo(s) ? PRODUCED : PRODUCE_FAILED;
+	if (!serve_job_sleep_unless(s->job, false, s->taken, s->n_read, suspend_connection,
+				    resume_connection, s->conn))
+		return ASLEEP;
 	if (!serve_job_read(s->job, s->taken, s->n_read, &news))
-		return false;
+		return PRODUCE_FAILED;
 	ok = take_records(s, &news) &&
 	     (s->phase != PHASE_ECHO || s->n_pending < s->n_echoed || emit_echo(s)) &&
 	     (!news.len || emit_text(s, news.text, news.len)) &&
 	     (!news.finished || emit_end(s));
 	free(news.text);
 	free(news.records);
-	return ok;
+	return ok ? PRODUCED : PRODUCE_FAILED;
 }
 
 static ssize_t read_events(void *cls, uint64_t pos, char *buf, size_t max)
@@ -228,11 +247,16 @@ static ssize_t read_events(void *cls, uint64_t pos, char *buf, size_t max)
 
 	(void)pos;
 	while (s->out_sent == s->out_len) {
+		enum produced p;
+
 		if (s->phase == PHASE_DONE)
 			return MHD_CONTENT_READER_END_OF_STREAM;
 		s->out_len = s->out_sent = 0;
-		if (!produce(s))
+		p = produce(s);
+		if (p == PRODUCE_FAILED)
 			return MHD_CONTENT_READER_END_WITH_ERROR;
+		if (p == ASLEEP)
+			return 0;	/* resumed, and asked again, when the job has more */
 	}
 	n = s->out_len - s->out_sent;
 	if (n > max)
@@ -247,6 +271,7 @@ static void free_stream(void *cls)
 	struct stream *s = cls;
 
 	if (s->job) {
+		serve_job_forget_sleeper(s->job);
 		serve_job_cancel(s->job);
 		serve_job_put(s->job);
 	}
@@ -260,7 +285,7 @@ static void free_stream(void *cls)
 struct MHD_Response *serve_stream_response(struct serve_job *job,
 					   const struct serve_reply_meta *meta,
 					   const struct serve_request *req,
-					   const struct ea_model *model)
+					   const struct ea_model *model, struct MHD_Connection *c)
 {
 	struct stream *s = calloc(1, sizeof(*s));
 	struct MHD_Response *r;
@@ -278,6 +303,7 @@ struct MHD_Response *serve_stream_response(struct serve_job *job,
 	s->meta = *meta;
 	s->meta.id = s->id;
 	s->meta.model = s->model_name;
+	s->conn = c;
 	s->include_usage = req->include_usage;
 	s->logprobs = req->logprobs;
 	s->lp = (struct serve_logprobs){ .model = model, .token_ids = req->token_ids };

@@ -25,12 +25,14 @@
 #include "serve_reply.h"
 #include "serve_request.h"
 
-/* A response streaming @job, the job of @req on @model (it takes a reference;
- * the job is cancelled if the client goes away first). @meta's strings and
- * what it needs of @req are copied. NULL when out of memory. */
+/* A response streaming @job, the job of @req on @model, to connection @c
+ * (it takes a reference; the job is cancelled if the client goes away
+ * first; @c sleeps while the job has nothing new, on a daemon that allows
+ * suspending). @meta's strings and what it needs of @req are copied. NULL
+ * when out of memory. */
 struct MHD_Response *serve_stream_response(struct serve_job *job,
 					   const struct serve_reply_meta *meta,
 					   const struct serve_request *req,
-					   const struct ea_model *model);
+					   const struct ea_model *model, struct MHD_Connection *c);
 
 #endif /* SERVE_STREAM_H */

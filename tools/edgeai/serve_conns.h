@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * serve_conns - the connections `edgeai serve` holds, and the deadline of
+ * their requests' headers: a connection must send a whole request header
+ * within header_timeout_s of opening, or of its previous request's end.
+ * One that does not (slowloris: a header a byte at a time; or a keep-alive
+ * connection left idle) is shut down by a reaper thread. libmicrohttpd's own
+ * timeout only counts silence, which a byte every few seconds defeats.
+ */
+#ifndef SERVE_CONNS_H
+#define SERVE_CONNS_H
+
+#include <microhttpd.h>
+#include <stdbool.h>
+
+struct serve_conns;
+
+/* The tracker and its reaper thread; NULL when out of memory. */
+struct serve_conns *serve_conns_start(unsigned header_timeout_s);
+void serve_conns_stop(struct serve_conns *cs);
+
+/* libmicrohttpd's MHD_OPTION_NOTIFY_CONNECTION callback (cls: the tracker). */
+void serve_conns_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+			enum MHD_ConnectionNotificationCode toe);
+
+/* A request's header has come whole (the access handler's first call). */
+void serve_conns_request_began(struct MHD_Connection *c);
+
+/* A request has ended: the next one's header deadline starts now. */
+void serve_conns_request_ended(struct MHD_Connection *c);
+
+/* Connections shut down for missing the deadline, so far; and those open. */
+unsigned long long serve_conns_reaped(struct serve_conns *cs);
+unsigned serve_conns_open(struct serve_conns *cs);
+
+#endif /* SERVE_CONNS_H */
