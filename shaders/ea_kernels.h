@@ -27,6 +27,7 @@
 #endif
 
 /* Workgroup shapes. */
+#define EA_STREAM_WG		256u	/* stream_read, stream_copy */
 #define EA_WG_FLAT		256u	/* one invocation a value: embed, rope, swiglu, add,
 					 * store_rows, rope_store, last_row, score_rows */
 #define EA_MATVEC_WG		128u	/* matvec_head.glsl */
@@ -72,6 +73,7 @@ EA_PUSH(matmul) {
 	EA_U32 rows;
 	EA_U32 cols;
 	EA_U32 n_tokens;
+	EA_U32 out_stride;	/* values from one token's rows of Y to the next's (>= rows) */
 } EA_PUSH_END;
 #endif
 
@@ -199,6 +201,13 @@ EA_PUSH(attention_cpu) {
 #if !defined(VULKAN) || defined(EA_PUSH_DEQUANT)
 EA_PUSH(dequant) {
 	EA_U32 n_values;	/* a multiple of 32 */
+} EA_PUSH_END;
+#endif
+
+#if !defined(VULKAN) || defined(EA_PUSH_STREAM)	/* stream_read, stream_copy */
+EA_PUSH(stream) {
+	EA_U32 n_words;		/* 16-byte words of the buffer */
+	EA_U32 never;		/* stream_read writes only when its fold equals this */
 } EA_PUSH_END;
 #endif
 

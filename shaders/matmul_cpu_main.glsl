@@ -73,5 +73,5 @@ void main()
 	[[unroll]] for (uint r = 0u; r < CPU_ROWS; r++)
 		[[unroll]] for (uint t = 0u; t < CPU_TOKENS; t++)
 			if (row0 + r < p.rows && token0 + t < p.n_tokens)
-				y.values[(token0 + t) * p.rows + row0 + r] = acc[r][t];
+				y.values[(token0 + t) * p.out_stride + row0 + r] = acc[r][t];
 }

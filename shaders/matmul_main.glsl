@@ -47,7 +47,7 @@ void main()
 			uint token = token0 + t + j * (TILE / 2u);
 
 			if (row < p.rows && token < p.n_tokens)
-				y.values[token * p.rows + row] = acc[i][j];
+				y.values[token * p.out_stride + row] = acc[i][j];
 		}
 }
 #endif

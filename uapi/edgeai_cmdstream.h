@@ -155,7 +155,10 @@ struct ea_cs_upload {
  * @EA_CS_ARGMAX: ref x, out; arg n.
  * @EA_CS_ROPE_STORE: ref qkv, q_out, k_cache, v_cache, step; arg n_heads,
  *	n_kv_heads, head_dim, n_tokens, freq_base, mode, cache_rows.
- * @EA_CS_MATMUL: ref w, x, y; arg rows, cols, n_tokens; type: w's.
+ * @EA_CS_MATMUL: ref w, x, y; arg rows, cols, n_tokens, out_stride (values
+ *	from one token's rows of y to the next's, at least rows; 0: rows, y
+ *	packed); type: w's. With a stride, y is one part of a wider row (q, k
+ *	or v of a fused q|k|v layout when their matrices differ in type).
  * @EA_CS_LAST_ROW: ref src, out, step; arg n, n_rows.
  * @EA_CS_SCORE_ROWS: ref src, out, step; arg n, n_rows, n_out.
  * @EA_CS_TOKEN_NLL: ref logits, ids, nll, step; arg n_vocab, n_rows, n_tokens.

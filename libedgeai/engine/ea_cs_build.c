@@ -13,7 +13,7 @@
 /* Ops of one layer at most, the three programs together: decode 3 matvecs, a
  * bias add, rope_store, attention, 2 matvecs; prompt and score each 2 norms,
  * 4 matmuls, a bias add, rope_store, attention, 2 residual adds, swiglu. */
-#define OPS_PER_LAYER 40
+#define OPS_PER_LAYER 48	/* 40, and 8 more when q, k, v or gate, up come apart */
 /* Ops outside the layers: decode 3, prompt 4, score 5. */
 #define OPS_FIXED 12
 /* The score program's logits take at most this many bytes (fewer rows for a
@@ -145,6 +145,12 @@ struct layer_weights {
 	struct ea_cs_ref attn_norm, wqkv, bqkv, wo, ffn_norm, wgu, down, k_cache, v_cache;
 	uint32_t qkv_type, wo_type, gu_type, down_type;
 	bool bias;
+	/* Matrices of different types (llama.cpp's Q4_K_M: v in Q6_K, q and k
+	 * in Q4_K) cannot be one matrix: each is its own, and each matvec or
+	 * matmul writes its part of the fused layout (q k v; gate up). */
+	bool qkv_apart, gu_apart;
+	struct ea_cs_ref w3[3], w2[2];
+	uint32_t t3[3], t2[2];
 };
 
 static void layer_weights(struct builder *b, const struct ea_model *m, int l,
@@ -166,10 +172,28 @@ static void layer_weights(struct builder *b, const struct ea_model *m, int l,
 	lw->k_cache = take(b, kvb, (uint64_t)ctx * kvd * sizeof(float));
 	lw->v_cache = take(b, kvb, (uint64_t)ctx * kvd * sizeof(float));
 	lw->attn_norm = floats(b, wb, w->attn_norm, dim);
-	lw->wqkv = concat(b, wb, 3, qkv, qkv_bytes);
+	lw->qkv_apart = w->wq.type != w->wk.type || w->wk.type != w->wv.type;
+	lw->gu_apart = w->w_gate.type != w->w_up.type;
+	if (lw->qkv_apart) {
+		lw->w3[0] = matrix(b, wb, w->wq, qd, dim);
+		lw->w3[1] = matrix(b, wb, w->wk, kvd, dim);
+		lw->w3[2] = matrix(b, wb, w->wv, kvd, dim);
+		lw->t3[0] = w->wq.type;
+		lw->t3[1] = w->wk.type;
+		lw->t3[2] = w->wv.type;
+	} else {
+		lw->wqkv = concat(b, wb, 3, qkv, qkv_bytes);
+	}
 	lw->wo = matrix(b, wb, w->wo, dim, qd);
 	lw->ffn_norm = floats(b, wb, w->ffn_norm, dim);
-	lw->wgu = concat(b, wb, 2, gu, gu_bytes);
+	if (lw->gu_apart) {
+		lw->w2[0] = matrix(b, wb, w->w_gate, ffn, dim);
+		lw->w2[1] = matrix(b, wb, w->w_up, ffn, dim);
+		lw->t2[0] = w->w_gate.type;
+		lw->t2[1] = w->w_up.type;
+	} else {
+		lw->wgu = concat(b, wb, 2, gu, gu_bytes);
+	}
 	lw->down = matrix(b, wb, w->w_down, dim, ffn);
 	lw->bias = w->bq != NULL;
 	if (lw->bias) {
@@ -184,11 +208,24 @@ static void layer_weights(struct builder *b, const struct ea_model *m, int l,
 	lw->down_type = w->w_down.type;
 }
 
-/* The types fused matrices need in common (checked before building). */
-static bool fusable(const struct ea_layer *w)
+/* Matrices apart write into the fused layout at the offsets of their parts,
+ * which must fall on EA_CS_ALIGN (head_dim and ffn of usual models do). */
+static bool parts_aligned(const struct ea_model_config *c, const struct ea_layer *w)
 {
-	return w->wq.type == w->wk.type && w->wk.type == w->wv.type &&
-	       w->w_gate.type == w->w_up.type;
+	uint64_t qd = (uint64_t)c->n_heads * c->head_dim * 4, kvd = (uint64_t)c->n_kv_heads * c->head_dim * 4;
+	bool qkv_apart = w->wq.type != w->wk.type || w->wk.type != w->wv.type;
+
+	if (qkv_apart && (qd % EA_CS_ALIGN || kvd % EA_CS_ALIGN))
+		return false;
+	return w->w_gate.type == w->w_up.type || (c->ffn_dim * 4ull) % EA_CS_ALIGN == 0;
+}
+
+/* @ref from byte @at on (a part of a fused layout). */
+static struct ea_cs_ref from(struct ea_cs_ref ref, uint64_t at)
+{
+	ref.offset += at;
+	ref.bytes -= at;
+	return ref;
 }
 
 /* One layer of the decode step: 5 dispatches of matvecs and the fused
@@ -200,8 +237,17 @@ static void emit_layer(struct builder *b, const struct ea_model *m, const struct
 	uint32_t dim = c->dim, qd = c->n_heads * c->head_dim, kvd = c->n_kv_heads * c->head_dim;
 	uint32_t ffn = c->ffn_dim, ctx = c->n_ctx, eps = ea_op_f32(c->norm_eps);
 
-	EMIT(b, EA_CS_MATVEC, lw->qkv_type, REFS(lw->wqkv, a->x, a->qkv, lw->attn_norm, a->xq),
-	     qd + 2 * kvd, dim, EA_CS_MV_NORM, eps);
+	if (lw->qkv_apart) {
+		const uint32_t rows[3] = { qd, kvd, kvd }, at[3] = { 0, qd, qd + kvd };
+
+		for (int i = 0; i < 3; i++)
+			EMIT(b, EA_CS_MATVEC, lw->t3[i], REFS(lw->w3[i], a->x,
+			     head_of(from(a->qkv, at[i] * 4ull), rows[i] * 4ull), lw->attn_norm,
+			     a->xq), rows[i], dim, EA_CS_MV_NORM, eps);
+	} else {
+		EMIT(b, EA_CS_MATVEC, lw->qkv_type, REFS(lw->wqkv, a->x, a->qkv, lw->attn_norm,
+		     a->xq), qd + 2 * kvd, dim, EA_CS_MV_NORM, eps);
+	}
 	if (lw->bias)
 		EMIT(b, EA_CS_ADD, 0, REFS(a->qkv, lw->bqkv, a->qkv), qd + 2 * kvd, qd + 2 * kvd);
 	EMIT(b, EA_CS_ROPE_STORE, 0, REFS(a->qkv, a->q, lw->k_cache, lw->v_cache, step),
@@ -211,8 +257,16 @@ static void emit_layer(struct builder *b, const struct ea_model *m, const struct
 	     c->n_heads, c->n_kv_heads, c->head_dim, 1, ctx);
 	EMIT(b, EA_CS_MATVEC, lw->wo_type, REFS(lw->wo, a->att, a->x, NO_REF, a->xq), dim, qd,
 	     EA_CS_MV_ACC);
-	EMIT(b, EA_CS_MATVEC, lw->gu_type, REFS(lw->wgu, a->x, a->h, lw->ffn_norm, a->xq), ffn,
-	     dim, EA_CS_MV_NORM | EA_CS_MV_SWIGLU, eps);
+	if (lw->gu_apart) {
+		for (int i = 0; i < 2; i++)
+			EMIT(b, EA_CS_MATVEC, lw->t2[i], REFS(lw->w2[i], a->x,
+			     head_of(from(a->gu, i * ffn * 4ull), ffn * 4ull), lw->ffn_norm, a->xq),
+			     ffn, dim, EA_CS_MV_NORM, eps);
+		EMIT(b, EA_CS_SWIGLU, 0, REFS(a->gu, a->gu, a->h), ffn, 1);
+	} else {
+		EMIT(b, EA_CS_MATVEC, lw->gu_type, REFS(lw->wgu, a->x, a->h, lw->ffn_norm, a->xq),
+		     ffn, dim, EA_CS_MV_NORM | EA_CS_MV_SWIGLU, eps);
+	}
 	EMIT(b, EA_CS_MATVEC, lw->down_type, REFS(lw->down, a->h, a->x, NO_REF, a->xq), dim, ffn,
 	     EA_CS_MV_ACC);
 }
@@ -228,7 +282,15 @@ static void emit_prompt_layer(struct builder *b, const struct ea_model *m,
 	uint32_t qkvd = qd + 2 * kvd;
 
 	EMIT(b, EA_CS_RMSNORM, 0, REFS(a->x, lw->attn_norm, a->xb), dim, n, eps);
-	EMIT(b, EA_CS_MATMUL, lw->qkv_type, REFS(lw->wqkv, a->xb, a->qkv), qkvd, dim, n);
+	if (lw->qkv_apart) {
+		const uint32_t rows[3] = { qd, kvd, kvd }, at[3] = { 0, qd, qd + kvd };
+
+		for (int i = 0; i < 3; i++)
+			EMIT(b, EA_CS_MATMUL, lw->t3[i], REFS(lw->w3[i], a->xb,
+			     from(a->qkv, at[i] * 4ull)), rows[i], dim, n, qkvd);
+	} else {
+		EMIT(b, EA_CS_MATMUL, lw->qkv_type, REFS(lw->wqkv, a->xb, a->qkv), qkvd, dim, n);
+	}
 	if (lw->bias)
 		EMIT(b, EA_CS_ADD, 0, REFS(a->qkv, lw->bqkv, a->qkv), qkvd * n, qkvd);
 	EMIT(b, EA_CS_ROPE_STORE, 0, REFS(a->qkv, a->q, lw->k_cache, lw->v_cache, step),
@@ -239,7 +301,13 @@ static void emit_prompt_layer(struct builder *b, const struct ea_model *m,
 	EMIT(b, EA_CS_MATMUL, lw->wo_type, REFS(lw->wo, a->att, a->xb2), dim, qd, n);
 	EMIT(b, EA_CS_ADD, 0, REFS(a->x, a->xb2, a->x), dim * n, dim * n);
 	EMIT(b, EA_CS_RMSNORM, 0, REFS(a->x, lw->ffn_norm, a->xb), dim, n, eps);
-	EMIT(b, EA_CS_MATMUL, lw->gu_type, REFS(lw->wgu, a->xb, a->gu), 2 * ffn, dim, n);
+	if (lw->gu_apart) {
+		for (int i = 0; i < 2; i++)
+			EMIT(b, EA_CS_MATMUL, lw->t2[i], REFS(lw->w2[i], a->xb,
+			     from(a->gu, i * ffn * 4ull)), ffn, dim, n, 2 * ffn);
+	} else {
+		EMIT(b, EA_CS_MATMUL, lw->gu_type, REFS(lw->wgu, a->xb, a->gu), 2 * ffn, dim, n);
+	}
 	EMIT(b, EA_CS_SWIGLU, 0, REFS(a->gu, a->gu, a->h), ffn, n);
 	EMIT(b, EA_CS_MATMUL, lw->down_type, REFS(lw->down, a->h, a->xb2), dim, ffn, n);
 	EMIT(b, EA_CS_ADD, 0, REFS(a->x, a->xb2, a->x), dim * n, dim * n);
@@ -349,9 +417,10 @@ ea_status ea_cs_build(const struct ea_model *m, struct ea_cs_header **out, struc
 				    "values does not fit a command stream", c->n_ctx,
 				    c->n_kv_heads * c->head_dim);
 	for (int l = 0; l < c->n_layers; l++)
-		if (!fusable(&m->layers[l]))
+		if (!parts_aligned(c, &m->layers[l]))
 			return ea_error_set(err, EA_ERR_UNSUPPORTED, "layer %d: q, k and v (or gate "
-					    "and up) of different types", l);
+					    "and up) of different types, in a shape whose parts do "
+					    "not start on %u bytes", l, EA_CS_ALIGN);
 	n_prompt = prompt_tokens(c);
 	n_score = score_rows(c, n_prompt);
 	b.buffers = calloc(FIXED_BUFFERS + 2 * (size_t)c->n_layers, sizeof(*b.buffers));

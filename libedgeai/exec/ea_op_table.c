@@ -85,11 +85,12 @@ static ea_status plan_matvec(const struct ea_cs_op *op, const struct ea_vk_ops *
 	return EA_OK;
 }
 
-/* MATMUL: ref w, x, y; arg rows, cols, n_tokens. */
+/* MATMUL: ref w, x, y; arg rows, cols, n_tokens, out_stride (0: rows). */
 static ea_status plan_matmul(const struct ea_cs_op *op, const struct ea_vk_ops *ops,
 			     struct ea_op_plan *plan, struct ea_error *err)
 {
 	uint32_t rows = op->arg[0], cols = op->arg[1], n_tokens = op->arg[2];
+	uint32_t stride = op->arg[3] ? op->arg[3] : rows;
 	bool cpu = ops && ops->cpu_shape;
 	ea_status status = check_weights(op, op->type, rows, cols, &plan->need[0], err);
 
@@ -97,9 +98,11 @@ static ea_status plan_matmul(const struct ea_cs_op *op, const struct ea_vk_ops *
 		return status;
 	if (n_tokens == 0)
 		return bad(err, op, "no tokens");
+	if (stride < rows)
+		return bad(err, op, "an output stride of %u values for rows of %u", stride, rows);
 	plan->need[1] = floats((uint64_t)cols * n_tokens);
-	plan->need[2] = floats((uint64_t)rows * n_tokens);
-	PUSH(plan, matmul, rows, cols, n_tokens);
+	plan->need[2] = floats((uint64_t)stride * (n_tokens - 1) + rows);
+	PUSH(plan, matmul, rows, cols, n_tokens, stride);
 	plan->groups_x = div_up(rows, cpu ? EA_CPU_LANES * EA_MATMUL_CPU_ROWS : EA_MATMUL_TILE);
 	plan->groups_y = div_up(n_tokens, cpu ? EA_MATMUL_CPU_TOKENS : EA_MATMUL_TILE);
 	return EA_OK;
@@ -527,7 +530,7 @@ static const struct ea_op_desc table[EA_CS_OPCODE_COUNT] = {
 		{ "q, k and v", "q out", "the key cache", "the value cache",
 		  "the step parameters" }, plan_rope_store, NULL },
 	[EA_CS_MATMUL] = {
-		"matmul", 3, 0, W(2), 3, EA_OP_TYPED | EA_OP_CPU, true,
+		"matmul", 3, 0, W(2), 4, EA_OP_TYPED | EA_OP_CPU, true,
 		sizeof(struct ea_push_matmul), { "the weights", "X", "Y" }, plan_matmul, NULL },
 	[EA_CS_LAST_ROW] = {
 		"last_row", 3, 0, W(1), 2, 0, false, sizeof(struct ea_push_last_row),

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ea_kernels.h"
 #include "ea_shaders.h"
 #include "ea_vk_compute.h"
 
@@ -712,6 +713,26 @@ static double wall_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* The second timestamp, end, submit and wait: seconds of GPU time between the
+ * two stamps into *@seconds (the wall clock's where the queue has none). */
+static ea_status end_timed(struct ea_vk_rec *rec, bool stamped, double *seconds,
+			   struct ea_error *err)
+{
+	double ns[2], start;
+	ea_status status;
+
+	ea_vk_rec_timestamp(rec);
+	status = ea_vk_rec_end(rec, err);
+	start = wall_s();
+	if (status == EA_OK)
+		status = ea_vk_rec_submit(rec, err);
+	*seconds = wall_s() - start;
+	if (status == EA_OK && stamped &&
+	    ea_vk_rec_read_timestamps(rec, ns, 2, err) == EA_OK && ns[1] > 0)
+		*seconds = ns[1] * 1e-9;
+	return status;
+}
+
 /* One submit of @iters copies src -> dst, each after a barrier on the last;
  * seconds of GPU time into *@seconds. */
 static ea_status time_copies(struct ea_vk *vk, struct ea_vk_buffer *src, struct ea_vk_buffer *dst,
@@ -725,7 +746,6 @@ static ea_status time_copies(struct ea_vk *vk, struct ea_vk_buffer *src, struct 
 		.dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
 	};
 	bool stamped;
-	double ns[2], start;
 	ea_status status = ea_vk_rec_begin(vk, &rec, err);
 
 	if (status != EA_OK)
@@ -741,16 +761,7 @@ static ea_status time_copies(struct ea_vk *vk, struct ea_vk_buffer *src, struct 
 					     NULL, 0, NULL);
 		vkCmdCopyBuffer(rec.cmd, src->buffer, dst->buffer, 1, &region);
 	}
-	ea_vk_rec_timestamp(&rec);
-	status = ea_vk_rec_end(&rec, err);
-	start = wall_s();
-	if (status == EA_OK)
-		status = ea_vk_rec_submit(&rec, err);
-	*seconds = wall_s() - start;
-	if (status == EA_OK && stamped &&
-	    ea_vk_rec_read_timestamps(&rec, ns, 2, err) == EA_OK && ns[1] > 0)
-		*seconds = ns[1] * 1e-9;
-	status = status == EA_OK ? EA_OK : status;
+	status = end_timed(&rec, stamped, seconds, err);
 out:
 	ea_vk_rec_destroy(&rec);
 	return status;
@@ -773,6 +784,73 @@ ea_status ea_vk_copy_bandwidth(struct ea_vk *vk, VkDeviceSize bytes, uint32_t it
 		status = time_copies(vk, &src, &dst, iters, &seconds, err);
 	if (status == EA_OK && seconds > 0)
 		*gbps = 2.0 * (double)bytes * iters / seconds * 1e-9;
+	if (dst.buffer)
+		ea_vk_buffer_destroy(vk, &dst);
+	if (src.buffer)
+		ea_vk_buffer_destroy(vk, &src);
+	return status;
+}
+
+/* One submit of @iters dispatches of the streaming kernel @k over @src (and
+ * @dst), a barrier between them; seconds of GPU time into *@seconds. */
+static ea_status time_stream(struct ea_vk *vk, const struct ea_vk_kernel *k,
+			     const struct ea_vk_buffer *src, const struct ea_vk_buffer *dst,
+			     uint32_t iters, double *seconds, struct ea_error *err)
+{
+	struct ea_push_stream push = { .n_words = (uint32_t)(src->size / 16), .never = 0x5eed1e55u };
+	struct ea_vk_span spans[2] = { ea_vk_whole(src), ea_vk_whole(dst) };
+	uint32_t groups = push.n_words / EA_STREAM_WG / 4;
+	struct ea_vk_rec rec;
+	bool stamped;
+	ea_status status = ea_vk_rec_begin(vk, &rec, err);
+
+	if (status != EA_OK)
+		return status;
+	groups = groups < 1 ? 1 : groups > 65535 ? 65535 : groups;
+	status = ea_vk_rec_timestamps(&rec, 2, err);
+	stamped = status == EA_OK && ea_vk_rec_timestamp(&rec);
+	for (uint32_t i = 0; status == EA_OK && i < iters; i++)
+		status = ea_vk_rec_dispatch(&rec, k, spans, &push, groups, 1, err);
+	if (status == EA_OK)
+		status = end_timed(&rec, stamped, seconds, err);
+	ea_vk_rec_destroy(&rec);
+	return status;
+}
+
+ea_status ea_vk_stream_bandwidth(struct ea_vk *vk, VkDeviceSize bytes, uint32_t iters,
+				 double *read_gbps, double *copy_gbps, struct ea_error *err)
+{
+	struct ea_vk_buffer src = { 0 }, dst = { 0 };
+	struct ea_vk_kernel *reader = NULL, *copier = NULL;
+	double seconds = 0;
+	ea_status status;
+
+	*read_gbps = *copy_gbps = 0;
+	if (bytes > vk->limits.maxStorageBufferRange)	/* lavapipe binds 128 MiB at most */
+		bytes = vk->limits.maxStorageBufferRange;
+	bytes &= ~(VkDeviceSize)15;
+	if (bytes / 16 > UINT32_MAX)
+		return ea_error_set(err, EA_ERR_INVALID_ARGUMENT, "a stream of %llu bytes is too "
+				    "long", (unsigned long long)bytes);
+	status = ea_vk_kernel_get(vk, "stream_read", 2, sizeof(struct ea_push_stream), &reader,
+				  err);
+	if (status == EA_OK)
+		status = ea_vk_kernel_get(vk, "stream_copy", 2, sizeof(struct ea_push_stream),
+					  &copier, err);
+	if (status == EA_OK)
+		status = ea_vk_buffer_create_local(vk, bytes, &src, err);
+	if (status == EA_OK)
+		status = ea_vk_buffer_create_local(vk, bytes, &dst, err);
+	if (status == EA_OK)	/* warm-up: first touch of the pages, clocks */
+		status = time_stream(vk, copier, &src, &dst, 2, &seconds, err);
+	if (status == EA_OK)
+		status = time_stream(vk, reader, &src, &dst, iters, &seconds, err);
+	if (status == EA_OK && seconds > 0)
+		*read_gbps = (double)bytes * iters / seconds * 1e-9;
+	if (status == EA_OK)
+		status = time_stream(vk, copier, &src, &dst, iters, &seconds, err);
+	if (status == EA_OK && seconds > 0)
+		*copy_gbps = 2.0 * (double)bytes * iters / seconds * 1e-9;
 	if (dst.buffer)
 		ea_vk_buffer_destroy(vk, &dst);
 	if (src.buffer)

@@ -163,4 +163,17 @@ void ea_vk_rec_destroy(struct ea_vk_rec *rec);
 ea_status ea_vk_copy_bandwidth(struct ea_vk *vk, VkDeviceSize bytes, uint32_t iters,
 				      double *gbps, struct ea_error *err);
 
+/*
+ * The memory system's streaming limits, measured by compute shaders over two
+ * device-local buffers of @bytes (at most what the device binds at once;
+ * after a warm-up): @iters passes of
+ * stream_read (each 16-byte word read once; *@read_gbps = bytes read per
+ * second) and of stream_copy (*@copy_gbps = bytes read + written per
+ * second), timed with timestamp queries. The roofline a kernel's achieved
+ * bandwidth is measured against; the copy engine (ea_vk_copy_bandwidth)
+ * may be much slower or faster than what shaders reach.
+ */
+ea_status ea_vk_stream_bandwidth(struct ea_vk *vk, VkDeviceSize bytes, uint32_t iters,
+				 double *read_gbps, double *copy_gbps, struct ea_error *err);
+
 #endif /* EA_VK_COMPUTE_H */

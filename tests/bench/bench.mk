@@ -10,3 +10,10 @@ $(KMOD_BENCH): tests/bench/kmod_bench.c uapi/edgeai_accel.h
 .PHONY: bench-kmod
 bench-kmod: kmod $(KMOD_BENCH) $(EDGEAID)
 	tests/vm/run $(KMOD_BENCH)
+
+# `make bench-gpu`: the engine on a real GPU (tests/bench/bench-gpu): TinyLlama-shaped
+# Q4_0, Q8_0, F16 and Q4_K_M models synthesized, `edgeai bench --json` on each and
+# Q4_0 at context 2048; a table and the JSON lines, in build/bench-gpu/.
+.PHONY: bench-gpu
+bench-gpu: $(EDGEAI_CLI)
+	@tests/bench/bench-gpu

@@ -11,7 +11,10 @@
  *  - the same on Vulkan, each window one run of the score program
  *    (the score program: logits and -log softmax of the scored rows on the
  *    device), within 1% of 16.38 and within 0.1% of the CPU reference's
- *    figure (fp32 sums in other orders; they agree to ~1e-7).
+ *    figure (fp32 sums in other orders; they agree to ~1e-7);
+ *  - quantized/edge-Q4_K_M.gguf, as llama.cpp's quantize wrote it (Q4_K with
+ *    Q6_K for attn_v and ffn_down of some layers): the same greedy tokens on
+ *    Vulkan and the CPU reference (q, k and v of different types run apart).
  * Both print their figure and time (2 shared cores: ~3-4 min each, lavapipe
  * for Vulkan). Skips without the models.
  */
@@ -26,7 +29,7 @@
 #include "ea_tap.h"
 #include "ea_tokenizer.h"
 
-#define N_CHECKS 4
+#define N_CHECKS 5
 #define GREEDY_TOKENS 32
 #define EDGE_PPL 16.38
 #define PPL_TOLERANCE 0.01
@@ -115,6 +118,32 @@ static void skip(struct tap *t, int n, const char *why)
 		printf("ok %d # SKIP %s\n", ++t->run, why);
 }
 
+/* llama.cpp's Q4_K_M file: the same greedy text on Vulkan and the CPU reference. */
+static void mixed_types(struct tap *t, struct ea_device *dev, const char *prompt)
+{
+	struct ea_session_options cpu_options = { .engine = EA_ENGINE_CPU };
+	struct ea_session *cpu = NULL, *gpu = NULL;
+	char path[4096], why[1024] = "", cpu_text[1024], gpu_text[1024];
+	struct ea_model *m = NULL;
+	bool ok;
+
+	if (!ea_model_path("quantized/edge-Q4_K_M.gguf", path, sizeof(path))) {
+		skip(t, 1, "quantized/edge-Q4_K_M.gguf not found");
+		return;
+	}
+	ok = ea_model_open(path, NULL, NULL, &m, why, sizeof(why)) == EA_OK &&
+	     ea_session_open(NULL, m, &cpu_options, &cpu, why, sizeof(why)) == EA_OK &&
+	     ea_session_open(dev, m, NULL, &gpu, why, sizeof(why)) == EA_OK &&
+	     greedy(cpu, prompt, cpu_text, sizeof(cpu_text)) &&
+	     greedy(gpu, prompt, gpu_text, sizeof(gpu_text)) && strcmp(cpu_text, gpu_text) == 0;
+	if (!tap_ok(t, ok, "edge-Q4_K_M (llama.cpp's mix of Q4_K and Q6_K): the same %d greedy "
+		    "tokens on Vulkan and the CPU reference", GREEDY_TOKENS))
+		tap_diag("%s", why);
+	ea_session_close(gpu);
+	ea_session_close(cpu);
+	ea_model_close(m);
+}
+
 int main(void)
 {
 	const char *prompt = "Package: vim\nDescription:";
@@ -167,7 +196,11 @@ int main(void)
 	tap_ok(&t, gpu_ppl > 0 && cpu_ppl > 0 && within(gpu_ppl, cpu_ppl, VK_TOLERANCE),
 	       "edge-f16: Vulkan's perplexity of heldout.txt within 0.1%% of the CPU "
 	       "reference's");
+	mixed_types(&t, dev, prompt);
+	goto done;
 out:
+	skip(&t, 1, "no Vulkan device");
+done:
 	free(tokens);
 	ea_session_close(gpu);
 	ea_close(dev);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -41,6 +42,7 @@ static const struct shape presets[] = {
 struct synth {
 	struct shape shape;
 	enum ea_type type;
+	bool q4_k_m;		/* --type q4_k_m: llama.cpp's mix (see tensor_type()) */
 	uint64_t seed;
 	const char *out;
 	struct ea_gguf_writer *w;
@@ -87,6 +89,27 @@ static enum ea_type matrix_type(enum ea_type type, uint64_t row)
 	return type == EA_TYPE_Q4_K ? EA_TYPE_Q4_0 : EA_TYPE_Q8_0;
 }
 
+/*
+ * The type of a matrix of layer @l (-1: not in a layer) in role @more_bits
+ * (attn_v, ffn_down: llama.cpp gives these more bits in some layers) or
+ * @output. For --type q4_k_m, as llama.cpp's quantize writes Q4_K_M: Q4_K,
+ * but Q6_K for the output and for attn_v and ffn_down of the first and last
+ * eighth of the layers and every third layer between.
+ */
+static enum ea_type tensor_type(const struct synth *s, int l, bool more_bits, bool output)
+{
+	uint32_t n = s->shape.layers;
+
+	if (!s->q4_k_m)
+		return s->type;
+	if (output)
+		return EA_TYPE_Q6_K;
+	if (more_bits && l >= 0 &&
+	    ((uint32_t)l < n / 8 || (uint32_t)l >= 7 * n / 8 || ((uint32_t)l - n / 8) % 3 == 2))
+		return EA_TYPE_Q6_K;
+	return EA_TYPE_Q4_K;
+}
+
 struct tensor {
 	char name[64];
 	enum ea_type type;
@@ -110,26 +133,29 @@ static size_t list_tensors(const struct synth *s, struct tensor *t)
 		t[n].n_dims = (d1) ? 2 : 1; t[n].ne[0] = (d0); t[n].ne[1] = (d1) ? (d1) : 1; \
 		n++; \
 	} while (0)
-	ADD(s->type, INIT_MATRIX, m->dim, m->vocab, "token_embd.weight");
+	ADD(tensor_type(s, -1, false, false), INIT_MATRIX, m->dim, m->vocab, "token_embd.weight");
 	for (uint32_t l = 0; l < m->layers; l++) {
+		enum ea_type base = tensor_type(s, (int)l, false, false);
+		enum ea_type more = tensor_type(s, (int)l, true, false);
+
 		ADD(EA_TYPE_F32, INIT_NORM, m->dim, 0, "blk.%u.attn_norm.weight", l);
-		ADD(s->type, INIT_MATRIX, m->dim, m->dim, "blk.%u.attn_q.weight", l);
-		ADD(s->type, INIT_MATRIX, m->dim, kv_dim, "blk.%u.attn_k.weight", l);
-		ADD(s->type, INIT_MATRIX, m->dim, kv_dim, "blk.%u.attn_v.weight", l);
+		ADD(base, INIT_MATRIX, m->dim, m->dim, "blk.%u.attn_q.weight", l);
+		ADD(base, INIT_MATRIX, m->dim, kv_dim, "blk.%u.attn_k.weight", l);
+		ADD(more, INIT_MATRIX, m->dim, kv_dim, "blk.%u.attn_v.weight", l);
 		if (qwen2) {
 			ADD(EA_TYPE_F32, INIT_BIAS, m->dim, 0, "blk.%u.attn_q.bias", l);
 			ADD(EA_TYPE_F32, INIT_BIAS, kv_dim, 0, "blk.%u.attn_k.bias", l);
 			ADD(EA_TYPE_F32, INIT_BIAS, kv_dim, 0, "blk.%u.attn_v.bias", l);
 		}
-		ADD(s->type, INIT_MATRIX, m->dim, m->dim, "blk.%u.attn_output.weight", l);
+		ADD(base, INIT_MATRIX, m->dim, m->dim, "blk.%u.attn_output.weight", l);
 		ADD(EA_TYPE_F32, INIT_NORM, m->dim, 0, "blk.%u.ffn_norm.weight", l);
-		ADD(s->type, INIT_MATRIX, m->dim, m->ffn, "blk.%u.ffn_gate.weight", l);
-		ADD(s->type, INIT_MATRIX, m->dim, m->ffn, "blk.%u.ffn_up.weight", l);
-		ADD(s->type, INIT_MATRIX, m->ffn, m->dim, "blk.%u.ffn_down.weight", l);
+		ADD(base, INIT_MATRIX, m->dim, m->ffn, "blk.%u.ffn_gate.weight", l);
+		ADD(base, INIT_MATRIX, m->dim, m->ffn, "blk.%u.ffn_up.weight", l);
+		ADD(more, INIT_MATRIX, m->ffn, m->dim, "blk.%u.ffn_down.weight", l);
 	}
 	ADD(EA_TYPE_F32, INIT_NORM, m->dim, 0, "output_norm.weight");
 	if (!m->tied)
-		ADD(s->type, INIT_MATRIX, m->dim, m->vocab, "output.weight");
+		ADD(tensor_type(s, -1, false, true), INIT_MATRIX, m->dim, m->vocab, "output.weight");
 #undef ADD
 	return n;
 }
@@ -339,10 +365,13 @@ static void parse_option(struct cli_parser *p, struct synth *s, bool *type_given
 		s->out = optarg;
 		break;
 	case OPT_TYPE:
-		if (ea_type_from_name(optarg, &s->type))
+		s->q4_k_m = strcasecmp(optarg, "q4_k_m") == 0;
+		if (s->q4_k_m)
+			s->type = EA_TYPE_Q4_K;
+		if (s->q4_k_m || ea_type_from_name(optarg, &s->type))
 			*type_given = true;
 		else
-			cli_bad_value(p, "expected f32, f16, q8_0, q4_0, q4_k or q6_k");
+			cli_bad_value(p, "expected f32, f16, q8_0, q4_0, q4_k, q6_k or q4_k_m");
 		break;
 	case OPT_PRESET:
 		parse_preset(p, &s->shape);
@@ -381,12 +410,14 @@ static int synth_main(int argc, char **argv)
 const struct cli_command cli_synth = {
 	.name = "synth",
 	.summary = "write a random-weight GGUF model of any llama shape and tensor type",
-	.usage = "-o FILE --type f32|f16|q8_0|q4_0|q4_k|q6_k\n"
+	.usage = "-o FILE --type f32|f16|q8_0|q4_0|q4_k|q6_k|q4_k_m\n"
 		 "       [--preset tiny|tinyllama-1.1b|qwen2-0.5b|llama-3.2-1b]\n"
 		 "       [--layers N --dim N --heads N --kv-heads N --ffn N --vocab N --ctx N]\n"
 		 "       [--arch llama|qwen2] [--seed S]\n"
 		 "Options apply in order: a preset, then changes to it. Without a preset, the\n"
 		 "shape starts as 'tiny' (2 layers, dim 256, 4 heads, 2 kv heads, ffn 512, vocab 512,\n"
-		 "ctx 128). qwen2 adds q/k/v biases; the tokenizer is a synthetic SentencePiece vocab.",
+		 "ctx 128). qwen2 adds q/k/v biases; the tokenizer is a synthetic SentencePiece vocab.\n"
+		 "q4_k_m mixes types as llama.cpp's Q4_K_M: Q4_K, with Q6_K for the output and\n"
+		 "for attn_v and ffn_down of some layers.",
 	.run = synth_main,
 };
