@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "ea_route_restore.h"
+#include "ea_clock.h"
 #include "edgeai_accel.h"
 #include "ea_tap.h"
 #include "ea_test_tool.h"
@@ -464,6 +465,42 @@ static void test_cloud_faults(struct tap *t, struct fixture *f)
 	ea_router_close(r);
 }
 
+/* `edgeai ask --json` against a cloud that accepts and never answers: the
+ * request completes locally within its deadline and the JSON says so, and why. */
+static void test_ask_json(struct tap *t, struct fixture *f)
+{
+	const char *const replies[] = { EA_TEST_HANG };
+	char edgeai[PATH_MAX], cmd[4 * PATH_MAX], out[PATH_MAX], json[2048] = "";
+	struct ea_test_server s;
+	double start;
+	int status;
+	FILE *j;
+
+	snprintf(out, sizeof(out), "%s/ask.json", f->tmp);
+	ea_test_server_start(&s, replies, 1, 0);
+	write_config(f, s.port, 60000);
+	snprintf(cmd, sizeof(cmd), "'%s' ask --mode direct --cpu -m '%s' -c '%s' --cache '%s' "
+		 "-p 'Package: vim' -n 8 --cloud --deadline %d --json >/dev/null 2>'%s'",
+		 ea_test_edgeai_path(edgeai, sizeof(edgeai)) ? edgeai : "edgeai", f->model_path,
+		 f->config, f->cache, DEADLINE_MS, out);
+	start = ea_now_ms();
+	status = system(cmd);
+	start = ea_now_ms() - start;
+	ea_test_server_stop(&s);
+	j = fopen(out, "r");
+	if (j) {
+		json[fread(json, 1, sizeof(json) - 1, j)] = '\0';
+		fclose(j);
+	}
+	if (!tap_ok(t, status == 0 && strstr(json, "\"where\":\"local after fallback\"") &&
+		    strstr(json, "\"fallback\":true") && strstr(json, "\"fallback_reason\":\"") &&
+		    start < DEADLINE_MS + GUARD_SLACK_MS + 2000,
+		    "edgeai ask --json, a cloud that never answers, --deadline %d: local after "
+		    "%.0f ms, the JSON says where and why", DEADLINE_MS, start))
+		tap_diag("status %d: %.600s", status, json);
+	unlink(out);
+}
+
 /* A cloud that failed is not chosen again until a probe answers. */
 static void test_marked_down(struct tap *t, struct fixture *f)
 {
@@ -530,7 +567,7 @@ int main(void)
 	struct fixture f = { .model = NULL };
 
 	alarm(180);
-	tap_plan(&t, 24);
+	tap_plan(&t, 25);
 	test_restore_splits(&t);
 	if (!tap_ok(&t, setup(&f), "a tiny synthesized model on the CPU reference"))
 		return tap_done(&t);
@@ -543,6 +580,7 @@ int main(void)
 	test_cut(&t, &f);
 	test_decisions(&t, &f);
 	test_cloud_faults(&t, &f);
+	test_ask_json(&t, &f);
 	test_marked_down(&t, &f);
 	teardown(&f);
 	return tap_done(&t);
