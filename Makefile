@@ -47,6 +47,7 @@ include tests/bench/e2e.mk
 include tests/bench/offload.mk
 include tests/bench/collab.mk
 include tests/bench/serve.mk
+include packaging/install.mk
 
 # Tests: host tests here, kernel tests in the VM; one summary at the end.
 check: deps
