@@ -12,7 +12,10 @@ BUILD     := build
 CC        ?= cc
 CFLAGS    ?= -O2 -g
 WARN      := -Wall -Wextra -Werror
-BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -fPIC -Iuapi -Ilibedgeai/include
+# The release, in one place: the tools' --version, edgeai.pc, the manual pages.
+EDGEAI_VERSION := 0.1.0
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -fPIC -Iuapi -Ilibedgeai/include \
+	       -DEDGEAI_VERSION='"$(EDGEAI_VERSION)"'
 
 .PHONY: all deps kmod lib shaders tools check demo clean help
 .DEFAULT_GOAL := all

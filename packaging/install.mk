@@ -4,7 +4,9 @@
 #        administrator need: libedgeai.so.0 (and libedgeai.so, libedgeai.a),
 #        edgeai.h, edgeai.pc for pkg-config, the tools edgeai, edgeaid and
 #        edgeai-sched, edgeaid's systemd unit (ExecStart at the installed
-#        edgeaid) and the udev rule of /dev/accel/accel*. Each installed file
+#        edgeaid), the udev rule of /dev/accel/accel* and the manual pages
+#        edgeai(1), edgeaid(8), edgeai-sched(8) (packaging/mkman, from the
+#        tools' --help). Each installed file
 #        is printed, and listed in $(PREFIX)/share/edgeai/installed.txt.
 #   make uninstall [PREFIX=] [DESTDIR=]   removes exactly what that list says.
 #
@@ -20,7 +22,7 @@ PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 UNITDIR     ?= $(PREFIX)/lib/systemd/system
 UDEVDIR     ?= $(PREFIX)/lib/udev/rules.d
 DATADIR     ?= $(PREFIX)/share/edgeai
-EDGEAI_VERSION := 0.1.0
+MANDIR      ?= $(PREFIX)/share/man
 INSTALLED_LIST := $(DATADIR)/installed.txt
 
 # install_file MODE SRC DST: one file, printed and listed.
@@ -51,6 +53,10 @@ install: lib tools
 	    >$(BUILD)/packaging/edgeaid.service
 	$(call install_file,0644,$(BUILD)/packaging/edgeaid.service,$(UNITDIR)/edgeaid.service)
 	$(call install_file,0644,tools/udev/70-edgeai.rules,$(UDEVDIR)/70-edgeai.rules)
+	packaging/mkman $(BUILD)/man $(BUILD)/bin >/dev/null
+	$(call install_file,0644,$(BUILD)/man/man1/edgeai.1,$(MANDIR)/man1/edgeai.1)
+	$(call install_file,0644,$(BUILD)/man/man8/edgeaid.8,$(MANDIR)/man8/edgeaid.8)
+	$(call install_file,0644,$(BUILD)/man/man8/edgeai-sched.8,$(MANDIR)/man8/edgeai-sched.8)
 	@echo "$(INSTALLED_LIST)" >>$(DESTDIR)$(INSTALLED_LIST).new
 	@mv $(DESTDIR)$(INSTALLED_LIST).new $(DESTDIR)$(INSTALLED_LIST)
 	@echo "  $(INSTALLED_LIST) (this list)"

@@ -374,6 +374,7 @@ struct guard {
 	double start_ms, last_ms, end_ms;
 	double first_byte_ms, idle_ms;
 	curl_off_t seen;
+	bool deadline_bound;	/* the deadline, not timeout_ms, set the attempt's timeout */
 	char why[96];		/* set when the guard stopped the transfer */
 };
 
@@ -425,7 +426,7 @@ static const char *failure(const struct guard *g, CURLcode rc, char *buf, size_t
 {
 	if (g->why[0])
 		return g->why;
-	if (rc == CURLE_OPERATION_TIMEDOUT && g->end_ms > 0 && ea_now_ms() >= g->end_ms - 1) {
+	if (rc == CURLE_OPERATION_TIMEDOUT && g->deadline_bound) {
 		snprintf(buf, n, "the deadline passed (%s)", curl_easy_strerror(rc));
 		return buf;
 	}
@@ -449,6 +450,7 @@ static CURL *new_handle(const struct ea_cloud_endpoint *ep, const char *url,
 	curl_easy_setopt(curl, CURLOPT_URL, url);
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, *headers);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	g->deadline_bound = clamp_ms(ep->timeout_ms, g) < ep->timeout_ms;
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, clamp_ms(ep->timeout_ms, g));
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, clamp_ms(ep->connect_timeout_ms, g));
 	curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);

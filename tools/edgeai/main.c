@@ -52,6 +52,10 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("edgeai %s\n", EDGEAI_VERSION);
+		return 0;
+	}
 	for (size_t i = 0; i < N_COMMANDS; i++) {
 		const struct cli_command *cmd = commands[i];
 

@@ -58,7 +58,8 @@ static void edgeaid_usage(FILE *out)
 		"  --vk-device SEL Vulkan device: index or name substring (default:\n"
 		"                  EDGEAI_VK_DEVICE, else the best one)\n"
 		"  --verbose       a line per stream recorded and per failed job\n"
-		"  --help          this text\n",
+		"  --help          this text\n"
+		"  --version       edgeaid's version\n",
 		EDGEAID_DEFAULT_DEVICE, EDGEAID_DEFAULT_IDLE_MS);
 }
 
@@ -96,6 +97,7 @@ static int edgeaid_parse(int argc, char **argv, struct edgeaid_options *opt)
 		{ "vk-device", required_argument, NULL, 'k' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, ret = 0;
@@ -131,6 +133,9 @@ static int edgeaid_parse(int argc, char **argv, struct edgeaid_options *opt)
 			break;
 		case 'h':
 			edgeaid_usage(stdout);
+			return 1;
+		case 'V':
+			printf("edgeaid %s\n", EDGEAI_VERSION);
 			return 1;
 		default:
 			edgeaid_usage(stderr);

@@ -515,6 +515,10 @@ int main(int argc, char **argv)
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("edgeai-sched %s\n", EDGEAI_VERSION);
+		return 0;
+	}
 	libbpf_set_print(print_libbpf);
 	cmd = argv[1];
 	if (!strcmp(cmd, "list") && argc == 2)
