@@ -5,7 +5,9 @@
  * within header_timeout_s of opening, or of its previous request's end.
  * One that does not (slowloris: a header a byte at a time; or a keep-alive
  * connection left idle) is shut down by a reaper thread. libmicrohttpd's own
- * timeout only counts silence, which a byte every few seconds defeats.
+ * timeout only counts silence, which a byte every few seconds defeats. It
+ * also caps the connections of one client address, counting refusals
+ * (libmicrohttpd's own cap closes them silently).
  */
 #ifndef SERVE_CONNS_H
 #define SERVE_CONNS_H
@@ -15,8 +17,13 @@
 
 struct serve_conns;
 
-/* The tracker and its reaper thread; NULL when out of memory. */
-struct serve_conns *serve_conns_start(unsigned header_timeout_s);
+/* The tracker and its reaper thread; NULL when out of memory. @per_ip: the
+ * connections held at once from one client address (0: no cap). */
+struct serve_conns *serve_conns_start(unsigned header_timeout_s, unsigned per_ip);
+
+/* libmicrohttpd's accept policy (cls: the tracker): a connection past its
+ * address's cap is refused, and counted (a log line at most every 10 s). */
+enum MHD_Result serve_conns_accept(void *cls, const struct sockaddr *addr, socklen_t len);
 void serve_conns_stop(struct serve_conns *cs);
 
 /* libmicrohttpd's MHD_OPTION_NOTIFY_CONNECTION callback (cls: the tracker). */

@@ -606,7 +606,8 @@ static ea_status start_daemon(struct serve_http *h, char *err, size_t errsz)
 	}
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	h->daemon = MHD_start_daemon(flags, (uint16_t)h->o.port, NULL, NULL, on_request, h,
+	h->daemon = MHD_start_daemon(flags, (uint16_t)h->o.port, serve_conns_accept, h->conns,
+				     on_request, h,
 				     MHD_OPTION_EXTERNAL_LOGGER, log_mhd, h,
 				     MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 				     MHD_OPTION_CONNECTION_LIMIT, h->o.max_connections,
@@ -615,7 +616,6 @@ static ea_status start_daemon(struct serve_http *h, char *err, size_t errsz)
 				     MHD_OPTION_NOTIFY_CONNECTION, serve_conns_notify, h->conns,
 				     MHD_OPTION_UNESCAPE_CALLBACK, unescape_url, h,
 				     MHD_OPTION_THREAD_POOL_SIZE, h->o.threads,
-				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, h->o.per_ip,
 				     MHD_OPTION_END);
 	freeaddrinfo(ai);
 	if (!h->daemon) {
@@ -645,7 +645,7 @@ ea_status serve_http_start(const struct serve_http_options *o, struct serve_http
 		h->id_base = (uint64_t)getpid() << 32 ^ (uint64_t)h->started;
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_cond_init(&h->idle, NULL);
-	h->conns = serve_conns_start(o->header_timeout_s);
+	h->conns = serve_conns_start(o->header_timeout_s, o->per_ip);
 	if (!h->conns) {
 		snprintf(err, errsz, "out of memory");
 		serve_http_stop(h);
