@@ -77,6 +77,7 @@ static const struct type_traits traits[] = {
 	{ EA_TYPE_Q8_0, "q8_0", EA_QK_0, EA_BLOCK_Q8_0_BYTES },
 	{ EA_TYPE_Q4_K, "q4_k", EA_QK_K, EA_BLOCK_Q4_K_BYTES },
 	{ EA_TYPE_Q6_K, "q6_k", EA_QK_K, EA_BLOCK_Q6_K_BYTES },
+	{ EA_TYPE_BF16, "bf16", 1, 2 },
 };
 
 #define N_TYPES (sizeof(traits) / sizeof(traits[0]))
@@ -272,6 +273,29 @@ static void dequant_q6_k(const uint8_t *b, float *y, size_t n)
 	}
 }
 
+/* BF16: a float's upper half; rounded to the nearest, ties to even, NaN kept. */
+static float load_bf16(const uint8_t *b)
+{
+	uint32_t bits = (uint32_t)(b[0] | b[1] << 8) << 16;
+	float f;
+
+	memcpy(&f, &bits, sizeof(f));
+	return f;
+}
+
+static void store_bf16(uint8_t *b, float f)
+{
+	uint32_t bits;
+
+	memcpy(&bits, &f, sizeof(bits));
+	if ((bits & 0x7fffffffu) > 0x7f800000u)
+		bits |= 0x00400000u;	/* a NaN stays a (quiet) NaN */
+	else
+		bits += 0x7fffu + ((bits >> 16) & 1u);
+	b[0] = (uint8_t)(bits >> 16);
+	b[1] = (uint8_t)(bits >> 24);
+}
+
 void ea_dequant_row(enum ea_type type, const void *src, float *dst, size_t n)
 {
 	const uint8_t *b = src;
@@ -287,6 +311,10 @@ void ea_dequant_row(enum ea_type type, const void *src, float *dst, size_t n)
 		}
 		for (size_t i = 0; i < n; i++)
 			dst[i] = load_fp16(b + 2 * i);
+		break;
+	case EA_TYPE_BF16:
+		for (size_t i = 0; i < n; i++)
+			dst[i] = load_bf16(b + 2 * i);
 		break;
 	case EA_TYPE_Q4_0:
 		dequant_q4_0(b, dst, n);
@@ -466,6 +494,10 @@ void ea_quantize_row(enum ea_type type, const float *src, void *dst, size_t n)
 	case EA_TYPE_F16:
 		for (size_t i = 0; i < n; i++)
 			store_fp16(b + 2 * i, src[i]);
+		break;
+	case EA_TYPE_BF16:
+		for (size_t i = 0; i < n; i++)
+			store_bf16(b + 2 * i, src[i]);
 		break;
 	case EA_TYPE_Q4_0:
 		quantize_q4_0(src, b, n);

@@ -6,7 +6,7 @@
  * Every type stores a row of values as blocks of ea_type_block_values() values
  * in ea_type_block_bytes() bytes, laid out exactly as ggml's blocks (all
  * multi-byte fields little-endian, fp16 as IEEE half):
- *  - F32, F16: one value per "block".
+ *  - F32, F16, BF16: one value per "block" (BF16: a float's upper 16 bits).
  *  - Q8_0 (32 values, 34 bytes): fp16 d, int8 q[32]; x[j] = d * q[j].
  *  - Q4_0 (32 values, 18 bytes): fp16 d, uint8 qs[16]; x[j] = d * ((qs[j] & 15) - 8)
  *    and x[j + 16] = d * ((qs[j] >> 4) - 8) for j < 16.
@@ -34,6 +34,7 @@ enum ea_type {
 	EA_TYPE_Q8_0 = 8,
 	EA_TYPE_Q4_K = 12,
 	EA_TYPE_Q6_K = 14,
+	EA_TYPE_BF16 = 30,
 };
 
 #define EA_QK_0 32	/* values per block of Q4_0 and Q8_0 */
@@ -46,14 +47,14 @@ enum ea_type {
 /* Whether @id (a ggml_type read from a file) is one of enum ea_type. */
 bool ea_type_valid(uint32_t id);
 
-/* "f32", "f16", "q4_0", "q8_0", "q4_k", "q6_k"; "?" for an invalid type. */
+/* "f32", "f16", "q4_0", "q8_0", "q4_k", "q6_k", "bf16"; "?" for an invalid type. */
 const char *ea_type_name(enum ea_type type);
 
 /* The type named @name (as ea_type_name() spells it, case-insensitive).
  * Returns false when no type has that name. */
 bool ea_type_from_name(const char *name, enum ea_type *type);
 
-/* Values per block (1 for F32 and F16) and bytes per block; 0 if invalid. */
+/* Values per block (1 for F32, F16, BF16) and bytes per block; 0 if invalid. */
 size_t ea_type_block_values(enum ea_type type);
 size_t ea_type_block_bytes(enum ea_type type);
 

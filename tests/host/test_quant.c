@@ -216,6 +216,8 @@ static double file_tolerance(enum ea_type type)
 	case EA_TYPE_F32:
 	case EA_TYPE_F16:
 		return 0.0;	/* unquantized tensors (the norms) are copied exactly */
+	case EA_TYPE_BF16:
+		return 0.005;
 	case EA_TYPE_Q8_0:
 		return 0.01;
 	case EA_TYPE_Q6_K:
@@ -310,26 +312,45 @@ static void check_files(struct tap *t)
 	ea_gguf_close(f16);
 }
 
+/* BF16 by hand: 1.0 is 0x3f80; 1 + 2^-8 lies halfway between 0x3f80 and
+ * 0x3f81 and goes to the even one; 1 + 3 * 2^-8 halfway to 0x3f82 (even); a
+ * NaN stays one. */
+static bool hand_bf16(void)
+{
+	const float in[4] = { 1.0f, 1.0f + 1.0f / 256, 1.0f + 3.0f / 256, NAN };
+	uint8_t b[8];
+	float out[4];
+
+	ea_quantize_row(EA_TYPE_BF16, in, b, 4);
+	ea_dequant_row(EA_TYPE_BF16, b, out, 4);
+	return b[0] == 0x80 && b[1] == 0x3f && b[2] == 0x80 && b[3] == 0x3f && b[4] == 0x82 &&
+	       b[5] == 0x3f && out[0] == 1.0f && out[2] == 1.0f + 2.0f / 128 && isnan(out[3]) &&
+	       ea_type_row_bytes(EA_TYPE_BF16, 3) == 6;
+}
+
 int main(void)
 {
 	struct tap t = { 0 };
 	static const enum ea_type all[] = {
 		EA_TYPE_F32, EA_TYPE_F16, EA_TYPE_Q4_0, EA_TYPE_Q8_0, EA_TYPE_Q4_K, EA_TYPE_Q6_K,
+		EA_TYPE_BF16,
 	};
-	/* Round-trip bounds: half precision, 8 bits, 6 bits, 4 bits (ggml's RTN does similar). */
-	static const double bound[] = { 0.0, 0.001, 0.12, 0.01, 0.12, 0.04 };
+	/* Round-trip bounds: half precision, 8 bits, 6 bits, 4 bits (ggml's RTN does
+	 * similar); bf16 keeps 8 bits of mantissa. */
+	static const double bound[] = { 0.0, 0.001, 0.12, 0.01, 0.12, 0.04, 0.005 };
 
-	tap_plan(&t, 6 + 6 + 6 + 4);
+	tap_plan(&t, 7 + 7 + 7 + 4);
 	tap_ok(&t, sizes(), "row sizes, block sizes and names");
 	tap_ok(&t, hand_f16(), "f16 by hand");
+	tap_ok(&t, hand_bf16(), "bf16 by hand: upper halves, rounded to the nearest even, NaN kept");
 	tap_ok(&t, hand_q4_0(), "q4_0 block by hand");
 	tap_ok(&t, hand_q8_0(), "q8_0 block by hand");
 	tap_ok(&t, hand_q4_k(), "q4_k block by hand (6-bit scales and mins)");
 	tap_ok(&t, hand_q6_k(), "q6_k block by hand");
-	for (size_t i = 0; i < 6; i++)
+	for (size_t i = 0; i < 7; i++)
 		tap_ok(&t, round_trip(all[i], bound[i]), "%s quantize -> dequantize within %.3f relative RMS",
 		       ea_type_name(all[i]), bound[i]);
-	for (size_t i = 0; i < 6; i++)
+	for (size_t i = 0; i < 7; i++)
 		tap_ok(&t, zero_row(all[i]), "%s: a zero row stays zero", ea_type_name(all[i]));
 	check_files(&t);
 	return tap_done(&t);
