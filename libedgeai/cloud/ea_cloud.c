@@ -373,20 +373,23 @@ static char *request_body(const struct ea_cloud_endpoint *ep,
 struct guard {
 	double start_ms, last_ms, end_ms;
 	double first_byte_ms, idle_ms;
-	curl_off_t seen;
+	curl_off_t seen, header_bytes;
 	bool deadline_bound;	/* the deadline, not timeout_ms, set the attempt's timeout */
 	char why[96];		/* set when the guard stopped the transfer */
 };
 
-static void guard_init(struct guard *g, double end_ms)
+/* @streamed: the answer flows as it is made, so a silence means a hung cloud.
+ * A whole answer comes only once it is made: no first-byte or idle bound
+ * then, only the deadline and timeout_ms. */
+static void guard_init(struct guard *g, double end_ms, bool streamed)
 {
 	double left = end_ms > 0 ? end_ms - ea_now_ms() : 0;
 
 	memset(g, 0, sizeof(*g));
 	g->start_ms = g->last_ms = ea_now_ms();
 	g->end_ms = end_ms;
-	g->first_byte_ms = EA_CLOUD_FIRST_BYTE_MS;
-	g->idle_ms = EA_CLOUD_IDLE_MS;
+	g->first_byte_ms = streamed ? EA_CLOUD_FIRST_BYTE_MS : INFINITY;
+	g->idle_ms = streamed ? EA_CLOUD_IDLE_MS : INFINITY;
 	if (end_ms > 0 && left < g->first_byte_ms)
 		g->first_byte_ms = left;
 	if (end_ms > 0 && left < g->idle_ms)
@@ -400,6 +403,7 @@ static int on_progress(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_of
 	double now = ea_now_ms();
 
 	(void)dltotal, (void)ultotal, (void)ulnow;
+	dlnow += g->header_bytes;	/* the headers are the answer's first bytes */
 	if (dlnow > g->seen) {
 		g->seen = dlnow;
 		g->last_ms = now;
@@ -410,6 +414,15 @@ static int on_progress(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_of
 	else if (g->seen && now - g->last_ms > g->idle_ms)
 		snprintf(g->why, sizeof(g->why), "the answer stalled for %.0f ms", g->idle_ms);
 	return g->why[0] ? 1 : 0;
+}
+
+static size_t on_header(char *buf, size_t size, size_t n, void *user)
+{
+	struct guard *g = user;
+
+	(void)buf;
+	g->header_bytes += (curl_off_t)(size * n);
+	return size * n;
 }
 
 static long clamp_ms(long ms, const struct guard *g)
@@ -453,6 +466,8 @@ static CURL *new_handle(const struct ea_cloud_endpoint *ep, const char *url,
 	g->deadline_bound = clamp_ms(ep->timeout_ms, g) < ep->timeout_ms;
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, clamp_ms(ep->timeout_ms, g));
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, clamp_ms(ep->connect_timeout_ms, g));
+	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(curl, CURLOPT_HEADERDATA, g);
 	curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(curl, CURLOPT_XFERINFODATA, g);
 	curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
@@ -482,7 +497,7 @@ static enum outcome attempt(const struct ea_cloud_endpoint *ep, const struct ea_
 	CURLcode rc;
 	enum outcome out = DONE;
 
-	guard_init(&g, end_ms);
+	guard_init(&g, end_ms, req->stream);
 	c.curl = new_handle(ep, url, &headers, &g);
 	if (!c.curl) {
 		ea_error_set(err, EA_ERR_NO_MEMORY, "cannot create an HTTP handle");
@@ -614,7 +629,7 @@ static enum outcome fetch(const struct ea_cloud_endpoint *ep, const char *url, c
 	enum outcome out_come = DONE;
 
 	*out = NULL;
-	guard_init(&g, 0);
+	guard_init(&g, 0, false);	/* verify calls: whole answers */
 	curl = new_handle(ep, url, &headers, &g);
 	if (!curl) {
 		ea_error_set(err, EA_ERR_NO_MEMORY, "cannot create an HTTP handle");
@@ -722,7 +737,7 @@ ea_status ea_cloud_probe_within(const struct ea_cloud_endpoint *ep, int rounds,
 		long status = 0;
 		CURLcode rc;
 
-		guard_init(&g, end_ms);
+		guard_init(&g, end_ms, true);	/* GET /models answers at once */
 		curl = new_handle(ep, url, &headers, &g);
 		if (!curl)
 			return ea_error_set(err, EA_ERR_NO_MEMORY, "cannot create an HTTP handle");

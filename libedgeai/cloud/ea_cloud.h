@@ -61,9 +61,11 @@ struct ea_cloud_request {
 	ea_cloud_text_fn on_text;
 	void *user;
 	/* The whole call, retries included, ends within it (ms); 0: no overall
-	 * bound. Either way an attempt gets its first byte within
+	 * bound. Either way an attempt fits the endpoint's timeout_ms, and a
+	 * streamed one gets its first byte (headers included) within
 	 * EA_CLOUD_FIRST_BYTE_MS and no pause longer than EA_CLOUD_IDLE_MS (or
-	 * the deadline's rest, when shorter), and fits the endpoint's timeout_ms. */
+	 * the deadline's rest, when shorter); a whole answer comes only when it
+	 * is made, so it has no such bounds. */
 	uint32_t deadline_ms;
 };
 

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ea_clock.h"
 #include "ea_cloud.h"
 #include "ea_sse.h"
 #include "ea_tap.h"
@@ -369,11 +370,54 @@ static void test_not_completions(struct tap *t)
 	}
 }
 
+/* Without a deadline: a streamed answer's first byte is due within
+ * EA_CLOUD_FIRST_BYTE_MS; a whole answer may take longer (it comes only once
+ * made: a slow cloud's probe or verify call is not a hung one). */
+static void test_first_byte(struct tap *t)
+{
+	static const char whole[] = OK_HEAD "Content-Type: application/json\r\n\r\n"
+		"{\"choices\":[{\"text\":\" late\",\"finish_reason\":\"stop\"}]}";
+	const char *const hang[] = { EA_TEST_HANG }, *const slow[] = { whole };
+	struct ea_cloud_request stream = { .prompt = "x", .stream = true, .temperature = -1 };
+	struct ea_cloud_request plain = { .prompt = "x", .temperature = -1 };
+	struct ea_cloud_endpoint ep;
+	struct ea_cloud_result res;
+	struct ea_test_server s;
+	struct ea_error err = { { 0 } };
+	char url[64];
+	double start;
+	ea_status st;
+
+	ea_test_server_start(&s, hang, 1, 0);
+	ep = endpoint(s.port, url, sizeof(url));
+	ep.retries = 0;
+	ep.timeout_ms = 60000;
+	start = ea_now_ms();
+	st = ea_cloud_complete(&ep, &stream, &res, &err);
+	start = ea_now_ms() - start;
+	ea_test_server_stop(&s);
+	tap_ok(t, st == EA_ERR_CLOUD && strstr(err.msg, "no answer within") &&
+	       start < EA_CLOUD_FIRST_BYTE_MS + 1500,
+	       "a streamed request to a cloud that never answers: given up after %.0f ms (%s)",
+	       start, err.msg);
+	ea_cloud_result_free(&res);
+	ea_test_server_start(&s, slow, 1, EA_CLOUD_FIRST_BYTE_MS + 1000);
+	ep = endpoint(s.port, url, sizeof(url));
+	ep.retries = 0;
+	ep.timeout_ms = 60000;
+	st = ea_cloud_complete(&ep, &plain, &res, &err);
+	ea_test_server_stop(&s);
+	tap_ok(t, st == EA_OK && res.text && !strcmp(res.text, " late"),
+	       "a whole answer after %d ms (a slow cloud, not a hung one) is taken %s",
+	       EA_CLOUD_FIRST_BYTE_MS + 1000, st == EA_OK ? "" : err.msg);
+	ea_cloud_result_free(&res);
+}
+
 int main(void)
 {
 	struct tap t = { 0 };
 
-	tap_plan(&t, 24);
+	tap_plan(&t, 26);
 	test_plain_chat(&t);
 	test_stream(&t);
 	test_cut(&t);
@@ -383,5 +427,6 @@ int main(void)
 	test_config(&t);
 	test_flood(&t);
 	test_not_completions(&t);
+	test_first_byte(&t);
 	return tap_done(&t);
 }
