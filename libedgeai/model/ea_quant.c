@@ -74,6 +74,7 @@ static const struct type_traits traits[] = {
 	{ EA_TYPE_F32, "f32", 1, 4 },
 	{ EA_TYPE_F16, "f16", 1, 2 },
 	{ EA_TYPE_Q4_0, "q4_0", EA_QK_0, EA_BLOCK_Q4_0_BYTES },
+	{ EA_TYPE_Q5_0, "q5_0", EA_QK_0, EA_BLOCK_Q5_0_BYTES },
 	{ EA_TYPE_Q8_0, "q8_0", EA_QK_0, EA_BLOCK_Q8_0_BYTES },
 	{ EA_TYPE_Q4_K, "q4_k", EA_QK_K, EA_BLOCK_Q4_K_BYTES },
 	{ EA_TYPE_Q6_K, "q6_k", EA_QK_K, EA_BLOCK_Q6_K_BYTES },
@@ -212,6 +213,28 @@ static void dequant_q4_0(const uint8_t *b, float *y, size_t n)
 	}
 }
 
+/* Q5_0: an fp16 scale, 32 fifth bits (bit j for value j), Q4_0's nibbles. */
+static uint32_t load_u32(const uint8_t *b)
+{
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+static void dequant_q5_0(const uint8_t *b, float *y, size_t n)
+{
+	for (size_t i = 0; i < n; i += EA_QK_0, b += EA_BLOCK_Q5_0_BYTES, y += EA_QK_0) {
+		float d = load_fp16(b);
+		uint32_t high = load_u32(b + 2);
+
+		for (int j = 0; j < EA_QK_0 / 2; j++) {
+			int lo = (b[6 + j] & 0xf) | (int)((high >> j) & 1) << 4;
+			int hi = (b[6 + j] >> 4) | (int)((high >> (j + 16)) & 1) << 4;
+
+			y[j] = (float)(lo - 16) * d;
+			y[j + EA_QK_0 / 2] = (float)(hi - 16) * d;
+		}
+	}
+}
+
 static void dequant_q8_0(const uint8_t *b, float *y, size_t n)
 {
 	for (size_t i = 0; i < n; i += EA_QK_0, b += EA_BLOCK_Q8_0_BYTES, y += EA_QK_0) {
@@ -319,6 +342,9 @@ void ea_dequant_row(enum ea_type type, const void *src, float *dst, size_t n)
 	case EA_TYPE_Q4_0:
 		dequant_q4_0(b, dst, n);
 		break;
+	case EA_TYPE_Q5_0:
+		dequant_q5_0(b, dst, n);
+		break;
 	case EA_TYPE_Q8_0:
 		dequant_q8_0(b, dst, n);
 		break;
@@ -378,6 +404,35 @@ static void quantize_q4_0(const float *x, uint8_t *b, size_t n)
 
 			b[2 + j] = (uint8_t)(lo | hi << 4);
 		}
+	}
+}
+
+/* Q5_0 as ggml scales it: d from the value of largest magnitude, which maps
+ * to -16; the others rounded to the nearest of -16 .. 15. */
+static void quantize_q5_0(const float *x, uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i += EA_QK_0, x += EA_QK_0, b += EA_BLOCK_Q5_0_BYTES) {
+		float amax = 0.0f, max = 0.0f, d, id;
+		uint32_t high = 0;
+
+		for (int j = 0; j < EA_QK_0; j++) {
+			if (fabsf(x[j]) > amax) {
+				amax = fabsf(x[j]);
+				max = x[j];
+			}
+		}
+		d = max / -16.0f;
+		id = d ? 1.0f / d : 0.0f;
+		store_fp16(b, d);
+		for (int j = 0; j < EA_QK_0 / 2; j++) {
+			int lo = clamp_int((int)lroundf(x[j] * id) + 16, 0, 31);
+			int hi = clamp_int((int)lroundf(x[j + EA_QK_0 / 2] * id) + 16, 0, 31);
+
+			b[6 + j] = (uint8_t)((lo & 0xf) | (hi & 0xf) << 4);
+			high |= (uint32_t)(lo >> 4) << j | (uint32_t)(hi >> 4) << (j + 16);
+		}
+		for (int k = 0; k < 4; k++)
+			b[2 + k] = (uint8_t)(high >> (8 * k));
 	}
 }
 
@@ -501,6 +556,9 @@ void ea_quantize_row(enum ea_type type, const float *src, void *dst, size_t n)
 		break;
 	case EA_TYPE_Q4_0:
 		quantize_q4_0(src, b, n);
+		break;
+	case EA_TYPE_Q5_0:
+		quantize_q5_0(src, b, n);
 		break;
 	case EA_TYPE_Q8_0:
 		quantize_q8_0(src, b, n);

@@ -220,6 +220,8 @@ static double file_tolerance(enum ea_type type)
 		return 0.005;
 	case EA_TYPE_Q8_0:
 		return 0.01;
+	case EA_TYPE_Q5_0:
+		return 0.06;
 	case EA_TYPE_Q6_K:
 		return 0.03;
 	case EA_TYPE_Q4_K:
@@ -312,6 +314,24 @@ static void check_files(struct tap *t)
 	ea_gguf_close(f16);
 }
 
+/* Q5_0 by hand: d 0.5; byte 0 = 0xa3 (value 0's nibble 3, value 16's 10),
+ * byte 1 = 0xf0 (value 1's 0, value 17's 15); fifth bits of values 0 and 17
+ * set: value 0 = (3 + 16 - 16) / 2 = 1.5, value 16 = (10 - 16) / 2 = -3,
+ * value 1 = -8, value 17 = (15 + 16 - 16) / 2 = 7.5, the rest -8. */
+static bool hand_q5_0(void)
+{
+	uint8_t b[22] = { 0x00, 0x38, 0x01, 0x00, 0x02, 0x00, 0xa3, 0xf0 };
+	float y[32];
+	bool ok;
+
+	ea_dequant_row(EA_TYPE_Q5_0, b, y, 32);
+	ok = y[0] == 1.5f && y[16] == -3.0f && y[1] == -8.0f && y[17] == 7.5f &&
+	     ea_type_row_bytes(EA_TYPE_Q5_0, 64) == 44;
+	for (int j = 2; j < 16; j++)
+		ok = ok && y[j] == -8.0f && y[j + 16] == -8.0f;
+	return ok;
+}
+
 /* BF16 by hand: 1.0 is 0x3f80; 1 + 2^-8 lies halfway between 0x3f80 and
  * 0x3f81 and goes to the even one; 1 + 3 * 2^-8 halfway to 0x3f82 (even); a
  * NaN stays one. */
@@ -333,24 +353,25 @@ int main(void)
 	struct tap t = { 0 };
 	static const enum ea_type all[] = {
 		EA_TYPE_F32, EA_TYPE_F16, EA_TYPE_Q4_0, EA_TYPE_Q8_0, EA_TYPE_Q4_K, EA_TYPE_Q6_K,
-		EA_TYPE_BF16,
+		EA_TYPE_BF16, EA_TYPE_Q5_0,
 	};
 	/* Round-trip bounds: half precision, 8 bits, 6 bits, 4 bits (ggml's RTN does
 	 * similar); bf16 keeps 8 bits of mantissa. */
-	static const double bound[] = { 0.0, 0.001, 0.12, 0.01, 0.12, 0.04, 0.005 };
+	static const double bound[] = { 0.0, 0.001, 0.12, 0.01, 0.12, 0.04, 0.005, 0.06 };
 
-	tap_plan(&t, 7 + 7 + 7 + 4);
+	tap_plan(&t, 8 + 8 + 8 + 4);
 	tap_ok(&t, sizes(), "row sizes, block sizes and names");
 	tap_ok(&t, hand_f16(), "f16 by hand");
 	tap_ok(&t, hand_bf16(), "bf16 by hand: upper halves, rounded to the nearest even, NaN kept");
+	tap_ok(&t, hand_q5_0(), "q5_0 block by hand (fifth bits from the 32-bit high word)");
 	tap_ok(&t, hand_q4_0(), "q4_0 block by hand");
 	tap_ok(&t, hand_q8_0(), "q8_0 block by hand");
 	tap_ok(&t, hand_q4_k(), "q4_k block by hand (6-bit scales and mins)");
 	tap_ok(&t, hand_q6_k(), "q6_k block by hand");
-	for (size_t i = 0; i < 7; i++)
+	for (size_t i = 0; i < 8; i++)
 		tap_ok(&t, round_trip(all[i], bound[i]), "%s quantize -> dequantize within %.3f relative RMS",
 		       ea_type_name(all[i]), bound[i]);
-	for (size_t i = 0; i < 7; i++)
+	for (size_t i = 0; i < 8; i++)
 		tap_ok(&t, zero_row(all[i]), "%s: a zero row stays zero", ea_type_name(all[i]));
 	check_files(&t);
 	return tap_done(&t);

@@ -371,7 +371,7 @@ static void parse_option(struct cli_parser *p, struct synth *s, bool *type_given
 		if (s->q4_k_m || ea_type_from_name(optarg, &s->type))
 			*type_given = true;
 		else
-			cli_bad_value(p, "expected f32, f16, bf16, q8_0, q4_0, q4_k, q6_k or q4_k_m");
+			cli_bad_value(p, "expected f32, f16, bf16, q8_0, q4_0, q5_0, q4_k, q6_k or q4_k_m");
 		break;
 	case OPT_PRESET:
 		parse_preset(p, &s->shape);
@@ -410,7 +410,7 @@ static int synth_main(int argc, char **argv)
 const struct cli_command cli_synth = {
 	.name = "synth",
 	.summary = "write a random-weight GGUF model of any llama shape and tensor type",
-	.usage = "-o FILE --type f32|f16|bf16|q8_0|q4_0|q4_k|q6_k|q4_k_m\n"
+	.usage = "-o FILE --type f32|f16|bf16|q8_0|q4_0|q5_0|q4_k|q6_k|q4_k_m\n"
 		 "       [--preset tiny|tinyllama-1.1b|qwen2-0.5b|llama-3.2-1b]\n"
 		 "       [--layers N --dim N --heads N --kv-heads N --ffn N --vocab N --ctx N]\n"
 		 "       [--arch llama|qwen2] [--seed S]\n"
