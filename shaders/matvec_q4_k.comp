@@ -19,8 +19,8 @@ float unit_dot(uint row, uint u)
 	uint k = (u / 32u) * 256u + 64u * g + 4u * i;
 	// Blocks are 144 bytes, so these words are aligned.
 	uint q = w.words[(block + 16u + 32u * g + 4u * i) >> 2];
-	vec2 lo = q4_k_scale_min(block, 2u * g);
-	vec2 hi = q4_k_scale_min(block, 2u * g + 1u);
+	vec2 lo = k_scale_min(block, 2u * g);
+	vec2 hi = k_scale_min(block, 2u * g + 1u);
 	float d = w_half(block);
 	float dmin = w_half(block + 2u);
 	vec4 x_lo = x4(k);

@@ -10,16 +10,7 @@ uint row_bytes(uint cols)
 	return cols / 256u * Q4_K_BYTES;
 }
 
-// Scale and min of sub-block s (ggml's get_scale_min_k4), as floats.
-vec2 q4_k_scale_min(uint block, uint s)
-{
-	uint scales = block + 4u;
-
-	if (s < 4u)
-		return vec2(w_byte(scales + s) & 63u, w_byte(scales + s + 4u) & 63u);
-	return vec2((w_byte(scales + s + 4u) & 0xfu) | ((w_byte(scales + s - 4u) >> 6) << 4),
-		    (w_byte(scales + s + 4u) >> 4) | ((w_byte(scales + s) >> 6) << 4));
-}
+#include "k_scales.glsl"
 
 float w_at(uint row, uint k)
 {
@@ -28,7 +19,7 @@ float w_at(uint row, uint k)
 	uint g = r / 64u;
 	bool high = (r % 64u) >= 32u;
 	uint byte = w_byte(block + 16u + 32u * g + r % 32u);
-	vec2 sm = q4_k_scale_min(block, 2u * g + (high ? 1u : 0u));
+	vec2 sm = k_scale_min(block, 2u * g + (high ? 1u : 0u));
 	float q = float(high ? byte >> 4 : byte & 0xfu);
 
 	return w_half(block) * sm.x * q - w_half(block + 2u) * sm.y;

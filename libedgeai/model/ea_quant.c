@@ -77,6 +77,7 @@ static const struct type_traits traits[] = {
 	{ EA_TYPE_Q5_0, "q5_0", EA_QK_0, EA_BLOCK_Q5_0_BYTES },
 	{ EA_TYPE_Q8_0, "q8_0", EA_QK_0, EA_BLOCK_Q8_0_BYTES },
 	{ EA_TYPE_Q4_K, "q4_k", EA_QK_K, EA_BLOCK_Q4_K_BYTES },
+	{ EA_TYPE_Q5_K, "q5_k", EA_QK_K, EA_BLOCK_Q5_K_BYTES },
 	{ EA_TYPE_Q6_K, "q6_k", EA_QK_K, EA_BLOCK_Q6_K_BYTES },
 	{ EA_TYPE_BF16, "bf16", 1, 2 },
 };
@@ -245,6 +246,31 @@ static void dequant_q8_0(const uint8_t *b, float *y, size_t n)
 	}
 }
 
+static void dequant_q5_k(const uint8_t *b, float *y, size_t n)
+{
+	for (size_t i = 0; i < n; i += EA_QK_K, b += EA_BLOCK_Q5_K_BYTES) {
+		float d = load_fp16(b), dmin = load_fp16(b + 2);
+		const uint8_t *scales = b + 4, *qh = b + 16, *q = b + 48;
+
+		/* As Q4_K, with value 32 s + l's fifth bit at bit s of qh[l]. */
+		for (int s = 0; s < 8; s += 2, q += 32) {
+			uint8_t sc, m;
+			float d1, m1, d2, m2;
+
+			q4_k_scale_min(scales, s, &sc, &m);
+			d1 = d * sc;
+			m1 = dmin * m;
+			q4_k_scale_min(scales, s + 1, &sc, &m);
+			d2 = d * sc;
+			m2 = dmin * m;
+			for (int l = 0; l < 32; l++)
+				*y++ = d1 * (float)((q[l] & 0xf) | ((qh[l] >> s) & 1) << 4) - m1;
+			for (int l = 0; l < 32; l++)
+				*y++ = d2 * (float)((q[l] >> 4) | ((qh[l] >> (s + 1)) & 1) << 4) - m2;
+		}
+	}
+}
+
 static void dequant_q4_k(const uint8_t *b, float *y, size_t n)
 {
 	for (size_t i = 0; i < n; i += EA_QK_K, b += EA_BLOCK_Q4_K_BYTES) {
@@ -351,6 +377,9 @@ void ea_dequant_row(enum ea_type type, const void *src, float *dst, size_t n)
 	case EA_TYPE_Q4_K:
 		dequant_q4_k(b, dst, n);
 		break;
+	case EA_TYPE_Q5_K:
+		dequant_q5_k(b, dst, n);
+		break;
 	case EA_TYPE_Q6_K:
 		dequant_q6_k(b, dst, n);
 		break;
@@ -453,44 +482,90 @@ static void pack_q4_k_scales(uint8_t *s, const uint8_t *sc, const uint8_t *m)
 
 /* Each sub-block of 32 spans [-min, -min + 15 * scale]; scales and mins are
  * then quantized to 6 bits against the block's largest of each. */
+/*
+ * The K-quants' scales of one block of 256 values (Q4_K: @levels 15, Q5_K:
+ * 31): per sub-block of 32 a scale (max - min) / levels and a min -min,
+ * each as a 6-bit multiple of the block's fp16 d and dmin, which go to @b,
+ * the packed scales after them; the scales as they decode into @ds, @ms.
+ */
+static void k_scales(const float *x, uint8_t *b, int levels, float *ds, float *ms)
+{
+	float scale[8], min[8], max_scale = 0.0f, max_min = 0.0f, d, dmin;
+	uint8_t ls[8], lm[8];
+
+	for (int s = 0; s < 8; s++) {
+		float lo = 0.0f, hi = 0.0f;
+
+		for (int l = 0; l < 32; l++) {
+			lo = fminf(lo, x[32 * s + l]);
+			hi = fmaxf(hi, x[32 * s + l]);
+		}
+		scale[s] = (hi - lo) / (float)levels;
+		min[s] = -lo;
+		max_scale = fmaxf(max_scale, scale[s]);
+		max_min = fmaxf(max_min, min[s]);
+	}
+	store_fp16(b, max_scale / 63.0f);
+	store_fp16(b + 2, max_min / 63.0f);
+	d = load_fp16(b);
+	dmin = load_fp16(b + 2);
+	for (int s = 0; s < 8; s++) {
+		ls[s] = (uint8_t)(d ? clamp_int((int)lroundf(scale[s] / d), 0, 63) : 0);
+		lm[s] = (uint8_t)(dmin ? clamp_int((int)lroundf(min[s] / dmin), 0, 63) : 0);
+		ds[s] = d * ls[s];
+		ms[s] = dmin * lm[s];
+	}
+	pack_q4_k_scales(b + 4, ls, lm);
+}
+
+/* A value's level in a sub-block of scale @ds and min @ms: 0 .. @levels. */
+static int k_level(float x, float ds, float ms, int levels)
+{
+	return ds ? clamp_int((int)lroundf((x + ms) / ds), 0, levels) : 0;
+}
+
 static void quantize_q4_k(const float *x, uint8_t *b, size_t n)
 {
 	for (size_t i = 0; i < n; i += EA_QK_K, x += EA_QK_K, b += EA_BLOCK_Q4_K_BYTES) {
-		float scale[8], min[8], max_scale = 0.0f, max_min = 0.0f, d, dmin;
-		uint8_t ls[8], lm[8];
+		float ds[8], ms[8];
 
+		k_scales(x, b, 15, ds, ms);
 		for (int s = 0; s < 8; s++) {
-			float lo = 0.0f, hi = 0.0f;
-
-			for (int l = 0; l < 32; l++) {
-				lo = fminf(lo, x[32 * s + l]);
-				hi = fmaxf(hi, x[32 * s + l]);
-			}
-			scale[s] = (hi - lo) / 15.0f;
-			min[s] = -lo;
-			max_scale = fmaxf(max_scale, scale[s]);
-			max_min = fmaxf(max_min, min[s]);
-		}
-		store_fp16(b, max_scale / 63.0f);
-		store_fp16(b + 2, max_min / 63.0f);
-		d = load_fp16(b);
-		dmin = load_fp16(b + 2);
-		for (int s = 0; s < 8; s++) {
-			ls[s] = (uint8_t)(d ? clamp_int((int)lroundf(scale[s] / d), 0, 63) : 0);
-			lm[s] = (uint8_t)(dmin ? clamp_int((int)lroundf(min[s] / dmin), 0, 63) : 0);
-		}
-		pack_q4_k_scales(b + 4, ls, lm);
-		for (int s = 0; s < 8; s++) {
-			float ds = d * ls[s], ms = dmin * lm[s];
 			uint8_t *q = b + 16 + 32 * (s / 2);
 
 			for (int l = 0; l < 32; l++) {
-				int v = ds ? clamp_int((int)lroundf((x[32 * s + l] + ms) / ds), 0, 15) : 0;
+				int v = k_level(x[32 * s + l], ds[s], ms[s], 15);
 
 				if (s % 2 == 0)
 					q[l] = (uint8_t)v;
 				else
 					q[l] |= (uint8_t)(v << 4);
+			}
+		}
+	}
+}
+
+/* Q5_K: Q4_K's scales, then 32 bytes of fifth bits (byte l, bit s: value
+ * 32 s + l of sub-block s), then Q4_K's nibbles. */
+static void quantize_q5_k(const float *x, uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i += EA_QK_K, x += EA_QK_K, b += EA_BLOCK_Q5_K_BYTES) {
+		float ds[8], ms[8];
+		uint8_t *qh = b + 16, *qs = b + 48;
+
+		k_scales(x, b, 31, ds, ms);
+		memset(qh, 0, 32);
+		for (int s = 0; s < 8; s++) {
+			uint8_t *q = qs + 32 * (s / 2);
+
+			for (int l = 0; l < 32; l++) {
+				int v = k_level(x[32 * s + l], ds[s], ms[s], 31);
+
+				if (s % 2 == 0)
+					q[l] = (uint8_t)(v & 0xf);
+				else
+					q[l] |= (uint8_t)((v & 0xf) << 4);
+				qh[l] |= (uint8_t)((v >> 4) << s);
 			}
 		}
 	}
@@ -565,6 +640,9 @@ void ea_quantize_row(enum ea_type type, const float *src, void *dst, size_t n)
 		break;
 	case EA_TYPE_Q4_K:
 		quantize_q4_k(src, b, n);
+		break;
+	case EA_TYPE_Q5_K:
+		quantize_q5_k(src, b, n);
 		break;
 	case EA_TYPE_Q6_K:
 		quantize_q6_k(src, b, n);

@@ -34,22 +34,24 @@ enum ea_type {
 	EA_TYPE_Q5_0 = 6,
 	EA_TYPE_Q8_0 = 8,
 	EA_TYPE_Q4_K = 12,
+	EA_TYPE_Q5_K = 13,
 	EA_TYPE_Q6_K = 14,
 	EA_TYPE_BF16 = 30,
 };
 
 #define EA_QK_0 32	/* values per block of Q4_0, Q5_0 and Q8_0 */
-#define EA_QK_K 256	/* values per block of Q4_K and Q6_K */
+#define EA_QK_K 256	/* values per block of Q4_K, Q5_K and Q6_K */
 #define EA_BLOCK_Q4_0_BYTES 18
 #define EA_BLOCK_Q5_0_BYTES 22
 #define EA_BLOCK_Q8_0_BYTES 34
 #define EA_BLOCK_Q4_K_BYTES 144
+#define EA_BLOCK_Q5_K_BYTES 176
 #define EA_BLOCK_Q6_K_BYTES 210
 
 /* Whether @id (a ggml_type read from a file) is one of enum ea_type. */
 bool ea_type_valid(uint32_t id);
 
-/* "f32", "f16", "q4_0", "q5_0", "q8_0", "q4_k", "q6_k", "bf16"; "?" for an invalid type. */
+/* "f32", "f16", "q4_0", "q5_0", "q8_0", "q4_k", "q5_k", "q6_k", "bf16"; "?" if invalid. */
 const char *ea_type_name(enum ea_type type);
 
 /* The type named @name (as ea_type_name() spells it, case-insensitive).

@@ -266,7 +266,7 @@ static bool broken_streams_rejected(const char *path)
 
 int main(void)
 {
-	static const char *const types[] = { "f32", "f16", "bf16", "q8_0", "q4_0", "q5_0", "q4_k", "q4_k_m", "q6_k" };
+	static const char *const types[] = { "f32", "f16", "bf16", "q8_0", "q4_0", "q5_0", "q4_k", "q4_k_m", "q5_k", "q5_k_m", "q6_k" };
 	enum { N_TYPES = sizeof(types) / sizeof(types[0]), N_TESTS = 2 * N_TYPES + 5 };
 	char dir[] = "/tmp/edgeai-test-engine-XXXXXX", path[PATH_MAX], args[96];
 	struct ea_open_options options = { .mode = EA_MODE_DIRECT };

@@ -205,7 +205,7 @@ static bool sizes(void)
 	       ea_type_row_bytes(EA_TYPE_Q6_K, 256) == 210 &&
 	       ea_type_row_bytes(EA_TYPE_Q4_0, 33) == 0 && ea_type_row_bytes(EA_TYPE_Q6_K, 128) == 0 &&
 	       !ea_type_valid(3) && ea_type_valid(14) && ea_type_from_name("Q4_K", &t) &&
-	       t == EA_TYPE_Q4_K && !ea_type_from_name("q5_k", &t);
+	       t == EA_TYPE_Q4_K && !ea_type_from_name("q3_k", &t);
 }
 
 /* Per type of the quantized tensor: the largest relative RMS error allowed
@@ -221,6 +221,7 @@ static double file_tolerance(enum ea_type type)
 	case EA_TYPE_Q8_0:
 		return 0.01;
 	case EA_TYPE_Q5_0:
+	case EA_TYPE_Q5_K:
 		return 0.06;
 	case EA_TYPE_Q6_K:
 		return 0.03;
@@ -332,6 +333,27 @@ static bool hand_q5_0(void)
 	return ok;
 }
 
+/* Q5_K by hand, ggml's layout: d 1, dmin 0, sub-block scales 1, 2, 3 (the
+ * rest 0); nibbles at byte 48 on, fifth bits at byte 16 on (byte l, bit
+ * 2g + h for value 64g + 32h + l). qs[0] 0x21 and qh[0] bits 0, 1, 2: value 0
+ * = 1 * (1 | 16) = 17, value 32 = 2 * (2 | 16) = 36; qs[1] 0 and qh[1] bit
+ * 1: value 1 = 0, value 33 = 2 * 16 = 32; qs[32] 0x05: value 64 = 3 * (5 | 16)
+ * = 63. */
+static bool hand_q5_k(void)
+{
+	uint8_t b[176] = { 0x00, 0x3c, 0x00, 0x00, 1, 2, 3 };
+	float y[256];
+
+	b[16] = 0x07;
+	b[17] = 0x02;
+	b[48] = 0x21;
+	b[80] = 0x05;
+	ea_dequant_row(EA_TYPE_Q5_K, b, y, 256);
+	return y[0] == 17.0f && y[32] == 36.0f && y[1] == 0.0f && y[33] == 32.0f &&
+	       y[64] == 63.0f && y[2] == 0.0f && y[128] == 0.0f &&
+	       ea_type_row_bytes(EA_TYPE_Q5_K, 256) == 176;
+}
+
 /* BF16 by hand: 1.0 is 0x3f80; 1 + 2^-8 lies halfway between 0x3f80 and
  * 0x3f81 and goes to the even one; 1 + 3 * 2^-8 halfway to 0x3f82 (even); a
  * NaN stays one. */
@@ -353,25 +375,26 @@ int main(void)
 	struct tap t = { 0 };
 	static const enum ea_type all[] = {
 		EA_TYPE_F32, EA_TYPE_F16, EA_TYPE_Q4_0, EA_TYPE_Q8_0, EA_TYPE_Q4_K, EA_TYPE_Q6_K,
-		EA_TYPE_BF16, EA_TYPE_Q5_0,
+		EA_TYPE_BF16, EA_TYPE_Q5_0, EA_TYPE_Q5_K,
 	};
 	/* Round-trip bounds: half precision, 8 bits, 6 bits, 4 bits (ggml's RTN does
 	 * similar); bf16 keeps 8 bits of mantissa. */
-	static const double bound[] = { 0.0, 0.001, 0.12, 0.01, 0.12, 0.04, 0.005, 0.06 };
+	static const double bound[] = { 0.0, 0.001, 0.12, 0.01, 0.12, 0.04, 0.005, 0.06, 0.06 };
 
-	tap_plan(&t, 8 + 8 + 8 + 4);
+	tap_plan(&t, 9 + 9 + 9 + 4);
 	tap_ok(&t, sizes(), "row sizes, block sizes and names");
 	tap_ok(&t, hand_f16(), "f16 by hand");
 	tap_ok(&t, hand_bf16(), "bf16 by hand: upper halves, rounded to the nearest even, NaN kept");
 	tap_ok(&t, hand_q5_0(), "q5_0 block by hand (fifth bits from the 32-bit high word)");
+	tap_ok(&t, hand_q5_k(), "q5_k block by hand (Q4_K's scales, fifth bits at bit 2g + h)");
 	tap_ok(&t, hand_q4_0(), "q4_0 block by hand");
 	tap_ok(&t, hand_q8_0(), "q8_0 block by hand");
 	tap_ok(&t, hand_q4_k(), "q4_k block by hand (6-bit scales and mins)");
 	tap_ok(&t, hand_q6_k(), "q6_k block by hand");
-	for (size_t i = 0; i < 8; i++)
+	for (size_t i = 0; i < 9; i++)
 		tap_ok(&t, round_trip(all[i], bound[i]), "%s quantize -> dequantize within %.3f relative RMS",
 		       ea_type_name(all[i]), bound[i]);
-	for (size_t i = 0; i < 8; i++)
+	for (size_t i = 0; i < 9; i++)
 		tap_ok(&t, zero_row(all[i]), "%s: a zero row stays zero", ea_type_name(all[i]));
 	check_files(&t);
 	return tap_done(&t);

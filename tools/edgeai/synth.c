@@ -10,6 +10,7 @@
  * written row by row, so a model of gigabytes needs a few megabytes of memory.
  */
 #include <math.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +43,7 @@ static const struct shape presets[] = {
 struct synth {
 	struct shape shape;
 	enum ea_type type;
-	bool q4_k_m;		/* --type q4_k_m: llama.cpp's mix (see tensor_type()) */
+	bool mixed;		/* --type q4_k_m or q5_k_m: llama.cpp's mix (tensor_type()) */
 	uint64_t seed;
 	const char *out;
 	struct ea_gguf_writer *w;
@@ -86,28 +87,30 @@ static enum ea_type matrix_type(enum ea_type type, uint64_t row)
 {
 	if (row % ea_type_block_values(type) == 0)
 		return type;
-	return type == EA_TYPE_Q4_K ? EA_TYPE_Q4_0 : EA_TYPE_Q8_0;
+	return type == EA_TYPE_Q4_K ? EA_TYPE_Q4_0 : type == EA_TYPE_Q5_K ? EA_TYPE_Q5_0 :
+	       EA_TYPE_Q8_0;
 }
 
 /*
  * The type of a matrix of layer @l (-1: not in a layer) in role @more_bits
  * (attn_v, ffn_down: llama.cpp gives these more bits in some layers) or
- * @output. For --type q4_k_m, as llama.cpp's quantize writes Q4_K_M: Q4_K,
- * but Q6_K for the output and for attn_v and ffn_down of the first and last
- * eighth of the layers and every third layer between.
+ * @output. For --type q4_k_m (q5_k_m), as llama.cpp's quantize writes
+ * Q4_K_M (Q5_K_M): Q4_K (Q5_K), but Q6_K for the output and for attn_v and
+ * ffn_down of the first and last eighth of the layers and every third layer
+ * between.
  */
 static enum ea_type tensor_type(const struct synth *s, int l, bool more_bits, bool output)
 {
 	uint32_t n = s->shape.layers;
 
-	if (!s->q4_k_m)
+	if (!s->mixed)
 		return s->type;
 	if (output)
 		return EA_TYPE_Q6_K;
 	if (more_bits && l >= 0 &&
 	    ((uint32_t)l < n / 8 || (uint32_t)l >= 7 * n / 8 || ((uint32_t)l - n / 8) % 3 == 2))
 		return EA_TYPE_Q6_K;
-	return EA_TYPE_Q4_K;
+	return s->type;
 }
 
 struct tensor {
@@ -365,13 +368,14 @@ static void parse_option(struct cli_parser *p, struct synth *s, bool *type_given
 		s->out = optarg;
 		break;
 	case OPT_TYPE:
-		s->q4_k_m = strcasecmp(optarg, "q4_k_m") == 0;
-		if (s->q4_k_m)
-			s->type = EA_TYPE_Q4_K;
-		if (s->q4_k_m || ea_type_from_name(optarg, &s->type))
+		s->mixed = !strcasecmp(optarg, "q4_k_m") || !strcasecmp(optarg, "q5_k_m");
+		if (s->mixed)
+			s->type = tolower((unsigned char)optarg[1]) == '4' ? EA_TYPE_Q4_K : EA_TYPE_Q5_K;
+		if (s->mixed || ea_type_from_name(optarg, &s->type))
 			*type_given = true;
 		else
-			cli_bad_value(p, "expected f32, f16, bf16, q8_0, q4_0, q5_0, q4_k, q6_k or q4_k_m");
+			cli_bad_value(p, "expected f32, f16, bf16, q8_0, q4_0, q5_0, q4_k, q5_k, q6_k, "
+				      "q4_k_m or q5_k_m");
 		break;
 	case OPT_PRESET:
 		parse_preset(p, &s->shape);
@@ -410,14 +414,14 @@ static int synth_main(int argc, char **argv)
 const struct cli_command cli_synth = {
 	.name = "synth",
 	.summary = "write a random-weight GGUF model of any llama shape and tensor type",
-	.usage = "-o FILE --type f32|f16|bf16|q8_0|q4_0|q5_0|q4_k|q6_k|q4_k_m\n"
+	.usage = "-o FILE --type f32|f16|bf16|q8_0|q4_0|q5_0|q4_k|q5_k|q6_k|q4_k_m|q5_k_m\n"
 		 "       [--preset tiny|tinyllama-1.1b|qwen2-0.5b|llama-3.2-1b]\n"
 		 "       [--layers N --dim N --heads N --kv-heads N --ffn N --vocab N --ctx N]\n"
 		 "       [--arch llama|qwen2] [--seed S]\n"
 		 "Options apply in order: a preset, then changes to it. Without a preset, the\n"
 		 "shape starts as 'tiny' (2 layers, dim 256, 4 heads, 2 kv heads, ffn 512, vocab 512,\n"
 		 "ctx 128). qwen2 adds q/k/v biases; the tokenizer is a synthetic SentencePiece vocab.\n"
-		 "q4_k_m mixes types as llama.cpp's Q4_K_M: Q4_K, with Q6_K for the output and\n"
-		 "for attn_v and ffn_down of some layers.",
+		 "q4_k_m and q5_k_m mix types as llama.cpp's Q4_K_M and Q5_K_M: Q4_K (Q5_K), with\n"
+		 "Q6_K for the output and for attn_v and ffn_down of some layers.",
 	.run = synth_main,
 };
