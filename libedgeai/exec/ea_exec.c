@@ -378,6 +378,29 @@ bool ea_exec_profile(struct ea_exec *x, double *us, uint32_t n_opcodes,
 			  n_types);
 }
 
+void ea_exec_profile_bytes(const struct ea_exec *x, double *bytes, uint32_t n_opcodes,
+			   double *matvec_bytes, uint32_t n_types)
+{
+	const struct ea_cs_op *ops = ea_cs_ops(x->cs);
+
+	for (uint32_t i = 0; i < x->cs->n_ops; i++) {
+		double b = 0;
+
+		/* Ops that bind a whole table and touch a part: the embedding (one
+		 * row), the rope/KV store (one position), attention (the filled
+		 * positions). Their bytes are not known from their spans. */
+		if (ops[i].opcode == EA_CS_ATTENTION || ops[i].opcode == EA_CS_EMBED ||
+		    ops[i].opcode == EA_CS_ROPE_STORE)
+			continue;
+		for (uint32_t r = 0; r < EA_CS_MAX_REFS; r++)
+			b += (double)ops[i].ref[r].bytes;
+		if (ops[i].opcode < n_opcodes)
+			bytes[ops[i].opcode] += b;
+		if (ops[i].opcode == EA_CS_MATVEC && ops[i].type < n_types)
+			matvec_bytes[ops[i].type] += b;
+	}
+}
+
 bool ea_exec_profile_prompt(struct ea_exec *x, double *us, uint32_t n_opcodes,
 			       double *matmul_us, uint32_t n_types)
 {

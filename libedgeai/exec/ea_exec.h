@@ -82,6 +82,14 @@ void ea_exec_traffic(const struct ea_exec *x, uint64_t *weight_bytes,
 bool ea_exec_profile(struct ea_exec *x, double *us, uint32_t n_opcodes, double *matvec_us,
 		     uint32_t n_types);
 
+/* The bytes each op of the decode step binds (its spans: weights, inputs and
+ * outputs), added to @bytes[opcode] and, for matvecs, @matvec_bytes[type]:
+ * with ea_exec_profile()'s times, the GB/s each op reaches. Left out: the
+ * ops that bind a whole table and touch part of it (embedding, rope/KV
+ * store, attention). */
+void ea_exec_profile_bytes(const struct ea_exec *x, double *bytes, uint32_t n_opcodes,
+			   double *matvec_bytes, uint32_t n_types);
+
 /* The same for the last prompt run (its matmuls' time by weight type in
  * @matmul_us); false too when the stream has no prompt program. */
 bool ea_exec_profile_prompt(struct ea_exec *x, double *us, uint32_t n_opcodes,

@@ -89,22 +89,40 @@ static int32_t prompt_token(int i, int n_vocab)
 	return (int32_t)(1 + (uint32_t)(i * 2654435761u) % (uint32_t)(n_vocab - 1));
 }
 
-static void print_profile(struct ea_exec *x)
+/* EDGEAI_PROFILE=1: each op's GPU time in one step and, where its bytes are
+ * known, the GB/s it reaches and its share of the roofline. */
+static void print_profile(struct ea_exec *x, double roofline_gbps)
 {
 	double us[EA_CS_OPCODE_COUNT] = { 0 }, matvec_us[32] = { 0 }, total = 0;
+	double bytes[EA_CS_OPCODE_COUNT] = { 0 }, matvec_bytes[32] = { 0 };
 
 	if (!ea_exec_profile(x, us, EA_CS_OPCODE_COUNT, matvec_us, 32))
 		return;
+	ea_exec_profile_bytes(x, bytes, EA_CS_OPCODE_COUNT, matvec_bytes, 32);
 	for (int i = 0; i < EA_CS_OPCODE_COUNT; i++)
 		total += us[i];
-	fprintf(stderr, "profile of one step (a barrier after every op): %.1f us\n", total);
-	for (uint32_t i = 0; i < EA_CS_OPCODE_COUNT; i++)
-		if (us[i] > 0)
+	fprintf(stderr, "profile of one step (a barrier after every op): %.1f us; GB/s of the "
+		"bytes each op binds, and its share of the %.1f GB/s roofline\n", total,
+		roofline_gbps);
+	for (uint32_t i = 0; i < EA_CS_OPCODE_COUNT; i++) {
+		double gbps = us[i] > 0 ? bytes[i] / (us[i] * 1e3) : 0;
+
+		if (us[i] <= 0)
+			continue;
+		if (bytes[i] > 0)
+			fprintf(stderr, "  %-12s %8.1f us %8.1f GB/s %6.3f\n", ea_op_name(i), us[i],
+				gbps, roofline_gbps > 0 ? gbps / roofline_gbps : 0);
+		else
 			fprintf(stderr, "  %-12s %8.1f us\n", ea_op_name(i), us[i]);
-	for (int t = 0; t < 32; t++)
+	}
+	for (int t = 0; t < 32; t++) {
+		double gbps = matvec_us[t] > 0 ? matvec_bytes[t] / (matvec_us[t] * 1e3) : 0;
+
 		if (matvec_us[t] > 0)
-			fprintf(stderr, "  matvec %-5s %8.1f us\n", ea_type_name((enum ea_type)t),
-				matvec_us[t]);
+			fprintf(stderr, "  matvec %-5s %8.1f us %8.1f GB/s %6.3f\n",
+				ea_type_name((enum ea_type)t), matvec_us[t], gbps,
+				roofline_gbps > 0 ? gbps / roofline_gbps : 0);
+	}
 }
 
 static int bench_vk(const struct bench_options *o, const struct ea_model *m,
@@ -168,7 +186,7 @@ static int bench_vk(const struct bench_options *o, const struct ea_model *m,
 	}
 	r->tg_tok_s = median(runs, o->runs);
 	r->ctx = o->n_prompt + (o->n_gen + 1) / 2.0;
-	print_profile(x);
+	print_profile(x, r->roofline_gbps);
 	rc = 0;
 	goto out;
 fail:
