@@ -6,7 +6,7 @@
 #        edgeai-sched, edgeaid's systemd unit (ExecStart at the installed
 #        edgeaid), the udev rule of /dev/accel/accel* and the manual pages
 #        edgeai(1), edgeaid(8), edgeai-sched(8) (packaging/mkman, from the
-#        tools' --help). Each installed file
+#        tools' --help) and bash completion. Each installed file
 #        is printed, and listed in $(PREFIX)/share/edgeai/installed.txt.
 #   make uninstall [PREFIX=] [DESTDIR=]   removes exactly what that list says.
 #
@@ -23,6 +23,7 @@ UNITDIR     ?= $(PREFIX)/lib/systemd/system
 UDEVDIR     ?= $(PREFIX)/lib/udev/rules.d
 DATADIR     ?= $(PREFIX)/share/edgeai
 MANDIR      ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 INSTALLED_LIST := $(DATADIR)/installed.txt
 
 # install_file MODE SRC DST: one file, printed and listed.
@@ -57,6 +58,7 @@ install: lib tools
 	$(call install_file,0644,$(BUILD)/man/man1/edgeai.1,$(MANDIR)/man1/edgeai.1)
 	$(call install_file,0644,$(BUILD)/man/man8/edgeaid.8,$(MANDIR)/man8/edgeaid.8)
 	$(call install_file,0644,$(BUILD)/man/man8/edgeai-sched.8,$(MANDIR)/man8/edgeai-sched.8)
+	$(call install_file,0644,packaging/edgeai.bash-completion,$(BASHCOMPDIR)/edgeai)
 	@echo "$(INSTALLED_LIST)" >>$(DESTDIR)$(INSTALLED_LIST).new
 	@mv $(DESTDIR)$(INSTALLED_LIST).new $(DESTDIR)$(INSTALLED_LIST)
 	@echo "  $(INSTALLED_LIST) (this list)"
