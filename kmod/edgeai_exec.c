@@ -21,6 +21,7 @@
 #include "edgeai_exec.h"
 #include "edgeai_job.h"
 #include "edgeai_params.h"
+#include "edgeai_trace.h"
 
 static void edgeai_exec_sweep(struct work_struct *work);
 
@@ -347,8 +348,10 @@ static int edgeai_exec_fetch(struct edgeai_exec *exec, struct drm_file *file,
 	for (;;) {
 		mutex_lock(&exec->lock);
 		job = edgeai_exec_hand_over(exec, file);
-		if (!IS_ERR_OR_NULL(job))
+		if (!IS_ERR_OR_NULL(job)) {
 			edgeai_exec_describe(job, args, handles);
+			trace_edgeai_job_fetch(job->id, job->model_id, job->priority);
+		}
 		mutex_unlock(&exec->lock);
 		if (job)
 			break;

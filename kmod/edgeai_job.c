@@ -27,6 +27,7 @@
 #include "edgeai_sched.h"
 #include "edgeai_job.h"
 #include "edgeai_queue.h"
+#include "edgeai_trace.h"
 
 /* Jobs the executor may hold or have waiting, summed over all clients. */
 #define EDGEAI_SCHED_CREDITS		4096
@@ -65,6 +66,7 @@ void edgeai_job_end(struct edgeai_job *job, int status)
 	struct edgeai_file *client = job->client;
 
 	atomic_dec(&job->queue->unfinished);
+	trace_edgeai_job_done(job->id, status, status ? 0 : job->device_time_ns);
 	edgeai_sched_job_ended(client->edev, job, status);
 	atomic64_inc(status ? &client->jobs_failed : &client->jobs_completed);
 	if (status)
@@ -103,6 +105,7 @@ static struct dma_fence *edgeai_job_run(struct drm_sched_job *sched_job)
 
 	dma_fence_init(job->done, &edgeai_fence_ops, &edev->fence_lock,
 		       edev->fence_context, job->id);
+	trace_edgeai_job_schedule(job->id, job->model_id, job->priority);
 	if (unlikely(error)) {
 		job->state = EDGEAI_JOB_ENDED;
 		edgeai_job_end(job, error);
@@ -248,6 +251,7 @@ static void edgeai_job_push(struct edgeai_file *efile, struct edgeai_job *job,
 	if (out)
 		drm_syncobj_replace_fence(out, finished);
 	atomic_inc(&job->queue->unfinished);
+	trace_edgeai_job_submit(job->id, job->model_id, job->priority);
 	edgeai_sched_job_queued(efile->edev, job);
 	atomic64_inc(&efile->jobs_submitted);
 	drm_sched_entity_push_job(&job->base);

@@ -29,6 +29,7 @@
 #include "edgeai_job.h"
 #include "edgeai_policy.h"
 #include "edgeai_sched.h"
+#include "edgeai_trace.h"
 
 /*
  * The attached policy; written under edgeai_sched_lock.  Readers hold it with
@@ -225,6 +226,7 @@ int edgeai_route_ioctl(struct drm_device *dev, void *data,
 	args->reason = call.ctx.reason;
 	args->seq = atomic64_inc_return(&call.edev->route.seq);
 	edgeai_route_record(&call.edev->route, args);
+	trace_edgeai_route(args->seq, args->policy_name, args->decision, args->reason);
 	return 0;
 }
 
