@@ -378,6 +378,18 @@ bool ea_exec_profile(struct ea_exec *x, double *us, uint32_t n_opcodes,
 			  n_types);
 }
 
+uint32_t ea_exec_step_ops(const struct ea_exec *x, const struct ea_cs_op **ops)
+{
+	*ops = ea_cs_ops(x->cs);
+	return x->cs->n_ops;
+}
+
+bool ea_exec_step_times(struct ea_exec *x, double *ns, uint32_t n)
+{
+	return x->profile && n == x->cs->n_ops + 1 &&
+	       ea_vk_rec_read_timestamps(&x->rec, ns, n, &x->error) == EA_OK;
+}
+
 void ea_exec_profile_bytes(const struct ea_exec *x, double *bytes, uint32_t n_opcodes,
 			   double *matvec_bytes, uint32_t n_types)
 {

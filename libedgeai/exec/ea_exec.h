@@ -82,6 +82,12 @@ void ea_exec_traffic(const struct ea_exec *x, uint64_t *weight_bytes,
 bool ea_exec_profile(struct ea_exec *x, double *us, uint32_t n_opcodes, double *matvec_us,
 		     uint32_t n_types);
 
+/* The decode step's ops (their count; *@ops points at them), and with
+ * EDGEAI_PROFILE the last step's timestamps: @n = ops + 1 of them, in ns
+ * from the first, op i running from ns[i] to ns[i + 1]. For traces. */
+uint32_t ea_exec_step_ops(const struct ea_exec *x, const struct ea_cs_op **ops);
+bool ea_exec_step_times(struct ea_exec *x, double *ns, uint32_t n);
+
 /* The bytes each op of the decode step binds (its spans: weights, inputs and
  * outputs), added to @bytes[opcode] and, for matvecs, @matvec_bytes[type]:
  * with ea_exec_profile()'s times, the GB/s each op reaches. Left out: the

@@ -23,7 +23,7 @@ extern const struct cli_command cli_run;
 extern const struct cli_command cli_bench;
 extern const struct cli_command cli_serve;
 extern const struct cli_command cli_ask, cli_probe, cli_eval_collab, cli_eval_spec;
-extern const struct cli_command cli_top;
+extern const struct cli_command cli_top, cli_prof;
 
 /* Open the device for @options; on failure print why and return NULL. */
 struct ea_device *cli_open(const struct ea_open_options *options);

@@ -13,7 +13,7 @@ static const struct cli_command *const commands[] = {
 	&cli_perplexity,
 	&cli_bench,
 	&cli_serve,
-	&cli_ask, &cli_probe, &cli_eval_collab, &cli_eval_spec, &cli_top,
+	&cli_ask, &cli_probe, &cli_eval_collab, &cli_eval_spec, &cli_top, &cli_prof,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
