@@ -4,9 +4,9 @@
 #        administrator need: libedgeai.so.0 (and libedgeai.so, libedgeai.a),
 #        edgeai.h, edgeai.pc for pkg-config, the tools edgeai, edgeaid and
 #        edgeai-sched, edgeaid's systemd unit (ExecStart at the installed
-#        edgeaid), the udev rule of /dev/accel/accel* and the manual pages
-#        edgeai(1), edgeaid(8), edgeai-sched(8) (packaging/mkman, from the
-#        tools' --help) and bash completion. Each installed file
+#        edgeaid), the udev rule of /dev/accel/accel*, the manual pages
+#        edgeai(1), edgeai-serve(1), edgeai(4), edgeaid(8), edgeai-sched(8)
+#        (packaging/mkman, from docs/) and bash completion. Each installed file
 #        is printed, and listed in $(PREFIX)/share/edgeai/installed.txt.
 #   make uninstall [PREFIX=] [DESTDIR=]   removes exactly what that list says.
 #
@@ -56,6 +56,8 @@ install: lib tools
 	$(call install_file,0644,tools/udev/70-edgeai.rules,$(UDEVDIR)/70-edgeai.rules)
 	packaging/mkman $(BUILD)/man $(BUILD)/bin >/dev/null
 	$(call install_file,0644,$(BUILD)/man/man1/edgeai.1,$(MANDIR)/man1/edgeai.1)
+	$(call install_file,0644,$(BUILD)/man/man1/edgeai-serve.1,$(MANDIR)/man1/edgeai-serve.1)
+	$(call install_file,0644,$(BUILD)/man/man4/edgeai.4,$(MANDIR)/man4/edgeai.4)
 	$(call install_file,0644,$(BUILD)/man/man8/edgeaid.8,$(MANDIR)/man8/edgeaid.8)
 	$(call install_file,0644,$(BUILD)/man/man8/edgeai-sched.8,$(MANDIR)/man8/edgeai-sched.8)
 	$(call install_file,0644,packaging/edgeai.bash-completion,$(BASHCOMPDIR)/edgeai)
