@@ -5,7 +5,8 @@
 #        edgeai.h, edgeai.pc for pkg-config, the tools edgeai, edgeaid and
 #        edgeai-sched, edgeaid's systemd unit (ExecStart at the installed
 #        edgeaid), the udev rule of /dev/accel/accel*, the manual pages
-#        edgeai(1), edgeai-serve(1), edgeai(4), edgeaid(8), edgeai-sched(8)
+#        edgeai(1), edgeai-serve(1), libedgeai(3), edgeai(4), edgeaid(8),
+#        edgeai-sched(8)
 #        (packaging/mkman, from docs/) and bash completion. Each installed file
 #        is printed, and listed in $(PREFIX)/share/edgeai/installed.txt.
 #   make uninstall [PREFIX=] [DESTDIR=]   removes exactly what that list says.
@@ -57,6 +58,7 @@ install: lib tools
 	packaging/mkman $(BUILD)/man $(BUILD)/bin >/dev/null
 	$(call install_file,0644,$(BUILD)/man/man1/edgeai.1,$(MANDIR)/man1/edgeai.1)
 	$(call install_file,0644,$(BUILD)/man/man1/edgeai-serve.1,$(MANDIR)/man1/edgeai-serve.1)
+	$(call install_file,0644,$(BUILD)/man/man3/libedgeai.3,$(MANDIR)/man3/libedgeai.3)
 	$(call install_file,0644,$(BUILD)/man/man4/edgeai.4,$(MANDIR)/man4/edgeai.4)
 	$(call install_file,0644,$(BUILD)/man/man8/edgeaid.8,$(MANDIR)/man8/edgeaid.8)
 	$(call install_file,0644,$(BUILD)/man/man8/edgeai-sched.8,$(MANDIR)/man8/edgeai-sched.8)
