@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ea_utf8.h"
 #include "ea_tokenizer.h"
 
 /* tokenizer.ggml.token_type values (llama.cpp's llama_token_type). */
@@ -154,30 +155,6 @@ static uint32_t utf8_next(const uint8_t *s, size_t n, size_t *len)
 	}
 	*len = need ? need : 1;
 	return need ? cp : 0xfffd;
-}
-
-static size_t utf8_put(char *out, uint32_t cp)
-{
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xc0 | cp >> 6);
-		out[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xe0 | cp >> 12);
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		out[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | cp >> 18);
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	out[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
 }
 
 enum cp_class { CP_OTHER, CP_LETTER, CP_NUMBER, CP_SPACE };
@@ -498,7 +475,7 @@ static bool gpt2_encode(const struct ea_tokenizer *tok, const uint8_t *s, size_t
 		size_t len = gpt2_piece(s + i, n - i), m = 0;
 
 		for (size_t j = 0; j < len; j++)
-			m += utf8_put(mapped + m, tok->byte_cp[s[i + j]]);
+			m += ea_utf8_put(mapped + m, tok->byte_cp[s[i + j]]);
 		ok = gpt2_bpe(tok, mapped, m, out);
 		i += len;
 	}
@@ -828,7 +805,7 @@ static ea_status load_byte_tokens(struct ea_tokenizer *tok, struct ea_error *err
 		size_t len;
 
 		if (tok->model == EA_TOKENIZER_GPT2)
-			len = utf8_put(s, tok->byte_cp[b]);
+			len = ea_utf8_put(s, tok->byte_cp[b]);
 		else
 			len = (size_t)snprintf(s, sizeof(s), "<0x%02X>", b);
 		tok->byte_token[b] = strmap_get(&tok->vocab, s, len);

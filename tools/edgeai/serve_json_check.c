@@ -56,30 +56,6 @@ static int hex4(const unsigned char *p, size_t left)
 	return v;
 }
 
-/* Append code point @cp to @out (room for 4 more bytes is there). */
-static size_t put_utf8(char *out, uint32_t cp)
-{
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xc0 | cp >> 6);
-		out[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xe0 | cp >> 12);
-		out[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-		out[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | cp >> 18);
-	out[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-	out[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-	out[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
 
 /*
  * The string at sc->at (its opening quote), checked; unescaped into @k when
@@ -158,7 +134,7 @@ static bool string(struct scan *sc, struct key *k)
 					     ((uint32_t)hex4(sc->s + i + 2, end - i - 2) - 0xdc00);
 					i += 6;
 				}
-				out += put_utf8(k->bytes + out, cp);
+				out += ea_utf8_put(k->bytes + out, cp);
 				continue;
 			}
 			k->bytes[out++] = c == 'b' ? '\b' : c == 'f' ? '\f' : c == 'n' ? '\n' :
