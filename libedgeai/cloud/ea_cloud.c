@@ -375,6 +375,7 @@ struct guard {
 	double first_byte_ms, idle_ms;
 	curl_off_t seen, header_bytes;
 	bool deadline_bound;	/* the deadline, not timeout_ms, set the attempt's timeout */
+	bool guards_are_deadline; /* the deadline's rest set the first-byte and idle bounds */
 	char why[96];		/* set when the guard stopped the transfer */
 };
 
@@ -390,10 +391,10 @@ static void guard_init(struct guard *g, double end_ms, bool streamed)
 	g->end_ms = end_ms;
 	g->first_byte_ms = streamed ? EA_CLOUD_FIRST_BYTE_MS : INFINITY;
 	g->idle_ms = streamed ? EA_CLOUD_IDLE_MS : INFINITY;
-	if (end_ms > 0 && left < g->first_byte_ms)
-		g->first_byte_ms = left;
-	if (end_ms > 0 && left < g->idle_ms)
-		g->idle_ms = left;
+	if (end_ms > 0 && left < g->first_byte_ms) {
+		g->first_byte_ms = g->idle_ms = left;
+		g->guards_are_deadline = true;
+	}
 }
 
 static int on_progress(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
@@ -410,9 +411,11 @@ static int on_progress(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_of
 		return 0;
 	}
 	if (!g->seen && now - g->start_ms > g->first_byte_ms)
-		snprintf(g->why, sizeof(g->why), "no answer within %.0f ms", g->first_byte_ms);
+		snprintf(g->why, sizeof(g->why), "%sno answer within %.0f ms",
+			 g->guards_are_deadline ? "the deadline passed: " : "", g->first_byte_ms);
 	else if (g->seen && now - g->last_ms > g->idle_ms)
-		snprintf(g->why, sizeof(g->why), "the answer stalled for %.0f ms", g->idle_ms);
+		snprintf(g->why, sizeof(g->why), "%sthe answer stalled for %.0f ms",
+			 g->guards_are_deadline ? "the deadline passed: " : "", g->idle_ms);
 	return g->why[0] ? 1 : 0;
 }
 
@@ -451,6 +454,7 @@ static CURL *new_handle(const struct ea_cloud_endpoint *ep, const char *url,
 {
 	CURL *curl = curl_easy_init();
 	char auth[4200];
+	long timeout_ms;
 
 	if (!curl)
 		return NULL;
@@ -463,8 +467,9 @@ static CURL *new_handle(const struct ea_cloud_endpoint *ep, const char *url,
 	curl_easy_setopt(curl, CURLOPT_URL, url);
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, *headers);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	g->deadline_bound = clamp_ms(ep->timeout_ms, g) < ep->timeout_ms;
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, clamp_ms(ep->timeout_ms, g));
+	timeout_ms = clamp_ms(ep->timeout_ms, g);
+	g->deadline_bound = timeout_ms < ep->timeout_ms;
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, clamp_ms(ep->connect_timeout_ms, g));
 	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(curl, CURLOPT_HEADERDATA, g);

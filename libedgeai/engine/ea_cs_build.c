@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* ea_cs_build - a model's programs as a command stream (edgeai_cmdstream.h). */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -153,6 +154,17 @@ struct layer_weights {
 	uint32_t t3[3], t2[2];
 };
 
+/* Whether q, k and v (gate and up) differ in type and so cannot be one matrix. */
+static bool qkv_mixed(const struct ea_layer *w)
+{
+	return w->wq.type != w->wk.type || w->wk.type != w->wv.type;
+}
+
+static bool gu_mixed(const struct ea_layer *w)
+{
+	return w->w_gate.type != w->w_up.type;
+}
+
 static void layer_weights(struct builder *b, const struct ea_model *m, int l,
 			  struct layer_weights *lw)
 {
@@ -172,8 +184,8 @@ static void layer_weights(struct builder *b, const struct ea_model *m, int l,
 	lw->k_cache = take(b, kvb, (uint64_t)ctx * kvd * sizeof(float));
 	lw->v_cache = take(b, kvb, (uint64_t)ctx * kvd * sizeof(float));
 	lw->attn_norm = floats(b, wb, w->attn_norm, dim);
-	lw->qkv_apart = w->wq.type != w->wk.type || w->wk.type != w->wv.type;
-	lw->gu_apart = w->w_gate.type != w->w_up.type;
+	lw->qkv_apart = qkv_mixed(w);
+	lw->gu_apart = gu_mixed(w);
 	if (lw->qkv_apart) {
 		lw->w3[0] = matrix(b, wb, w->wq, qd, dim);
 		lw->w3[1] = matrix(b, wb, w->wk, kvd, dim);
@@ -212,12 +224,12 @@ static void layer_weights(struct builder *b, const struct ea_model *m, int l,
  * which must fall on EA_CS_ALIGN (head_dim and ffn of usual models do). */
 static bool parts_aligned(const struct ea_model_config *c, const struct ea_layer *w)
 {
-	uint64_t qd = (uint64_t)c->n_heads * c->head_dim * 4, kvd = (uint64_t)c->n_kv_heads * c->head_dim * 4;
-	bool qkv_apart = w->wq.type != w->wk.type || w->wk.type != w->wv.type;
+	uint64_t qd = (uint64_t)c->n_heads * c->head_dim * 4;
+	uint64_t kvd = (uint64_t)c->n_kv_heads * c->head_dim * 4;
 
-	if (qkv_apart && (qd % EA_CS_ALIGN || kvd % EA_CS_ALIGN))
+	if (qkv_mixed(w) && (qd % EA_CS_ALIGN || kvd % EA_CS_ALIGN))
 		return false;
-	return w->w_gate.type == w->w_up.type || (c->ffn_dim * 4ull) % EA_CS_ALIGN == 0;
+	return !gu_mixed(w) || (c->ffn_dim * 4ull) % EA_CS_ALIGN == 0;
 }
 
 /* @ref from byte @at on (a part of a fused layout). */

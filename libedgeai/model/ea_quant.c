@@ -246,13 +246,19 @@ static void dequant_q8_0(const uint8_t *b, float *y, size_t n)
 	}
 }
 
-static void dequant_q5_k(const uint8_t *b, float *y, size_t n)
+/*
+ * Q4_K and Q5_K: fp16 d and dmin, the packed scales, for Q5_K 32 bytes of
+ * fifth bits (value 32 s + l's at bit s of byte l), then the nibbles: 64
+ * values at a time, the low nibbles of 32 bytes, then their high nibbles.
+ */
+static void dequant_k(const uint8_t *b, float *y, size_t n, bool fifth)
 {
-	for (size_t i = 0; i < n; i += EA_QK_K, b += EA_BLOCK_Q5_K_BYTES) {
-		float d = load_fp16(b), dmin = load_fp16(b + 2);
-		const uint8_t *scales = b + 4, *qh = b + 16, *q = b + 48;
+	size_t block = fifth ? EA_BLOCK_Q5_K_BYTES : EA_BLOCK_Q4_K_BYTES;
 
-		/* As Q4_K, with value 32 s + l's fifth bit at bit s of qh[l]. */
+	for (size_t i = 0; i < n; i += EA_QK_K, b += block) {
+		float d = load_fp16(b), dmin = load_fp16(b + 2);
+		const uint8_t *scales = b + 4, *qh = b + 16, *q = b + (fifth ? 48 : 16);
+
 		for (int s = 0; s < 8; s += 2, q += 32) {
 			uint8_t sc, m;
 			float d1, m1, d2, m2;
@@ -264,34 +270,11 @@ static void dequant_q5_k(const uint8_t *b, float *y, size_t n)
 			d2 = d * sc;
 			m2 = dmin * m;
 			for (int l = 0; l < 32; l++)
-				*y++ = d1 * (float)((q[l] & 0xf) | ((qh[l] >> s) & 1) << 4) - m1;
+				*y++ = d1 * (float)((q[l] & 0xf) |
+						    (fifth ? ((qh[l] >> s) & 1) << 4 : 0)) - m1;
 			for (int l = 0; l < 32; l++)
-				*y++ = d2 * (float)((q[l] >> 4) | ((qh[l] >> (s + 1)) & 1) << 4) - m2;
-		}
-	}
-}
-
-static void dequant_q4_k(const uint8_t *b, float *y, size_t n)
-{
-	for (size_t i = 0; i < n; i += EA_QK_K, b += EA_BLOCK_Q4_K_BYTES) {
-		float d = load_fp16(b), dmin = load_fp16(b + 2);
-		const uint8_t *scales = b + 4, *q = b + 16;
-
-		/* 64 values at a time: low nibbles of 32 bytes, then their high nibbles. */
-		for (int s = 0; s < 8; s += 2, q += 32) {
-			uint8_t sc, m;
-			float d1, m1, d2, m2;
-
-			q4_k_scale_min(scales, s, &sc, &m);
-			d1 = d * sc;
-			m1 = dmin * m;
-			q4_k_scale_min(scales, s + 1, &sc, &m);
-			d2 = d * sc;
-			m2 = dmin * m;
-			for (int l = 0; l < 32; l++)
-				*y++ = d1 * (float)(q[l] & 0xf) - m1;
-			for (int l = 0; l < 32; l++)
-				*y++ = d2 * (float)(q[l] >> 4) - m2;
+				*y++ = d2 * (float)((q[l] >> 4) |
+						    (fifth ? ((qh[l] >> (s + 1)) & 1) << 4 : 0)) - m2;
 		}
 	}
 }
@@ -375,10 +358,10 @@ void ea_dequant_row(enum ea_type type, const void *src, float *dst, size_t n)
 		dequant_q8_0(b, dst, n);
 		break;
 	case EA_TYPE_Q4_K:
-		dequant_q4_k(b, dst, n);
+		dequant_k(b, dst, n, false);
 		break;
 	case EA_TYPE_Q5_K:
-		dequant_q5_k(b, dst, n);
+		dequant_k(b, dst, n, true);
 		break;
 	case EA_TYPE_Q6_K:
 		dequant_q6_k(b, dst, n);
@@ -480,8 +463,6 @@ static void pack_q4_k_scales(uint8_t *s, const uint8_t *sc, const uint8_t *m)
 	}
 }
 
-/* Each sub-block of 32 spans [-min, -min + 15 * scale]; scales and mins are
- * then quantized to 6 bits against the block's largest of each. */
 /*
  * The K-quants' scales of one block of 256 values (Q4_K: @levels 15, Q5_K:
  * 31): per sub-block of 32 a scale (max - min) / levels and a min -min,
@@ -524,48 +505,32 @@ static int k_level(float x, float ds, float ms, int levels)
 	return ds ? clamp_int((int)lroundf((x + ms) / ds), 0, levels) : 0;
 }
 
-static void quantize_q4_k(const float *x, uint8_t *b, size_t n)
+/* Q4_K (levels 0 .. 15) and Q5_K (0 .. 31, the fifth bits apart): the
+ * layout dequant_k() reads. */
+static void quantize_k(const float *x, uint8_t *b, size_t n, bool fifth)
 {
-	for (size_t i = 0; i < n; i += EA_QK_K, x += EA_QK_K, b += EA_BLOCK_Q4_K_BYTES) {
+	size_t block = fifth ? EA_BLOCK_Q5_K_BYTES : EA_BLOCK_Q4_K_BYTES;
+	int levels = fifth ? 31 : 15;
+
+	for (size_t i = 0; i < n; i += EA_QK_K, x += EA_QK_K, b += block) {
+		uint8_t *qh = b + 16, *qs = b + (fifth ? 48 : 16);
 		float ds[8], ms[8];
 
-		k_scales(x, b, 15, ds, ms);
-		for (int s = 0; s < 8; s++) {
-			uint8_t *q = b + 16 + 32 * (s / 2);
-
-			for (int l = 0; l < 32; l++) {
-				int v = k_level(x[32 * s + l], ds[s], ms[s], 15);
-
-				if (s % 2 == 0)
-					q[l] = (uint8_t)v;
-				else
-					q[l] |= (uint8_t)(v << 4);
-			}
-		}
-	}
-}
-
-/* Q5_K: Q4_K's scales, then 32 bytes of fifth bits (byte l, bit s: value
- * 32 s + l of sub-block s), then Q4_K's nibbles. */
-static void quantize_q5_k(const float *x, uint8_t *b, size_t n)
-{
-	for (size_t i = 0; i < n; i += EA_QK_K, x += EA_QK_K, b += EA_BLOCK_Q5_K_BYTES) {
-		float ds[8], ms[8];
-		uint8_t *qh = b + 16, *qs = b + 48;
-
-		k_scales(x, b, 31, ds, ms);
-		memset(qh, 0, 32);
+		k_scales(x, b, levels, ds, ms);
+		if (fifth)
+			memset(qh, 0, 32);
 		for (int s = 0; s < 8; s++) {
 			uint8_t *q = qs + 32 * (s / 2);
 
 			for (int l = 0; l < 32; l++) {
-				int v = k_level(x[32 * s + l], ds[s], ms[s], 31);
+				int v = k_level(x[32 * s + l], ds[s], ms[s], levels);
 
 				if (s % 2 == 0)
 					q[l] = (uint8_t)(v & 0xf);
 				else
 					q[l] |= (uint8_t)((v & 0xf) << 4);
-				qh[l] |= (uint8_t)((v >> 4) << s);
+				if (fifth)
+					qh[l] |= (uint8_t)((v >> 4) << s);
 			}
 		}
 	}
@@ -639,10 +604,10 @@ void ea_quantize_row(enum ea_type type, const float *src, void *dst, size_t n)
 		quantize_q8_0(src, b, n);
 		break;
 	case EA_TYPE_Q4_K:
-		quantize_q4_k(src, b, n);
+		quantize_k(src, b, n, false);
 		break;
 	case EA_TYPE_Q5_K:
-		quantize_q5_k(src, b, n);
+		quantize_k(src, b, n, true);
 		break;
 	case EA_TYPE_Q6_K:
 		quantize_q6_k(src, b, n);

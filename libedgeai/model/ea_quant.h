@@ -10,9 +10,13 @@
  *  - Q8_0 (32 values, 34 bytes): fp16 d, int8 q[32]; x[j] = d * q[j].
  *  - Q4_0 (32 values, 18 bytes): fp16 d, uint8 qs[16]; x[j] = d * ((qs[j] & 15) - 8)
  *    and x[j + 16] = d * ((qs[j] >> 4) - 8) for j < 16.
+ *  - Q5_0 (32 values, 22 bytes): fp16 d, uint32 qh (bit j: value j's fifth bit),
+ *    qs[16] as Q4_0's; x = d * ((nibble | bit << 4) - 16).
  *  - Q4_K (256 values, 144 bytes): fp16 d, fp16 dmin, uint8 scales[12] (eight
  *    6-bit scales and eight 6-bit mins), uint8 qs[128]; sub-block s of 32 values
  *    is d * sc[s] * q - dmin * m[s].
+ *  - Q5_K (256 values, 176 bytes): Q4_K's d, dmin and scales, uint8 qh[32] (bit s
+ *    of byte l: value 32 s + l's fifth bit), then Q4_K's qs[128].
  *  - Q6_K (256 values, 210 bytes): uint8 ql[128] (low 4 bits), uint8 qh[64]
  *    (high 2 bits), int8 scales[16] (one per 16 values), fp16 d;
  *    x = d * scales[i] * (q - 32).

@@ -197,10 +197,11 @@ struct job {
 /* What is left of the request's deadline for a cloud call (0: no deadline). */
 static uint32_t deadline_left(const struct job *j)
 {
-	double left = j->deadline_ms - (ea_now_ms() - j->sink.start_ms);
+	double left;
 
 	if (!j->deadline_ms)
 		return 0;
+	left = j->deadline_ms - (ea_now_ms() - j->sink.start_ms);
 	return left < 1 ? 1 : (uint32_t)left;
 }
 

@@ -153,14 +153,10 @@ void ea_route_cloud_check(struct ea_router *r)
 
 	if (!r->down || !r->cloud || unix_now() < r->down_until)
 		return;
-	if (ea_cloud_probe_within(r->cloud, 1, EA_ROUTE_PROBE_DEADLINE_MS, &p, &why) != EA_OK) {
+	if (ea_cloud_probe_within(r->cloud, 1, EA_ROUTE_PROBE_DEADLINE_MS, &p, &why) != EA_OK)
 		ea_route_cloud_down(r);
-		return;
-	}
-	r->down = false;
-	r->backoff_ms = 0;
-	set_figures(r, p.rtt_ms, p.tokens_per_s);
-	publish(r);
+	else
+		ea_router_set_cloud(r, p.rtt_ms, p.tokens_per_s, NULL);
 }
 
 EA_API ea_status ea_router_set_cloud(struct ea_router *r, double rtt_ms, double tokens_per_s,

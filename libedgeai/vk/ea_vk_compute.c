@@ -767,6 +767,24 @@ out:
 	return status;
 }
 
+/* Two device-local buffers of @bytes, the bandwidth figures' source and
+ * destination; free_pair() frees what was made. */
+static ea_status buffer_pair(struct ea_vk *vk, VkDeviceSize bytes, struct ea_vk_buffer *src,
+			     struct ea_vk_buffer *dst, struct ea_error *err)
+{
+	ea_status status = ea_vk_buffer_create_local(vk, bytes, src, err);
+
+	return status == EA_OK ? ea_vk_buffer_create_local(vk, bytes, dst, err) : status;
+}
+
+static void free_pair(struct ea_vk *vk, struct ea_vk_buffer *src, struct ea_vk_buffer *dst)
+{
+	if (dst->buffer)
+		ea_vk_buffer_destroy(vk, dst);
+	if (src->buffer)
+		ea_vk_buffer_destroy(vk, src);
+}
+
 ea_status ea_vk_copy_bandwidth(struct ea_vk *vk, VkDeviceSize bytes, uint32_t iters,
 			       double *gbps, struct ea_error *err)
 {
@@ -775,19 +793,14 @@ ea_status ea_vk_copy_bandwidth(struct ea_vk *vk, VkDeviceSize bytes, uint32_t it
 	ea_status status;
 
 	*gbps = 0;
-	status = ea_vk_buffer_create_local(vk, bytes, &src, err);
-	if (status == EA_OK)
-		status = ea_vk_buffer_create_local(vk, bytes, &dst, err);
+	status = buffer_pair(vk, bytes, &src, &dst, err);
 	if (status == EA_OK)	/* warm-up: first touch of the pages, clocks */
 		status = time_copies(vk, &src, &dst, 2, &seconds, err);
 	if (status == EA_OK)
 		status = time_copies(vk, &src, &dst, iters, &seconds, err);
 	if (status == EA_OK && seconds > 0)
 		*gbps = 2.0 * (double)bytes * iters / seconds * 1e-9;
-	if (dst.buffer)
-		ea_vk_buffer_destroy(vk, &dst);
-	if (src.buffer)
-		ea_vk_buffer_destroy(vk, &src);
+	free_pair(vk, &src, &dst);
 	return status;
 }
 
@@ -838,9 +851,7 @@ ea_status ea_vk_stream_bandwidth(struct ea_vk *vk, VkDeviceSize bytes, uint32_t 
 		status = ea_vk_kernel_get(vk, "stream_copy", 2, sizeof(struct ea_push_stream),
 					  &copier, err);
 	if (status == EA_OK)
-		status = ea_vk_buffer_create_local(vk, bytes, &src, err);
-	if (status == EA_OK)
-		status = ea_vk_buffer_create_local(vk, bytes, &dst, err);
+		status = buffer_pair(vk, bytes, &src, &dst, err);
 	if (status == EA_OK)	/* warm-up: first touch of the pages, clocks */
 		status = time_stream(vk, copier, &src, &dst, 2, &seconds, err);
 	if (status == EA_OK)
@@ -851,9 +862,6 @@ ea_status ea_vk_stream_bandwidth(struct ea_vk *vk, VkDeviceSize bytes, uint32_t 
 		status = time_stream(vk, copier, &src, &dst, iters, &seconds, err);
 	if (status == EA_OK && seconds > 0)
 		*copy_gbps = 2.0 * (double)bytes * iters / seconds * 1e-9;
-	if (dst.buffer)
-		ea_vk_buffer_destroy(vk, &dst);
-	if (src.buffer)
-		ea_vk_buffer_destroy(vk, &src);
+	free_pair(vk, &src, &dst);
 	return status;
 }

@@ -115,7 +115,7 @@ static int prof(const struct prof_options *o)
 {
 	struct ea_open_options options = { .mode = EA_MODE_DIRECT };
 	struct trace t = { json_object_new_array(), ea_now_ms() };
-	double op_us[EA_CS_OPCODE_COUNT] = { 0 }, read_gbps = 0, copy_gbps = 0, a, b;
+	double op_us[EA_CS_OPCODE_COUNT] = { 0 }, read_gbps = 0, copy_gbps = 0, a;
 	struct ea_model *m = NULL;
 	struct ea_device *dev = NULL;
 	struct ea_backend *e = NULL;
@@ -168,12 +168,10 @@ static int prof(const struct prof_options *o)
 		a = ea_now_ms();
 		if (e->ops->step(e, token, (uint32_t)(n + (size_t)i)) != EA_OK)
 			goto failed;
-		b = ea_now_ms();
 		token = e->ops->argmax(e);
 		snprintf(name, sizeof(name), "step %d", i);
 		event(&t, name, "step", HOST_TID, a, ea_now_ms() - a);
 		gpu_events(&t, ea_backend_direct_exec(e), a, op_us);
-		(void)b;
 	}
 	root = json_object_new_object();
 	json_object_object_add(root, "traceEvents", t.events);

@@ -22,7 +22,7 @@
 
 #define REAP_EVERY_MS 250
 #define ADDR_BUCKETS 1024	/* of the per-address counts */
-#define REPORT_EVERY_MS 10000	/* the reaped count's log line, at most this often */
+#define REPORT_EVERY_MS 10000	/* a count's log line, at most this often */
 
 /* A client address (IPv4 or IPv6, the port left out) and its connections. */
 struct addr_key {
@@ -35,6 +35,29 @@ struct addr_count {
 	unsigned n;
 	struct addr_count *next;
 };
+
+/* A count logged as it grows, a line at most every REPORT_EVERY_MS. */
+struct tally {
+	unsigned long long n, reported;
+	double reported_ms;
+	char what[64];		/* "closed at the header deadline" */
+};
+
+/* Under the tracker's lock. */
+static void tally_report(struct tally *t, double now)
+{
+	char line[128];
+	int n;
+
+	if (t->n == t->reported || now - t->reported_ms < REPORT_EVERY_MS)
+		return;
+	n = snprintf(line, sizeof(line), "edgeai serve: %llu connection(s) %s so far\n", t->n,
+		     t->what);
+	if (n > 0 && write(STDERR_FILENO, line, (size_t)n) < 0)
+		return;
+	t->reported = t->n;
+	t->reported_ms = now;
+}
 
 struct conn {
 	struct serve_conns *cs;
@@ -55,11 +78,10 @@ struct serve_conns {
 	double header_timeout_ms;
 	struct conn *head;
 	unsigned open;
-	unsigned long long reaped, reported;
-	double reported_ms;
 	unsigned per_ip;	/* 0: no cap */
-	unsigned long long refused_ip, refused_ip_reported;
-	double refused_ip_reported_ms;
+	/* Connections closed at the header deadline, refused past --per-ip,
+	 * refused at the connection limit. */
+	struct tally reaped, refused_ip, refused_at_limit;
 	struct addr_count *buckets[ADDR_BUCKETS];
 };
 
@@ -115,39 +137,6 @@ static void addr_release(struct serve_conns *cs, const struct addr_key *k)
 		}
 }
 
-/* The count of reaped connections, a line at most every REPORT_EVERY_MS. */
-static void report(struct serve_conns *cs, double now)
-{
-	char line[128];
-	int n;
-
-	if (cs->reaped == cs->reported || now - cs->reported_ms < REPORT_EVERY_MS)
-		return;
-	n = snprintf(line, sizeof(line), "edgeai serve: %llu connection(s) closed at the header "
-		     "deadline so far\n", cs->reaped);
-	if (n > 0 && write(STDERR_FILENO, line, (size_t)n) < 0)
-		return;
-	cs->reported = cs->reaped;
-	cs->reported_ms = now;
-}
-
-/* The count of connections refused past --per-ip, likewise (under the lock). */
-static void report_refused(struct serve_conns *cs, double now)
-{
-	char line[128];
-	int n;
-
-	if (cs->refused_ip == cs->refused_ip_reported ||
-	    now - cs->refused_ip_reported_ms < REPORT_EVERY_MS)
-		return;
-	n = snprintf(line, sizeof(line), "edgeai serve: %llu connection(s) refused past the "
-		     "per-address limit of %u so far\n", cs->refused_ip, cs->per_ip);
-	if (n > 0 && write(STDERR_FILENO, line, (size_t)n) < 0)
-		return;
-	cs->refused_ip_reported = cs->refused_ip;
-	cs->refused_ip_reported_ms = now;
-}
-
 enum MHD_Result serve_conns_accept(void *cls, const struct sockaddr *addr, socklen_t len)
 {
 	struct serve_conns *cs = cls;
@@ -162,8 +151,8 @@ enum MHD_Result serve_conns_accept(void *cls, const struct sockaddr *addr, sockl
 	a = addr_count(cs, &k, false);
 	if (a && a->n >= cs->per_ip) {
 		ok = false;
-		cs->refused_ip++;
-		report_refused(cs, ea_now_ms());
+		cs->refused_ip.n++;
+		tally_report(&cs->refused_ip, ea_now_ms());
 	}
 	pthread_mutex_unlock(&cs->lock);
 	return ok ? MHD_YES : MHD_NO;
@@ -184,10 +173,11 @@ static void *reaper(void *arg)
 				/* libmicrohttpd sees the end of the stream and closes it. */
 				shutdown(k->fd, SHUT_RDWR);
 				k->reaped = true;
-				cs->reaped++;
+				cs->reaped.n++;
 			}
-		report(cs, now);
-		report_refused(cs, now);
+		tally_report(&cs->reaped, now);
+		tally_report(&cs->refused_ip, now);
+		tally_report(&cs->refused_at_limit, now);
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_nsec += REAP_EVERY_MS * 1000000L;
 		if (until.tv_nsec >= 1000000000L) {
@@ -208,6 +198,11 @@ struct serve_conns *serve_conns_start(unsigned header_timeout_s, unsigned per_ip
 		return NULL;
 	cs->header_timeout_ms = header_timeout_s * 1e3;
 	cs->per_ip = per_ip;
+	snprintf(cs->reaped.what, sizeof(cs->reaped.what), "closed at the header deadline");
+	snprintf(cs->refused_ip.what, sizeof(cs->refused_ip.what),
+		 "refused past the per-address limit of %u", per_ip);
+	snprintf(cs->refused_at_limit.what, sizeof(cs->refused_at_limit.what),
+		 "refused at the connection limit");
 	pthread_mutex_init(&cs->lock, NULL);
 	pthread_cond_init(&cs->wake, NULL);
 	if (pthread_create(&cs->thread, NULL, reaper, cs) != 0) {
@@ -336,9 +331,17 @@ unsigned long long serve_conns_reaped(struct serve_conns *cs)
 	unsigned long long n;
 
 	pthread_mutex_lock(&cs->lock);
-	n = cs->reaped;
+	n = cs->reaped.n;
 	pthread_mutex_unlock(&cs->lock);
 	return n;
+}
+
+void serve_conns_refused_at_limit(struct serve_conns *cs)
+{
+	pthread_mutex_lock(&cs->lock);
+	cs->refused_at_limit.n++;
+	tally_report(&cs->refused_at_limit, ea_now_ms());
+	pthread_mutex_unlock(&cs->lock);
 }
 
 unsigned serve_conns_open(struct serve_conns *cs)

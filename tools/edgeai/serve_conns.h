@@ -36,6 +36,10 @@ void serve_conns_request_began(struct MHD_Connection *c);
 /* A request has ended: the next one's header deadline starts now. */
 void serve_conns_request_ended(struct MHD_Connection *c);
 
+/* libmicrohttpd refused a connection at the connection limit: counted, and
+ * logged with the other counts (a line every 10 s at most). */
+void serve_conns_refused_at_limit(struct serve_conns *cs);
+
 /* Connections shut down for missing the deadline, so far; and those open. */
 unsigned long long serve_conns_reaped(struct serve_conns *cs);
 unsigned serve_conns_open(struct serve_conns *cs);

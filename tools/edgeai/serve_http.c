@@ -31,7 +31,6 @@
 /* Seconds an idle keep-alive connection is kept. */
 #define IDLE_TIMEOUT_S 60
 #define LOG_LINE_MAX 1024
-#define REFUSALS_REPORT_S 10
 
 struct serve_http {
 	struct serve_http_options o;
@@ -43,8 +42,6 @@ struct serve_http {
 	pthread_mutex_t lock;
 	pthread_cond_t idle;
 	unsigned in_flight;		/* requests begun and not completed */
-	unsigned long long refused;	/* connections refused at the limit */
-	double refusals_reported_ms;
 	uint64_t next_id;
 };
 
@@ -69,17 +66,6 @@ struct request {
 	struct serve_reply_meta meta;
 };
 
-/* The connection's thread serves others meanwhile: a request sleeps (its
- * connection suspended) until its job wakes it (serve_job_sleep_unless). */
-static void suspend_connection(void *c)
-{
-	MHD_suspend_connection(c);
-}
-
-static void resume_connection(void *c)
-{
-	MHD_resume_connection(c);
-}
 
 static int hex_digit(char c)
 {
@@ -261,7 +247,8 @@ static enum MHD_Result run_completion(struct serve_http *h, struct MHD_Connectio
 		return queue(c, r, MHD_HTTP_OK, serve_stream_response(r->job, &r->meta, &r->req,
 								     h->o.model, c));
 	r->waiting = true;
-	if (!serve_job_sleep_unless(r->job, true, 0, 0, suspend_connection, resume_connection, c))
+	if (!serve_job_sleep_unless(r->job, true, 0, 0, serve_connection_suspend,
+				    serve_connection_resume, c))
 		return MHD_YES;	/* resumed when the job has finished: on_request again */
 	r->waiting = false;
 	return reply_whole(h, c, r, &r->req, r->job, &r->meta);
@@ -561,28 +548,18 @@ static size_t unescape_url(void *cls, struct MHD_Connection *c, char *s)
 	return out;
 }
 
-/* libmicrohttpd's messages, one write each; refused connections counted and
- * reported at most every REFUSALS_REPORT_S seconds, not a line each. */
+/* libmicrohttpd's messages, one write each; a refusal at the connection
+ * limit is counted (serve_conns), not a line each. */
 static void log_mhd(void *cls, const char *fmt, va_list ap)
 {
 	struct serve_http *h = cls;
 	char line[LOG_LINE_MAX];
-	double now;
 
 	vsnprintf(line, sizeof(line), fmt, ap);
-	if (!strstr(line, "connection limit") && !strstr(line, "rejected by application")) {
+	if (strstr(line, "connection limit"))
+		serve_conns_refused_at_limit(h->conns);
+	else
 		log_line("edgeai serve: microhttpd: %s", line);
-		return;
-	}
-	now = ea_now_ms();
-	pthread_mutex_lock(&h->lock);
-	h->refused++;
-	if (now - h->refusals_reported_ms >= REFUSALS_REPORT_S * 1e3) {
-		log_line("edgeai serve: %llu connection(s) refused at the connection limit so "
-			 "far\n", (unsigned long long)h->refused);
-		h->refusals_reported_ms = now;
-	}
-	pthread_mutex_unlock(&h->lock);
 }
 
 /* ---- the daemon ------------------------------------------------------------- */

@@ -199,12 +199,12 @@ static bool emit_end(struct stream *s)
 	return emit_data(s, "[DONE]");
 }
 
-static void suspend_connection(void *c)
+void serve_connection_suspend(void *c)
 {
 	MHD_suspend_connection(c);
 }
 
-static void resume_connection(void *c)
+void serve_connection_resume(void *c)
 {
 	MHD_resume_connection(c);
 }
@@ -226,8 +226,8 @@ static enum produced produce(struct stream *s)
 	}
 	if (s->phase == PHASE_ECHO && s->n_pending >= s->n_echoed)
 		return emit_echo(s) ? PRODUCED : PRODUCE_FAILED;
-	if (!serve_job_sleep_unless(s->job, false, s->taken, s->n_read, suspend_connection,
-				    resume_connection, s->conn))
+	if (!serve_job_sleep_unless(s->job, false, s->taken, s->n_read, serve_connection_suspend,
+				    serve_connection_resume, s->conn))
 		return ASLEEP;
 	if (!serve_job_read(s->job, s->taken, s->n_read, &news))
 		return PRODUCE_FAILED;

@@ -25,6 +25,11 @@
 #include "serve_reply.h"
 #include "serve_request.h"
 
+/* serve_job_sleep_unless()'s sleep and wake for a libmicrohttpd connection
+ * (@c): the worker serves its other connections while a request waits. */
+void serve_connection_suspend(void *c);
+void serve_connection_resume(void *c);
+
 /* A response streaming @job, the job of @req on @model, to connection @c
  * (it takes a reference; the job is cancelled if the client goes away
  * first; @c sleeps while the job has nothing new, on a daemon that allows

@@ -9,13 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
+#include "ea_clock.h"
 
 /* "12", "12 ns", "3 KiB", "2 MiB", "1 GiB" -> a count (bytes or ns). */
 static uint64_t value_of(const char *v)
@@ -122,7 +116,7 @@ bool top_scan(const char *proc, struct top_sample *out)
 	bool ok = true;
 
 	memset(out, 0, sizeof(*out));
-	out->at_ms = now_ms();
+	out->at_ms = ea_now_ms();
 	if (!d)
 		return true;
 	while (ok && (e = readdir(d))) {
