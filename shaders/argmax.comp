@@ -8,6 +8,7 @@
 layout(local_size_x = 256) in;
 
 layout(std430, binding = 0) readonly buffer X { float values[]; } x;
+layout(std430, binding = 0) readonly buffer X4 { vec4 values[]; } x4;
 layout(std430, binding = 1) writeonly buffer Out { uint index; } o;
 
 #define EA_PUSH_ARGMAX
@@ -28,7 +29,18 @@ void main()
 	float value = -1.0 / 0.0;
 	uint index = 0xffffffffu;
 
-	for (uint i = id; i < p.n; i += WG)
+	// 16-byte loads (the span is 256-byte aligned), then the last n % 4; ties
+	// keep the earlier index, so the order of the scan does not matter.
+	for (uint i4 = id; i4 < p.n / 4u; i4 += WG) {
+		vec4 v = x4.values[i4];
+
+		for (uint j = 0u; j < 4u; j++)
+			if (beats(v[j], 4u * i4 + j, value, index)) {
+				value = v[j];
+				index = 4u * i4 + j;
+			}
+	}
+	for (uint i = p.n / 4u * 4u + id; i < p.n; i += WG)
 		if (beats(x.values[i], i, value, index)) {
 			value = x.values[i];
 			index = i;

@@ -28,6 +28,7 @@ layout(std430, binding = 0) readonly buffer Q { float values[]; } q;
 layout(std430, binding = 1) readonly buffer K { float values[]; } k;
 layout(std430, binding = 1) readonly buffer K4 { vec4 values[]; } k4;
 layout(std430, binding = 2) readonly buffer V { float values[]; } v;
+layout(std430, binding = 2) readonly buffer V4 { vec4 values[]; } v4;
 layout(std430, binding = 3) writeonly buffer Partial { float values[]; } partial;
 layout(std430, binding = 4) readonly buffer Step { uint pos; uint n_tokens; } step;
 
@@ -38,6 +39,7 @@ layout(std430, binding = 4) readonly buffer Step { uint pos; uint n_tokens; } st
 
 shared float query[MAX_HEAD_DIM];
 shared float weight[MAX_SPLIT];
+shared vec4 sums[WG];	// the weighted values of each group of positions
 
 void main()
 {
@@ -89,12 +91,39 @@ void main()
 		l += e;
 	}
 	l = reduce_add(l);	// its barriers also publish weight[]
-	for (uint d = id; d < p.head_dim; d += WG) {
-		float acc = 0.0;
+	if (p.head_dim % 4u == 0u) {
+		// Values as vec4s: invocation id takes column c (4 values) of the
+		// positions start + g, start + g + n_groups, ...; the groups' sums
+		// meet in shared memory. Every invocation loads independently, where
+		// one invocation a value walked all split_len positions in turn.
+		uint cols = p.head_dim / 4u;
+		uint n_groups = WG / cols;
+		uint c = id % cols, g = id / cols;
+		vec4 acc = vec4(0.0);
 
-		for (uint pos = start; pos < end; pos++)
-			acc += weight[pos - start] * v.values[pos * kv_stride + kv_head * p.head_dim + d];
-		partial.values[out_base + d] = acc;
+		if (g < n_groups)
+			for (uint pos = start + g; pos < end; pos += n_groups)
+				acc += weight[pos - start] *
+				       v4.values[(pos * kv_stride + kv_head * p.head_dim) / 4u + c];
+		sums[id] = acc;
+		barrier();
+		if (id < cols) {
+			for (uint i = 1u; i < n_groups; i++)
+				acc += sums[i * cols + id];
+			partial.values[out_base + 4u * id] = acc.x;
+			partial.values[out_base + 4u * id + 1u] = acc.y;
+			partial.values[out_base + 4u * id + 2u] = acc.z;
+			partial.values[out_base + 4u * id + 3u] = acc.w;
+		}
+	} else {
+		for (uint d = id; d < p.head_dim; d += WG) {
+			float acc = 0.0;
+
+			for (uint pos = start; pos < end; pos++)
+				acc += weight[pos - start] *
+				       v.values[pos * kv_stride + kv_head * p.head_dim + d];
+			partial.values[out_base + d] = acc;
+		}
 	}
 	if (id == 0u) {
 		partial.values[out_base + p.head_dim] = m;

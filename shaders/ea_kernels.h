@@ -34,6 +34,7 @@
 #define EA_MATVEC_ROWS		8u	/* rows a float matvec workgroup computes */
 #define EA_MATVEC_I8_ROWS	2u	/* rows an int8 matvec workgroup computes */
 #define EA_MATMUL_TILE		32u	/* matmul_head.glsl: rows x tokens a workgroup */
+#define EA_MATMUL_CM_TILE	64u	/* matmul_cm_main.glsl: the same, matrix units */
 #define EA_CPU_LANES		8u	/* the CPU-shaped kernels: one subgroup a workgroup */
 #define EA_MATMUL_CPU_ROWS	4u	/* rows a lane of matmul_*_cpu computes */
 #define EA_MATMUL_CPU_TOKENS	32u	/* tokens a matmul_*_cpu workgroup computes */

@@ -1,6 +1,6 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
-// variants: cpu
+// variants: cpu, coopmat
 // Prompt matmul Y = X W^T, F16 weights.
 
 #include "matmul_head.glsl"

@@ -6,7 +6,8 @@
 // shared memory, then every invocation accumulates a 2 x 2 block of the tile
 // in fp32. The type file supplies row_bytes() and w_at(). Built a second time
 // with EA_CPU_SHAPE (matmul_<type>_cpu) for devices that run shaders on the
-// CPU, with the body of matmul_cpu_main.glsl.
+// CPU, with the body of matmul_cpu_main.glsl, and a third with EA_COOPMAT
+// (matmul_<type>_cm) for the matrix units, with matmul_cm_main.glsl.
 
 #extension GL_EXT_control_flow_attributes : require
 
@@ -16,6 +17,14 @@
 #extension GL_KHR_shader_subgroup_basic : require
 #extension GL_KHR_shader_subgroup_ballot : require
 layout(local_size_x = 8) in;	// CPU_LANES: one subgroup
+#elif defined(EA_COOPMAT)
+#extension GL_NV_cooperative_matrix : require
+#extension GL_KHR_memory_scope_semantics : require
+#extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
+#extension GL_KHR_shader_subgroup_basic : require
+#define TILE EA_MATMUL_CM_TILE
+#define WG 128u
+layout(local_size_x = 128) in;	// 4 subgroups of 32
 #else
 #define TILE EA_MATMUL_TILE
 #define WG 256u

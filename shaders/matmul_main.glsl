@@ -2,6 +2,8 @@
 
 #ifdef EA_CPU_SHAPE
 #include "matmul_cpu_main.glsl"
+#elif defined(EA_COOPMAT)
+#include "matmul_cm_main.glsl"
 #else
 
 shared float w_tile[TILE][TILE + 1u];

@@ -14,9 +14,13 @@ SHADER_SG_SRCS := $(shell grep -l '^// variants: subgroup' $(SHADER_SRCS) /dev/n
 # One marked "// variants: cpu" is also built with EA_CPU_SHAPE defined, as
 # NAME_cpu, shaped for devices that run shaders on the CPU (lavapipe).
 SHADER_CPU_SRCS := $(shell grep -l '^// variants: cpu' $(SHADER_SRCS) /dev/null)
+# One marked "// variants: ..., coopmat" is also built with EA_COOPMAT defined, as
+# NAME_cm, for the GPU's matrix units (GL_NV_cooperative_matrix).
+SHADER_CM_SRCS := $(shell grep -l '^// variants:.*coopmat' $(SHADER_SRCS) /dev/null)
 SHADER_SPVS := $(patsubst shaders/%.comp,$(BUILD)/shaders/%.spv,$(SHADER_SRCS)) \
 	       $(patsubst shaders/%.comp,$(BUILD)/shaders/%_sg.spv,$(SHADER_SG_SRCS)) \
-	       $(patsubst shaders/%.comp,$(BUILD)/shaders/%_cpu.spv,$(SHADER_CPU_SRCS))
+	       $(patsubst shaders/%.comp,$(BUILD)/shaders/%_cpu.spv,$(SHADER_CPU_SRCS)) \
+	       $(patsubst shaders/%.comp,$(BUILD)/shaders/%_cm.spv,$(SHADER_CM_SRCS))
 SHADER_EMBED_S := $(BUILD)/shaders/ea_shader_blobs.S
 SHADER_EMBED_C := $(BUILD)/shaders/ea_shader_table.c
 SHADER_EMBED_OBJS := $(BUILD)/shaders/ea_shader_blobs.o $(BUILD)/shaders/ea_shader_table.o
@@ -40,6 +44,12 @@ $(BUILD)/shaders/%_sg.spv: shaders/%.comp
 $(BUILD)/shaders/%_cpu.spv: shaders/%.comp
 	@mkdir -p $(@D)
 	$(GLSLC) --target-env=$(SHADER_ENV) -O -DEA_CPU_SHAPE -MD -MF $@.d -MT $@ -o $@.tmp $<
+	$(SPIRV_VAL) --target-env $(SHADER_ENV) $@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/shaders/%_cm.spv: shaders/%.comp
+	@mkdir -p $(@D)
+	$(GLSLC) --target-env=$(SHADER_ENV) -O -DEA_COOPMAT -MD -MF $@.d -MT $@ -o $@.tmp $<
 	$(SPIRV_VAL) --target-env $(SHADER_ENV) $@.tmp
 	mv $@.tmp $@
 

@@ -13,9 +13,10 @@ static ea_status get_kernel(struct ea_vk_ops *ops, const char *base, uint32_t va
 {
 	char name[64];
 
-	snprintf(name, sizeof(name), "%s%s%s%s%s", base, variants & EA_OP_TYPED ? "_" : "",
+	snprintf(name, sizeof(name), "%s%s%s%s%s%s", base, variants & EA_OP_TYPED ? "_" : "",
 		 variants & EA_OP_TYPED ? ea_type_name(type) : "",
 		 variants & EA_OP_CPU && ops->cpu_shape ? "_cpu" : "",
+		 variants & EA_OP_COOPMAT && ops->coopmat && !ops->cpu_shape ? "_cm" : "",
 		 variants & EA_OP_SUBGROUP && ops->subgroup ? "_sg" : "");
 	return ea_vk_kernel_get(ops->vk, name, n_buffers, push_bytes, out, ops->err);
 }

@@ -20,6 +20,7 @@
 #define EA_OP_TYPED	1u	/* one kernel per weight type: <kernel>_<type> */
 #define EA_OP_SUBGROUP	2u	/* also <kernel>_sg, used where the device has subgroups */
 #define EA_OP_CPU	4u	/* also <kernel>_cpu, used on CPU devices (lavapipe) */
+#define EA_OP_COOPMAT	8u	/* also <kernel>_cm, used with ops->coopmat (matrix units) */
 
 /*
  * What an op's arguments ask of its spans and its kernel, as its shape rule

@@ -92,6 +92,7 @@ static ea_status plan_matmul(const struct ea_cs_op *op, const struct ea_vk_ops *
 	uint32_t rows = op->arg[0], cols = op->arg[1], n_tokens = op->arg[2];
 	uint32_t stride = op->arg[3] ? op->arg[3] : rows;
 	bool cpu = ops && ops->cpu_shape;
+	bool cm = ops && ops->coopmat && !cpu;
 	ea_status status = check_weights(op, op->type, rows, cols, &plan->need[0], err);
 
 	if (status != EA_OK)
@@ -103,8 +104,10 @@ static ea_status plan_matmul(const struct ea_cs_op *op, const struct ea_vk_ops *
 	plan->need[1] = floats((uint64_t)cols * n_tokens);
 	plan->need[2] = floats((uint64_t)stride * (n_tokens - 1) + rows);
 	PUSH(plan, matmul, rows, cols, n_tokens, stride);
-	plan->groups_x = div_up(rows, cpu ? EA_CPU_LANES * EA_MATMUL_CPU_ROWS : EA_MATMUL_TILE);
-	plan->groups_y = div_up(n_tokens, cpu ? EA_MATMUL_CPU_TOKENS : EA_MATMUL_TILE);
+	plan->groups_x = div_up(rows, cpu ? EA_CPU_LANES * EA_MATMUL_CPU_ROWS :
+				cm ? EA_MATMUL_CM_TILE : EA_MATMUL_TILE);
+	plan->groups_y = div_up(n_tokens, cpu ? EA_MATMUL_CPU_TOKENS :
+				cm ? EA_MATMUL_CM_TILE : EA_MATMUL_TILE);
 	return EA_OK;
 }
 
@@ -530,7 +533,7 @@ static const struct ea_op_desc table[EA_CS_OPCODE_COUNT] = {
 		{ "q, k and v", "q out", "the key cache", "the value cache",
 		  "the step parameters" }, plan_rope_store, NULL },
 	[EA_CS_MATMUL] = {
-		"matmul", 3, 0, W(2), 4, EA_OP_TYPED | EA_OP_CPU, true,
+		"matmul", 3, 0, W(2), 4, EA_OP_TYPED | EA_OP_CPU | EA_OP_COOPMAT, true,
 		sizeof(struct ea_push_matmul), { "the weights", "X", "Y" }, plan_matmul, NULL },
 	[EA_CS_LAST_ROW] = {
 		"last_row", 3, 0, W(1), 2, 0, false, sizeof(struct ea_push_last_row),

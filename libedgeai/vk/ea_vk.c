@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "ea_vk.h"
+#include "ea_vk_coopmat.h"
 #include "ea_vk_compute.h"
 #include "ea_vk_hostmem.h"
 #include "ea_vk_info.h"
@@ -97,13 +98,18 @@ static ea_status find_compute_queue(struct ea_vk *vk, struct ea_error *err)
 static ea_status create_device(struct ea_vk *vk, const struct ea_device_info *info,
 			       struct ea_error *err)
 {
+	VkPhysicalDeviceCooperativeMatrixFeaturesNV coop = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV,
+		.cooperativeMatrix = VK_TRUE,
+	};
 	VkPhysicalDeviceShaderIntegerDotProductFeatures dot = {
 		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_INTEGER_DOT_PRODUCT_FEATURES,
+		.pNext = vk->coopmat ? &coop : NULL,
 		.shaderIntegerDotProduct = info->int8_dot_product,
 	};
 	VkPhysicalDeviceVulkan12Features v12 = {
 		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES,
-		.pNext = info->int8_dot_product ? &dot : NULL,
+		.pNext = info->int8_dot_product ? (void *)&dot : vk->coopmat ? (void *)&coop : NULL,
 		.shaderFloat16 = info->shader_float16,
 		.shaderInt8 = info->shader_int8,
 		.storageBuffer8BitAccess = info->storage_8bit,
@@ -120,7 +126,7 @@ static ea_status create_device(struct ea_vk *vk, const struct ea_device_info *in
 		.queueCount = 1,
 		.pQueuePriorities = &priority,
 	};
-	const char *exts[2];
+	const char *exts[3];
 	bool dot_by_ext = info->int8_dot_product && info->vk_api_version < VK_API_VERSION_1_3;
 	VkDeviceCreateInfo create = {
 		.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
@@ -133,6 +139,8 @@ static ea_status create_device(struct ea_vk *vk, const struct ea_device_info *in
 
 	if (dot_by_ext)
 		exts[create.enabledExtensionCount++] = VK_KHR_SHADER_INTEGER_DOT_PRODUCT_EXTENSION_NAME;
+	if (vk->coopmat)
+		exts[create.enabledExtensionCount++] = VK_NV_COOPERATIVE_MATRIX_EXTENSION_NAME;
 	/* For the executor in kmod mode: jobs' buffers used in place. */
 	vk->host_import = ea_vk_hostmem_probe(vk->physical, &vk->host_import_align);
 	if (vk->host_import)
@@ -211,6 +219,8 @@ ea_status ea_vk_open(const char *selector, const char *origin, struct ea_vk **ou
 		vk->limits = props.limits;
 		vkGetPhysicalDeviceMemoryProperties(vk->physical, &vk->memory);
 		ea_vk_query_info(vk->physical, index, info);
+		vk->coopmat = ea_vk_coopmat_probe(vk->instance, vk->physical, info->shader_float16,
+						  info->subgroup_size);
 		status = find_compute_queue(vk, err);
 	}
 	if (status == EA_OK)

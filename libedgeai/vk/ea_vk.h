@@ -26,6 +26,9 @@ struct ea_vk {
 	 * host ranges aligned to host_import_align. */
 	bool host_import;
 	VkDeviceSize host_import_align;
+	/* VK_NV_cooperative_matrix is enabled with the 16 x 16 x 16 fp16 shape
+	 * the prompt matmul's _cm kernels use (ea_vk_coopmat.h). */
+	bool coopmat;
 
 	VkCommandPool command_pool;
 	VkCommandBuffer command_buffer;

@@ -85,6 +85,8 @@ ea_status ea_vk_ops_init(struct ea_vk_ops *ops, struct ea_vk *vk, enum ea_vk_var
 		ops->cpu_shape = false;
 	else
 		ops->cpu_shape = ea_vk_is_cpu(vk) && ea_vk_can_cpu_shape(vk);
+	ops->coopmat = vk->coopmat && !ops->cpu_shape &&
+		       !(prompt_kernels && strcmp(prompt_kernels, "gpu") == 0);
 	if (variant == EA_VK_VARIANT_SUBGROUP && !has_subgroup)
 		return ea_error_set(err, EA_ERR_UNSUPPORTED,
 				    "the subgroup kernels need subgroup arithmetic in compute "

@@ -24,6 +24,8 @@ struct ea_vk_ops {
 				 * packed int8 dot products) where their shape allows */
 	bool cpu_shape;		/* the prompt's matmuls use the _cpu kernels, shaped for
 				 * a device that runs shaders on the CPU (lavapipe) */
+	bool coopmat;		/* the prompt's matmuls use the _cm kernels: fp16 tiles
+				 * on the matrix units (vk->coopmat; not with cpu_shape) */
 	struct ea_error *err;	/* where failures are described */
 };
 
@@ -57,7 +59,13 @@ bool ea_vk_has_int8_dot(const struct ea_vk *vk, bool *accelerated);
  * The CPU-shaped prompt kernels (ops->cpu_shape) are chosen where the device
  * is a CPU (VK_PHYSICAL_DEVICE_TYPE_CPU) and ea_vk_can_cpu_shape();
  * EDGEAI_PROMPT_KERNELS=cpu|gpu overrides, and a caller may set
- * ops->cpu_shape afterwards (only where ea_vk_can_cpu_shape()). */
+ * ops->cpu_shape afterwards (only where ea_vk_can_cpu_shape()).
+ *
+ * The cooperative-matrix prompt kernels (ops->coopmat) are chosen where the
+ * device was opened with them (vk->coopmat) and the CPU shape is not used:
+ * X and W enter the matrix units as fp16 (relative rounding 2^-11 each), sums
+ * stay fp32. EDGEAI_PROMPT_KERNELS=gpu (or cpu) keeps the fp32 tiles; a
+ * caller may set ops->coopmat afterwards (only where vk->coopmat). */
 ea_status ea_vk_ops_init(struct ea_vk_ops *ops, struct ea_vk *vk, enum ea_vk_variant variant,
 			 struct ea_error *err);
 

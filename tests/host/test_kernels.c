@@ -2,8 +2,9 @@
 /*
  * The weight kernels against the CPU reference, for every tensor type and
  * both builds (shared-memory and subgroup reductions): matvec (decode),
- * matmul (prompt; both shapes: 32 x 32 tiles, and the CPU shape of 8 lanes x
- * 4 rows x 32 tokens in chunks of 8 columns) and embedding lookup, at shapes
+ * matmul (prompt; every shape: 32 x 32 tiles, the CPU shape of 8 lanes x
+ * 4 rows x 32 tokens in chunks of 8 columns, and 64 x 64 tiles on the matrix
+ * units where the device has cooperative matrices) and embedding lookup, at shapes
  * that are not multiples of the workgroup (128 invocations, 8 rows per group).
  *
  * Tolerance: both sides accumulate in fp32, in different orders, so an output
@@ -28,9 +29,11 @@ static const enum ea_type types[] = { EA_TYPE_F32, EA_TYPE_F16, EA_TYPE_Q8_0,
 				      EA_TYPE_Q4_0, EA_TYPE_Q4_K, EA_TYPE_Q6_K };
 #define N_TYPES (sizeof(types) / sizeof(types[0]))
 
-/* Columns: a multiple of the block, not of the 128 invocations' units. */
+/* Columns: a multiple of the block, not of the 128 invocations' units; F16 has
+ * one count that is not a multiple of 8 (one value a unit) and one that is
+ * (8 values a 16-byte unit). */
 static const uint32_t cols_of[][2] = {
-	{ 37, 1001 }, { 37, 1001 }, { 96, 1184 }, { 96, 1184 }, { 256, 2304 }, { 256, 2304 },
+	{ 37, 1001 }, { 37, 1000 }, { 96, 1184 }, { 96, 1184 }, { 256, 2304 }, { 256, 2304 },
 };
 static const uint32_t matvec_rows[] = { 1, 7, 129, 1000 };
 #define N_ROWS (sizeof(matvec_rows) / sizeof(matvec_rows[0]))
@@ -85,10 +88,13 @@ static void product_scales(float *scale, const float *W, const float *X, uint32_
 		}
 }
 
-/* matvec when n_tokens is 0, else matmul of n_tokens tokens. */
+/* matvec when n_tokens is 0, else matmul of n_tokens tokens. With
+ * ops->coopmat, X and W enter the matrix units as fp16: each product moves by
+ * at most 2^-10 of itself (two roundings of 2^-11), on top of the fp32 term. */
 static bool product_matches(struct fixture *fx, struct ea_vk_ops *ops, enum ea_type type,
 			    uint32_t rows, uint32_t cols, uint32_t n_tokens)
 {
+	double tol = 1e-5 + (n_tokens && ops->coopmat ? 1.0 / 1024 / sqrt((double)cols) : 0.0);
 	uint32_t n = n_tokens ? n_tokens : 1;
 	float *x = malloc((size_t)n * cols * sizeof(float));
 	float *want = malloc((size_t)n * rows * sizeof(float));
@@ -114,7 +120,7 @@ static bool product_matches(struct fixture *fx, struct ea_vk_ops *ops, enum ea_t
 			 OP(ops, &rec, EA_CS_MATVEC, type, SPANS(ea_vk_whole(wb), ea_vk_whole(xb),
 			    ea_vk_whole(yb)), rows, cols, 0, 0)))
 		goto out;
-	ok = within(yb->map, want, scale, (size_t)n * rows, 1e-5);
+	ok = within(yb->map, want, scale, (size_t)n * rows, tol);
 out:
 	release(fx, wb);
 	release(fx, xb);
@@ -511,7 +517,7 @@ int main(void)
 	struct fixture fx;
 	struct tap t = { 0 };
 
-	tap_plan(&t, 1 + (int)N_TYPES * (2 * 2 * (int)N_ROWS + 2 * 3 * 2 + 1) + 2 +
+	tap_plan(&t, 1 + (int)N_TYPES * (2 * 2 * (int)N_ROWS + 3 * 3 * 2 + 1) + 2 +
 		     (int)(N_FUSED * 2 * 2 * (1 + N_I8_SHAPES)) + (int)(2 * 2 * 2 * N_QUANTIZE));
 	if (!fixture_open(&t, &fx))
 		return 1;
@@ -531,20 +537,27 @@ int main(void)
 					       "matvec %s (%s): %u x %u", type, fx.variant_names[v],
 					       matvec_rows[r], cols_of[i][c]);
 				}
-		for (int cpu = 0; cpu < 2; cpu++)
+		for (int shape = 0; shape < 3; shape++)
 			for (size_t k = 0; k < 3; k++)
 				for (size_t r = 0; r < 2; r++) {
 					struct ea_vk_ops ops = fx.variants[0];
+					static const char *const shapes[] = { "GPU", "CPU",
+									      "matrix-unit" };
 
-					ops.cpu_shape = cpu;
-					if (cpu && !ea_vk_can_cpu_shape(fx.vk)) {
+					ops.cpu_shape = shape == 1;
+					ops.coopmat = shape == 2;
+					if (shape == 1 && !ea_vk_can_cpu_shape(fx.vk)) {
 						tap_ok(&t, true, "# SKIP no CPU-shaped kernels here");
+						continue;
+					}
+					if (shape == 2 && !fx.vk->coopmat) {
+						tap_ok(&t, true, "# SKIP no cooperative matrices here");
 						continue;
 					}
 					tap_ok(&t, product_matches(&fx, &ops, types[i], matmul_rows[r],
 								   cols_of[i][1], matmul_tokens[k]),
 					       "matmul %s (%s shape): %u tokens x %u x %u", type,
-					       cpu ? "CPU" : "GPU", matmul_tokens[k], matmul_rows[r],
+					       shapes[shape], matmul_tokens[k], matmul_rows[r],
 					       cols_of[i][1]);
 				}
 		tap_ok(&t, embed_matches(&fx, &fx.variants[0], types[i], cols_of[i][1]),

@@ -125,6 +125,26 @@ static void print_profile(struct ea_exec *x, double roofline_gbps)
 	}
 }
 
+/* EDGEAI_PROFILE=1: each op's GPU time in the last prompt run. */
+static void print_prompt_profile(struct ea_exec *x, int n_prompt)
+{
+	double us[EA_CS_OPCODE_COUNT] = { 0 }, matmul_us[32] = { 0 }, total = 0;
+
+	if (n_prompt <= 0 || !ea_exec_profile_prompt(x, us, EA_CS_OPCODE_COUNT, matmul_us, 32))
+		return;
+	for (int i = 0; i < EA_CS_OPCODE_COUNT; i++)
+		total += us[i];
+	fprintf(stderr, "profile of the prompt program (%d tokens, a barrier after every op): "
+		"%.1f us\n", n_prompt, total);
+	for (uint32_t i = 0; i < EA_CS_OPCODE_COUNT; i++)
+		if (us[i] > 0)
+			fprintf(stderr, "  %-12s %8.1f us\n", ea_op_name(i), us[i]);
+	for (int t = 0; t < 32; t++)
+		if (matmul_us[t] > 0)
+			fprintf(stderr, "  matmul %-5s %8.1f us\n", ea_type_name((enum ea_type)t),
+				matmul_us[t]);
+}
+
 static int bench_vk(const struct bench_options *o, const struct ea_model *m,
 		    struct bench_result *r)
 {
@@ -187,6 +207,7 @@ static int bench_vk(const struct bench_options *o, const struct ea_model *m,
 	r->tg_tok_s = median(runs, o->runs);
 	r->ctx = o->n_prompt + (o->n_gen + 1) / 2.0;
 	print_profile(x, r->roofline_gbps);
+	print_prompt_profile(x, o->n_prompt);
 	rc = 0;
 	goto out;
 fail:
