@@ -41,8 +41,6 @@
 #define EA_ATTENTION_CPU_TOKENS	8u	/* queries an attention_cpu workgroup takes */
 #define EA_ATTENTION_SPLIT	128u	/* positions one attention workgroup scores */
 #define EA_MAX_HEAD_DIM		256u	/* attention.comp */
-#define EA_ATTENTION_PROMPT_QUERIES 32u	/* queries an attention_prompt workgroup takes */
-#define EA_ATTENTION_PROMPT_MAX_DIM 128u	/* the largest head_dim it takes */
 /* The int8 matvec's x (quantize_x_main.glsl): per unit of 16 values an int8
  * uvec4; at the next EA_XQ_ALIGN bytes a vec2 of scales a unit and one more. */
 #define EA_XQ_ALIGN		256u
@@ -189,16 +187,6 @@ EA_PUSH(attention_combine) {
 	EA_U32 n_splits;
 	EA_U32 n_heads;
 	EA_U32 split_len;
-} EA_PUSH_END;
-#endif
-
-#if !defined(VULKAN) || defined(EA_PUSH_ATTENTION_PROMPT)
-EA_PUSH(attention_prompt) {
-	EA_U32 n_heads;
-	EA_U32 n_kv_heads;
-	EA_U32 head_dim;	/* a multiple of 4, at most EA_ATTENTION_PROMPT_MAX_DIM */
-	EA_U32 n_tokens;	/* recorded */
-	EA_F32 scale;		/* 1 / sqrt(head_dim) */
 } EA_PUSH_END;
 #endif
 

@@ -22,16 +22,12 @@ void main()
 	for (uint k0 = 0u; k0 < p.cols; k0 += TILE) {
 		for (uint i = id; i < TILE * TILE; i += WG) {
 			uint line = i / TILE;
-			uint k = k0 + i % TILE, kc = min(k, p.cols - 1u);
+			uint k = k0 + i % TILE;
 			bool in_row = row0 + line < p.rows && k < p.cols;
 			bool in_token = token0 + line < p.n_tokens && k < p.cols;
-			// Outside the matrix: the last row or column, zeroed (no load
-			// behind a branch; see matmul_cm_main.glsl).
-			float wv = w_at(min(row0 + line, p.rows - 1u) * stride, kc);
-			float xv = x.values[min(token0 + line, p.n_tokens - 1u) * p.cols + kc];
 
-			w_tile[line][i % TILE] = in_row ? wv : 0.0;
-			x_tile[line][i % TILE] = in_token ? xv : 0.0;
+			w_tile[line][i % TILE] = in_row ? w_at((row0 + line) * stride, k) : 0.0;
+			x_tile[line][i % TILE] = in_token ? x.values[(token0 + line) * p.cols + k] : 0.0;
 		}
 		barrier();
 		for (uint kk = 0u; kk < TILE; kk++) {

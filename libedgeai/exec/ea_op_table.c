@@ -453,9 +453,7 @@ static ea_status record_matvec(struct ea_vk_ops *ops, struct ea_vk_rec *rec,
 }
 
 /* ATTENTION: the splits of the context, then their combination; on a CPU
- * device a prompt of head_dim 32 or 64 in one dispatch of attention_cpu, on
- * others a prompt of head_dim up to 128 (a multiple of 4) in one dispatch of
- * attention_prompt. */
+ * device a prompt of head_dim 32 or 64 in one dispatch of attention_cpu. */
 static ea_status record_attention(struct ea_vk_ops *ops, struct ea_vk_rec *rec,
 				const struct ea_cs_op *op, const struct ea_vk_span *span,
 				const struct ea_op_plan *plan)
@@ -477,18 +475,6 @@ static ea_status record_attention(struct ea_vk_ops *ops, struct ea_vk_rec *rec,
 
 		snprintf(name, sizeof(name), "attention_cpu_d%u", head_dim);
 		return ea_op_dispatch(ops, rec, name, 0, 0, spans, 5, &cpu, sizeof(cpu), &one);
-	}
-	if (n_tokens > 1 && head_dim % 4 == 0 && head_dim <= EA_ATTENTION_PROMPT_MAX_DIM) {
-		struct ea_push_attention_prompt prompt = { p.n_heads, p.n_kv_heads, head_dim,
-							   n_tokens, p.scale };
-		struct ea_vk_span spans[] = { span[0], span[1], span[2], span[4], span[5] };
-		struct ea_op_plan blocks = {
-			.groups_x = (n_tokens + EA_ATTENTION_PROMPT_QUERIES - 1) /
-				    EA_ATTENTION_PROMPT_QUERIES,
-			.groups_y = p.n_heads };
-
-		return ea_op_dispatch(ops, rec, "attention_prompt", 0, 0, spans, 5, &prompt,
-				      sizeof(prompt), &blocks);
 	}
 	{
 		struct ea_vk_span first_spans[] = { span[0], span[1], span[2], span[3], span[5] };

@@ -435,21 +435,16 @@ int main(void)
 		{ 4, 2, 64, 300, 127, 1 },
 		{ 4, 2, 64, 300, 128, 1 },
 		{ 8, 2, 80, 600, 299, 1 },
-		/* prompt (attention_prompt.comp): from the start, a second chunk
-		 * after cached tokens, two blocks of queries, head sizes whose
-		 * quarters are not whole vec4s (80) and the largest (128) */
+		/* prompt: from the start, and a second chunk after cached tokens */
 		{ 4, 4, 64, 300, 0, 7 },
 		{ 6, 2, 64, 300, 125, 9 },
-		{ 8, 4, 32, 512, 0, 37 },
-		{ 8, 2, 80, 600, 100, 40 },
-		{ 2, 1, 128, 64, 3, 17 },
 	};
 	/* The CPU-shaped prompt attention: blocks of 8 tokens and 8 keys, one
 	 * partial; a chunk after cached tokens; each head size it is built for. */
 	static const struct attention_case attention_cpu[] = {
 		{ 8, 4, 32, 512, 0, 37 },
 		{ 6, 2, 64, 300, 125, 9 },
-		{ 2, 1, 128, 64, 3, 17 },	/* not built for 128: attention_prompt */
+		{ 2, 1, 128, 64, 3, 17 },	/* not built for 128: the general kernels */
 	};
 	const int n_attention = (int)(sizeof(attention) / sizeof(attention[0]));
 	const int n_attention_cpu = (int)(sizeof(attention_cpu) / sizeof(attention_cpu[0]));
