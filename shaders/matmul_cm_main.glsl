@@ -3,7 +3,8 @@
 //
 // A workgroup of 4 subgroups computes a tile of TILE tokens by TILE weight rows
 // (64 x 64). Per step of K_STEP columns, the invocations dequantize the W slice
-// (w_at() of the type file) and load the X slice into shared memory as fp16;
+// (w_at() of the type file) and load the X slice into registers (the next
+// step's while this one multiplies), then store both to shared memory as fp16;
 // each subgroup then multiplies its 32 x 32 quarter of the tile as 2 x 2
 // fragments of 16 x 16 (fp16 A = X, B = W^T, fp32 C), K_STEP / 16 times. The
 // fragments go through shared memory to Y so that tiles at the edges write
@@ -18,6 +19,25 @@ shared float16_t x_tile[TILE * LINE];	// [token][k]
 shared float16_t w_tile[TILE * LINE];	// [row][k]
 shared float out_frag[WG / 32u][FRAG * FRAG];
 
+#define PER (TILE * K_STEP / WG)	// values of each slice an invocation loads
+float w_next[PER], x_next[PER];
+
+// Load the slices of step k0 into registers: every load issued before any
+// is used, so they are in flight together (and, from the second step on,
+// while the matrix units work on the step before).
+void fetch(uint k0, uint row0, uint token0, uint stride)
+{
+	[[unroll]] for (uint j = 0u; j < PER; j++) {
+		uint i = gl_LocalInvocationID.x + j * WG;
+		uint line = i / K_STEP, k = k0 + i % K_STEP;	// neighbours: neighbouring k
+
+		w_next[j] = row0 + line < p.rows && k < p.cols ?
+			    w_at((row0 + line) * stride, k) : 0.0;
+		x_next[j] = token0 + line < p.n_tokens && k < p.cols ?
+			    x.values[(token0 + line) * p.cols + k] : 0.0;
+	}
+}
+
 void main()
 {
 	uint id = gl_LocalInvocationID.x;
@@ -31,18 +51,18 @@ void main()
 	for (uint i = 0u; i < 2u; i++)
 		for (uint j = 0u; j < 2u; j++)
 			acc[i][j] = fcoopmatNV<32, gl_ScopeSubgroup, FRAG, FRAG>(0.0);
+	fetch(0u, row0, token0, stride);
 	for (uint k0 = 0u; k0 < p.cols; k0 += K_STEP) {
-		// Neighbouring invocations take neighbouring columns of one line.
-		for (uint i = id; i < TILE * K_STEP; i += WG) {
-			uint line = i / K_STEP, kk = i % K_STEP, k = k0 + kk;
-			bool in_row = row0 + line < p.rows && k < p.cols;
-			bool in_token = token0 + line < p.n_tokens && k < p.cols;
+		[[unroll]] for (uint j = 0u; j < PER; j++) {
+			uint i = id + j * WG;
+			uint at = (i / K_STEP) * LINE + i % K_STEP;
 
-			w_tile[line * LINE + kk] = float16_t(in_row ? w_at((row0 + line) * stride, k) : 0.0);
-			x_tile[line * LINE + kk] = float16_t(in_token ?
-				x.values[(token0 + line) * p.cols + k] : 0.0);
+			w_tile[at] = float16_t(w_next[j]);
+			x_tile[at] = float16_t(x_next[j]);
 		}
 		barrier();
+		if (k0 + K_STEP < p.cols)
+			fetch(k0 + K_STEP, row0, token0, stride);
 		for (uint kk = 0u; kk < K_STEP; kk += FRAG) {
 			fcoopmatNV<16, gl_ScopeSubgroup, FRAG, FRAG> a[2], b[2];
 

@@ -435,9 +435,13 @@ int main(void)
 		{ 4, 2, 64, 300, 127, 1 },
 		{ 4, 2, 64, 300, 128, 1 },
 		{ 8, 2, 80, 600, 299, 1 },
-		/* prompt: from the start, and a second chunk after cached tokens */
+		/* prompt: from the start, a second chunk after cached tokens, more
+		 * tokens than a split, and head sizes 80 and 128 */
 		{ 4, 4, 64, 300, 0, 7 },
 		{ 6, 2, 64, 300, 125, 9 },
+		{ 8, 4, 32, 512, 0, 37 },
+		{ 8, 2, 80, 600, 100, 40 },
+		{ 2, 1, 128, 64, 3, 17 },
 	};
 	/* The CPU-shaped prompt attention: blocks of 8 tokens and 8 keys, one
 	 * partial; a chunk after cached tokens; each head size it is built for. */
