@@ -318,6 +318,11 @@ bool ea_exec_int8_matvec(const struct ea_exec *x)
 	return x->ops.int8_dot;
 }
 
+const char *ea_exec_prompt_kernels(const struct ea_exec *x)
+{
+	return x->ops.cpu_shape ? "matmul_cpu" : x->ops.coopmat ? "matmul_cm" : "matmul";
+}
+
 const char *ea_exec_error(const struct ea_exec *x)
 {
 	return x->error.msg;

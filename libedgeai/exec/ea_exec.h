@@ -107,4 +107,8 @@ const char *ea_exec_error(const struct ea_exec *x);
 /* Whether the executor's Q4_0 / Q8_0 matvecs use the int8-dot kernels. */
 bool ea_exec_int8_matvec(const struct ea_exec *x);
 
+/* The prompt matmul's kernels: "matmul_cm" (fp16 tiles on the matrix units),
+ * "matmul_cpu" (shaped for a CPU device) or "matmul" (fp32 tiles). */
+const char *ea_exec_prompt_kernels(const struct ea_exec *x);
+
 #endif /* EA_EXEC_H */

@@ -60,6 +60,7 @@ struct bench_result {
 	uint64_t weight_bytes, kv_bytes_per_pos;
 	double ctx;		/* mean positions of context the generated tokens read */
 	bool int8_matvec;	/* the int8-dot matvec kernels (Q4_0 / Q8_0 only) */
+	const char *prompt_kernels;	/* the prompt matmul's (ea_exec_prompt_kernels()) */
 };
 
 static double now_s(void)
@@ -177,6 +178,7 @@ static int bench_vk(const struct bench_options *o, const struct ea_model *m,
 	x = ea_backend_direct_exec(e);
 	ea_exec_traffic(x, &r->weight_bytes, &r->kv_bytes_per_pos);
 	r->int8_matvec = ea_exec_int8_matvec(x);
+	r->prompt_kernels = ea_exec_prompt_kernels(x);
 
 	prompt = malloc((size_t)o->n_prompt * sizeof(*prompt));
 	if (!prompt)
@@ -412,7 +414,7 @@ static int bench(const struct bench_options *opts)
 			       "\"kernels\":{\"matvec\":\"%s\",\"prompt\":\"%s\"}}\n",
 			       type, o.n_prompt, r.pp_tok_s, r.ctx, r.tg_tok_s, ms, gbps,
 			       r.roofline_gbps, fraction, r.stream_copy_gbps, r.copy_engine_gbps,
-			       matvec, o.cpu ? "cpu" : "matmul");
+			       matvec, o.cpu ? "cpu" : r.prompt_kernels ? r.prompt_kernels : "matmul");
 		} else {
 			printf("device:        %s\n", r.device);
 			printf("model:         %s (%s, %d layers, dim %d, vocab %d)\n",
