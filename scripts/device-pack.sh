@@ -6,8 +6,12 @@
 # LD_LIBRARY_PATH at them. The loader comes from Debian's packages (.gl/, see
 # docs/PERFORMANCE.md). Run `make all tests` first.
 #
-# usage: scripts/device-pack.sh [DIR]
+# usage: scripts/device-pack.sh [DIR]   (DIR: devbin; --help: this text)
 set -euo pipefail
+case "${1:-}" in
+-h|--help) sed -n '2,9s/^# \{0,1\}//p' "$0"; exit 0 ;;
+-*) echo "device-pack.sh: unknown option $1 (--help)" >&2; exit 2 ;;
+esac
 cd "$(dirname "$0")/.."
 dir=${1:-devbin}
 rm -rf "$dir"
