@@ -2,39 +2,88 @@
 // for a prompt on the matrix units, through GL_NV_cooperative_matrix.
 //
 // A workgroup of 4 subgroups computes a tile of TILE tokens by TILE weight rows
-// (64 x 64). Per step of K_STEP columns, the invocations dequantize the W slice
-// (w_at() of the type file) and load the X slice into registers (the next
-// step's while this one multiplies), then store both to shared memory as fp16;
-// each subgroup then multiplies its 32 x 32 quarter of the tile as 2 x 2
-// fragments of 16 x 16 (fp16 A = X, B = W^T, fp32 C), K_STEP / 16 times. The
+// (64 x 64), K_STEP columns a step. Per step, the invocations issue the loads
+// of the next step's W units (matmul_unit.glsl: 8 values each, as wide as the
+// type allows) and X quads (4 floats) into registers, then the matrix units
+// work on this step from shared memory while those loads are in flight; the
+// next step decodes the registers and stores them to shared memory as fp16.
+// Each subgroup multiplies its 32 x 32 quarter of the tile as 2 x 2 fragments
+// of 16 x 16 (fp16 A = X, B = W^T, fp32 C), K_STEP / 16 times a step. The
 // fragments go through shared memory to Y so that tiles at the edges write
 // only what is inside. The library picks these kernels only where the device
 // offers exactly that shape (libedgeai/vk/ea_vk_coopmat.c).
 
-#define K_STEP 32u
+#include "matmul_unit.glsl"
+
+#define K_STEP 128u
 #define LINE (K_STEP + 8u)	// fp16 values per line in shared memory: padded
 #define FRAG 16u
+#define W_UNITS (TILE * K_STEP / 8u / WG)	// W units an invocation loads a step
+#define X_QUADS (TILE * K_STEP / 4u / WG)	// X quads an invocation loads a step
+
+layout(std430, binding = 1) readonly buffer X4 { vec4 v[]; } x4;
 
 shared float16_t x_tile[TILE * LINE];	// [token][k]
 shared float16_t w_tile[TILE * LINE];	// [row][k]
 shared float out_frag[WG / 32u][FRAG * FRAG];
 
-#define PER (TILE * K_STEP / WG)	// values of each slice an invocation loads
-float w_next[PER], x_next[PER];
+w_raw w_next[W_UNITS];
+vec4 x_next[X_QUADS];
 
-// Load the slices of step k0 into registers: every load issued before any
-// is used, so they are in flight together (and, from the second step on,
-// while the matrix units work on the step before).
+// X values k .. k + 3 of a token, zero outside.
+vec4 x_quad(uint token, uint k)
+{
+	uint at = token * p.cols + k;
+	vec4 v = vec4(0.0);
+
+	if (token >= p.n_tokens || k >= p.cols)
+		return v;
+	if (p.cols % 4u == 0u)
+		return x4.v[at >> 2];
+	for (uint i = 0u; i < 4u && k + i < p.cols; i++)
+		v[i] = x.values[at + i];
+	return v;
+}
+
+// Issue the loads of step k0 (only the loads: nothing here waits for them).
 void fetch(uint k0, uint row0, uint token0, uint stride)
 {
-	[[unroll]] for (uint j = 0u; j < PER; j++) {
-		uint i = gl_LocalInvocationID.x + j * WG;
-		uint line = i / K_STEP, k = k0 + i % K_STEP;	// neighbours: neighbouring k
+	[[unroll]] for (uint j = 0u; j < W_UNITS; j++) {
+		uint u = gl_LocalInvocationID.x + j * WG;
+		uint row = row0 + u / (K_STEP / 8u), k = k0 + u % (K_STEP / 8u) * 8u;
 
-		w_next[j] = row0 + line < p.rows && k < p.cols ?
-			    w_at((row0 + line) * stride, k) : 0.0;
-		x_next[j] = token0 + line < p.n_tokens && k < p.cols ?
-			    x.values[(token0 + line) * p.cols + k] : 0.0;
+		if (row < p.rows && k + 8u <= p.cols)
+			w_next[j] = w_unit_load(row * stride, k);
+	}
+	[[unroll]] for (uint j = 0u; j < X_QUADS; j++) {
+		uint u = gl_LocalInvocationID.x + j * WG;
+
+		x_next[j] = x_quad(token0 + u / (K_STEP / 4u), k0 + u % (K_STEP / 4u) * 4u);
+	}
+}
+
+// Decode the registers of step k0 into shared memory as fp16.
+void store(uint k0, uint row0, uint stride)
+{
+	[[unroll]] for (uint j = 0u; j < W_UNITS; j++) {
+		uint u = gl_LocalInvocationID.x + j * WG;
+		uint line = u / (K_STEP / 8u), at = u % (K_STEP / 8u) * 8u;
+		uint row = row0 + line;
+		vec4 lo, hi;
+
+		w_unit_or_tail(w_next[j], row < p.rows, row * stride, k0 + at, lo, hi);
+		at += line * LINE;
+		[[unroll]] for (uint i = 0u; i < 4u; i++) {
+			w_tile[at + i] = float16_t(lo[i]);
+			w_tile[at + 4u + i] = float16_t(hi[i]);
+		}
+	}
+	[[unroll]] for (uint j = 0u; j < X_QUADS; j++) {
+		uint u = gl_LocalInvocationID.x + j * WG;
+		uint at = u / (K_STEP / 4u) * LINE + u % (K_STEP / 4u) * 4u;
+
+		[[unroll]] for (uint i = 0u; i < 4u; i++)
+			x_tile[at + i] = float16_t(x_next[j][i]);
 	}
 }
 
@@ -53,13 +102,7 @@ void main()
 			acc[i][j] = fcoopmatNV<32, gl_ScopeSubgroup, FRAG, FRAG>(0.0);
 	fetch(0u, row0, token0, stride);
 	for (uint k0 = 0u; k0 < p.cols; k0 += K_STEP) {
-		[[unroll]] for (uint j = 0u; j < PER; j++) {
-			uint i = id + j * WG;
-			uint at = (i / K_STEP) * LINE + i % K_STEP;
-
-			w_tile[at] = float16_t(w_next[j]);
-			x_tile[at] = float16_t(x_next[j]);
-		}
+		store(k0, row0, stride);
 		barrier();
 		if (k0 + K_STEP < p.cols)
 			fetch(k0 + K_STEP, row0, token0, stride);

@@ -5,6 +5,7 @@
 #elif defined(EA_COOPMAT)
 #include "matmul_cm_main.glsl"
 #else
+#include "matmul_unit.glsl"
 
 shared float w_tile[TILE][TILE + 1u];
 shared float x_tile[TILE][TILE + 1u];
@@ -20,13 +21,26 @@ void main()
 	float acc[2][2] = { { 0.0, 0.0 }, { 0.0, 0.0 } };
 
 	for (uint k0 = 0u; k0 < p.cols; k0 += TILE) {
+		for (uint u = id; u < TILE * TILE / 8u; u += WG) {
+			uint line = u / (TILE / 8u), at = u % (TILE / 8u) * 8u;
+			uint row = (row0 + line) * stride, k = k0 + at;
+			bool row_ok = row0 + line < p.rows;
+			w_raw raw;
+			vec4 lo, hi;
+
+			if (row_ok && k + 8u <= p.cols)
+				raw = w_unit_load(row, k);
+			w_unit_or_tail(raw, row_ok, row, k, lo, hi);
+			for (uint i = 0u; i < 4u; i++) {
+				w_tile[line][at + i] = lo[i];
+				w_tile[line][at + 4u + i] = hi[i];
+			}
+		}
 		for (uint i = id; i < TILE * TILE; i += WG) {
 			uint line = i / TILE;
 			uint k = k0 + i % TILE;
-			bool in_row = row0 + line < p.rows && k < p.cols;
 			bool in_token = token0 + line < p.n_tokens && k < p.cols;
 
-			w_tile[line][i % TILE] = in_row ? w_at((row0 + line) * stride, k) : 0.0;
 			x_tile[line][i % TILE] = in_token ? x.values[(token0 + line) * p.cols + k] : 0.0;
 		}
 		barrier();

@@ -7,12 +7,6 @@
 #include "matvec_head.glsl"
 #include "type_bf16.glsl"
 
-// The two bf16 values of a word as floats.
-vec2 bf16_pair(uint word)
-{
-	return vec2(uintBitsToFloat(word << 16), uintBitsToFloat(word & 0xffff0000u));
-}
-
 vec4 unpack4(uint a, uint b)
 {
 	return vec4(bf16_pair(a), bf16_pair(b));

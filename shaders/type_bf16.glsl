@@ -9,11 +9,32 @@ float w_at(uint row, uint k)
 	return uintBitsToFloat(w_u16(row + 2u * k) << 16);
 }
 
+// The two bf16 values of a word as floats.
+vec2 bf16_pair(uint word)
+{
+	return vec2(uintBitsToFloat(word << 16), uintBitsToFloat(word & 0xffff0000u));
+}
+
 // Values k and k + 1 (k even) from one 32-bit load where the row is aligned.
 #define W_PAIR
 vec2 w_pair(uint row, uint k)
 {
-	uint word = w_u32(row + 2u * k);
+	return bf16_pair(w_u32(row + 2u * k));
+}
 
-	return vec2(uintBitsToFloat(word << 16), uintBitsToFloat(word & 0xffff0000u));
+// A matmul unit (matmul_unit.glsl): 16 bytes from an even offset.
+#define W_UNIT
+#define w_raw w_words16_t
+
+w_raw w_unit_load(uint row, uint k)
+{
+	return w_words16(row + 2u * k);
+}
+
+void w_unit_decode(w_raw r, uint row, uint k, out vec4 lo, out vec4 hi)
+{
+	uvec4 h = w_join16(r, row + 2u * k);
+
+	lo = vec4(bf16_pair(h.x), bf16_pair(h.y));
+	hi = vec4(bf16_pair(h.z), bf16_pair(h.w));
 }

@@ -30,3 +30,54 @@ float w_at(uint row, uint k)
 	return w_half(block + 208u) * q6_k_scale(block, 8u * h + l / 16u + 2u * quad) *
 	       (float(q) - 32.0);
 }
+
+// A matmul unit (matmul_unit.glsl): values k .. k + 7 share one scale and
+// take 8 consecutive bytes of ql and of qh (blocks are 210 bytes: rows are
+// only 2-byte aligned).
+#define W_UNIT
+struct w_raw {
+	uvec3 l;	// the words holding the 8 bytes of ql
+	uvec3 h;	// the words holding the 8 bytes of qh
+	uint s;		// the word holding the scale
+	uint d;		// the word holding d
+};
+
+// The offsets of a unit's ql bytes, qh bytes and scale in the block.
+uvec3 q6_k_unit_at(uint k)
+{
+	uint r = k % 256u;
+	uint h = r / 128u;
+	uint quad = (r % 128u) / 32u;
+	uint l = r % 32u;
+
+	return uvec3(64u * h + l + (quad & 1u) * 32u, 128u + 32u * h + l,
+		     192u + 8u * h + l / 16u + 2u * quad);
+}
+
+w_raw w_unit_load(uint row, uint k)
+{
+	uint block = row + k / 256u * Q6_K_BYTES;
+	uvec3 at = block + q6_k_unit_at(k);
+	w_raw r;
+
+	r.l = w_words8(at.x);
+	r.h = w_words8(at.y);
+	r.s = w.words[at.z >> 2];
+	r.d = w.words[(block + 208u) >> 2];
+	return r;
+}
+
+void w_unit_decode(w_raw r, uint row, uint k, out vec4 lo, out vec4 hi)
+{
+	uint block = row + k / 256u * Q6_K_BYTES;
+	uvec3 at = block + q6_k_unit_at(k);
+	uint quad = (k % 128u) / 32u;
+	uvec2 low = (w_join8(r.l, at.x) >> (quad < 2u ? 0u : 4u)) & 0x0f0f0f0fu;
+	uvec2 high = (w_join8(r.h, at.y) >> (2u * quad)) & 0x03030303u;
+	uvec2 q = low | (high << 4);
+	float scale = float(bitfieldExtract(int(r.s), int((at.z & 3u) * 8u), 8));
+	float d = w_half_in(r.d, block + 208u) * scale;
+
+	lo = d * (unsigned_bytes(q.x) - 32.0);
+	hi = d * (unsigned_bytes(q.y) - 32.0);
+}

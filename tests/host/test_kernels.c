@@ -517,7 +517,7 @@ int main(void)
 	struct fixture fx;
 	struct tap t = { 0 };
 
-	tap_plan(&t, 1 + (int)N_TYPES * (2 * 2 * (int)N_ROWS + 3 * 3 * 2 + 1) + 2 +
+	tap_plan(&t, 1 + (int)N_TYPES * (2 * 2 * (int)N_ROWS + 3 * 2 * 3 * 2 + 1) + 2 +
 		     (int)(N_FUSED * 2 * 2 * (1 + N_I8_SHAPES)) + (int)(2 * 2 * 2 * N_QUANTIZE));
 	if (!fixture_open(&t, &fx))
 		return 1;
@@ -538,7 +538,7 @@ int main(void)
 					       matvec_rows[r], cols_of[i][c]);
 				}
 		for (int shape = 0; shape < 3; shape++)
-			for (size_t k = 0; k < 3; k++)
+			for (size_t k = 0; k < 3 * 2; k++)
 				for (size_t r = 0; r < 2; r++) {
 					struct ea_vk_ops ops = fx.variants[0];
 					static const char *const shapes[] = { "GPU", "CPU",
@@ -555,10 +555,10 @@ int main(void)
 						continue;
 					}
 					tap_ok(&t, product_matches(&fx, &ops, types[i], matmul_rows[r],
-								   cols_of[i][1], matmul_tokens[k]),
+								   cols_of[i][k % 2], matmul_tokens[k / 2]),
 					       "matmul %s (%s shape): %u tokens x %u x %u", type,
-					       shapes[shape], matmul_tokens[k], matmul_rows[r],
-					       cols_of[i][1]);
+					       shapes[shape], matmul_tokens[k / 2], matmul_rows[r],
+					       cols_of[i][k % 2]);
 				}
 		tap_ok(&t, embed_matches(&fx, &fx.variants[0], types[i], cols_of[i][1]),
 		       "embed %s: 5 tokens of %u values", type, cols_of[i][1]);
