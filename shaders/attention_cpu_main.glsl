@@ -32,7 +32,7 @@ layout(std430, binding = 2) readonly buffer V { float values[]; } v;
 layout(std430, binding = 3) writeonly buffer Out { float values[]; } o;
 layout(std430, binding = 4) readonly buffer Step { uint pos; uint n_tokens; } step;
 
-#define EA_PUSH_ATTENTION_CPU
+#define EA_PUSH_ATTENTION_PROMPT
 #include "ea_kernels.h"
 
 void main()

@@ -39,6 +39,8 @@
 #define EA_MATMUL_CPU_ROWS	4u	/* rows a lane of matmul_*_cpu computes */
 #define EA_MATMUL_CPU_TOKENS	32u	/* tokens a matmul_*_cpu workgroup computes */
 #define EA_ATTENTION_CPU_TOKENS	8u	/* queries an attention_cpu workgroup takes */
+/* Tokens an attention_prompt_d<head_dim> workgroup takes. */
+#define EA_ATTENTION_PROMPT_TOKENS(head_dim)	((head_dim) > 64u ? 32u : 64u)
 #define EA_ATTENTION_SPLIT	128u	/* positions one attention workgroup scores */
 #define EA_MAX_HEAD_DIM		256u	/* attention.comp */
 /* The int8 matvec's x (quantize_x_main.glsl): per unit of 16 values an int8
@@ -190,8 +192,8 @@ EA_PUSH(attention_combine) {
 } EA_PUSH_END;
 #endif
 
-#if !defined(VULKAN) || defined(EA_PUSH_ATTENTION_CPU)
-EA_PUSH(attention_cpu) {
+#if !defined(VULKAN) || defined(EA_PUSH_ATTENTION_PROMPT)
+EA_PUSH(attention_prompt) {
 	EA_U32 n_heads;
 	EA_U32 n_kv_heads;
 	EA_U32 n_tokens;	/* recorded */

@@ -452,8 +452,9 @@ static ea_status record_matvec(struct ea_vk_ops *ops, struct ea_vk_rec *rec,
 			sizeof(struct ea_push_matvec), &i8);
 }
 
-/* ATTENTION: the splits of the context, then their combination; on a CPU
- * device a prompt of head_dim 32 or 64 in one dispatch of attention_cpu. */
+/* ATTENTION: a prompt of head_dim 32 or 64 (128 on a GPU) in one dispatch
+ * of attention_cpu_d* on a CPU device, of attention_prompt_d* on a GPU;
+ * otherwise the splits of the context, then their combination. */
 static ea_status record_attention(struct ea_vk_ops *ops, struct ea_vk_rec *rec,
 				const struct ea_cs_op *op, const struct ea_vk_span *span,
 				const struct ea_op_plan *plan)
@@ -465,7 +466,7 @@ static ea_status record_attention(struct ea_vk_ops *ops, struct ea_vk_rec *rec,
 
 	memcpy(&p, plan->push, sizeof(p));
 	if (ops->cpu_shape && n_tokens > 1 && (head_dim == 32 || head_dim == 64)) {
-		struct ea_push_attention_cpu cpu = { p.n_heads, p.n_kv_heads, n_tokens, p.scale };
+		struct ea_push_attention_prompt cpu = { p.n_heads, p.n_kv_heads, n_tokens, p.scale };
 		struct ea_vk_span spans[] = { span[0], span[1], span[2], span[4], span[5] };
 		struct ea_op_plan one = {
 			.groups_x = (n_tokens + EA_ATTENTION_CPU_TOKENS - 1) /
@@ -475,6 +476,18 @@ static ea_status record_attention(struct ea_vk_ops *ops, struct ea_vk_rec *rec,
 
 		snprintf(name, sizeof(name), "attention_cpu_d%u", head_dim);
 		return ea_op_dispatch(ops, rec, name, 0, 0, spans, 5, &cpu, sizeof(cpu), &one);
+	}
+	if (!ops->cpu_shape && n_tokens > 1 &&
+	    (head_dim == 32 || head_dim == 64 || head_dim == 128)) {
+		struct ea_push_attention_prompt gpu = { p.n_heads, p.n_kv_heads, n_tokens, p.scale };
+		struct ea_vk_span spans[] = { span[0], span[1], span[2], span[4], span[5] };
+		struct ea_op_plan one = {
+			.groups_x = div_up(n_tokens, EA_ATTENTION_PROMPT_TOKENS(head_dim)),
+			.groups_y = p.n_heads };
+		char name[32];
+
+		snprintf(name, sizeof(name), "attention_prompt_d%u", head_dim);
+		return ea_op_dispatch(ops, rec, name, 0, 0, spans, 5, &gpu, sizeof(gpu), &one);
 	}
 	{
 		struct ea_vk_span first_spans[] = { span[0], span[1], span[2], span[3], span[5] };

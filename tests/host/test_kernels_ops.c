@@ -302,7 +302,8 @@ static bool score_tail_matches(struct fixture *fx, struct ea_vk_ops *ops)
 struct attention_case {
 	uint32_t n_heads, n_kv_heads, head_dim, n_ctx;
 	uint32_t pos;		/* of the first query */
-	uint32_t n_tokens;	/* queries */
+	uint32_t n_tokens;	/* queries recorded */
+	uint32_t n_step;	/* step.n_tokens: the queries run (0: all) */
 };
 
 /* Caches filled at random for every position; queries at pos .. pos + n_tokens - 1. */
@@ -317,7 +318,8 @@ static bool attention_matches(struct fixture *fx, struct ea_vk_ops *ops,
 	float *k = malloc(kv * sizeof(float)), *v = malloc(kv * sizeof(float));
 	float *q = malloc(nq * sizeof(float)), *want = malloc(nq * sizeof(float));
 	float *scratch = malloc(n_pos * sizeof(float));
-	struct ea_cs_step step = { .pos = c->pos };
+	struct ea_cs_step step = { .pos = c->pos, .n_tokens = c->n_step };
+	size_t n_run = (size_t)(c->n_step ? c->n_step : c->n_tokens) * c->n_heads * c->head_dim;
 	struct ea_vk_buffer *kb = NULL, *vb = NULL, *qb = NULL, *pb = NULL, *ob = NULL, *sb = NULL;
 	struct ea_vk_rec rec;
 	bool ok = false;
@@ -342,7 +344,7 @@ static bool attention_matches(struct fixture *fx, struct ea_vk_ops *ops,
 	    end_and_run(fx, &rec, attention(ops, &rec, &shape, SPANS(ea_vk_whole(qb),
 				  ea_vk_whole(kb), ea_vk_whole(vb), ea_vk_whole(pb),
 				  ea_vk_whole(ob), ea_vk_whole(sb)))))
-		ok = close_to(ob->map, want, nq, 1e-5 * sqrt(n_pos + c->head_dim));
+		ok = close_to(ob->map, want, n_run, 1e-5 * sqrt(n_pos + c->head_dim));
 out:
 	release(fx, kb);
 	release(fx, vb);
@@ -431,24 +433,29 @@ int main(void)
 {
 	static const struct attention_case attention[] = {
 		/* decode: 1 key; a split exactly full; one past it; several splits */
-		{ 4, 2, 64, 300, 0, 1 },
-		{ 4, 2, 64, 300, 127, 1 },
-		{ 4, 2, 64, 300, 128, 1 },
-		{ 8, 2, 80, 600, 299, 1 },
+		{ 4, 2, 64, 300, 0, 1, 0 },
+		{ 4, 2, 64, 300, 127, 1, 0 },
+		{ 4, 2, 64, 300, 128, 1, 0 },
+		{ 8, 2, 80, 600, 299, 1, 0 },
 		/* prompt: from the start, a second chunk after cached tokens, more
 		 * tokens than a split, and head sizes 80 and 128 */
-		{ 4, 4, 64, 300, 0, 7 },
-		{ 6, 2, 64, 300, 125, 9 },
-		{ 8, 4, 32, 512, 0, 37 },
-		{ 8, 2, 80, 600, 100, 40 },
-		{ 2, 1, 128, 64, 3, 17 },
+		{ 4, 4, 64, 300, 0, 7, 0 },
+		{ 6, 2, 64, 300, 125, 9, 0 },
+		{ 8, 4, 32, 512, 0, 37, 0 },
+		{ 8, 2, 80, 600, 100, 40, 0 },
+		{ 2, 1, 128, 64, 3, 17, 0 },
+		/* prompts of several blocks of queries (attention_prompt_d*:
+		 * 64 a block, 32 with head_dim 128), one run shorter than recorded */
+		{ 4, 2, 64, 300, 5, 150, 0 },
+		{ 4, 2, 64, 300, 5, 150, 70 },
+		{ 2, 1, 128, 128, 0, 70, 0 },
 	};
 	/* The CPU-shaped prompt attention: blocks of 8 tokens and 8 keys, one
 	 * partial; a chunk after cached tokens; each head size it is built for. */
 	static const struct attention_case attention_cpu[] = {
-		{ 8, 4, 32, 512, 0, 37 },
-		{ 6, 2, 64, 300, 125, 9 },
-		{ 2, 1, 128, 64, 3, 17 },	/* not built for 128: the general kernels */
+		{ 8, 4, 32, 512, 0, 37, 0 },
+		{ 6, 2, 64, 300, 125, 9, 0 },
+		{ 2, 1, 128, 64, 3, 17, 0 },	/* not built for 128: the general kernels */
 	};
 	const int n_attention = (int)(sizeof(attention) / sizeof(attention[0]));
 	const int n_attention_cpu = (int)(sizeof(attention_cpu) / sizeof(attention_cpu[0]));
@@ -479,9 +486,10 @@ int main(void)
 			const struct attention_case *c = &attention[i];
 
 			tap_ok(&t, attention_matches(&fx, ops, c),
-			       "attention (%s): %u tokens at %u, %u/%u heads of %u, context %u",
-			       name, c->n_tokens, c->pos, c->n_heads, c->n_kv_heads, c->head_dim,
-			       c->n_ctx);
+			       "attention (%s): %u tokens at %u (%u run), %u/%u heads of %u, "
+			       "context %u", name, c->n_tokens, c->pos,
+			       c->n_step ? c->n_step : c->n_tokens, c->n_heads, c->n_kv_heads,
+			       c->head_dim, c->n_ctx);
 		}
 		tap_ok(&t, score_tail_matches(&fx, ops), "score_rows 5 of 9 rows of %u from row 3, "
 		       "token_nll of their next tokens, 0 past step.n_tokens 7 (%s)", NLL_VOCAB,
