@@ -126,6 +126,29 @@ static void print_profile(struct ea_exec *x, double roofline_gbps)
 	}
 }
 
+/* EDGEAI_PROFILE=1: the ops of the step's second layer one by one (the
+ * step's ops: embed, n_layers layers of the same ops, the logits and their
+ * argmax), so that each matvec's time shows beside the bytes it reads. */
+static void print_layer_profile(struct ea_exec *x, int n_layers)
+{
+	const struct ea_cs_op *ops;
+	uint32_t n_ops = ea_exec_step_ops(x, &ops);
+	uint32_t per_layer = n_layers > 0 && n_ops > 3 ? (n_ops - 3) / (uint32_t)n_layers : 0;
+	uint32_t first = 1 + per_layer;
+	double *ns = malloc((n_ops + 1) * sizeof(*ns));
+
+	if (!ns || n_layers < 2 || !ea_exec_step_times(x, ns, n_ops + 1)) {
+		free(ns);
+		return;
+	}
+	fprintf(stderr, "the second layer's ops:\n");
+	for (uint32_t i = first; i < first + per_layer && i < n_ops; i++)
+		fprintf(stderr, "  %-12s %-6s %6u x %-6u %8.1f us\n", ea_op_name(ops[i].opcode),
+			ops[i].opcode == EA_CS_MATVEC ? ea_type_name((enum ea_type)ops[i].type) : "",
+			ops[i].arg[0], ops[i].arg[1], (ns[i + 1] - ns[i]) * 1e-3);
+	free(ns);
+}
+
 /* EDGEAI_PROFILE=1: each op's GPU time in the last prompt run. */
 static void print_prompt_profile(struct ea_exec *x, int n_prompt)
 {
@@ -209,6 +232,7 @@ static int bench_vk(const struct bench_options *o, const struct ea_model *m,
 	r->tg_tok_s = median(runs, o->runs);
 	r->ctx = o->n_prompt + (o->n_gen + 1) / 2.0;
 	print_profile(x, r->roofline_gbps);
+	print_layer_profile(x, m->cfg.n_layers);
 	print_prompt_profile(x, o->n_prompt);
 	rc = 0;
 	goto out;
