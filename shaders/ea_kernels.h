@@ -33,6 +33,10 @@
 #define EA_MATVEC_WG		128u	/* matvec_head.glsl */
 #define EA_MATVEC_ROWS		8u	/* rows a float matvec workgroup computes */
 #define EA_MATVEC_I8_ROWS	2u	/* rows an int8 matvec workgroup computes */
+#ifndef EA_MATVEC_I8X_ROWS
+#define EA_MATVEC_I8X_ROWS	4u	/* the same, quantizing x itself (_i8x) */
+#endif
+#define EA_MATVEC_I8X_MAX_COLS	8192u	/* the most x an _i8x workgroup quantizes */
 #define EA_MATMUL_TILE		32u	/* matmul_head.glsl: rows x tokens a workgroup */
 #define EA_MATMUL_CM_TILE	64u	/* matmul_cm_main.glsl: the same, matrix units */
 #define EA_CPU_LANES		8u	/* the CPU-shaped kernels: one subgroup a workgroup */

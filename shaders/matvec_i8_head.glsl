@@ -23,6 +23,13 @@
 // p.flags as in matvec_head.glsl: MV_ACC, MV_SWIGLU; MV_NORM was the
 // quantization's.
 //
+// With EA_I8_OWN_X (matvec_<type>_i8x.comp), a workgroup quantizes x itself
+// into shared memory first (quantize_x_block.glsl: the same values as
+// quantize_x's), from x and the norm weight bound where the float matvec
+// has them, and MV_NORM is honoured here: one dispatch rather than two,
+// which is what a decode step on a large GPU waits on (each dispatch costs a
+// few microseconds whatever it does), for every workgroup reading all of x.
+//
 // With x quantized once, a group has little to do before its weight loads,
 // so small groups and many of them win: on the H100 (docs/PERFORMANCE.md),
 // Q4_0 TinyLlama 597 tok/s with 2 rows of 128 invocations a group, 560 with
@@ -39,12 +46,24 @@
 layout(local_size_x = 128) in;
 
 layout(std430, binding = 0) readonly buffer Weights { uint words[]; } w;
-layout(std430, binding = 1) readonly buffer QX { uvec4 values[]; } qx;
 layout(std430, binding = 2) buffer Y { float values[]; } y;
-layout(std430, binding = 3) readonly buffer QD { vec2 values[]; } qd;
 
 #define EA_PUSH_MATVEC
 #include "ea_kernels.h"
+
+#ifdef EA_I8_OWN_X
+layout(std430, binding = 1) readonly buffer X4 { vec4 values[]; } xv;
+layout(std430, binding = 3) readonly buffer Norm4 { vec4 values[]; } nrm4;
+shared uvec4 own_qx[EA_MATVEC_I8X_MAX_COLS / 16u];
+shared vec2 own_qd[EA_MATVEC_I8X_MAX_COLS / 16u];
+#define XQ(u) own_qx[u]
+#define XD(u) own_qd[u]
+#else
+layout(std430, binding = 1) readonly buffer QX { uvec4 values[]; } qx;
+layout(std430, binding = 3) readonly buffer QD { vec2 values[]; } qd;
+#define XQ(u) qx.values[u]
+#define XD(u) qd.values[u]
+#endif
 
 #define MV_ACC EA_MV_ACC
 #define MV_SWIGLU EA_MV_SWIGLU

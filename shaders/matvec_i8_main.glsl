@@ -2,6 +2,28 @@
 
 #include "matvec_rows.glsl"
 
+#ifdef EA_I8_OWN_X
+#define X_QUAD(i) xv.values[i]
+#define NORM_QUAD(i) nrm4.values[i]
+#define QX_STORE(u, v) own_qx[u] = (v)
+#define QD_STORE(u, v) own_qd[u] = (v)
+#include "quantize_x_block.glsl"
+#include "ea_reduce.glsl"
+
+// x quantized into shared memory by the whole workgroup; returns the scale
+// of every sum (1 / rms with MV_NORM, else 1).
+float quantize_own_x()
+{
+	bool norm_on = (p.flags & EA_MV_NORM) != 0u;
+	float ss = 0.0;
+
+	for (uint b = gl_LocalInvocationID.x; b < p.cols / 32u; b += WG)
+		ss += quantize_block(b, norm_on);
+	ss = reduce_add(ss);	// its barriers also publish own_qx and own_qd
+	return norm_on ? inversesqrt(ss / float(p.cols) + p.eps) : 1.0;
+}
+#endif
+
 void main()
 {
 	uint group = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
@@ -12,6 +34,11 @@ void main()
 	uint stride = p.cols / 32u * BLOCK_BYTES;
 	uint id = gl_LocalInvocationID.x;
 	uint n_out = min(per_group, p.rows - min(row0, p.rows));
+#ifdef EA_I8_OWN_X
+	float x_scale = quantize_own_x();
+#else
+	float x_scale = qd.values[n_units].x;
+#endif
 	float acc[MATVEC_ROWS];
 	uint at[MATVEC_ROWS];	// byte offset of the weight row each accumulator reads
 
@@ -23,8 +50,8 @@ void main()
 	}
 	// A short last group repeats its last row: the same loads, results unused.
 	for (uint u = id; u < n_units; u += WG) {
-		uvec4 xq = qx.values[u];
-		vec2 xd = qd.values[u];
+		uvec4 xq = XQ(u);
+		vec2 xd = XD(u);
 		uint off = (u >> 1) * BLOCK_BYTES;
 		uint half_at = 2u + (u & 1u) * UNIT_HALF;
 
@@ -56,7 +83,7 @@ void main()
 	}
 #endif
 	if (id < n_out) {
-		float scale = qd.values[n_units].x;
+		float scale = x_scale;
 		float v = row_total(id) * scale;
 
 		if (swiglu) {

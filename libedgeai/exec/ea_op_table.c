@@ -423,7 +423,8 @@ ea_status ea_op_quantize_x(struct ea_vk_ops *ops, struct ea_vk_rec *rec, uint32_
 }
 
 /* MATVEC: float x, or where the device has int8 dot products, Q4_0 / Q8_0
- * weights and an xq span, x quantized into it first and the int8 kernel. */
+ * weights and an xq span, the int8 kernel: quantizing x itself (_i8x) where
+ * ops->own_x and cols allow, else after x quantized into the xq span. */
 static ea_status record_matvec(struct ea_vk_ops *ops, struct ea_vk_rec *rec,
 			       const struct ea_cs_op *op, const struct ea_vk_span *span,
 			       const struct ea_op_plan *plan)
@@ -438,6 +439,14 @@ static ea_status record_matvec(struct ea_vk_ops *ops, struct ea_vk_rec *rec,
 	if (!(ops->int8_dot && is_i8_type(op->type) && span[4].buf))
 		return ea_op_dispatch(ops, rec, "matvec", EA_OP_TYPED | EA_OP_SUBGROUP, op->type, spans,
 				4, plan->push, sizeof(struct ea_push_matvec), plan);
+	if (ops->own_x && cols <= EA_MATVEC_I8X_MAX_COLS) {
+		uint32_t per = EA_MATVEC_I8X_ROWS / (flags & EA_MV_SWIGLU ? 2 : 1);
+
+		i8.groups_x = div_up(rows, per);
+		snprintf(name, sizeof(name), "matvec_%s_i8x", ea_type_name(op->type));
+		return ea_op_dispatch(ops, rec, name, EA_OP_SUBGROUP, op->type, spans, 4,
+				      plan->push, sizeof(struct ea_push_matvec), &i8);
+	}
 	status = ea_op_quantize_x(ops, rec, op->type, span[1], span[3], span[4], cols,
 				  flags & EA_MV_NORM, ea_op_f32_of(op->arg[3]));
 	if (status != EA_OK)

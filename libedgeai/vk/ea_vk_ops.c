@@ -73,12 +73,13 @@ ea_status ea_vk_ops_init(struct ea_vk_ops *ops, struct ea_vk *vk, enum ea_vk_var
 
 	ops->vk = vk;
 	ops->err = err;
-	if (mode && strcmp(mode, "int8") == 0)
+	if (mode && (strcmp(mode, "int8") == 0 || strcmp(mode, "int8-split") == 0))
 		ops->int8_dot = has_dot;
 	else if (mode && strcmp(mode, "float") == 0)
 		ops->int8_dot = false;
 	else
 		ops->int8_dot = accelerated;
+	ops->own_x = !(mode && strcmp(mode, "int8-split") == 0);
 	if (prompt_kernels && strcmp(prompt_kernels, "cpu") == 0)
 		ops->cpu_shape = ea_vk_can_cpu_shape(vk);
 	else if (prompt_kernels && strcmp(prompt_kernels, "gpu") == 0)

@@ -24,6 +24,8 @@ struct ea_vk_ops {
 				 * packed int8 dot products) where their shape allows */
 	bool cpu_shape;		/* the prompt's matmuls use the _cpu kernels, shaped for
 				 * a device that runs shaders on the CPU (lavapipe) */
+	bool own_x;		/* with int8_dot, the matvec quantizes x itself (_i8x:
+				 * one dispatch) where cols allows */
 	bool coopmat;		/* the prompt's matmuls use the _cm kernels: fp16 tiles
 				 * on the matrix units (vk->coopmat; not with cpu_shape) */
 	struct ea_error *err;	/* where failures are described */

@@ -444,8 +444,10 @@ static const uint32_t fused_flags[] = {
 #define N_FUSED (sizeof(fused_flags) / sizeof(fused_flags[0]))
 static const enum ea_type i8_types[] = { EA_TYPE_Q8_0, EA_TYPE_Q4_0 };
 /* Shapes of the int8 path: short groups, units past the 128 invocations, a
- * row of TinyLlama's ffn, and 8192. */
-static const uint32_t i8_shapes[][2] = { { 7, 96 }, { 129, 1184 }, { 21, 5632 }, { 9, 8192 } };
+ * row of TinyLlama's ffn, 8192 (the most an _i8x workgroup quantizes itself)
+ * and past it (x quantized first even with own_x). */
+static const uint32_t i8_shapes[][2] = { { 7, 96 }, { 129, 1184 }, { 21, 5632 }, { 9, 8192 },
+					 { 3, 8224 } };
 #define N_I8_SHAPES (sizeof(i8_shapes) / sizeof(i8_shapes[0]))
 
 /* x quantized for the int8 matvec: 1 and 3 blocks, a row of TinyLlama, and
@@ -475,7 +477,7 @@ static void test_quantize(struct tap *t, struct fixture *fx)
 }
 
 /* The fused flags on both paths, and the int8 one at every shape; tests in
- * all: N_FUSED * 2 * 2 * (1 + N_I8_SHAPES). */
+ * all: N_FUSED * 2 * 2 * (1 + 2 * N_I8_SHAPES). */
 static void test_fused_and_int8(struct tap *t, struct fixture *fx)
 {
 	for (size_t i = 0; i < 2; i++)
@@ -485,7 +487,7 @@ static void test_fused_and_int8(struct tap *t, struct fixture *fx)
 				struct ea_vk_ops ops;
 
 				if (v >= fx->n_variants) {
-					for (size_t k = 0; k < 1 + N_I8_SHAPES; k++)
+					for (size_t k = 0; k < 1 + 2 * N_I8_SHAPES; k++)
 						tap_ok(t, true, "# SKIP no subgroup arithmetic");
 					continue;
 				}
@@ -495,17 +497,20 @@ static void test_fused_and_int8(struct tap *t, struct fixture *fx)
 				       "matvec %s (%s, float) flags %#x: 129 x 1184", type,
 				       fx->variant_names[v], fused_flags[f]);
 				ops.int8_dot = true;
-				for (size_t s = 0; s < N_I8_SHAPES; s++) {
+				for (size_t s = 0; s < 2 * N_I8_SHAPES; s++) {
+					const uint32_t *shape = i8_shapes[s / 2];
+
 					if (!fx->int8_dot) {
 						tap_ok(t, true, "# SKIP no int8 dot product");
 						continue;
 					}
-					tap_ok(t, fused_matvec_matches(fx, &ops, i8_types[i],
-								       i8_shapes[s][0], i8_shapes[s][1],
-								       fused_flags[f]),
-					       "matvec %s (%s, int8 dot) flags %#x: %u x %u", type,
-					       fx->variant_names[v], fused_flags[f], i8_shapes[s][0],
-					       i8_shapes[s][1]);
+					ops.own_x = s % 2;
+					tap_ok(t, fused_matvec_matches(fx, &ops, i8_types[i], shape[0],
+								       shape[1], fused_flags[f]),
+					       "matvec %s (%s, int8 dot, x quantized %s) flags %#x: "
+					       "%u x %u", type, fx->variant_names[v],
+					       ops.own_x ? "by each workgroup" : "first",
+					       fused_flags[f], shape[0], shape[1]);
 				}
 			}
 }
@@ -518,7 +523,7 @@ int main(void)
 	struct tap t = { 0 };
 
 	tap_plan(&t, 1 + (int)N_TYPES * (2 * 2 * (int)N_ROWS + 3 * 2 * 3 * 2 + 1) + 2 +
-		     (int)(N_FUSED * 2 * 2 * (1 + N_I8_SHAPES)) + (int)(2 * 2 * 2 * N_QUANTIZE));
+		     (int)(N_FUSED * 2 * 2 * (1 + 2 * N_I8_SHAPES)) + (int)(2 * 2 * 2 * N_QUANTIZE));
 	if (!fixture_open(&t, &fx))
 		return 1;
 	for (size_t i = 0; i < N_TYPES; i++) {
