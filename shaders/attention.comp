@@ -1,20 +1,26 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
 // variants: subgroup
-// Attention, first pass (flash-decoding): workgroup (x = token * n_heads +
-// head, y = split) scores the query against the cached keys of positions
-// [split * split_len, min((split + 1) * split_len, n_kv)), where token t at
-// position step.pos + t sees n_kv = step.pos + t + 1 keys (causal). It writes
-// the unnormalized sum of exp(score - m) * value, the maximum score m and the
-// sum l of exp(score - m); attention_combine.comp merges the splits. One
-// token is decode, several are a prompt. Grouped-query attention: head h
-// reads kv head h / (n_heads / n_kv_heads). Caches are [position][kv head]
-// [head_dim] in fp32.
+// Attention by splits of the context (flash-decoding): workgroup (x = token *
+// n_heads + head, y = split) scores the query against the cached keys of
+// positions [split * split_len, min((split + 1) * split_len, n_kv)), where
+// token t at position step.pos + t sees n_kv = step.pos + t + 1 keys
+// (causal). It writes the unnormalized sum of exp(score - m) * value, the
+// maximum score m and the sum l of exp(score - m) to its slot of the partial
+// buffer, then counts itself done on the (token, head)'s counter (after the
+// slots, in the same buffer); the last of its splits to arrive merges them
+// all into the output (with M the largest split maximum: sum_s exp(m_s - M)
+// o_s / sum_s exp(m_s - M) l_s) and sets the counter back to zero: one
+// dispatch, where a second pass cost a dispatch a layer. Counters start at
+// zero as every buffer does (ea_vk_buffer_create_local()). One token is
+// decode, several are a prompt (head sizes attention_prompt_d* is not built
+// for). Grouped-query attention: head h reads kv head h / (n_heads /
+// n_kv_heads). Caches are [position][kv head][head_dim] in fp32.
 //
 // The dispatch covers the whole context; splits past a token's keys write
-// l = 0 and stop at once, and tokens at or past step.n_tokens (when non-zero:
-// a prompt shorter than the recorded batch) do nothing, so the work follows
-// the current position.
+// l = 0 and only count themselves, and tokens at or past step.n_tokens (when
+// non-zero: a prompt shorter than the recorded batch) do nothing, so the work
+// follows the current position.
 
 #include "ea_common.glsl"
 
@@ -29,8 +35,10 @@ layout(std430, binding = 1) readonly buffer K { float values[]; } k;
 layout(std430, binding = 1) readonly buffer K4 { vec4 values[]; } k4;
 layout(std430, binding = 2) readonly buffer V { float values[]; } v;
 layout(std430, binding = 2) readonly buffer V4 { vec4 values[]; } v4;
-layout(std430, binding = 3) writeonly buffer Partial { float values[]; } partial;
-layout(std430, binding = 4) readonly buffer Step { uint pos; uint n_tokens; } step;
+layout(std430, binding = 3) coherent buffer Partial { float values[]; } partial;
+layout(std430, binding = 3) coherent buffer Counters { uint values[]; } counters;
+layout(std430, binding = 4) writeonly buffer Out { float values[]; } o;
+layout(std430, binding = 5) readonly buffer Step { uint pos; uint n_tokens; } step;
 
 #define EA_PUSH_ATTENTION
 #include "ea_kernels.h"
@@ -40,30 +48,53 @@ layout(std430, binding = 4) readonly buffer Step { uint pos; uint n_tokens; } st
 shared float query[MAX_HEAD_DIM];
 shared float weight[MAX_SPLIT];
 shared vec4 sums[WG];	// the weighted values of each group of positions
+shared uint arrived;	// splits of this (token, head) done before this one
 
-void main()
+// The last split of workgroup x's (token, head) merges the n_splits splits
+// that hold the token's keys; any that saw none (l = 0) is skipped.
+void merge(uint x, uint token)
+{
+	uint stride = p.head_dim + 2u;
+	uint base = x * p.n_splits * stride;
+	uint n_splits = min(p.n_splits, (step.pos + token + p.split_len) / p.split_len);
+	float best = -1.0 / 0.0, total = 0.0;
+
+	for (uint s = 0u; s < n_splits; s++)
+		if (partial.values[base + s * stride + p.head_dim + 1u] > 0.0)
+			best = max(best, partial.values[base + s * stride + p.head_dim]);
+	for (uint s = 0u; s < n_splits; s++) {
+		float l = partial.values[base + s * stride + p.head_dim + 1u];
+
+		if (l > 0.0)
+			total += exp(partial.values[base + s * stride + p.head_dim] - best) * l;
+	}
+	for (uint d = gl_LocalInvocationID.x; d < p.head_dim; d += WG) {
+		float acc = 0.0;
+
+		for (uint s = 0u; s < n_splits; s++) {
+			uint at = base + s * stride;
+
+			if (partial.values[at + p.head_dim + 1u] > 0.0)
+				acc += exp(partial.values[at + p.head_dim] - best) * partial.values[at + d];
+		}
+		o.values[x * p.head_dim + d] = acc / total;
+	}
+}
+
+// Score split `split` of the token's keys into its slot at out_base (uniform
+// in the workgroup: it has barriers).
+void attend_split(uint token, uint head, uint split, uint n_kv, uint out_base);
+
+void attend_split(uint token, uint head, uint split, uint n_kv, uint out_base)
 {
 	uint id = gl_LocalInvocationID.x;
-	uint token = gl_WorkGroupID.x / p.n_heads;
-	uint head = gl_WorkGroupID.x % p.n_heads;
-	uint split = gl_WorkGroupID.y;
 	uint kv_head = head / (p.n_heads / p.n_kv_heads);
-	uint n_kv = step.pos + token + 1u;
 	uint start = split * p.split_len;
 	uint end = min(start + p.split_len, n_kv);
 	uint kv_stride = p.n_kv_heads * p.head_dim;
-	uint out_base = (gl_WorkGroupID.x * p.n_splits + split) * (p.head_dim + 2u);
 	float m = -1.0 / 0.0;
 	float l = 0.0;
-	uint n_valid = step.n_tokens == 0u ? gl_NumWorkGroups.x / p.n_heads : step.n_tokens;
 
-	if (token >= n_valid)
-		return;
-	if (start >= n_kv) {	// uniform in the workgroup: no barrier is skipped unevenly
-		if (id == 0u)
-			partial.values[out_base + p.head_dim + 1u] = 0.0;
-		return;
-	}
 	for (uint d = id; d < p.head_dim; d += WG)
 		query[d] = q.values[gl_WorkGroupID.x * p.head_dim + d];
 	barrier();
@@ -129,4 +160,34 @@ void main()
 		partial.values[out_base + p.head_dim] = m;
 		partial.values[out_base + p.head_dim + 1u] = l;
 	}
+}
+
+void main()
+{
+	uint id = gl_LocalInvocationID.x;
+	uint token = gl_WorkGroupID.x / p.n_heads;
+	uint head = gl_WorkGroupID.x % p.n_heads;
+	uint split = gl_WorkGroupID.y;
+	uint n_kv = step.pos + token + 1u;
+	uint out_base = (gl_WorkGroupID.x * p.n_splits + split) * (p.head_dim + 2u);
+	uint counter = gl_NumWorkGroups.x * p.n_splits * (p.head_dim + 2u) + gl_WorkGroupID.x;
+	uint n_valid = step.n_tokens == 0u ? gl_NumWorkGroups.x / p.n_heads : step.n_tokens;
+
+	if (token >= n_valid)	// uniform in the workgroup, and in the token's splits
+		return;
+	if (split * p.split_len < n_kv)	// uniform in the workgroup
+		attend_split(token, head, split, n_kv, out_base);
+	else if (id == 0u)
+		partial.values[out_base + p.head_dim + 1u] = 0.0;
+	memoryBarrierBuffer();
+	barrier();
+	if (id == 0u)
+		arrived = atomicAdd(counters.values[counter], 1u);
+	barrier();
+	if (arrived != p.n_splits - 1u)
+		return;
+	memoryBarrierBuffer();
+	merge(gl_WorkGroupID.x, token);
+	if (id == 0u)
+		counters.values[counter] = 0u;	// for the next run
 }

@@ -187,15 +187,6 @@ EA_PUSH(attention) {
 } EA_PUSH_END;
 #endif
 
-#if !defined(VULKAN) || defined(EA_PUSH_ATTENTION_COMBINE)
-EA_PUSH(attention_combine) {
-	EA_U32 head_dim;
-	EA_U32 n_splits;
-	EA_U32 n_heads;
-	EA_U32 split_len;
-} EA_PUSH_END;
-#endif
-
 #if !defined(VULKAN) || defined(EA_PUSH_ATTENTION_PROMPT)
 EA_PUSH(attention_prompt) {
 	EA_U32 n_heads;

@@ -336,8 +336,9 @@ static ea_status plan_token_nll(const struct ea_cs_op *op, const struct ea_vk_op
 uint64_t ea_op_attention_partial_bytes(uint32_t n_tokens, uint32_t n_heads, uint32_t head_dim,
 				       uint32_t n_ctx)
 {
+	/* Each split's slot, then a counter per token and head (attention.comp). */
 	return (uint64_t)n_tokens * n_heads * div_up(n_ctx, EA_ATTENTION_SPLIT) *
-	       (head_dim + 2) * sizeof(float);
+	       (head_dim + 2) * sizeof(float) + (uint64_t)n_tokens * n_heads * sizeof(uint32_t);
 }
 
 /* ATTENTION: ref q, k_cache, v_cache, partial, out, step; arg n_heads,
@@ -463,15 +464,14 @@ static ea_status record_matvec(struct ea_vk_ops *ops, struct ea_vk_rec *rec,
 
 /* ATTENTION: a prompt of head_dim 32 or 64 (128 on a GPU) in one dispatch
  * of attention_cpu_d* on a CPU device, of attention_prompt_d* on a GPU;
- * otherwise the splits of the context, then their combination. */
+ * otherwise by splits of the context, the last split of each token and
+ * head merging them (attention.comp). */
 static ea_status record_attention(struct ea_vk_ops *ops, struct ea_vk_rec *rec,
 				const struct ea_cs_op *op, const struct ea_vk_span *span,
 				const struct ea_op_plan *plan)
 {
 	struct ea_push_attention p;
 	uint32_t n_tokens = op->arg[3], head_dim = op->arg[2];
-	struct ea_op_plan second = { .groups_x = plan->groups_x, .groups_y = 1 };
-	ea_status status;
 
 	memcpy(&p, plan->push, sizeof(p));
 	if (ops->cpu_shape && n_tokens > 1 && (head_dim == 32 || head_dim == 64)) {
@@ -498,21 +498,7 @@ static ea_status record_attention(struct ea_vk_ops *ops, struct ea_vk_rec *rec,
 		snprintf(name, sizeof(name), "attention_prompt_d%u", head_dim);
 		return ea_op_dispatch(ops, rec, name, 0, 0, spans, 5, &gpu, sizeof(gpu), &one);
 	}
-	{
-		struct ea_vk_span first_spans[] = { span[0], span[1], span[2], span[3], span[5] };
-		struct ea_vk_span combine_spans[] = { span[3], span[4], span[5] };
-		struct ea_push_attention_combine combine = { p.head_dim, p.n_splits, p.n_heads,
-							     p.split_len };
-
-		status = ea_op_dispatch(ops, rec, "attention", EA_OP_SUBGROUP, 0, first_spans, 5, &p,
-				  sizeof(p), plan);
-		if (status != EA_OK)
-			return status;
-		if (rec->manual_barriers)	/* the combination reads what the splits wrote */
-			ea_vk_rec_barrier(rec);
-		return ea_op_dispatch(ops, rec, "attention_combine", 0, 0, combine_spans, 3, &combine,
-				sizeof(combine), &second);
-	}
+	return ea_op_dispatch(ops, rec, "attention", EA_OP_SUBGROUP, 0, span, 6, &p, sizeof(p), plan);
 }
 
 #define W(i) (1u << (i))

@@ -20,6 +20,36 @@ static int memory_type(const struct ea_vk *vk, uint32_t allowed, VkMemoryPropert
 	return -1;
 }
 
+/* Record and run a fill of the whole of @buf with zeros. */
+static VkResult zero_and_wait(struct ea_vk *vk, const struct ea_vk_buffer *buf)
+{
+	VkCommandBufferBeginInfo begin = {
+		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
+		.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT,
+	};
+	VkMemoryBarrier all = {
+		.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+		.srcAccessMask = VK_ACCESS_MEMORY_WRITE_BIT,
+		.dstAccessMask = VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT,
+	};
+	VkCommandBuffer cmd = vk->command_buffer;
+	VkResult result;
+
+	result = vkBeginCommandBuffer(cmd, &begin);
+	if (result != VK_SUCCESS)
+		return result;
+	vkCmdFillBuffer(cmd, buf->buffer, 0, VK_WHOLE_SIZE, 0);
+	vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT,
+			     VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, 0, 1, &all, 0, NULL, 0, NULL);
+	result = vkEndCommandBuffer(cmd);
+	if (result != VK_SUCCESS)
+		return result;
+	return submit_and_wait(vk, cmd);
+}
+
+/* A storage buffer of @size bytes, device-local or host-visible; either way
+ * it starts zeroed (kernels may keep state across runs in scratch, e.g.
+ * attention.comp's counters, which must start at zero). */
 static ea_status create_buffer(struct ea_vk *vk, VkDeviceSize size, bool local,
 			       struct ea_vk_buffer *buf, struct ea_error *err)
 {
@@ -70,12 +100,18 @@ static ea_status create_buffer(struct ea_vk *vk, VkDeviceSize size, bool local,
 	result = vkBindBufferMemory(vk->device, buf->buffer, buf->memory, 0);
 	if (result != VK_SUCCESS)
 		goto fail;
-	if (local)
+	if (local) {
+		step = "zeroing it";
+		result = zero_and_wait(vk, buf);
+		if (result != VK_SUCCESS)
+			goto fail;
 		return EA_OK;
+	}
 	step = "vkMapMemory";
 	result = vkMapMemory(vk->device, buf->memory, 0, VK_WHOLE_SIZE, 0, &buf->map);
 	if (result != VK_SUCCESS)
 		goto fail;
+	memset(buf->map, 0, size);
 	return EA_OK;
 fail:
 	ea_vk_buffer_destroy(vk, buf);
