@@ -38,7 +38,10 @@
 #endif
 #define EA_MATVEC_I8X_MAX_COLS	8192u	/* the most x an _i8x workgroup quantizes */
 #define EA_MATMUL_TILE		32u	/* matmul_head.glsl: rows x tokens a workgroup */
-#define EA_MATMUL_CM_TILE	64u	/* matmul_cm_main.glsl: the same, matrix units */
+#ifndef EA_MATMUL_CM_ROWS
+#define EA_MATMUL_CM_ROWS	128u	/* matmul_cm_main.glsl: weight rows a workgroup */
+#endif
+#define EA_MATMUL_CM_TOKENS	64u	/* matmul_cm_main.glsl: tokens a workgroup */
 #define EA_CPU_LANES		8u	/* the CPU-shaped kernels: one subgroup a workgroup */
 #define EA_MATMUL_CPU_ROWS	4u	/* rows a lane of matmul_*_cpu computes */
 #define EA_MATMUL_CPU_TOKENS	32u	/* tokens a matmul_*_cpu workgroup computes */

@@ -1,13 +1,15 @@
 // The body of every matmul_<type>_cm (matmul_main.glsl with EA_COOPMAT): Y = X W^T
 // for a prompt on the matrix units, through GL_NV_cooperative_matrix.
 //
-// A workgroup of 4 subgroups computes a tile of TILE tokens by TILE weight rows
-// (64 x 64), K_STEP columns a step. Per step, the invocations issue the loads
+// A workgroup computes a tile of TOKENS tokens by ROWS weight rows (64 x 128:
+// X, read as fp32, is read once a ROWS rows, so the wider the row tile the
+// less of it crosses the memory system), K_STEP columns a step, a subgroup of
+// 32 invocations a 32 x 32 block of it. Per step, the invocations issue the loads
 // of the next step's W units (matmul_unit.glsl: 8 values each, as wide as the
 // type allows) and X quads (4 floats) into registers, then the matrix units
 // work on this step from shared memory while those loads are in flight; the
 // next step decodes the registers and stores them to shared memory as fp16.
-// Each subgroup multiplies its 32 x 32 quarter of the tile as 2 x 2 fragments
+// Each subgroup multiplies its 32 x 32 block of the tile as 2 x 2 fragments
 // of 16 x 16 (fp16 A = X, B = W^T, fp32 C), K_STEP / 16 times a step. The
 // fragments go through shared memory to Y so that tiles at the edges write
 // only what is inside. The library picks these kernels only where the device
@@ -18,13 +20,13 @@
 #define K_STEP 64u	// 64 beat 128 on the H200 (Q4_0 prompt matmuls 18.5 vs 22.6 ms)
 #define LINE (K_STEP + 8u)	// fp16 values per line in shared memory: padded
 #define FRAG 16u
-#define W_UNITS (TILE * K_STEP / 8u / WG)	// W units an invocation loads a step
-#define X_QUADS (TILE * K_STEP / 4u / WG)	// X quads an invocation loads a step
+#define W_UNITS (ROWS * K_STEP / 8u / WG)	// W units an invocation loads a step
+#define X_QUADS (TOKENS * K_STEP / 4u / WG)	// X quads an invocation loads a step
 
 layout(std430, binding = 1) readonly buffer X4 { vec4 v[]; } x4;
 
-shared float16_t x_tile[TILE * LINE];	// [token][k]
-shared float16_t w_tile[TILE * LINE];	// [row][k]
+shared float16_t x_tile[TOKENS * LINE];	// [token][k]
+shared float16_t w_tile[ROWS * LINE];	// [row][k]
 shared float out_frag[WG / 32u][FRAG * FRAG];
 
 w_raw w_next[W_UNITS];
@@ -91,9 +93,9 @@ void main()
 {
 	uint id = gl_LocalInvocationID.x;
 	uint sg = id / 32u, lane = id % 32u;
-	uint row0 = gl_WorkGroupID.x * TILE;
-	uint token0 = gl_WorkGroupID.y * TILE;
-	uint sg_token = (sg / 2u) * 32u, sg_row = (sg % 2u) * 32u;
+	uint row0 = gl_WorkGroupID.x * ROWS;
+	uint token0 = gl_WorkGroupID.y * TOKENS;
+	uint sg_token = (sg / (ROWS / 32u)) * 32u, sg_row = (sg % (ROWS / 32u)) * 32u;
 	uint stride = row_bytes(p.cols);
 	fcoopmatNV<32, gl_ScopeSubgroup, FRAG, FRAG> acc[2][2];
 

@@ -13,6 +13,9 @@
 
 #include "ea_common.glsl"
 
+#define EA_PUSH_MATMUL
+#include "ea_kernels.h"
+
 #ifdef EA_CPU_SHAPE
 #extension GL_KHR_shader_subgroup_basic : require
 #extension GL_KHR_shader_subgroup_ballot : require
@@ -22,9 +25,10 @@ layout(local_size_x = 8) in;	// CPU_LANES: one subgroup
 #extension GL_KHR_memory_scope_semantics : require
 #extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
 #extension GL_KHR_shader_subgroup_basic : require
-#define TILE EA_MATMUL_CM_TILE
-#define WG 128u
-layout(local_size_x = 128) in;	// 4 subgroups of 32
+#define ROWS EA_MATMUL_CM_ROWS
+#define TOKENS EA_MATMUL_CM_TOKENS
+#define WG (ROWS * TOKENS / 32u)	// a subgroup of 32 a 32 x 32 quarter
+layout(local_size_x = WG) in;
 #else
 #define TILE EA_MATMUL_TILE
 #define WG 256u
@@ -34,8 +38,5 @@ layout(local_size_x = 256) in;
 layout(std430, binding = 0) readonly buffer Weights { uint words[]; } w;
 layout(std430, binding = 1) readonly buffer X { float values[]; } x;
 layout(std430, binding = 2) writeonly buffer Y { float values[]; } y;
-
-#define EA_PUSH_MATMUL
-#include "ea_kernels.h"
 
 #include "ea_words.glsl"

@@ -105,9 +105,9 @@ static ea_status plan_matmul(const struct ea_cs_op *op, const struct ea_vk_ops *
 	plan->need[2] = floats((uint64_t)stride * (n_tokens - 1) + rows);
 	PUSH(plan, matmul, rows, cols, n_tokens, stride);
 	plan->groups_x = div_up(rows, cpu ? EA_CPU_LANES * EA_MATMUL_CPU_ROWS :
-				cm ? EA_MATMUL_CM_TILE : EA_MATMUL_TILE);
+				cm ? EA_MATMUL_CM_ROWS : EA_MATMUL_TILE);
 	plan->groups_y = div_up(n_tokens, cpu ? EA_MATMUL_CPU_TOKENS :
-				cm ? EA_MATMUL_CM_TILE : EA_MATMUL_TILE);
+				cm ? EA_MATMUL_CM_TOKENS : EA_MATMUL_TILE);
 	return EA_OK;
 }
 
