@@ -64,6 +64,24 @@ void ea_route_local_sample(struct ea_router *r, double generate_s, int n_tokens)
 /* Read the probe cache file into r->figures, when there is one. */
 void ea_route_cloud_load_cache(struct ea_router *r);
 
+/* The cloud's figures as a monitor finds them (edgeai top). */
+enum ea_route_seen_from {
+	EA_ROUTE_SEEN_NONE = 0,		/* neither the map nor a cache file */
+	EA_ROUTE_SEEN_MAP = 1,		/* the scheduler's pinned "cloud" map */
+	EA_ROUTE_SEEN_CACHE = 2,	/* the probe cache file */
+};
+
+struct ea_route_seen {
+	enum ea_route_seen_from from;
+	struct ea_route_figures figures;	/* as the policies see them */
+	struct ea_route_figures last_good;	/* the cache's figures of a cloud marked down */
+	double down_until;			/* Unix time, s; 0: not marked down */
+};
+
+/* The figures from the pinned map when it can be read (bpffs is normally
+ * root's), else from the probe cache file @cache (NULL: none). */
+void ea_route_cloud_seen(const char *cache, struct ea_route_seen *out);
+
 #define EA_ROUTE_BACKOFF_MIN_MS 1000
 #define EA_ROUTE_BACKOFF_MAX_MS 300000
 #define EA_ROUTE_PROBE_DEADLINE_MS 5000	/* a probe of a cloud marked down */
