@@ -12,6 +12,7 @@
 
 #include "ea_cloud.h"
 #include "ea_error.h"
+#include "ea_trace.h"
 #include "edgeai_policy.h"
 
 /* The value of the scheduler's "cloud" map (tools/sched/sched_maps.h,
@@ -41,6 +42,7 @@ struct ea_router {
 	uint64_t local_avg_ns;			/* a local token's time, moving average */
 	char *text;				/* the last answer */
 	size_t text_len, text_cap;
+	struct ea_trace *trace;			/* EDGEAI_TRACE's recorder (ea_trace.h) */
 	struct ea_error error;
 };
 
