@@ -22,7 +22,7 @@
 void top_line_title(const struct top_frame *f, char *out, size_t n);
 /* The device's panel (executor, queues, memory, routing, cloud): its lines. */
 int top_lines_panel(const struct top_frame *f, char lines[TOP_PANEL_LINES][TOP_LINE]);
-/* The table's header, and row @i. */
+/* The table's header, and a row. */
 void top_line_columns(char *out, size_t n);
 void top_line_row(const struct top_row *row, char *out, size_t n);
 /* What the keys do, and which sort is on. */
