@@ -34,6 +34,7 @@ BASE_PKGS=(
 	patch python3 libelf-dev zlib1g-dev	# build/bpftool (tools/sched/bpftool/)
 	gnuplot-nox	# make eval-collab's plot
 	man-db groff-base	# tests/install/run: man --warnings on the manual pages
+	libncurses-dev tmux	# edgeai top's screen; tests/top/run and tests/vm/top drive it in tmux
 )
 # Packages that need bookworm-backports: module struct_ops need libbpf >= 1.4 and a
 # matching bpftool; lavapipe wants a newer Mesa than bookworm's 22.3.

@@ -6,7 +6,8 @@
 EDGEAI_CLI      := $(BUILD)/bin/edgeai
 EDGEAI_CLI_SRCS := $(sort $(wildcard tools/edgeai/*.c))
 EDGEAI_CLI_OBJS := $(patsubst tools/%.c,$(BUILD)/tools/%.o,$(EDGEAI_CLI_SRCS))
-# edgeai serve: libmicrohttpd and json-c.
+# edgeai serve: libmicrohttpd and json-c; edgeai top: ncurses (its library
+# only: its header needs no flags, and its -D_XOPEN_SOURCE is not ours).
 EDGEAI_CLI_PKGS := libmicrohttpd json-c
 
 tools: $(EDGEAI_CLI)
@@ -19,6 +20,6 @@ $(BUILD)/tools/%.o: tools/%.c
 $(EDGEAI_CLI): $(EDGEAI_CLI_OBJS) $(LIBEDGEAI_A)
 	@mkdir -p $(@D)
 	$(CC) -o $@ $(EDGEAI_CLI_OBJS) $(LIBEDGEAI_A) $(LIBEDGEAI_LIBS) \
-		$(shell pkg-config --libs $(EDGEAI_CLI_PKGS)) -lpthread -lm
+		$(shell pkg-config --libs $(EDGEAI_CLI_PKGS) ncurses) -lpthread -lm
 
 -include $(EDGEAI_CLI_OBJS:.o=.d)

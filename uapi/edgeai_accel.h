@@ -99,6 +99,10 @@ extern "C" {
  * The device's limits and its memory in use are also read-only files of
  * its sysfs group, /sys/class/accel/accelN/device/edgeai/: mem_limit,
  * client_quota, max_bo_size, max_queues, job_timeout_ms and mem_used.
+ * Next to it, executor/ holds the executor's state (state, pid,
+ * jobs_held, jobs_waiting, epoch) and queues/ the jobs submitted and not
+ * ended at each priority (low, normal, high, realtime); every user may
+ * read them (docs/edgeai.ko.md, SYSFS).
  *
  * %EDGEAI_PARAM_ABI_VERSION:
  *	ABI version implemented by the module (%EDGEAI_ABI_VERSION).

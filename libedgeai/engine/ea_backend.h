@@ -24,6 +24,7 @@
 
 #include "ea_error.h"
 #include "ea_model.h"
+#include "ea_trace.h"
 #include "ea_vk.h"
 
 struct ea_backend;
@@ -63,6 +64,7 @@ struct ea_backend_ops {
 struct ea_backend {
 	const struct ea_backend_ops *ops;
 	struct ea_error error;
+	struct ea_trace *trace;	/* where its runs are recorded: the session's; NULL: nowhere */
 };
 
 /* The direct engine of @m on @vk (which must outlive it). */

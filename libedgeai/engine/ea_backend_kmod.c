@@ -30,6 +30,7 @@
 #include <xf86drm.h>
 
 #include "edgeai_accel.h"
+#include "ea_clock.h"
 #include "ea_gguf.h"
 #include "ea_hash.h"
 #include "edgeai_job.h"
@@ -362,6 +363,31 @@ static ea_status job_failed(struct ea_error *err, int status, uint64_t job_id)
 			    (unsigned long long)job_id, why, strerror(-status));
 }
 
+static const char *program_name(uint32_t program)
+{
+	switch (program) {
+	case EA_KJOB_DECODE:
+		return "decode";
+	case EA_KJOB_PROMPT:
+		return "prompt";
+	case EA_KJOB_RELEASE:
+		return "release";
+	case EA_KJOB_SCORE:
+		return "score";
+	}
+	return "unknown";
+}
+
+/* The job's span in the session's trace: its id is what edgeai prof finds
+ * the kernel's tracepoint events of the job by. */
+static void trace_job(struct kmod *k, uint64_t job_id, uint32_t program, double start_ms,
+		      int status)
+{
+	ea_trace_span(k->s.base.trace, "kmod", "job", start_ms, ea_now_ms(),
+		      "\"job\":%llu,\"program\":\"%s\",\"status\":%d",
+		      (unsigned long long)job_id, program_name(program), status);
+}
+
 /*
  * Submit the job record as it stands, for a run from position @pos, and wait
  * for its end. A run from a later position reads the KV cache of the runs
@@ -378,6 +404,7 @@ static ea_status submit_and_wait(struct kmod *k, uint32_t program, uint32_t pos,
 		.bo_handles = (uint64_t)(uintptr_t)k->bo,
 	};
 	struct drm_edgeai_wait wait = { .timeout_ns = wait_ns };
+	double start_ms;
 
 	k->job->program = program;
 	memcpy(k->job->dirty, k->pending_dirty, sizeof(k->job->dirty));
@@ -385,17 +412,23 @@ static ea_status submit_and_wait(struct kmod *k, uint32_t program, uint32_t pos,
 	k->ok = false;
 	if (pos == 0)
 		epoch_changed(k);
+	start_ms = ea_now_ms();
 	if (drmIoctl(k->fd, DRM_IOCTL_EDGEAI_SUBMIT, &submit))
 		return ioctl_fail(err, "submitting a job");
 	memset(k->pending_dirty, 0, sizeof(k->pending_dirty));
 	wait.job_id = submit.job_id;
 	if (drmIoctl(k->fd, DRM_IOCTL_EDGEAI_WAIT, &wait)) {
+		int e = errno;
+
+		trace_job(k, submit.job_id, program, start_ms, -e);
+		errno = e;
 		if (errno == ETIME)
 			return ea_error_set(err, EA_ERR_ACCEL, "edgeai device: job %llu did not end "
 					    "within %lld ms", (unsigned long long)submit.job_id,
 					    (long long)(wait_ns / 1000000));
 		return ioctl_fail(err, "waiting for a job");
 	}
+	trace_job(k, submit.job_id, program, start_ms, wait.status);
 	if (wait.status)
 		return job_failed(err, wait.status, submit.job_id);
 	k->ok = true;

@@ -11,8 +11,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "ea_clock.h"
 #include "ea_logprob.h"
 #include "ea_sample.h"
 #include "ea_session.h"
@@ -29,14 +29,6 @@ struct generation {
 	size_t shown;		/* of them, passed to on_text */
 	bool cancelled;
 };
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 const char *ea_finish_reason_name(enum ea_finish_reason reason)
 {
@@ -233,6 +225,7 @@ static ea_status decode_loop(struct generation *g, const struct ea_generate_para
 	ea_status status = EA_OK;
 
 	while (!g->cancelled) {
+		double t0 = ea_now_ms();
 		int32_t token = ea_sampler_next(sampler, logits);
 		const char *bytes = "";
 		size_t n_bytes = 0, show;
@@ -240,6 +233,8 @@ static ea_status decode_loop(struct generation *g, const struct ea_generate_para
 
 		if (!note_logprob(g->s, p, logits, token, pos))
 			g->cancelled = true;
+		ea_trace_span(g->s->trace, "engine", "sample", t0, ea_now_ms(), "\"token\":%d",
+			      (int)token);
 		r->n_generated_tokens++;
 		if (!ea_tokenizer_is_control(g->tok, token) &&
 		    ea_tokenizer_decode(g->tok, token, &bytes, &n_bytes) != EA_OK)
@@ -254,8 +249,12 @@ static ea_status decode_loop(struct generation *g, const struct ea_generate_para
 		if (reason != EA_STOP_NONE)
 			return finish(g, show, reason, r);
 		emit(g, ea_utf8_whole(g->s->text, show));
-		if (!g->cancelled)
-			status = ea_session_eval(g->s, &token, 1, pos++, logits);
+		if (!g->cancelled) {
+			t0 = ea_now_ms();
+			status = ea_session_eval(g->s, &token, 1, pos, logits);
+			ea_trace_span(g->s->trace, "engine", "step", t0, ea_now_ms(), "\"pos\":%d",
+				      pos++);
+		}
 		if (status != EA_OK)
 			return status;
 	}
@@ -390,7 +389,7 @@ ea_status ea_generate(struct ea_session *session, const struct ea_generate_param
 	float *logits = NULL;
 	int n_prompt = 0, budget = 0;
 	bool kept_prompt;
-	double start;
+	double start, began = ea_now_ms();
 	ea_status status;
 
 	if (!session)
@@ -404,6 +403,8 @@ ea_status ea_generate(struct ea_session *session, const struct ea_generate_param
 	status = check_params(session, params);
 	if (status == EA_OK)
 		status = prompt_tokens(session, params, &tokens, &n_prompt, &budget);
+	ea_trace_span(session->trace, "engine", "tokenize", began, ea_now_ms(), "\"tokens\":%d",
+		      n_prompt);
 	if (status != EA_OK) {
 		free(tokens);
 		return status;
@@ -434,23 +435,25 @@ ea_status ea_generate(struct ea_session *session, const struct ea_generate_param
 	if (status != EA_OK)
 		goto out;
 	kept_prompt = session->n_lp > 1;
-	start = now_s();
+	start = ea_now_ms();
 	status = params->logprobs && params->echo ?
 		 prefill_echo(session, params, tokens, n_prompt, logits, &r.n_cached_tokens) :
 		 ea_session_prefill(session, tokens, n_prompt, logits, &r.n_cached_tokens);
+	ea_trace_span(session->trace, "engine", "prompt", start, ea_now_ms(),
+		      "\"tokens\":%d,\"cached\":%d", n_prompt, r.n_cached_tokens);
 	if (status != EA_OK)
 		goto out;
 	r.n_prompt_tokens = n_prompt;
-	r.prompt_s = now_s() - start;
+	r.prompt_s = (ea_now_ms() - start) / 1e3;
 
-	start = now_s();
+	start = ea_now_ms();
 	if (params->echo && !note_prompt(session, params, n_prompt))
 		r.finish_reason = EA_FINISH_CANCELLED;
 	else if (params->prompt_only)
 		r.finish_reason = EA_FINISH_LENGTH;
 	else
 		status = decode_loop(&g, params, &sampler, &rules, logits, n_prompt, &r);
-	r.generate_s = now_s() - start;
+	r.generate_s = (ea_now_ms() - start) / 1e3;
 	if (status != EA_OK)
 		goto out;
 	if (params->logprobs)
@@ -463,6 +466,10 @@ ea_status ea_generate(struct ea_session *session, const struct ea_generate_param
 	if (result)
 		*result = r;
 out:
+	ea_trace_span(session->trace, "engine", "generate", began, ea_now_ms(),
+		      "\"prompt_tokens\":%d,\"generated\":%d,\"status\":%d", n_prompt,
+		      r.n_generated_tokens, (int)status);
+	ea_trace_flush(session->trace);
 	if (status != EA_OK)
 		ea_session_reset(session);
 	ea_sampler_free(&sampler);

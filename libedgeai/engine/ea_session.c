@@ -24,6 +24,8 @@ ea_status ea_session_of_backend(const struct ea_model *m, struct ea_backend *eng
 	}
 	s->model = m;
 	s->engine = engine;
+	s->trace = ea_trace_open();
+	engine->trace = s->trace;
 	*out = s;
 	return EA_OK;
 }
@@ -32,7 +34,8 @@ static void session_free(struct ea_session *s)
 {
 	if (!s)
 		return;
-	ea_backend_free(s->engine);
+	ea_backend_free(s->engine);	/* may record its last job */
+	ea_trace_close(s->trace);
 	free(s->history);
 	free(s->lp);
 	free(s->text);

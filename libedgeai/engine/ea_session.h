@@ -30,6 +30,7 @@ struct ea_session {
 	int n_lp, lp_top;
 	char *text;			/* the last generation's text (ea_generate.c) */
 	size_t text_cap;
+	struct ea_trace *trace;		/* EDGEAI_TRACE's recorder (ea_trace.h), shared with engine */
 	struct ea_error error;
 };
 

@@ -102,6 +102,7 @@ static ea_status router_open(struct ea_device *dev, const struct ea_router_optio
 	if (!r)
 		return ea_error_set(err, EA_ERR_NO_MEMORY, "ea_router_open: out of memory");
 	r->dev = dev;
+	r->trace = ea_trace_open();
 	st = router_setup(r, options ? options : &defaults);
 	if (st != EA_OK) {
 		*err = r->error;
@@ -126,6 +127,7 @@ EA_API void ea_router_close(struct ea_router *r)
 {
 	if (!r)
 		return;
+	ea_trace_close(r->trace);
 	ea_cloud_endpoints_free(r->endpoints, r->n_endpoints);
 	free(r->probe_cache);
 	free(r->text);
@@ -328,6 +330,7 @@ static ea_status run_cloud(struct job *j)
 	struct ea_restore restore;
 	struct ea_error why;
 	char *copy;
+	double start_ms = ea_now_ms();
 	ea_status st;
 
 	req.prompt = cloud_prompt(j, &copy, &st);
@@ -338,6 +341,8 @@ static ea_status run_cloud(struct job *j)
 	ea_restore_init(&restore, &j->redaction, sink_text, &j->sink);
 	req.user = &restore;
 	st = ea_cloud_complete(j->r->cloud, &req, &cr, &why);
+	ea_trace_span(j->r->trace, "cloud", "cloud request", start_ms, ea_now_ms(),
+		      "\"status\":%d,\"completion_tokens\":%d", (int)st, cr.completion_tokens);
 	if (st != EA_OK)
 		ea_error_copy_out(&why, j->res->fallback_reason, sizeof(j->res->fallback_reason));
 	if (!j->sink.cancelled)
@@ -745,5 +750,8 @@ EA_API ea_status ea_generate_routed(struct ea_router *router, struct ea_session 
 	st = route(&j, route_params);
 	ea_pii_redaction_free(&j.redaction);
 	finish(&j);
+	ea_trace_span(router->trace, "route", "routed request", j.sink.start_ms, ea_now_ms(),
+		      "\"where\":\"%s\",\"status\":%d", ea_route_where_name(j.res->where), (int)st);
+	ea_trace_flush(router->trace);
 	return st;
 }

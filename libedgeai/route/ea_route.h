@@ -12,6 +12,7 @@
 
 #include "ea_cloud.h"
 #include "ea_error.h"
+#include "ea_trace.h"
 #include "edgeai_policy.h"
 
 /* The value of the scheduler's "cloud" map (tools/sched/sched_maps.h,
@@ -41,6 +42,7 @@ struct ea_router {
 	uint64_t local_avg_ns;			/* a local token's time, moving average */
 	char *text;				/* the last answer */
 	size_t text_len, text_cap;
+	struct ea_trace *trace;			/* EDGEAI_TRACE's recorder (ea_trace.h) */
 	struct ea_error error;
 };
 
@@ -63,6 +65,24 @@ void ea_route_local_sample(struct ea_router *r, double generate_s, int n_tokens)
 
 /* Read the probe cache file into r->figures, when there is one. */
 void ea_route_cloud_load_cache(struct ea_router *r);
+
+/* The cloud's figures as a monitor finds them (edgeai top). */
+enum ea_route_seen_from {
+	EA_ROUTE_SEEN_NONE = 0,		/* neither the map nor a cache file */
+	EA_ROUTE_SEEN_MAP = 1,		/* the scheduler's pinned "cloud" map */
+	EA_ROUTE_SEEN_CACHE = 2,	/* the probe cache file */
+};
+
+struct ea_route_seen {
+	enum ea_route_seen_from from;
+	struct ea_route_figures figures;	/* as the policies see them */
+	struct ea_route_figures last_good;	/* the cache's figures of a cloud marked down */
+	double down_until;			/* Unix time, s; 0: not marked down */
+};
+
+/* The figures from the pinned map when it can be read (bpffs is normally
+ * root's), else from the probe cache file @cache (NULL: none). */
+void ea_route_cloud_seen(const char *cache, struct ea_route_seen *out);
 
 #define EA_ROUTE_BACKOFF_MIN_MS 1000
 #define EA_ROUTE_BACKOFF_MAX_MS 300000

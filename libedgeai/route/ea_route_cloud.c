@@ -53,6 +53,29 @@ static int write_sched_map(const struct ea_route_figures *c)
 	return ret;
 }
 
+/* True with the map's value in @c when it is pinned and this process may read it. */
+static bool read_sched_map(struct ea_route_figures *c)
+{
+	union bpf_attr attr;
+	uint32_t key = 0;
+	int fd;
+	bool ok;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.pathname = (uint64_t)(uintptr_t)EA_ROUTE_CLOUD_MAP;
+	attr.file_flags = BPF_F_RDONLY;
+	fd = (int)sys_bpf(BPF_OBJ_GET, &attr);
+	if (fd < 0)
+		return false;
+	memset(&attr, 0, sizeof(attr));
+	attr.map_fd = (uint32_t)fd;
+	attr.key = (uint64_t)(uintptr_t)&key;
+	attr.value = (uint64_t)(uintptr_t)c;
+	ok = sys_bpf(BPF_MAP_LOOKUP_ELEM, &attr) == 0;
+	close(fd);
+	return ok;
+}
+
 static double unix_now(void)
 {
 	struct timeval tv;
@@ -111,6 +134,24 @@ void ea_route_cloud_load_cache(struct ea_router *r)
 	    json_object_object_get_ex(o, "tokens_per_s", &tps))
 		set_figures(r, json_object_get_double(rtt), json_object_get_double(tps));
 	json_object_put(o);
+}
+
+void ea_route_cloud_seen(const char *cache, struct ea_route_seen *out)
+{
+	struct ea_router r = { .probe_cache = (char *)cache };
+
+	memset(out, 0, sizeof(*out));
+	if (read_sched_map(&out->figures)) {
+		out->from = EA_ROUTE_SEEN_MAP;
+		return;
+	}
+	if (!cache || access(cache, R_OK))
+		return;
+	ea_route_cloud_load_cache(&r);
+	out->from = EA_ROUTE_SEEN_CACHE;
+	out->figures = r.figures;
+	out->last_good = r.up;
+	out->down_until = r.down ? r.down_until : 0;
 }
 
 /* The figures where the policies read them: the pinned map and the cache. */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <xf86drm.h>
 
+#include "ea_clock.h"
 #include "ea_device.h"
 #include "ea_route.h"
 
@@ -27,8 +28,9 @@ static uint32_t confidence(const struct ea_route_params *p)
 	return p->has_confidence ? p->confidence : EDGEAI_CONFIDENCE_NONE;
 }
 
+/* *@seq: the module's number of the decision, which its edgeai_route tracepoint carries. */
 static ea_status decide_kernel(struct ea_router *r, const struct ea_route_ask *ask,
-			       struct ea_route_result *res)
+			       struct ea_route_result *res, uint64_t *seq)
 {
 	struct drm_edgeai_route args = {
 		.model_id = r->model_id,
@@ -46,6 +48,7 @@ static ea_status decide_kernel(struct ea_router *r, const struct ea_route_ask *a
 	res->reason = args.reason;
 	res->priority = args.priority;
 	res->decided_in_kernel = true;
+	*seq = args.seq;
 	snprintf(res->policy, sizeof(res->policy), "%.*s", (int)sizeof(args.policy_name),
 		 args.policy_name);
 	return EA_OK;
@@ -94,14 +97,22 @@ static void decide_direct(struct ea_router *r, const struct ea_route_ask *ask,
 ea_status ea_route_decide(struct ea_router *r, const struct ea_route_ask *ask,
 			  struct ea_route_result *res)
 {
-	if (ask->params->force != EA_ROUTE_ASK) {
+	double start_ms = ea_now_ms();
+	ea_status st = EA_OK;
+	uint64_t seq = 0;
+
+	if (ask->params->force != EA_ROUTE_ASK)
 		decide_forced(ask, res);
-		return EA_OK;
-	}
-	if (r->dev && ea_device_mode(r->dev) == EA_MODE_KMOD)
-		return decide_kernel(r, ask, res);
-	decide_direct(r, ask, res);
-	return EA_OK;
+	else if (r->dev && ea_device_mode(r->dev) == EA_MODE_KMOD)
+		st = decide_kernel(r, ask, res, &seq);
+	else
+		decide_direct(r, ask, res);
+	if (st == EA_OK)
+		ea_trace_span(r->trace, "route", "decide", start_ms, ea_now_ms(),
+			      "\"decision\":\"%s\",\"reason\":\"%s\",\"seq\":%llu",
+			      ea_route_decision_name(res->decision), ea_route_reason_name(res->reason),
+			      (unsigned long long)seq);
+	return st;
 }
 
 void ea_route_local_sample(struct ea_router *r, double generate_s, int n_tokens)

@@ -311,7 +311,7 @@ static int run_ask(int argc, char **argv)
 				 .gen = { .max_tokens = 128, .top_p = 1 } };
 	struct cli_parser p;
 
-	if (route_cli_cache_path(o.cache, sizeof(o.cache)))
+	if (route_cli_cache_path(o.cache, sizeof(o.cache), true))
 		o.router.probe_cache = o.cache;
 	cli_parser_init(&p, &cli_ask, argc, argv, "m:p:c:n:", long_options);
 	while (cli_next(&p) != -1)

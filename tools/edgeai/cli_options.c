@@ -19,6 +19,11 @@ void cli_parser_init(struct cli_parser *p, const struct cli_command *cmd, int ar
 	opterr = 0;	/* the messages are ours */
 }
 
+void cli_parser_take_command(struct cli_parser *p)
+{
+	p->takes_command = true;
+}
+
 static void vfail(struct cli_parser *p, const char *fmt, va_list ap)
 {
 	fprintf(stderr, "edgeai %s: ", p->cmd->name);
@@ -107,9 +112,16 @@ int cli_next(struct cli_parser *p)
 	p->option = getopt_long(p->argc, p->argv, p->shortopts, p->longopts, &p->longindex);
 	switch (p->option) {
 	case -1:
-		if (optind < p->argc)
+		/* getopt stops past a "--", at the argument after it */
+		if (p->takes_command && optind > 1 && !strcmp(p->argv[optind - 1], "--")) {
+			if (optind < p->argc)
+				p->command = &p->argv[optind];
+			else
+				cli_fail(p, "-- needs a command after it");
+		} else if (optind < p->argc) {
 			cli_fail(p, "unexpected argument '%s' (options only: see edgeai %s --help)",
 				 p->argv[optind], p->cmd->name);
+		}
 		return -1;
 	case '?':
 	case ':':

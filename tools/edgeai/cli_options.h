@@ -8,7 +8,8 @@
  * optarg. Options are taken in order, long ones only by their full name
  * (getopt_long() alone would take "--mode" for "--model"), and parsing stops
  * at the first argument that is not an option, which is a usage error: no
- * subcommand takes positional arguments. Every usage error (an unknown
+ * subcommand takes positional arguments, but one that runs a command takes
+ * it after "--" (cli_parser_take_command()). Every usage error (an unknown
  * option, a missing, malformed or out-of-range value, a stray argument)
  * prints one line "edgeai CMD: ..." naming the option and ends the parse
  * with exit status CLI_EXIT_USAGE; --help prints the usage and ends it with
@@ -57,6 +58,8 @@ struct cli_parser {
 	int option;			/* the code cli_next() returned last */
 	int longindex;			/* its entry in longopts, -1 for a short option */
 	int exit_status;		/* CLI_CONTINUE while the options are good */
+	bool takes_command;		/* "-- CMD ARG..." may end the options */
+	char **command;			/* then CMD ARG..., NULL-terminated; NULL: none given */
 };
 
 /*
@@ -65,6 +68,9 @@ struct cli_parser {
  */
 void cli_parser_init(struct cli_parser *p, const struct cli_command *cmd, int argc,
 		     char **argv, const char *shortopts, const struct option *longopts);
+
+/* Let the options end with "-- CMD ARG...": after the loop, p->command. */
+void cli_parser_take_command(struct cli_parser *p);
 
 /* The next option's code (its value in optarg), or -1 at the end or after an error or --help. */
 int cli_next(struct cli_parser *p);

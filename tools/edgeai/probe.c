@@ -12,7 +12,7 @@
 #include "cli.h"
 #include "route_cli.h"
 
-bool route_cli_cache_path(char *out, size_t n)
+bool route_cli_cache_path(char *out, size_t n, bool make_dir)
 {
 	const char *env = getenv("EDGEAI_PROBE_CACHE"), *home = getenv("HOME");
 	char dir[4096];
@@ -22,9 +22,11 @@ bool route_cli_cache_path(char *out, size_t n)
 	if (!home || !*home)
 		return false;
 	snprintf(dir, sizeof(dir), "%s/.cache", home);
-	mkdir(dir, 0755);
+	if (make_dir)
+		mkdir(dir, 0755);
 	snprintf(dir, sizeof(dir), "%s/.cache/edgeai", home);
-	mkdir(dir, 0755);
+	if (make_dir)
+		mkdir(dir, 0755);
 	return (size_t)snprintf(out, n, "%s/cloud-probe.json", dir) < n;
 }
 
@@ -65,7 +67,7 @@ static int run_probe(int argc, char **argv)
 	char cache[4096], why[1024];
 	int rounds = 5;
 
-	if (route_cli_cache_path(cache, sizeof(cache)))
+	if (route_cli_cache_path(cache, sizeof(cache), true))
 		o.probe_cache = cache;
 	cli_parser_init(&p, &cli_probe, argc, argv, "c:", long_options);
 	while (cli_next(&p) != -1)

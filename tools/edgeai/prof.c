@@ -11,7 +11,6 @@
  * first op starts when the step's submit did (the GPU clock has another
  * origin); their order and durations are the GPU's own.
  */
-#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +24,10 @@
 #include "ea_session.h"
 #include "ea_tokenizer.h"
 #include "ea_vk_compute.h"
+#include "prof_cmd.h"
+#include "prof_trace.h"
 
+#define PID 1
 #define HOST_TID 1
 #define GPU_TID 2
 
@@ -34,41 +36,8 @@ struct prof_options {
 	int n_tokens;
 };
 
-struct trace {
-	json_object *events;
-	double origin_ms;
-};
-
-static void event(struct trace *t, const char *name, const char *cat, int tid, double start_ms,
-		  double dur_ms)
-{
-	json_object *e = json_object_new_object();
-
-	json_object_object_add(e, "name", json_object_new_string(name));
-	json_object_object_add(e, "cat", json_object_new_string(cat));
-	json_object_object_add(e, "ph", json_object_new_string("X"));
-	json_object_object_add(e, "ts", json_object_new_double((start_ms - t->origin_ms) * 1e3));
-	json_object_object_add(e, "dur", json_object_new_double(dur_ms > 0 ? dur_ms * 1e3 : 0));
-	json_object_object_add(e, "pid", json_object_new_int(1));
-	json_object_object_add(e, "tid", json_object_new_int(tid));
-	json_object_array_add(t->events, e);
-}
-
-static void thread_name(struct trace *t, int tid, const char *name)
-{
-	json_object *e = json_object_new_object(), *args = json_object_new_object();
-
-	json_object_object_add(args, "name", json_object_new_string(name));
-	json_object_object_add(e, "name", json_object_new_string("thread_name"));
-	json_object_object_add(e, "ph", json_object_new_string("M"));
-	json_object_object_add(e, "pid", json_object_new_int(1));
-	json_object_object_add(e, "tid", json_object_new_int(tid));
-	json_object_object_add(e, "args", args);
-	json_object_array_add(t->events, e);
-}
-
 /* One step's GPU ops from @start_ms; their time added to @op_us by opcode. */
-static void gpu_events(struct trace *t, struct ea_exec *x, double start_ms, double *op_us)
+static void gpu_events(struct prof_trace *t, struct ea_exec *x, double start_ms, double *op_us)
 {
 	const struct ea_cs_op *ops;
 	uint32_t n = ea_exec_step_ops(x, &ops);
@@ -78,8 +47,8 @@ static void gpu_events(struct trace *t, struct ea_exec *x, double start_ms, doub
 		for (uint32_t i = 0; i < n; i++) {
 			double dur_ms = (ns[i + 1] - ns[i]) * 1e-6;
 
-			event(t, ea_op_name(ops[i].opcode), "gpu", GPU_TID, start_ms + ns[i] * 1e-6,
-			      dur_ms);
+			prof_trace_span(t, ea_op_name(ops[i].opcode), "gpu", PID, GPU_TID,
+					start_ms + ns[i] * 1e-6, dur_ms, NULL);
 			if (ops[i].opcode < EA_CS_OPCODE_COUNT)
 				op_us[ops[i].opcode] += dur_ms * 1e3;
 		}
@@ -111,10 +80,16 @@ static void summary(struct ea_exec *x, const double *op_us, int steps, double ro
 	}
 }
 
+/* A host phase from @start_ms to now. */
+static void phase(struct prof_trace *t, const char *name, double start_ms)
+{
+	prof_trace_span(t, name, "phase", PID, HOST_TID, start_ms, ea_now_ms() - start_ms, NULL);
+}
+
 static int prof(const struct prof_options *o)
 {
 	struct ea_open_options options = { .mode = EA_MODE_DIRECT };
-	struct trace t = { json_object_new_array(), ea_now_ms() };
+	struct prof_trace t;
 	double op_us[EA_CS_OPCODE_COUNT] = { 0 }, read_gbps = 0, copy_gbps = 0, a;
 	struct ea_model *m = NULL;
 	struct ea_device *dev = NULL;
@@ -123,18 +98,18 @@ static int prof(const struct prof_options *o)
 	uint32_t *ids = NULL, token;
 	size_t n = 0;
 	int rc = 1, steps = 0;
-	json_object *root;
 	char why[512];
 
 	setenv("EDGEAI_PROFILE", "1", 1);	/* before the executor is made */
-	thread_name(&t, HOST_TID, "libedgeai (host)");
-	thread_name(&t, GPU_TID, "GPU ops (Vulkan timestamps)");
+	prof_trace_init(&t, ea_now_ms());
+	prof_trace_name(&t, "thread_name", PID, HOST_TID, "libedgeai (host)");
+	prof_trace_name(&t, "thread_name", PID, GPU_TID, "GPU ops (Vulkan timestamps)");
 	a = ea_now_ms();
 	if (ea_model_open(o->model, NULL, NULL, &m, why, sizeof(why)) != EA_OK) {
 		fprintf(stderr, "edgeai prof: %s\n", why);
 		goto out;
 	}
-	event(&t, "open the model", "phase", HOST_TID, a, ea_now_ms() - a);
+	phase(&t, "open the model", a);
 	dev = cli_open(&options);
 	if (!dev || !dev->vk) {
 		fprintf(stderr, "edgeai prof: no Vulkan device (%s)\n",
@@ -147,7 +122,7 @@ static int prof(const struct prof_options *o)
 		fprintf(stderr, "edgeai prof: %s\n", err.msg);
 		goto out;
 	}
-	event(&t, "roofline and upload", "phase", HOST_TID, a, ea_now_ms() - a);
+	phase(&t, "roofline and upload", a);
 	a = ea_now_ms();
 	if (ea_tokenize(m, o->prompt, strlen(o->prompt), 0, NULL, 0, &n) != EA_OK || !n ||
 	    !(ids = malloc(n * sizeof(*ids))) ||
@@ -156,12 +131,12 @@ static int prof(const struct prof_options *o)
 		fprintf(stderr, "edgeai prof: the prompt does not tokenize into the context\n");
 		goto out;
 	}
-	event(&t, "tokenize", "phase", HOST_TID, a, ea_now_ms() - a);
+	phase(&t, "tokenize", a);
 	a = ea_now_ms();
 	if (e->ops->prompt(e, ids, (uint32_t)n, 0) != EA_OK)
 		goto failed;
 	token = e->ops->argmax(e);
-	event(&t, "prompt", "phase", HOST_TID, a, ea_now_ms() - a);
+	phase(&t, "prompt", a);
 	for (int i = 0; i < o->n_tokens; i++, steps++) {
 		char name[32];
 
@@ -170,19 +145,13 @@ static int prof(const struct prof_options *o)
 			goto failed;
 		token = e->ops->argmax(e);
 		snprintf(name, sizeof(name), "step %d", i);
-		event(&t, name, "step", HOST_TID, a, ea_now_ms() - a);
+		prof_trace_span(&t, name, "step", PID, HOST_TID, a, ea_now_ms() - a, NULL);
 		gpu_events(&t, ea_backend_direct_exec(e), a, op_us);
 	}
-	root = json_object_new_object();
-	json_object_object_add(root, "traceEvents", t.events);
-	json_object_object_add(root, "displayTimeUnit", json_object_new_string("ms"));
-	t.events = NULL;
-	if (json_object_to_file_ext(o->out, root, JSON_C_TO_STRING_PLAIN) != 0) {
+	if (!prof_trace_write(&t, o->out)) {
 		fprintf(stderr, "edgeai prof: %s: cannot write it\n", o->out);
-		json_object_put(root);
 		goto out;
 	}
-	json_object_put(root);
 	printf("trace: %s (ui.perfetto.dev or chrome://tracing opens it)\n", o->out);
 	summary(ea_backend_direct_exec(e), op_us, steps, read_gbps);
 	rc = 0;
@@ -190,7 +159,7 @@ static int prof(const struct prof_options *o)
 failed:
 	fprintf(stderr, "edgeai prof: %s\n", e->error.msg);
 out:
-	json_object_put(t.events);
+	prof_trace_free(&t);
 	free(ids);
 	ea_backend_free(e);
 	ea_close(dev);
@@ -198,21 +167,26 @@ out:
 	return rc;
 }
 
-enum { OPT_OUT = CLI_OPT_OWN };
+enum { OPT_KERNEL = CLI_OPT_OWN, OPT_NO_KERNEL };
 
 static const struct option long_options[] = {
 	{ "model", required_argument, NULL, 'm' },
 	{ "prompt", required_argument, NULL, 'p' },
 	{ "output", required_argument, NULL, 'o' },
+	{ "kernel", no_argument, NULL, OPT_KERNEL },
+	{ "no-kernel", no_argument, NULL, OPT_NO_KERNEL },
 	CLI_OPTIONS_END
 };
 
 static int run_prof(int argc, char **argv)
 {
 	struct prof_options o = { .prompt = "Package: vim\nDescription:", .n_tokens = 16 };
+	enum prof_kernel_mode kernel = PROF_KERNEL_AUTO;
+	bool generation = false, kernel_set = false;
 	struct cli_parser p;
 
 	cli_parser_init(&p, &cli_prof, argc, argv, "m:p:n:o:", long_options);
+	cli_parser_take_command(&p);
 	while (cli_next(&p) != -1) {
 		switch (p.option) {
 		case 'm':
@@ -227,27 +201,58 @@ static int run_prof(int argc, char **argv)
 		case 'n':
 			cli_int(&p, 1, 4096, &o.n_tokens);
 			break;
+		case OPT_KERNEL:
+		case OPT_NO_KERNEL:
+			kernel = p.option == OPT_KERNEL ? PROF_KERNEL_REQUIRED : PROF_KERNEL_OFF;
+			kernel_set = true;
+			break;
 		}
+		generation |= p.option == 'm' || p.option == 'p' || p.option == 'n';
 	}
 	if (p.exit_status != CLI_CONTINUE)
 		return p.exit_status;
-	if (!o.model || !o.out) {
-		fprintf(stderr, "edgeai prof: -m MODEL and -o TRACE.json are needed\n");
-		return 2;
+	if (!o.out) {
+		fprintf(stderr, "edgeai prof: -o TRACE.json is needed\n");
+		return CLI_EXIT_USAGE;
+	}
+	if (p.command && generation) {
+		fprintf(stderr, "edgeai prof: -m, -p and -n are for a generation of prof's own; "
+			"with -- CMD, CMD's options say what it runs\n");
+		return CLI_EXIT_USAGE;
+	}
+	if (p.command)
+		return prof_cmd(p.command, o.out, kernel);
+	if (!o.model) {
+		fprintf(stderr, "edgeai prof: -m MODEL (a generation of prof's own) or -- CMD "
+			"(a program that links libedgeai) is needed\n");
+		return CLI_EXIT_USAGE;
+	}
+	if (kernel_set) {
+		fprintf(stderr, "edgeai prof: --kernel and --no-kernel are for -- CMD: -m runs in "
+			"direct mode, without the module\n");
+		return CLI_EXIT_USAGE;
 	}
 	return prof(&o);
 }
 
 const struct cli_command cli_prof = {
 	.name = "prof",
-	.summary = "record one generation as a Perfetto trace: host phases and every GPU op",
+	.summary = "record a run as a Perfetto trace: library phases, GPU ops, kernel events",
 	.usage = "-o TRACE.json -m MODEL.gguf [-p PROMPT] [-n TOKENS]\n"
-		 "  Runs the prompt and -n (16) greedy decode steps on Vulkan (direct mode)\n"
-		 "  with a GPU timestamp after every op, and writes one Chrome trace-event\n"
-		 "  JSON file (ui.perfetto.dev opens it): the library's phases on the host\n"
-		 "  thread, each step's ops on the GPU thread. Prints time per op a step, its\n"
-		 "  share, and the GB/s of the bytes it binds against the compute-shader\n"
-		 "  roofline. Not yet: other programs (prof -- CMD), kmod mode's kernel\n"
-		 "  tracepoints in the same file.",
+		 "  | -o TRACE.json [--kernel | --no-kernel] -- CMD [ARG...]\n"
+		 "  Writes one Chrome trace-event JSON file (ui.perfetto.dev opens it).\n"
+		 "  -m: runs the prompt and -n (16) greedy decode steps on Vulkan (direct\n"
+		 "  mode) with a GPU timestamp after every op: the phases on a host thread,\n"
+		 "  each step's ops on a GPU thread. Prints time per op a step, its share,\n"
+		 "  and the GB/s of the bytes it binds against the compute-shader roofline.\n"
+		 "  -- CMD: runs any program that links libedgeai with EDGEAI_TRACE set\n"
+		 "  (and EDGEAI_PROFILE=1 unless set), and merges what each of its processes\n"
+		 "  recorded (requests, tokenize, prompt, every sample and step, kmod jobs,\n"
+		 "  routing decisions, cloud requests; direct mode's GPU ops) with the\n"
+		 "  module's tracepoint events of those jobs and decisions (submit, schedule,\n"
+		 "  fetch, done; route), all on CLOCK_MONOTONIC. Kernel events need root and\n"
+		 "  the module: by default recorded when they can be (a note says why not);\n"
+		 "  --kernel: fail without them; --no-kernel: leave them out. Prints the\n"
+		 "  time of each kind of span; exits with CMD's status.",
 	.run = run_prof,
 };
