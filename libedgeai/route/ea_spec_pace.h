@@ -11,10 +11,16 @@
 #define EA_SPEC_MAX_DRAFT 16
 #define EA_SPEC_FIRST_DRAFT 4	/* before anything is measured */
 
+/*
+ * A verify call's time is fitted as call_ms(k) = base + per_token * k (the
+ * round trip, and the cloud's work growing with the tokens it checks) by
+ * least squares over the calls so far, each weighted (1 - EA_PACE_WEIGHT)
+ * less a call: the sums below. Until k has varied, per_token is 0.
+ */
 struct ea_spec_pace {
 	double agreed, disagreed;	/* moving averages, a verify call's */
-	double call_ms;			/* moving average of a verify call's time */
-	double draft_ms;		/* ... and of drafting one token */
+	double sw, sk, skk, st, skt;	/* weighted sums of 1, k, k^2, ms, k ms */
+	double draft_ms;		/* moving average of drafting one token */
 	int calls;
 };
 
@@ -29,12 +35,17 @@ void ea_spec_pace_add(struct ea_spec_pace *pc, int agree, int n_draft, double ca
  * and first disagreements, so a draft cut by a disagreement counts as the
  * geometric run it is), a call of k drafts keeps (1 - a^(k+1)) / (1 - a)
  * tokens (the agreeing run and the cloud's token after it) and costs
- * call_ms + k draft_ms. A long round trip or a cheap draft gives a longer
- * k; a disagreeing edge model a shorter one.
+ * base + per_token k + k draft_ms. A long round trip or a cheap draft gives
+ * a longer k; a disagreeing edge model, or a cloud whose verify grows with
+ * k (a CPU cloud), a shorter one.
  */
 int ea_spec_pace_k(const struct ea_spec_pace *pc);
 
-/* The same choice from the three figures themselves (for tests, docs). */
-int ea_spec_best_k(double agree_rate, double call_ms, double draft_ms);
+/* The fitted call time: *@base and *@per_token (ms; both >= 0). */
+void ea_spec_pace_call(const struct ea_spec_pace *pc, double *base, double *per_token);
+
+/* The same choice from the figures themselves (for tests, docs). */
+int ea_spec_best_k(double agree_rate, double call_ms, double call_per_token_ms,
+		   double draft_ms);
 
 #endif /* EA_SPEC_PACE_H */

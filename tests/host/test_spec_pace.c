@@ -9,18 +9,20 @@
 #include "ea_tap.h"
 
 struct worked {
-	double a, call_ms, draft_ms;
+	double a, call_ms, per_token_ms, draft_ms;
 	int k;
 	const char *why;
 };
 
 static const struct worked worked[] = {
-	{ 0.6, 14, 5, 1, "a 14 ms call (loopback), drafts at 5 ms: one token" },
-	{ 0.6, 60, 5, 3, "the same with a 60 ms call: 3" },
-	{ 0.6, 110, 5, 4, "110 ms: 4" },
-	{ 0.8, 60, 5, 6, "agreeing more (0.8), 60 ms: 6" },
-	{ 0.9, 60, 2, 15, "0.9 and cheap drafts: 15" },
-	{ 0.0, 50, 1, 1, "an edge model that never agrees: 1" },
+	{ 0.6, 14, 0, 5, 1, "a 14 ms call (loopback), drafts at 5 ms: one token" },
+	{ 0.6, 60, 0, 5, 3, "the same with a 60 ms call: 3" },
+	{ 0.6, 110, 0, 5, 4, "110 ms: 4" },
+	{ 0.8, 60, 0, 5, 6, "agreeing more (0.8), 60 ms: 6" },
+	{ 0.8, 60, 10, 5, 3, "the same, the cloud's verify 10 ms more a token: 3" },
+	{ 0.8, 60, 30, 5, 1, "30 ms more a token: 1" },
+	{ 0.9, 60, 0, 2, 15, "0.9 and cheap drafts: 15" },
+	{ 0.0, 50, 0, 1, 1, "an edge model that never agrees: 1" },
 };
 
 int main(void)
@@ -28,11 +30,14 @@ int main(void)
 	size_t n = sizeof(worked) / sizeof(worked[0]);
 	struct ea_spec_pace pace = { 0 };
 	struct tap t = { 0 };
+	struct ea_spec_pace line = { 0 };
 	int k_far, k_near, k_bad;
+	double base, per_token;
 
-	tap_plan(&t, (int)n + 4);
+	tap_plan(&t, (int)n + 6);
 	for (size_t i = 0; i < n; i++) {
-		int k = ea_spec_best_k(worked[i].a, worked[i].call_ms, worked[i].draft_ms);
+		int k = ea_spec_best_k(worked[i].a, worked[i].call_ms, worked[i].per_token_ms,
+				       worked[i].draft_ms);
 
 		tap_ok(&t, k == worked[i].k, "%s (k %d)", worked[i].why, k);
 	}
@@ -52,5 +57,23 @@ int main(void)
 		ea_spec_pace_add(&pace, 0, 4, 80.0, 2.0);
 	k_bad = ea_spec_pace_k(&pace);
 	tap_ok(&t, k_bad == 1, "then every first drafted token rejected: k %d", k_bad);
+	/* Calls of 2 and 6 drafts taking 10 + 5 k ms: the fit finds the line,
+	 * and with 4 of every 5 drafts agreeing and 5 ms drafts, k is what the
+	 * line gives (ea_spec_best_k(0.8, 10, 5, 5)), not what a flat 30 ms
+	 * average would. */
+	for (int i = 0; i < 12; i++) {
+		int k = i % 2 ? 6 : 2;
+
+		ea_spec_pace_add(&line, k * 4 / 5, k, 10.0 + 5.0 * k, 5.0);
+	}
+	ea_spec_pace_call(&line, &base, &per_token);
+	tap_ok(&t, base > 9.99 && base < 10.01 && per_token > 4.99 && per_token < 5.01,
+	       "calls of 10 + 5 k ms: fitted %.3f + %.3f k", base, per_token);
+	tap_ok(&t, ea_spec_pace_k(&line) == ea_spec_best_k(line.agreed / (line.agreed +
+							    line.disagreed), 10, 5, 5) &&
+	       ea_spec_pace_k(&line) != ea_spec_best_k(line.agreed / (line.agreed +
+							    line.disagreed), 30, 0, 5),
+	       "k from the line: %d (a flat 30 ms: %d)", ea_spec_pace_k(&line),
+	       ea_spec_best_k(line.agreed / (line.agreed + line.disagreed), 30, 0, 5));
 	return tap_done(&t);
 }
