@@ -39,7 +39,7 @@
 #define EA_MATVEC_I8X_MAX_COLS	8192u	/* the most x an _i8x workgroup quantizes */
 #define EA_MATMUL_TILE		32u	/* matmul_head.glsl: rows x tokens a workgroup */
 #ifndef EA_MATMUL_CM_ROWS
-#define EA_MATMUL_CM_ROWS	128u	/* matmul_cm_main.glsl: weight rows a workgroup */
+#define EA_MATMUL_CM_ROWS	64u	/* matmul_cm_main.glsl: weight rows a workgroup (128: not yet run on a GPU) */
 #endif
 #define EA_MATMUL_CM_TOKENS	64u	/* matmul_cm_main.glsl: tokens a workgroup */
 #define EA_CPU_LANES		8u	/* the CPU-shaped kernels: one subgroup a workgroup */
