@@ -1,11 +1,12 @@
 # edgeai — top-level build. `make` builds everything; `make check` runs every test;
 # `make demo` runs the main job. Each folder owns a fragment (*.mk) included below.
 
-# The 6.12 kernel the module is built for and the VM boots: the one `make deps` installed.
+# The 6.12 kernel the module is built for and the VM boots: the one `make deps` unpacked
+# (scripts/unpack-kernel.sh) under VM_DIR, image and headers, without installing it.
+# KDIR=/lib/modules/$(uname -r)/build builds against installed headers instead.
 VM_DIR    ?= /var/lib/edgeai/vm
-KVER      ?= $(shell cat $(VM_DIR)/current 2>/dev/null || \
-                ls -d /lib/modules/6.12.*+deb12-amd64 2>/dev/null | sort -V | tail -n 1 | xargs -r basename)
-KDIR      ?= /lib/modules/$(KVER)/build
+KVER      ?= $(shell cat $(VM_DIR)/current 2>/dev/null)
+KDIR      ?= $(VM_DIR)/$(KVER)/usr/src/linux-headers-$(KVER)
 KSRC_TAR  ?= /usr/src/linux-source-6.12.tar.xz
 
 BUILD     := build
