@@ -12,11 +12,12 @@ KSRC_TAR  ?= /usr/src/linux-source-6.12.tar.xz
 BUILD     := build
 CC        ?= cc
 CFLAGS    ?= -O2 -g
+# CPPFLAGS and LDFLAGS: empty here; Debian's build (debian/rules) passes its hardening flags.
 WARN      := -Wall -Wextra -Werror
 # The release, in one place: the tools' --version, edgeai.pc, the manual pages.
 EDGEAI_VERSION := 0.1.0
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -fPIC -Iuapi -Ilibedgeai/include \
-	       -DEDGEAI_VERSION='"$(EDGEAI_VERSION)"'
+	       -DEDGEAI_VERSION='"$(EDGEAI_VERSION)"' $(CPPFLAGS)
 
 .PHONY: all deps kmod lib shaders tools check demo clean help
 .DEFAULT_GOAL := all
@@ -28,6 +29,7 @@ help:
 	@echo "make          build kmod/edgeai.ko, libedgeai, shaders and tools"
 	@echo "make check    run host tests and VM tests; ends with 'N passed, N failed'"
 	@echo "make demo     the main job: routed requests in the VM (MODEL=, CLOUD_MODEL=)"
+	@echo "make deb      Debian packages (with DKMS for the module) in build/deb/, lintian-checked"
 
 deps:
 	@scripts/deps.sh
@@ -52,6 +54,7 @@ include tests/bench/offload.mk
 include tests/bench/collab.mk
 include tests/bench/serve.mk
 include packaging/install.mk
+include packaging/deb.mk
 
 # Tests: host tests here, kernel tests in the VM; one summary at the end.
 check: deps
