@@ -65,8 +65,12 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@MODEL="$(MODEL)" CLOUD_MODEL="$(CLOUD_MODEL)" scripts/demo.sh
 
+# The module's build products, named: Kbuild's own `clean` with M= the top of the tree
+# deletes every *.ko.* and *.[aios] file below it, docs/edgeai.ko.md among them.
+KMOD_PRODUCTS := kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd kmod/modules.order \
+		 .module-common.o .*.cmd Module.symvers modules.order
 clean:
-	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null 2>&1
+	rm -f $(KMOD_PRODUCTS)
 	rm -rf $(BUILD)
 
 # `make -s print-VAR` prints a make variable, one word per line (used by tests/run-all).
