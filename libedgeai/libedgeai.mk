@@ -42,7 +42,7 @@ $(BUILD)/libedgeai/%.o: libedgeai/%.c
 
 # The real file carries the soname; libedgeai.so is the link-time name.
 $(BUILD)/$(LIBEDGEAI_SONAME): $(LIBEDGEAI_OBJS)
-	$(CC) -shared -Wl,-soname,$(LIBEDGEAI_SONAME) -Wl,--no-undefined \
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,$(LIBEDGEAI_SONAME) -Wl,--no-undefined \
 		-Wl,-z,noexecstack -o $@ $^ $(LIBEDGEAI_LIBS)
 
 $(LIBEDGEAI_SO): $(BUILD)/$(LIBEDGEAI_SONAME)

@@ -1,9 +1,11 @@
 #!/bin/bash
 # Install everything edgeai's build, tests and demo need, from Debian's packages.
 # Idempotent: a second run checks, finds nothing missing, and returns in seconds.
-# Kernel: the newest linux-headers-6.12.*+deb12-amd64 (bookworm-security) is installed;
-# the matching kernel image is unpacked under $EDGEAI_VM_DIR for the VM, never installed,
-# so this machine's /boot and boot loader are not touched.
+# Kernel: the newest 6.12 of bookworm-security; its image (for the VM) and its headers
+# and kbuild (for building the module) are downloaded and unpacked under
+# $EDGEAI_VM_DIR/KVER by scripts/unpack-kernel.sh, never installed, so this machine's
+# /boot, boot loader and init are not touched. Only the headers' own dependencies
+# (gcc-12, pahole, ...) are installed as packages.
 set -euo pipefail
 
 VM_DIR=${EDGEAI_VM_DIR:-/var/lib/edgeai/vm}
@@ -35,6 +37,8 @@ BASE_PKGS=(
 	gnuplot-nox	# make eval-collab's plot
 	man-db groff-base	# tests/install/run: man --warnings on the manual pages
 	libncurses-dev tmux	# edgeai top's screen; tests/top/run and tests/vm/top drive it in tmux
+	dpkg-dev debhelper dh-dkms fakeroot lintian	# make deb
+	dkms systemd	# tests/deb/run, in the VM: DKMS builds the module, systemd-analyze verify
 )
 # Packages that need bookworm-backports: module struct_ops need libbpf >= 1.4 and a
 # matching bpftool; lavapipe wants a newer Mesa than bookworm's 22.3.
@@ -100,7 +104,6 @@ if [ -z "$kver" ]; then
 	kver=$(newest_kver)
 fi
 [ -n "$kver" ] || die "no linux-headers-6.12.*+deb12-amd64 package found (is bookworm-security enabled?)"
-[ -n "$(installed_version "linux-headers-$kver")" ] || missing+=("linux-headers-$kver")
 
 if [ ${#missing[@]} -gt 0 ] || [ ${#missing_bpo[@]} -gt 0 ]; then
 	apt_update
@@ -114,20 +117,19 @@ if [ ${#missing[@]} -gt 0 ] || [ ${#missing_bpo[@]} -gt 0 ]; then
 	fi
 fi
 
-# The VM's kernel: unpack the image package whose version matches the headers.
-if [ ! -s "$VM_DIR/$kver/vmlinuz" ] || [ ! -s "$VM_DIR/$kver/lib/modules/$kver/modules.dep" ]; then
+# The kernel, unpacked: the VM's image, and the headers the module is built against.
+unpack=$(dirname "$0")/unpack-kernel.sh
+if ! "$unpack" --check "$kver" "$VM_DIR"; then
 	apt_update
-	echo "deps: unpacking linux-image-$kver-unsigned for the VM into $VM_DIR/$kver"
-	tmp=$(mktemp -d)
-	trap 'rm -rf "$tmp"' EXIT
-	(cd "$tmp" && apt-get -q download "linux-image-$kver-unsigned" >/dev/null)
-	rm -rf "$VM_DIR/$kver.new"
-	mkdir -p "$VM_DIR/$kver.new"
-	dpkg-deb -x "$tmp"/linux-image-*.deb "$VM_DIR/$kver.new"
-	cp "$VM_DIR/$kver.new/boot/vmlinuz-$kver" "$VM_DIR/$kver.new/vmlinuz"
-	depmod -b "$VM_DIR/$kver.new" "$kver"
-	rm -rf "$VM_DIR/$kver"
-	mv "$VM_DIR/$kver.new" "$VM_DIR/$kver"
+	"$unpack" "$kver" "$VM_DIR"
+fi
+# What the unpacked headers need to build modules (dpkg-checkbuilddeps knows virtual
+# packages like pahole and the versions).
+build_depends=$(cat "$VM_DIR/$kver/build-depends")
+if ! dpkg-checkbuilddeps -d "$build_depends" /dev/null 2>/dev/null; then
+	apt_update
+	echo "deps: installing what the kernel headers need: $build_depends"
+	apt-get "${APT_OPTS[@]}" satisfy "$build_depends"
 fi
 echo "$kver" >"$VM_DIR/current.new" && mv "$VM_DIR/current.new" "$VM_DIR/current"
 

@@ -19,7 +19,7 @@ $(BUILD)/tools/%.o: tools/%.c
 
 $(EDGEAI_CLI): $(EDGEAI_CLI_OBJS) $(LIBEDGEAI_A)
 	@mkdir -p $(@D)
-	$(CC) -o $@ $(EDGEAI_CLI_OBJS) $(LIBEDGEAI_A) $(LIBEDGEAI_LIBS) \
+	$(CC) $(LDFLAGS) -o $@ $(EDGEAI_CLI_OBJS) $(LIBEDGEAI_A) $(LIBEDGEAI_LIBS) \
 		$(shell pkg-config --libs $(EDGEAI_CLI_PKGS) ncurses) -lpthread -lm
 
 -include $(EDGEAI_CLI_OBJS:.o=.d)

@@ -7,7 +7,7 @@ HOST_TEST_SRCS  := $(sort $(wildcard tests/host/test_*.c))
 HOST_TESTS      := $(patsubst tests/host/%.c,$(HOST_TEST_DIR)/%,$(HOST_TEST_SRCS))
 
 # Tests that are scripts printing TAP, run by tests/run-all as they are.
-HOST_TEST_SCRIPTS := tests/style/checkpatch tests/style/layers tests/style/exports tests/collab/eval-reduced tests/serve/hostile tests/install/run tests/top/run tests/prof/run tests/openai-sdk/run tests/net/run
+HOST_TEST_SCRIPTS := tests/style/checkpatch tests/style/layers tests/style/exports tests/collab/eval-reduced tests/serve/hostile tests/install/run tests/deb/run tests/top/run tests/prof/run tests/openai-sdk/run tests/net/run
 
 .PHONY: tests print-host-tests
 tests: $(HOST_TESTS)

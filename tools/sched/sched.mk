@@ -59,7 +59,7 @@ $(SCHED_OUT)/%.skel.h: $(SCHED_OUT)/%.bpf.o
 
 $(EDGEAI_SCHED): tools/sched/edgeai-sched.c tools/sched/sched_maps.h $(SCHED_SKELS)
 	@mkdir -p $(@D)
-	$(CC) $(SCHED_CFLAGS) -o $@ $< -lbpf -lelf -lz
+	$(CC) $(SCHED_CFLAGS) $(LDFLAGS) -o $@ $< -lbpf -lelf -lz
 
 $(SCHED_TEST): tests/kselftest/edgeai_sched_test.c tests/kselftest/edgeai_test.h \
 	       uapi/edgeai_accel.h $(SCHED_SKELS) $(SCHED_TEST_SKEL) $(KSELFTEST_HDRS)
