@@ -22,19 +22,6 @@ vec2 w_pair(uint row, uint k)
 	return bf16_pair(w_u32(row + 2u * k));
 }
 
-// A matmul unit (matmul_unit.glsl): 16 bytes from an even offset.
-#define W_UNIT
-#define w_raw w_words16_t
-
-w_raw w_unit_load(uint row, uint k)
-{
-	return w_words16(row + 2u * k);
-}
-
-void w_unit_decode(w_raw r, uint row, uint k, out vec4 lo, out vec4 hi)
-{
-	uvec4 h = w_join16(r, row + 2u * k);
-
-	lo = vec4(bf16_pair(h.x), bf16_pair(h.y));
-	hi = vec4(bf16_pair(h.z), bf16_pair(h.w));
-}
+// A matmul unit: 16 bytes (matmul_unit16.glsl).
+#define PAIR(word) bf16_pair(word)
+#include "matmul_unit16.glsl"

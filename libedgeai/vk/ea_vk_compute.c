@@ -9,6 +9,9 @@
 #include "ea_vk_compute.h"
 
 static VkResult submit_and_wait(struct ea_vk *vk, VkCommandBuffer cmd);
+static VkResult copy_and_wait(struct ea_vk *vk, const struct ea_vk_buffer *src,
+			      VkDeviceSize src_offset, const struct ea_vk_buffer *dst,
+			      VkDeviceSize dst_offset, VkDeviceSize bytes);
 
 /* A memory type with the properties @want among @allowed, or -1. */
 static int memory_type(const struct ea_vk *vk, uint32_t allowed, VkMemoryPropertyFlags want)
@@ -18,33 +21,6 @@ static int memory_type(const struct ea_vk *vk, uint32_t allowed, VkMemoryPropert
 		    (vk->memory.memoryTypes[i].propertyFlags & want) == want)
 			return (int)i;
 	return -1;
-}
-
-/* Record and run a fill of the whole of @buf with zeros. */
-static VkResult zero_and_wait(struct ea_vk *vk, const struct ea_vk_buffer *buf)
-{
-	VkCommandBufferBeginInfo begin = {
-		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
-		.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT,
-	};
-	VkMemoryBarrier all = {
-		.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
-		.srcAccessMask = VK_ACCESS_MEMORY_WRITE_BIT,
-		.dstAccessMask = VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT,
-	};
-	VkCommandBuffer cmd = vk->command_buffer;
-	VkResult result;
-
-	result = vkBeginCommandBuffer(cmd, &begin);
-	if (result != VK_SUCCESS)
-		return result;
-	vkCmdFillBuffer(cmd, buf->buffer, 0, VK_WHOLE_SIZE, 0);
-	vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT,
-			     VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, 0, 1, &all, 0, NULL, 0, NULL);
-	result = vkEndCommandBuffer(cmd);
-	if (result != VK_SUCCESS)
-		return result;
-	return submit_and_wait(vk, cmd);
 }
 
 /* A storage buffer of @size bytes, device-local or host-visible; either way
@@ -102,7 +78,7 @@ static ea_status create_buffer(struct ea_vk *vk, VkDeviceSize size, bool local,
 		goto fail;
 	if (local) {
 		step = "zeroing it";
-		result = zero_and_wait(vk, buf);
+		result = copy_and_wait(vk, NULL, 0, buf, 0, VK_WHOLE_SIZE);
 		if (result != VK_SUCCESS)
 			goto fail;
 		return EA_OK;
@@ -131,7 +107,8 @@ ea_status ea_vk_buffer_create_local(struct ea_vk *vk, VkDeviceSize size,
 	return create_buffer(vk, size, true, buf, err);
 }
 
-/* Record and run one copy of @bytes from @src at @src_offset to @dst at @dst_offset. */
+/* Record and run one copy of @bytes from @src at @src_offset to @dst at
+ * @dst_offset, or with @src NULL a fill of them with zeros. */
 static VkResult copy_and_wait(struct ea_vk *vk, const struct ea_vk_buffer *src,
 			      VkDeviceSize src_offset, const struct ea_vk_buffer *dst,
 			      VkDeviceSize dst_offset, VkDeviceSize bytes)
@@ -155,7 +132,10 @@ static VkResult copy_and_wait(struct ea_vk *vk, const struct ea_vk_buffer *src,
 		return result;
 	vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT,
 			     VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, 0, 1, &all, 0, NULL, 0, NULL);
-	vkCmdCopyBuffer(cmd, src->buffer, dst->buffer, 1, &region);
+	if (src)
+		vkCmdCopyBuffer(cmd, src->buffer, dst->buffer, 1, &region);
+	else
+		vkCmdFillBuffer(cmd, dst->buffer, dst_offset, bytes, 0);
 	vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT,
 			     VK_PIPELINE_STAGE_ALL_COMMANDS_BIT | VK_PIPELINE_STAGE_HOST_BIT, 0, 1,
 			     &all, 0, NULL, 0, NULL);

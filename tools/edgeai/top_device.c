@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "edgeai_policy.h"
+#include "top_scan.h"
 
 const char *const top_priority_names[EDGEAI_PRIORITY_COUNT] = {
 	[EDGEAI_PRIORITY_LOW] = "low",
@@ -115,21 +116,6 @@ static void read_decisions(struct reader *r, struct top_device *d)
 	fclose(f);
 }
 
-static void read_comm(const char *proc, int pid, char *comm, size_t n)
-{
-	char path[512];
-	FILE *f;
-
-	comm[0] = '\0';
-	snprintf(path, sizeof(path), "%s/%d/comm", proc, pid);
-	f = fopen(path, "r");
-	if (!f)
-		return;
-	if (fgets(comm, (int)n, f))
-		comm[strcspn(comm, "\n")] = '\0';
-	fclose(f);
-}
-
 /* The first accel node whose device has the edgeai sysfs group. */
 static bool find_device(const char *sys, struct reader *r, char *name, size_t n)
 {
@@ -183,7 +169,11 @@ bool top_device_read(const char *sys, const char *proc, const char *cache,
 	read_line(&r, "sched/policy", out->policy, sizeof(out->policy));
 	out->route_errors = read_u64(&r, "sched/errors");
 	read_decisions(&r, out);
-	if (out->exec_pid > 0)
-		read_comm(proc, out->exec_pid, out->exec_comm, sizeof(out->exec_comm));
+	if (out->exec_pid > 0) {
+		char pid[16];
+
+		snprintf(pid, sizeof(pid), "%d", out->exec_pid);
+		top_read_comm(proc, pid, out->exec_comm, sizeof(out->exec_comm));
+	}
 	return r.ok;
 }

@@ -94,7 +94,7 @@ static bool add(struct top_sample *s, const struct top_client *c)
 	return true;
 }
 
-static void read_comm(const char *proc, const char *pid, char *comm, size_t n)
+void top_read_comm(const char *proc, const char *pid, char *comm, size_t n)
 {
 	char path[512];
 	FILE *f;
@@ -143,7 +143,7 @@ bool top_scan(const char *proc, struct top_sample *out)
 			if (!read_fdinfo(file, &c))
 				continue;
 			if (!comm[0])
-				read_comm(proc, e->d_name, comm, sizeof(comm));
+				top_read_comm(proc, e->d_name, comm, sizeof(comm));
 			c.pid = atoi(e->d_name);
 			snprintf(c.comm, sizeof(c.comm), "%s", comm);
 			ok = add(out, &c);

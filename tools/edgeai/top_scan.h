@@ -9,6 +9,7 @@
 #define TOP_SCAN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct top_client {
@@ -31,6 +32,10 @@ struct top_sample {
  * memory. Processes a normal user may not read are counted, not fatal. */
 bool top_scan(const char *proc, struct top_sample *out);
 void top_sample_free(struct top_sample *s);
+
+/* The command name of process @pid under @proc into @comm (n bytes); "" when
+ * it cannot be read. */
+void top_read_comm(const char *proc, const char *pid, char *comm, size_t n);
 
 /* The client of @id in @s, or NULL. */
 const struct top_client *top_find(const struct top_sample *s, uint64_t id);
