@@ -14,30 +14,15 @@ float w_at(uint row, uint k)
 	return w_half(block) * float(bitfieldExtract(int(w_byte(block + 2u + k % 32u)), 0, 8));
 }
 
-// A matmul unit (matmul_unit.glsl): values k .. k + 7 are 8 bytes from byte
+// A matmul unit (matmul_unit_d8.glsl): values k .. k + 7 are 8 bytes from byte
 // k % 32 of the block's q.
-#define W_UNIT
-struct w_raw {
-	uvec3 q;	// the words holding the 8 bytes
-	uint d;		// the word holding d
-};
+#define BLOCK_BYTES Q8_0_BYTES
+#define UNIT_AT(k) (2u + (k) % 32u)
 
-w_raw w_unit_load(uint row, uint k)
+void unit_values(uvec2 q, float d, uint k, out vec4 lo, out vec4 hi)
 {
-	uint block = row + k / 32u * Q8_0_BYTES;
-	w_raw r;
-
-	r.q = w_words8(block + 2u + k % 32u);
-	r.d = w.words[block >> 2];
-	return r;
-}
-
-void w_unit_decode(w_raw r, uint row, uint k, out vec4 lo, out vec4 hi)
-{
-	uint block = row + k / 32u * Q8_0_BYTES;
-	uvec2 q = w_join8(r.q, block + 2u + k % 32u);
-	float d = w_half_in(r.d, block);
-
 	lo = d * signed_bytes(q.x);
 	hi = d * signed_bytes(q.y);
 }
+
+#include "matmul_unit_d8.glsl"

@@ -82,8 +82,7 @@ ea_status ea_dequant_q8_0(struct ea_device *dev, const void *blocks, size_t n_va
 		return status;
 	status = ea_vk_buffer_create(dev->vk, out_bytes, &values, &dev->error);
 	if (status == EA_OK) {
-		memset(in.map, 0, in.size);
-		memcpy(in.map, blocks, in_bytes);
+		memcpy(in.map, blocks, in_bytes);	/* the rounding's tail: zero as created */
 		status = ea_vk_run(dev->vk, kernel, bound, &params, workgroups(dev, n_values),
 				   &dev->error);
 		if (status == EA_OK)

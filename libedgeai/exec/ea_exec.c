@@ -117,10 +117,8 @@ static ea_status create_buffers(struct ea_exec *x)
 			ea_vk_buffer_create(x->vk, bufs[i].bytes, &x->buffers[i], &x->error) :
 			ea_vk_buffer_create_local(x->vk, bufs[i].bytes, &x->buffers[i], &x->error);
 
-		if (status != EA_OK)
+		if (status != EA_OK)	/* created zeroed */
 			return status;
-		if (x->buffers[i].map)
-			memset(x->buffers[i].map, 0, bufs[i].bytes);
 	}
 	return EA_OK;
 }

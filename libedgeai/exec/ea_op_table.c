@@ -474,29 +474,21 @@ static ea_status record_attention(struct ea_vk_ops *ops, struct ea_vk_rec *rec,
 	uint32_t n_tokens = op->arg[3], head_dim = op->arg[2];
 
 	memcpy(&p, plan->push, sizeof(p));
-	if (ops->cpu_shape && n_tokens > 1 && (head_dim == 32 || head_dim == 64)) {
-		struct ea_push_attention_prompt cpu = { p.n_heads, p.n_kv_heads, n_tokens, p.scale };
+	if (n_tokens > 1 && (head_dim == 32 || head_dim == 64 ||
+			     (!ops->cpu_shape && head_dim == 128))) {
+		struct ea_push_attention_prompt one_pass = { p.n_heads, p.n_kv_heads, n_tokens,
+							     p.scale };
 		struct ea_vk_span spans[] = { span[0], span[1], span[2], span[4], span[5] };
 		struct ea_op_plan one = {
-			.groups_x = (n_tokens + EA_ATTENTION_CPU_TOKENS - 1) /
-				    EA_ATTENTION_CPU_TOKENS,
+			.groups_x = div_up(n_tokens, ops->cpu_shape ? EA_ATTENTION_CPU_TOKENS :
+					   EA_ATTENTION_PROMPT_TOKENS(head_dim)),
 			.groups_y = p.n_heads };
 		char name[32];
 
-		snprintf(name, sizeof(name), "attention_cpu_d%u", head_dim);
-		return ea_op_dispatch(ops, rec, name, 0, 0, spans, 5, &cpu, sizeof(cpu), &one);
-	}
-	if (!ops->cpu_shape && n_tokens > 1 &&
-	    (head_dim == 32 || head_dim == 64 || head_dim == 128)) {
-		struct ea_push_attention_prompt gpu = { p.n_heads, p.n_kv_heads, n_tokens, p.scale };
-		struct ea_vk_span spans[] = { span[0], span[1], span[2], span[4], span[5] };
-		struct ea_op_plan one = {
-			.groups_x = div_up(n_tokens, EA_ATTENTION_PROMPT_TOKENS(head_dim)),
-			.groups_y = p.n_heads };
-		char name[32];
-
-		snprintf(name, sizeof(name), "attention_prompt_d%u", head_dim);
-		return ea_op_dispatch(ops, rec, name, 0, 0, spans, 5, &gpu, sizeof(gpu), &one);
+		snprintf(name, sizeof(name), "attention_%s_d%u",
+			 ops->cpu_shape ? "cpu" : "prompt", head_dim);
+		return ea_op_dispatch(ops, rec, name, 0, 0, spans, 5, &one_pass, sizeof(one_pass),
+				      &one);
 	}
 	return ea_op_dispatch(ops, rec, "attention", EA_OP_SUBGROUP, 0, span, 6, &p, sizeof(p), plan);
 }

@@ -20,7 +20,8 @@ struct ea_vk_buffer {
 	void *map;
 };
 
-/* Storage buffers are also transfer sources and destinations, for copies. */
+/* Storage buffers are also transfer sources and destinations, for copies.
+ * Every buffer, host-visible or device-local, starts zeroed. */
 ea_status ea_vk_buffer_create(struct ea_vk *vk, VkDeviceSize size,
 			      struct ea_vk_buffer *buf, struct ea_error *err);
 void ea_vk_buffer_destroy(struct ea_vk *vk, struct ea_vk_buffer *buf);
