@@ -83,8 +83,6 @@ void merge(uint x, uint token)
 
 // Score split `split` of the token's keys into its slot at out_base (uniform
 // in the workgroup: it has barriers).
-void attend_split(uint token, uint head, uint split, uint n_kv, uint out_base);
-
 void attend_split(uint token, uint head, uint split, uint n_kv, uint out_base)
 {
 	uint id = gl_LocalInvocationID.x;
