@@ -34,11 +34,12 @@ extern "C" {
  * stream_id: a client that changes its stream's bytes gives it a new
  * stream_id.
  *
- * Versions: 1 had the decode, prompt and release programs; 2 (this) adds
- * %EA_KJOB_SCORE. An executor runs only its own version.
+ * Versions: 1 had the decode, prompt and release programs; 2 added
+ * %EA_KJOB_SCORE; 3 (this) the record's flags and %EA_KJOB_TIMES. An
+ * executor runs only its own version.
  */
 #define EA_KJOB_MAGIC		0x4a4b4145u	/* "EAKJ" */
-#define EA_KJOB_VERSION		2u
+#define EA_KJOB_VERSION		3u
 #define EA_KJOB_BO_ALIGN	4096u
 
 /**
@@ -55,6 +56,28 @@ enum ea_kjob_program {
 	EA_KJOB_RELEASE = 3,
 	EA_KJOB_SCORE = 4,
 };
+
+/*
+ * The ops of @program in stream @h, their count in *@n: 0 for RELEASE and
+ * for a program the stream lacks.
+ */
+static inline const struct ea_cs_op *
+ea_kjob_program_ops(const struct ea_cs_header *h, __u32 program, __u32 *n)
+{
+	switch (program) {
+	case EA_KJOB_DECODE:
+		*n = h->n_ops;
+		return ea_cs_ops(h);
+	case EA_KJOB_PROMPT:
+		*n = h->n_prompt_ops;
+		return ea_cs_prompt_ops(h);
+	case EA_KJOB_SCORE:
+		*n = h->n_score_ops;
+		return ea_cs_score_ops(h);
+	}
+	*n = 0;
+	return (const struct ea_cs_op *)0;
+}
 
 /**
  * struct ea_kjob_binding - where one buffer of the stream lives.
@@ -81,6 +104,12 @@ struct ea_kjob_binding {
  * @stream_id: changes whenever the stream's bytes do.
  * @dirty: buffers the host changed since the last job (see the stream's
  *	"changed buffers").
+ * @flags: %EA_KJOB_TIMES or zero.
+ * @reserved: must be zero.
+ * @times_offset: with %EA_KJOB_TIMES, where in the command BO the executor
+ *	writes the job's &struct ea_kjob_times: a multiple of 8; else zero.
+ * @times_bytes: the room there, at least sizeof(struct ea_kjob_times);
+ *	else zero.
  *
  * n_buffers &struct ea_kjob_binding follow the record.
  */
@@ -93,7 +122,52 @@ struct ea_kjob {
 	__u64 stream_bytes;
 	__u64 stream_id;
 	__u64 dirty[EA_CS_DIRTY_WORDS];
+	__u32 flags;
+	__u32 reserved;
+	__u64 times_offset;
+	__u64 times_bytes;
 };
+
+/* The record's flags. */
+#define EA_KJOB_TIMES		1u	/* write the job's op times (ea_kjob_times) */
+
+/**
+ * DOC: op times
+ *
+ * A job with %EA_KJOB_TIMES asks the executor for the GPU's timestamps of
+ * its program's ops, as a profiler wants them (edgeai prof): the executor
+ * takes a timestamp before the first op and after each (which serialises
+ * the ops: a profiled run is slower than a plain one) and, before it
+ * completes the job, writes a &struct ea_kjob_times at @times_offset of the
+ * command BO. The client reads it once its wait for the job returned.
+ */
+
+/**
+ * struct ea_kjob_times - what a job's ops took on the device.
+ *
+ * @n_ops: ops of the program the job ran.
+ * @n_times: entries of @ns written: n_ops + 1, or 0 when the executor took
+ *	no timestamps (its device has none, or @times_bytes has no room for
+ *	n_ops + 1 of them).
+ * @submit_ns: CLOCK_MONOTONIC when the executor submitted the program.
+ * @end_ns: CLOCK_MONOTONIC when it saw the program end.
+ * @ns: the device's timestamps in nanoseconds from the first (ns[0] = 0):
+ *	op i ran from ns[i] to ns[i + 1]. The device's clock has another
+ *	origin than the host's: only differences are meaningful.
+ */
+struct ea_kjob_times {
+	__u32 n_ops;
+	__u32 n_times;
+	__u64 submit_ns;
+	__u64 end_ns;
+	__u64 ns[];
+};
+
+/* Bytes of a &struct ea_kjob_times for a program of @n_ops ops. */
+static inline __u64 ea_kjob_times_bytes(__u32 n_ops)
+{
+	return sizeof(struct ea_kjob_times) + ((__u64)n_ops + 1) * sizeof(__u64);
+}
 
 static inline struct ea_kjob_binding *ea_kjob_bindings(struct ea_kjob *job)
 {

@@ -122,7 +122,8 @@ void ea_trace_span(struct ea_trace *t, const char *cat, const char *name, double
 	fprintf(t->f, "}\n");
 }
 
-void ea_trace_gpu_op(struct ea_trace *t, const char *name, double start_ms, double dur_ms)
+void ea_trace_gpu_op(struct ea_trace *t, const char *name, double start_ms, double dur_ms,
+		     double bytes, double flops)
 {
 	int tid;
 	char track[64];
@@ -136,5 +137,13 @@ void ea_trace_gpu_op(struct ea_trace *t, const char *name, double start_ms, doub
 		t->gpu_named = true;
 	}
 	event_head(t, "gpu", name, tid, start_ms, dur_ms);
+	if (bytes > 0 || flops > 0) {
+		fprintf(t->f, ",\"args\":{");
+		if (bytes > 0)
+			fprintf(t->f, "\"bytes\":%.0f%s", bytes, flops > 0 ? "," : "");
+		if (flops > 0)
+			fprintf(t->f, "\"flops\":%.0f", flops);
+		fprintf(t->f, "}");
+	}
 	fprintf(t->f, "}\n");
 }

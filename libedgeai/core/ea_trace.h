@@ -21,12 +21,24 @@
 #ifndef EA_TRACE_H
 #define EA_TRACE_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define EA_TRACE_ENV "EDGEAI_TRACE"
 #define EA_TRACE_GPU_TID 4194304	/* PID_MAX_LIMIT: no thread has this id */
 
 struct ea_trace;
+
+/* EDGEAI_PROFILE set and not "0": executors take a GPU timestamp before the
+ * first op and after each (direct mode's own, edgeaid's by EA_KJOB_TIMES). */
+static inline bool ea_profile_wanted(void)
+{
+	const char *v = getenv("EDGEAI_PROFILE");
+
+	return v && strcmp(v, "0") != 0;
+}
 
 /* A recorder when EDGEAI_TRACE names a folder it can write in; else NULL. */
 struct ea_trace *ea_trace_open(void);
@@ -44,7 +56,9 @@ void ea_trace_flush(struct ea_trace *t);
 void ea_trace_span(struct ea_trace *t, const char *cat, const char *name, double start_ms,
 		   double end_ms, const char *args_fmt, ...) __attribute__((format(printf, 6, 7)));
 
-/* A GPU op of the calling thread's work, on its GPU track. */
-void ea_trace_gpu_op(struct ea_trace *t, const char *name, double start_ms, double dur_ms);
+/* A GPU op of the calling thread's work, on its GPU track; @bytes and
+ * @flops (ea_op_cost(); 0: not known) go into its args when not 0. */
+void ea_trace_gpu_op(struct ea_trace *t, const char *name, double start_ms, double dur_ms,
+		     double bytes, double flops);
 
 #endif /* EA_TRACE_H */

@@ -5,7 +5,6 @@
 #include "ea_clock.h"
 #include "ea_cs_build.h"
 #include "ea_backend_direct.h"
-#include "ea_op_table.h"
 #include "edgeai_job.h"
 #include "ea_backend_stream.h"
 
@@ -14,21 +13,16 @@ struct direct {
 	struct ea_exec *x;
 };
 
-/*
- * A decode step's ops on the trace's GPU track, when the executor took their
- * timestamps (EDGEAI_PROFILE): the first op starts when the step's submit did
- * (the GPU's clock has another origin); their order and durations are the GPU's.
- */
-static void trace_gpu_ops(struct direct *d, double start_ms)
+/* A run's ops on the trace's GPU track, when the executor took their
+ * timestamps (EDGEAI_PROFILE). */
+static void trace_gpu_ops(struct direct *d, uint32_t program, double start_ms)
 {
 	const struct ea_cs_op *ops;
-	uint32_t n = ea_exec_step_ops(d->x, &ops);
-	double *ns = malloc((n + 1) * sizeof(*ns));
+	uint32_t n = ea_exec_program_ops(d->x, program, &ops) + 1;
+	double *ns = malloc(n * sizeof(*ns));
 
-	if (ns && ea_exec_step_times(d->x, ns, n + 1))
-		for (uint32_t i = 0; i < n; i++)
-			ea_trace_gpu_op(d->s.base.trace, ea_op_name(ops[i].opcode),
-					start_ms + (ns[i] - ns[0]) * 1e-6, (ns[i + 1] - ns[i]) * 1e-6);
+	if (ns && ea_exec_program_times(d->x, program, ns, n))
+		ea_backend_stream_trace_ops(&d->s, program, start_ms, ns, n);
 	free(ns);
 }
 
@@ -41,8 +35,8 @@ static ea_status run(struct ea_backend_stream *s, uint32_t program, uint32_t pos
 	(void)pos;
 	if (status != EA_OK)
 		ea_error_set(&s->base.error, status, "%s", ea_exec_error(d->x));
-	else if (s->base.trace && program == EA_KJOB_DECODE)
-		trace_gpu_ops(d, start_ms);
+	else if (s->base.trace)
+		trace_gpu_ops(d, program, start_ms);
 	return status;
 }
 

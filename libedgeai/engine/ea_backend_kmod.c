@@ -64,6 +64,8 @@ struct kmod {
 	int64_t wait_ns;
 	uint8_t key[EDGEAI_SHARE_KEY_SIZE];
 	uint64_t epoch;			/* the executor the KV cache was built by */
+	bool profile;			/* EDGEAI_PROFILE: op times of traced jobs */
+	uint64_t times_offset, times_bytes;	/* their room in the command BO */
 	bool ok;			/* the last job succeeded */
 };
 
@@ -252,10 +254,14 @@ static ea_status write_commands(struct kmod *k, const struct ea_cs_header *cs,
 				const struct ea_kjob_binding *bind, struct ea_error *err)
 {
 	uint64_t stream_at = align_up(ea_kjob_bytes(cs->n_buffers), 64);
+	uint64_t times_at = align_up(stream_at + cs->total_bytes, 8);
+	uint32_t most_ops = cs->n_ops;
 	uint8_t digest[EA_SHA256_BYTES];
 	ea_status status;
 
-	k->cmd_bytes = align_up(stream_at + cs->total_bytes, EA_KJOB_BO_ALIGN);
+	most_ops = cs->n_prompt_ops > most_ops ? cs->n_prompt_ops : most_ops;
+	most_ops = cs->n_score_ops > most_ops ? cs->n_score_ops : most_ops;
+	k->cmd_bytes = align_up(times_at + ea_kjob_times_bytes(most_ops), EA_KJOB_BO_ALIGN);
 	if (bo_create(k->fd, k->cmd_bytes, EDGEAI_BO_HOST_VISIBLE, &k->cmd))
 		return ioctl_fail(err, "creating the command buffer");
 	k->cmd_map = bo_map(k->fd, k->cmd, k->cmd_bytes);
@@ -268,6 +274,8 @@ static ea_status write_commands(struct kmod *k, const struct ea_cs_header *cs,
 	*k->job = (struct ea_kjob){ .magic = EA_KJOB_MAGIC, .version = EA_KJOB_VERSION,
 				    .n_buffers = cs->n_buffers, .stream_offset = stream_at,
 				    .stream_bytes = cs->total_bytes };
+	k->times_offset = times_at;
+	k->times_bytes = ea_kjob_times_bytes(most_ops);
 	memcpy(&k->job->stream_id, digest, sizeof(k->job->stream_id));
 	memcpy(ea_kjob_bindings(k->job), bind, cs->n_buffers * sizeof(*bind));
 	memcpy(k->cmd_map + stream_at, cs, cs->total_bytes);
@@ -332,6 +340,7 @@ ea_status ea_backend_kmod_new(int fd, uint32_t job_timeout_ms, const struct ea_m
 		k->s.nll = k->cs->n_score_ops ? io_at(k, k->cs->nll) : NULL;
 		k->s.run = run;
 		k->epoch = exec_epoch(k);
+		k->profile = ea_profile_wanted();
 		k->ok = true;
 		*out = &k->s.base;
 	} else {
@@ -388,6 +397,25 @@ static void trace_job(struct kmod *k, uint64_t job_id, uint32_t program, double 
 		      (unsigned long long)job_id, program_name(program), status);
 }
 
+/* A traced job's op times (EA_KJOB_TIMES) on the trace's GPU track, placed
+ * where the executor submitted them (CLOCK_MONOTONIC, as ea_now_ms()). */
+static void trace_job_ops(struct kmod *k, uint32_t program)
+{
+	const struct ea_kjob_times *t =
+		(const struct ea_kjob_times *)(k->cmd_map + k->times_offset);
+	uint32_t n = t->n_times, n_ops;
+	double *ns;
+
+	ea_kjob_program_ops(k->cs, program, &n_ops);
+	if (!n || n != n_ops + 1 || ea_kjob_times_bytes(n_ops) > k->times_bytes ||
+	    !(ns = malloc(n * sizeof(*ns))))
+		return;
+	for (uint32_t i = 0; i < n; i++)
+		ns[i] = (double)t->ns[i];
+	ea_backend_stream_trace_ops(&k->s, program, (double)t->submit_ns * 1e-6, ns, n);
+	free(ns);
+}
+
 /*
  * Submit the job record as it stands, for a run from position @pos, and wait
  * for its end. A run from a later position reads the KV cache of the runs
@@ -407,6 +435,9 @@ static ea_status submit_and_wait(struct kmod *k, uint32_t program, uint32_t pos,
 	double start_ms;
 
 	k->job->program = program;
+	k->job->flags = k->profile && k->s.base.trace ? EA_KJOB_TIMES : 0;
+	k->job->times_offset = k->job->flags ? k->times_offset : 0;
+	k->job->times_bytes = k->job->flags ? k->times_bytes : 0;
 	memcpy(k->job->dirty, k->pending_dirty, sizeof(k->job->dirty));
 	ea_cs_mark_dirty(k->job->dirty, k->cs->step.buffer);
 	k->ok = false;
@@ -431,6 +462,8 @@ static ea_status submit_and_wait(struct kmod *k, uint32_t program, uint32_t pos,
 	trace_job(k, submit.job_id, program, start_ms, wait.status);
 	if (wait.status)
 		return job_failed(err, wait.status, submit.job_id);
+	if (k->job->flags & EA_KJOB_TIMES)
+		trace_job_ops(k, program);
 	k->ok = true;
 	if (pos > 0 && epoch_changed(k))
 		return ea_error_set(err, EA_ERR_ACCEL, "edgeai device: job %llu: edgeaid "

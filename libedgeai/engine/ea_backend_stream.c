@@ -4,6 +4,8 @@
 
 #include "edgeai_job.h"
 #include "ea_backend_stream.h"
+#include "ea_op_table.h"
+#include "ea_trace.h"
 
 /*
  * Fewer tokens than this go through the decode step one at a time rather than
@@ -104,4 +106,22 @@ int ea_backend_stream_threads(const struct ea_backend *e)
 {
 	(void)e;
 	return 0;
+}
+
+void ea_backend_stream_trace_ops(struct ea_backend_stream *s, uint32_t program, double start_ms,
+				 const double *ns, uint32_t n)
+{
+	uint32_t n_ops;
+	const struct ea_cs_op *ops = ea_kjob_program_ops(s->cs, program, &n_ops);
+
+	if (!s->base.trace || n != n_ops + 1)
+		return;
+	for (uint32_t i = 0; i < n_ops; i++) {
+		double bytes, flops;
+
+		ea_op_cost(&ops[i], &bytes, &flops);
+		ea_trace_gpu_op(s->base.trace, ea_op_name(ops[i].opcode),
+				start_ms + (ns[i] - ns[0]) * 1e-6, (ns[i + 1] - ns[i]) * 1e-6, bytes,
+				flops);
+	}
 }

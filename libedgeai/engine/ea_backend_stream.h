@@ -51,4 +51,14 @@ int ea_backend_stream_threads(const struct ea_backend *e);
 ea_status ea_backend_stream_batches(struct ea_backend *e, const uint32_t *tokens, uint32_t n,
 				    uint32_t pos0);
 
+/*
+ * A run of @program's ops on the trace's GPU track (EDGEAI_PROFILE): @n =
+ * ops + 1 device timestamps in ns, op i from ns[i] to ns[i + 1]. The device's
+ * clock has another origin than the host's, so the first op is placed at
+ * @start_ms (when the run was submitted, ea_now_ms()); their order and
+ * durations are the device's. Nothing without a trace or for another @n.
+ */
+void ea_backend_stream_trace_ops(struct ea_backend_stream *s, uint32_t program, double start_ms,
+				 const double *ns, uint32_t n);
+
 #endif /* EA_BACKEND_STREAM_H */

@@ -8,6 +8,7 @@
 #include "ea_exec.h"
 #include "ea_op_table.h"
 #include "ea_quant.h"
+#include "ea_trace.h"
 
 struct ea_exec {
 	struct ea_vk *vk;
@@ -207,6 +208,38 @@ static ea_status record(struct ea_exec *x, struct ea_vk_rec *rec, const struct e
 	return status;
 }
 
+/* A program's recording and ops; NULL for a program the stream lacks. */
+static struct ea_vk_rec *program_of(struct ea_exec *x, uint32_t program,
+				    const struct ea_cs_op **ops, uint32_t *n_ops)
+{
+	*ops = ea_kjob_program_ops(x->cs, program, n_ops);
+	if (!*n_ops && program != EA_KJOB_DECODE)
+		return NULL;
+	return program == EA_KJOB_DECODE ? &x->rec :
+	       program == EA_KJOB_PROMPT ? &x->prompt_rec :
+	       program == EA_KJOB_SCORE ? &x->score_rec : NULL;
+}
+
+/* Record every program the stream has, with timestamps when x->profile. */
+static ea_status record_all(struct ea_exec *x)
+{
+	static const struct { uint32_t program; const char *name; } programs[] = {
+		{ EA_KJOB_DECODE, "decode" }, { EA_KJOB_PROMPT, "prompt" },
+		{ EA_KJOB_SCORE, "score" },
+	};
+	ea_status status = EA_OK;
+
+	for (size_t i = 0; i < sizeof(programs) / sizeof(programs[0]) && status == EA_OK; i++) {
+		const struct ea_cs_op *ops;
+		uint32_t n;
+		struct ea_vk_rec *rec = program_of(x, programs[i].program, &ops, &n);
+
+		if (rec)
+			status = record(x, rec, ops, n, x->profile, programs[i].name);
+	}
+	return status;
+}
+
 /* Buffers: ours, created and uploaded from @src, or the caller's @bound. */
 static ea_status exec_new(struct ea_vk *vk, const struct ea_cs_header *cs, const void *src,
 			  uint64_t src_bytes, const struct ea_vk_span *bound,
@@ -227,7 +260,7 @@ static ea_status exec_new(struct ea_vk *vk, const struct ea_cs_header *cs, const
 	memcpy(x->cs, cs, cs->total_bytes);
 	x->vk = vk;
 	x->ops.err = &x->error;
-	x->profile = getenv("EDGEAI_PROFILE") && strcmp(getenv("EDGEAI_PROFILE"), "0");
+	x->profile = ea_profile_wanted();
 	x->all_barriers = getenv("EDGEAI_EXEC_BARRIERS") &&
 			  strcmp(getenv("EDGEAI_EXEC_BARRIERS"), "all") == 0;
 	status = ea_vk_ops_init(&x->ops, vk, EA_VK_VARIANT_AUTO, &x->error);
@@ -238,13 +271,7 @@ static ea_status exec_new(struct ea_vk *vk, const struct ea_cs_header *cs, const
 	if (status == EA_OK && !bound)
 		status = upload_weights(x, src);
 	if (status == EA_OK)
-		status = record(x, &x->rec, ea_cs_ops(x->cs), x->cs->n_ops, x->profile, "decode");
-	if (status == EA_OK && x->cs->n_prompt_ops)
-		status = record(x, &x->prompt_rec, ea_cs_prompt_ops(x->cs), x->cs->n_prompt_ops,
-				x->profile, "prompt");
-	if (status == EA_OK && x->cs->n_score_ops)
-		status = record(x, &x->score_rec, ea_cs_score_ops(x->cs), x->cs->n_score_ops,
-				false, "score");
+		status = record_all(x);
 	if (status != EA_OK) {
 		*err = x->error;
 		ea_exec_free(x);
@@ -269,17 +296,36 @@ ea_status ea_exec_new_bound(struct ea_vk *vk, const struct ea_cs_header *cs,
 
 ea_status ea_exec_run(struct ea_exec *x, uint32_t program)
 {
-	struct ea_vk_rec *rec = program == EA_KJOB_DECODE ? &x->rec :
-				program == EA_KJOB_PROMPT ? &x->prompt_rec :
-				program == EA_KJOB_SCORE ? &x->score_rec : NULL;
-	bool present = program == EA_KJOB_DECODE ||
-		       (program == EA_KJOB_PROMPT && x->cs->n_prompt_ops) ||
-		       (program == EA_KJOB_SCORE && x->cs->n_score_ops);
+	const struct ea_cs_op *ops;
+	uint32_t n;
+	struct ea_vk_rec *rec = program_of(x, program, &ops, &n);
 
-	if (!rec || !present)
+	if (!rec)
 		return ea_error_set(&x->error, EA_ERR_INVALID_ARGUMENT, "the stream has no "
 				    "program %u", program);
+	if (!rec->cmd)
+		return ea_error_set(&x->error, EA_ERR_VULKAN, "program %u is not recorded (a "
+				    "failed ea_exec_set_profile())", program);
 	return ea_vk_rec_submit(rec, &x->error);
+}
+
+ea_status ea_exec_set_profile(struct ea_exec *x, bool on)
+{
+	ea_status status;
+
+	if (x->profile == on)
+		return EA_OK;
+	ea_vk_rec_destroy(&x->rec);
+	ea_vk_rec_destroy(&x->prompt_rec);
+	ea_vk_rec_destroy(&x->score_rec);
+	x->profile = on;
+	status = record_all(x);
+	if (status != EA_OK) {	/* nothing half recorded is left to run */
+		ea_vk_rec_destroy(&x->rec);
+		ea_vk_rec_destroy(&x->prompt_rec);
+		ea_vk_rec_destroy(&x->score_rec);
+	}
+	return status;
 }
 
 void ea_exec_free(struct ea_exec *x)
@@ -381,16 +427,22 @@ bool ea_exec_profile(struct ea_exec *x, double *us, uint32_t n_opcodes,
 			  n_types);
 }
 
-uint32_t ea_exec_step_ops(const struct ea_exec *x, const struct ea_cs_op **ops)
+uint32_t ea_exec_program_ops(struct ea_exec *x, uint32_t program, const struct ea_cs_op **ops)
 {
-	*ops = ea_cs_ops(x->cs);
-	return x->cs->n_ops;
+	uint32_t n;
+
+	program_of(x, program, ops, &n);
+	return n;
 }
 
-bool ea_exec_step_times(struct ea_exec *x, double *ns, uint32_t n)
+bool ea_exec_program_times(struct ea_exec *x, uint32_t program, double *ns, uint32_t n)
 {
-	return x->profile && n == x->cs->n_ops + 1 &&
-	       ea_vk_rec_read_timestamps(&x->rec, ns, n, &x->error) == EA_OK;
+	const struct ea_cs_op *ops;
+	uint32_t n_ops;
+	struct ea_vk_rec *rec = program_of(x, program, &ops, &n_ops);
+
+	return x->profile && rec && n == n_ops + 1 &&
+	       ea_vk_rec_read_timestamps(rec, ns, n, &x->error) == EA_OK;
 }
 
 void ea_exec_profile_bytes(const struct ea_exec *x, double *bytes, uint32_t n_opcodes,
@@ -399,16 +451,9 @@ void ea_exec_profile_bytes(const struct ea_exec *x, double *bytes, uint32_t n_op
 	const struct ea_cs_op *ops = ea_cs_ops(x->cs);
 
 	for (uint32_t i = 0; i < x->cs->n_ops; i++) {
-		double b = 0;
+		double b, flops;
 
-		/* Ops that bind a whole table and touch a part: the embedding (one
-		 * row), the rope/KV store (one position), attention (the filled
-		 * positions). Their bytes are not known from their spans. */
-		if (ops[i].opcode == EA_CS_ATTENTION || ops[i].opcode == EA_CS_EMBED ||
-		    ops[i].opcode == EA_CS_ROPE_STORE)
-			continue;
-		for (uint32_t r = 0; r < EA_CS_MAX_REFS; r++)
-			b += (double)ops[i].ref[r].bytes;
+		ea_op_cost(&ops[i], &b, &flops);
 		if (ops[i].opcode < n_opcodes)
 			bytes[ops[i].opcode] += b;
 		if (ops[i].opcode == EA_CS_MATVEC && ops[i].type < n_types)

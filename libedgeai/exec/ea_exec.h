@@ -25,6 +25,7 @@
 #define EA_EXEC_H
 
 #include "edgeai_cmdstream.h"
+#include "edgeai_job.h"
 #include "ea_vk_compute.h"
 #include "ea_vk_ops.h"
 
@@ -74,7 +75,8 @@ void ea_exec_traffic(const struct ea_exec *x, uint64_t *weight_bytes,
 
 /*
  * Profiling: with EDGEAI_PROFILE=1 in the environment when the executor is
- * made, the recordings write a timestamp after each op. After a decode run,
+ * made, or after ea_exec_set_profile(x, true), the recordings write a
+ * timestamp before the first op and after each. After a decode run,
  * ea_exec_profile() adds each op's GPU time in microseconds to @us[opcode]
  * (up to @n_opcodes - 1) and matvec time by weight type to @matvec_us[type]
  * (@n_types entries); returns false when not profiling.
@@ -82,11 +84,17 @@ void ea_exec_traffic(const struct ea_exec *x, uint64_t *weight_bytes,
 bool ea_exec_profile(struct ea_exec *x, double *us, uint32_t n_opcodes, double *matvec_us,
 		     uint32_t n_types);
 
-/* The decode step's ops (their count; *@ops points at them), and with
- * EDGEAI_PROFILE the last step's timestamps: @n = ops + 1 of them, in ns
- * from the first, op i running from ns[i] to ns[i + 1]. For traces. */
-uint32_t ea_exec_step_ops(const struct ea_exec *x, const struct ea_cs_op **ops);
-bool ea_exec_step_times(struct ea_exec *x, double *ns, uint32_t n);
+/* Record every program again with (@on) or without timestamps; a no-op when
+ * it already is. On failure the programs fail to run until a later call
+ * records them. */
+ea_status ea_exec_set_profile(struct ea_exec *x, bool on);
+
+/* The ops of @program (EA_KJOB_DECODE, _PROMPT or _SCORE; their count, 0 for
+ * one the stream lacks; *@ops points at them), and when profiling its last
+ * run's timestamps: @n = ops + 1 of them, in ns from the first, op i running
+ * from ns[i] to ns[i + 1]. For traces and edgeaid's EA_KJOB_TIMES. */
+uint32_t ea_exec_program_ops(struct ea_exec *x, uint32_t program, const struct ea_cs_op **ops);
+bool ea_exec_program_times(struct ea_exec *x, uint32_t program, double *ns, uint32_t n);
 
 /* The bytes each op of the decode step binds (its spans: weights, inputs and
  * outputs), added to @bytes[opcode] and, for matvecs, @matvec_bytes[type]:

@@ -394,8 +394,46 @@ static int read_record(const struct cached_bo *cmd, uint64_t cmd_offset, uint64_
 			     job->n_buffers, (unsigned long long)cmd_size);
 		return -EINVAL;
 	}
+	if ((job->flags & ~EA_KJOB_TIMES) || job->reserved ||
+	    (!(job->flags & EA_KJOB_TIMES) && (job->times_offset || job->times_bytes)) ||
+	    ((job->flags & EA_KJOB_TIMES) &&
+	     (job->times_offset % 8 || job->times_offset > cmd->size ||
+	      job->times_bytes > cmd->size - job->times_offset ||
+	      job->times_bytes < sizeof(struct ea_kjob_times)))) {
+		ea_error_set(why, EA_ERR_FORMAT, "a job record with flags %#x, reserved %u and "
+			     "op times of %llu bytes at %llu in a command BO of %llu bytes",
+			     job->flags, job->reserved, (unsigned long long)job->times_bytes,
+			     (unsigned long long)job->times_offset, (unsigned long long)cmd->size);
+		return -EINVAL;
+	}
 	memcpy(bind, cmd->map + cmd_offset + sizeof(*job), job->n_buffers * sizeof(*bind));
 	return 0;
+}
+
+/* EA_KJOB_TIMES: the run's op times into the command BO (without timestamps
+ * when the program's do not fit the room the record gives). */
+static void write_times(struct cached_bo *cmd, const struct ea_kjob *job, struct ea_exec *x,
+			uint64_t submit_ns, uint64_t end_ns)
+{
+	struct ea_kjob_times t = { .submit_ns = submit_ns, .end_ns = end_ns };
+	uint8_t *at = cmd->map + job->times_offset;
+	const struct ea_cs_op *ops;
+	double *ns = NULL;
+	uint32_t n;
+
+	t.n_ops = ea_exec_program_ops(x, job->program, &ops);
+	n = t.n_ops + 1;
+	if (ea_kjob_times_bytes(t.n_ops) <= job->times_bytes && (ns = malloc(n * sizeof(*ns))) &&
+	    ea_exec_program_times(x, job->program, ns, n)) {
+		for (uint32_t i = 0; i < n; i++) {
+			uint64_t v = (uint64_t)(ns[i] + 0.5);
+
+			memcpy(at + sizeof(t) + i * sizeof(v), &v, sizeof(v));
+		}
+		t.n_times = n;
+	}
+	free(ns);
+	memcpy(at, &t, sizeof(t));
 }
 
 /* A RELEASE job: drop the stream, and the BOs no other stream uses. */
@@ -462,12 +500,20 @@ int ea_exec_jobs_job(struct ea_exec_jobs *ex, const struct ea_job_bo *cmd_desc,
 	s->last_used = start;
 	if ((ret = copy_in(ex, s, job.dirty, why)))
 		return ret;
+	if (ea_exec_set_profile(s->x, job.flags & EA_KJOB_TIMES) != EA_OK) {
+		ea_error_set(why, EA_ERR_VULKAN, "recording the stream %s timestamps: %s",
+			     job.flags & EA_KJOB_TIMES ? "with" : "without", ea_exec_error(s->x));
+		free_stream(ex, s);
+		return -EIO;
+	}
 	start = now_ns();
 	if (ea_exec_run(s->x, job.program) != EA_OK) {
 		ea_error_set(why, EA_ERR_VULKAN, "%s", ea_exec_error(s->x));
 		return -EIO;
 	}
 	*device_ns = now_ns() - start;
+	if (job.flags & EA_KJOB_TIMES)
+		write_times(cmd, &job, s->x, start, start + *device_ns);
 	ret = copy_out(ex, s, why);
 	touch(s, now_ns());
 	return ret;

@@ -572,6 +572,21 @@ bool ea_op_writes(const struct ea_cs_op *op, int i)
 	return d && ((d->writes >> i) & 1);
 }
 
+void ea_op_cost(const struct ea_cs_op *op, double *bytes, double *flops)
+{
+	*bytes = 0;
+	*flops = 0;
+	if (op->opcode == EA_CS_MATVEC)	/* gate and up: twice the rows */
+		*flops = 2.0 * op->arg[0] * op->arg[1] * (op->arg[2] & EA_CS_MV_SWIGLU ? 2 : 1);
+	else if (op->opcode == EA_CS_MATMUL)
+		*flops = 2.0 * op->arg[0] * op->arg[1] * op->arg[2];
+	if (op->opcode == EA_CS_ATTENTION || op->opcode == EA_CS_EMBED ||
+	    op->opcode == EA_CS_ROPE_STORE)
+		return;
+	for (int r = 0; r < EA_CS_MAX_REFS; r++)
+		*bytes += (double)op->ref[r].bytes;
+}
+
 struct ea_cs_op ea_op_make(uint32_t opcode, uint32_t type, const uint32_t *args, int n_args)
 {
 	struct ea_cs_op op = { .opcode = opcode, .type = type };

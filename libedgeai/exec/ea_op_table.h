@@ -53,6 +53,16 @@ const char *ea_op_name(uint32_t opcode);
 bool ea_op_writes(const struct ea_cs_op *op, int i);
 
 /*
+ * What @op costs, for profiles: *@bytes, the bytes of the spans it binds
+ * (weights, inputs, outputs), 0 for the ops that bind a whole table and
+ * touch a part of it (the embedding: one row; the rope/KV store: one
+ * position; attention: the filled positions), which a stream does not say;
+ * *@flops, the multiply-adds of a matrix op (MATVEC, MATMUL) counted as two,
+ * 0 for the others (a few per value they touch).
+ */
+void ea_op_cost(const struct ea_cs_op *op, double *bytes, double *flops);
+
+/*
  * Check @op's opcode, arguments and the sizes of the spans of @span (its
  * ref[] as Vulkan spans; optional ones may be { 0 }) against the table,
  * then record its dispatches into @rec with the kernels @ops chose. Errors:

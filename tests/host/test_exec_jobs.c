@@ -10,7 +10,9 @@
  * mask) a prompt, decode steps and a score job give the very logits and NLL
  * of the direct backend, which runs the same executor over its own buffers;
  * later jobs replay the recording, RELEASE drops it, and a broken record
- * fails with -EINVAL and a message.
+ * fails with -EINVAL and a message. A job that asks for its op times
+ * (EA_KJOB_TIMES) gets one device timestamp an op boundary in the command
+ * BO and the same logits.
  */
 #include <errno.h>
 #include <limits.h>
@@ -18,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "edgeai_job.h"
@@ -42,6 +45,7 @@ struct layout {
 	struct ea_kjob *job;
 	const struct ea_cs_header *cs;	/* in the command BO */
 	uint64_t record_bytes;
+	uint64_t times_at, times_room;	/* room for op times after the stream */
 };
 
 static void *map_mem(void *ctx, const struct ea_job_bo *bo)
@@ -87,7 +91,7 @@ static bool lay_out(const struct ea_model *m, struct layout *l)
 	struct ea_cs_header *cs = NULL;
 	struct ea_error err;
 	struct ea_kjob_binding *bind;
-	uint64_t bytes[N_BOS] = { 0 }, stream_at, src_bytes;
+	uint64_t bytes[N_BOS] = { 0 }, stream_at, src_bytes, most_ops;
 	const uint8_t *src = ea_cs_tensor_data(m, &src_bytes);
 	const struct ea_cs_upload *up;
 	bool ok = ea_cs_build(m, &cs, &err) == EA_OK;
@@ -95,7 +99,10 @@ static bool lay_out(const struct ea_model *m, struct layout *l)
 	if (!ok)
 		return false;
 	stream_at = align_up(ea_kjob_bytes(cs->n_buffers), 64);
-	ok = bo_alloc(&l->cmd, 1, stream_at + cs->total_bytes);
+	most_ops = cs->n_ops > cs->n_prompt_ops ? cs->n_ops : cs->n_prompt_ops;
+	l->times_at = align_up(stream_at + cs->total_bytes, 8);
+	l->times_room = ea_kjob_times_bytes((uint32_t)most_ops);
+	ok = bo_alloc(&l->cmd, 1, l->times_at + l->times_room);
 	l->job = (struct ea_kjob *)l->cmd.mem;
 	bind = ok ? ea_kjob_bindings(l->job) : NULL;
 	for (uint32_t i = 0; ok && i < cs->n_buffers; i++) {
@@ -234,9 +241,123 @@ out:
 	layout_free(&l);
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Whether the op times of a job of @n_ops ops run from @before to @after are whole and in order. */
+static bool times_whole(const struct ea_kjob_times *t, uint32_t n_ops, uint64_t before,
+			uint64_t after)
+{
+	bool ok = t->n_ops == n_ops && t->n_times == n_ops + 1 && t->ns[0] == 0 &&
+		  before <= t->submit_ns && t->submit_ns <= t->end_ns && t->end_ns <= after;
+
+	for (uint32_t i = 1; ok && i < t->n_times; i++)
+		ok = t->ns[i] >= t->ns[i - 1];
+	return ok && t->ns[n_ops] > 0;
+}
+
+/* EA_KJOB_TIMES: a prompt and a decode job write their op times and give the
+ * logits of plain jobs; too little room gives none; broken records fail. */
+static void job_times(struct tap *t, struct ea_vk *vk, const struct ea_model *m)
+{
+	enum { N_PROMPT = 70 };
+	struct layout l = { 0 };
+	struct ea_job_mapper mapper = { map_mem, unmap_mem, &l };
+	struct ea_exec_jobs *jobs = NULL;
+	struct ea_error why = { { 0 } };
+	struct ea_kjob_times *times;
+	uint32_t n_vocab = (uint32_t)m->cfg.n_vocab, token = 0;
+	float *plain = malloc(n_vocab * sizeof(float));
+	bool prompt_ok = false, step_ok = false, same = false;
+	uint64_t before;
+	int ret = -ENOMEM;
+
+	if (!plain || !lay_out(m, &l) || !(jobs = ea_exec_jobs_new(vk, EA_EXEC_MEMORY_COPY, &mapper))) {
+		tap_ok(t, false, "times: set up");
+		tap_ok(t, false, "times: set up");
+		tap_ok(t, false, "times: set up");
+		goto out;
+	}
+	times = (struct ea_kjob_times *)(l.cmd.mem + l.times_at);
+	for (int pass = 0; pass < 2; pass++) {	/* plain, then with times */
+		l.job->flags = pass ? EA_KJOB_TIMES : 0;
+		l.job->times_offset = pass ? l.times_at : 0;
+		l.job->times_bytes = pass ? l.times_room : 0;
+		*(struct ea_cs_step *)io(&l, l.cs->step) = (struct ea_cs_step){ .n_tokens = N_PROMPT };
+		for (uint32_t i = 0; i < N_PROMPT; i++)
+			((uint32_t *)io(&l, l.cs->token))[i] = 1 + (i * 7919u) % (n_vocab - 1);
+		before = mono_ns();
+		ret = run(jobs, &l, EA_KJOB_PROMPT, &why);
+		if (ret)
+			break;
+		if (pass)
+			prompt_ok = times_whole(times, l.cs->n_prompt_ops, before, mono_ns());
+		token = *(uint32_t *)io(&l, l.cs->argmax);
+		*(struct ea_cs_step *)io(&l, l.cs->step) =
+			(struct ea_cs_step){ .pos = N_PROMPT, .n_tokens = 1 };
+		*(uint32_t *)io(&l, l.cs->token) = token;
+		before = mono_ns();
+		ret = run(jobs, &l, EA_KJOB_DECODE, &why);
+		if (ret)
+			break;
+		if (pass)
+			step_ok = times_whole(times, l.cs->n_ops, before, mono_ns());
+		if (pass)
+			same = memcmp(plain, io(&l, l.cs->logits), n_vocab * sizeof(float)) == 0;
+		else
+			memcpy(plain, io(&l, l.cs->logits), n_vocab * sizeof(float));
+	}
+	tap_ok(t, !ret && prompt_ok && step_ok && same, "times: a prompt job and a decode job "
+	       "with EA_KJOB_TIMES write n_ops + 1 ordered device timestamps (%u and %u ops, "
+	       "a step %.1f us) inside the call, and the logits of plain jobs bit for bit",
+	       l.cs ? l.cs->n_prompt_ops : 0, l.cs ? l.cs->n_ops : 0,
+	       l.cs && step_ok ? times->ns[l.cs->n_ops] * 1e-3 : 0.0);
+	if (ret)
+		tap_diag("job: %s (%s)", strerror(-ret), why.msg);
+
+	l.job->times_bytes = ea_kjob_times_bytes(l.cs->n_ops - 1);
+	memset(times, 0xff, sizeof(*times));
+	ret = run(jobs, &l, EA_KJOB_DECODE, &why);
+	tap_ok(t, !ret && times->n_ops == l.cs->n_ops && times->n_times == 0 &&
+	       times->submit_ns <= times->end_ns, "times: room for one timestamp too few: the "
+	       "job runs and says it took none (n_ops %u, n_times %u)", times->n_ops,
+	       times->n_times);
+
+	{
+		static const char *const what[] = { "an unknown flag", "times past the BO's end",
+						    "times not 8-aligned", "a room smaller than "
+						    "the header", "a room without the flag" };
+		int failed = 0;
+
+		for (int i = 0; i < 5; i++) {
+			l.job->flags = i == 0 ? EA_KJOB_TIMES | 2u : i == 4 ? 0 : EA_KJOB_TIMES;
+			l.job->times_offset = i == 1 ? l.cmd.desc.size - 8 : i == 2 ? l.times_at + 4 :
+					      l.times_at;
+			l.job->times_bytes = i == 3 ? sizeof(struct ea_kjob_times) - 8 : l.times_room;
+			why.msg[0] = 0;
+			ret = run(jobs, &l, EA_KJOB_DECODE, &why);
+			if (ret == -EINVAL && *why.msg)
+				failed++;
+			else
+				tap_diag("%s: %d (%s)", what[i], ret, why.msg);
+		}
+		tap_ok(t, failed == 5, "times: %d of 5 broken records (%s, ...) fail with -EINVAL and "
+		       "a message: %s", failed, what[0], why.msg);
+	}
+out:
+	free(plain);
+	ea_exec_jobs_free(jobs);
+	layout_free(&l);
+}
+
 int main(void)
 {
-	enum { N_TESTS = 8 };
+	enum { N_TESTS = 11 };
 	char dir[] = "/tmp/edgeai-test-jobs-XXXXXX", path[PATH_MAX], edgeai[PATH_MAX];
 	struct ea_open_options options = { .mode = EA_MODE_DIRECT };
 	struct ea_device *dev = NULL;
@@ -263,9 +384,10 @@ int main(void)
 		if (dev->vk->host_import)
 			jobs_match_direct(&t, dev->vk, m, EA_EXEC_MEMORY_IMPORT, "import");
 		else
-			for (int i = 0; i < N_TESTS / 2; i++)
+			for (int i = 0; i < 4; i++)
 				tap_ok(&t, true, "# SKIP no VK_EXT_external_memory_host");
 		jobs_match_direct(&t, dev->vk, m, EA_EXEC_MEMORY_COPY, "copy");
+		job_times(&t, dev->vk, m);
 	}
 	ea_model_close(m);
 	unlink(path);

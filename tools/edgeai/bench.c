@@ -132,12 +132,12 @@ static void print_profile(struct ea_exec *x, double roofline_gbps)
 static void print_layer_profile(struct ea_exec *x, int n_layers)
 {
 	const struct ea_cs_op *ops;
-	uint32_t n_ops = ea_exec_step_ops(x, &ops);
+	uint32_t n_ops = ea_exec_program_ops(x, EA_KJOB_DECODE, &ops);
 	uint32_t per_layer = n_layers > 0 && n_ops > 3 ? (n_ops - 3) / (uint32_t)n_layers : 0;
 	uint32_t first = 1 + per_layer;
 	double *ns = malloc((n_ops + 1) * sizeof(*ns));
 
-	if (!ns || n_layers < 2 || !ea_exec_step_times(x, ns, n_ops + 1)) {
+	if (!ns || n_layers < 2 || !ea_exec_program_times(x, EA_KJOB_DECODE, ns, n_ops + 1)) {
 		free(ns);
 		return;
 	}

@@ -12,7 +12,9 @@
 #include <unistd.h>
 
 #include "ea_clock.h"
+#include "ea_device.h"
 #include "ea_trace.h"
+#include "ea_vk_compute.h"
 #include "prof_merge.h"
 #include "prof_summary.h"
 
@@ -44,8 +46,9 @@ static void remove_folder(const char *dir)
 	rmdir(dir);
 }
 
-/* Run @argv with the library recording into @dir; its exit status as a shell gives it. */
-static int run(char **argv, const char *dir)
+/* Run @argv with the library recording into @dir (its output on stderr when
+ * @text_to_stderr); its exit status as a shell gives it. */
+static int run(char **argv, const char *dir, bool text_to_stderr)
 {
 	struct sigaction ignore = { .sa_handler = SIG_IGN }, old_int, old_quit;
 	int status = 0;
@@ -61,7 +64,9 @@ static int run(char **argv, const char *dir)
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGQUIT, &old_quit, NULL);
 		setenv(EA_TRACE_ENV, dir, 1);
-		setenv("EDGEAI_PROFILE", "1", 0);	/* direct mode's GPU ops; 0 turns them off */
+		setenv("EDGEAI_PROFILE", "1", 0);	/* GPU ops; 0 turns them off */
+		if (text_to_stderr)
+			dup2(STDERR_FILENO, STDOUT_FILENO);
 		execvp(argv[0], argv);
 		fprintf(stderr, "edgeai prof: %s: %s\n", argv[0], strerror(errno));
 		_exit(EXIT_NOT_RUN);
@@ -108,17 +113,56 @@ static void kernel_report(const struct prof_kernel_record *k, const struct prof_
 		fprintf(stderr, "edgeai prof: the kernel's trace buffer lost %ld events\n", k->lost);
 }
 
+/* Whether the trace holds GPU ops. */
+static bool has_gpu_ops(const struct prof_trace *t)
+{
+	for (size_t i = 0; i < json_object_array_length(t->events); i++) {
+		json_object *e = json_object_array_get_idx(t->events, i), *cat;
+
+		if (json_object_object_get_ex(e, "cat", &cat) &&
+		    !strcmp(json_object_get_string(cat), "gpu"))
+			return true;
+	}
+	return false;
+}
+
+/* The Vulkan device's roofline, a compute shader's streaming read of 64 MiB
+ * (as edgeai bench measures it), taken after the run so as not to disturb it;
+ * 0 (said why) without a device. */
+static double roofline_gbps(void)
+{
+	struct ea_open_options options = { .mode = EA_MODE_DIRECT };
+	struct ea_device *dev = NULL;
+	struct ea_error err = { { 0 } };
+	double read_gbps = 0, copy_gbps = 0;
+	char why[512] = "";
+
+	if (ea_open(&options, &dev, why, sizeof(why)) != EA_OK || !dev->vk)
+		fprintf(stderr, "edgeai prof: no roofline: no Vulkan device here (%s)\n",
+			dev ? dev->vk_missing.msg : why);
+	else if (ea_vk_stream_bandwidth(dev->vk, 64ull << 20, 4, &read_gbps, &copy_gbps, &err) !=
+		 EA_OK)
+		fprintf(stderr, "edgeai prof: no roofline: %s\n", err.msg);
+	ea_close(dev);
+	return read_gbps;
+}
+
 /* Merge and write; false (said why) when there is nothing to write or it fails. */
 static bool write_trace(const char *out, double origin_ms, const struct prof_lib *lib,
-			const struct prof_kernel_record *k, bool kernel_on, char *const *argv)
+			const struct prof_kernel_record *k, bool kernel_on, char *const *argv,
+			int status)
 {
 	struct prof_trace t;
 	struct prof_kernel_stats stats;
 	bool ok;
 
 	if (!json_object_array_length(lib->events)) {
-		fprintf(stderr, "edgeai prof: %s left no libedgeai events: it does not link "
-			"libedgeai, or opened no session or router\n", argv[0]);
+		if (status)
+			fprintf(stderr, "edgeai prof: %s left no libedgeai events: it failed before "
+				"it ran anything\n", argv[0]);
+		else
+			fprintf(stderr, "edgeai prof: %s left no libedgeai events: it does not link "
+				"libedgeai, or opened no session or router\n", argv[0]);
 		return false;
 	}
 	prof_trace_init(&t, origin_ms);
@@ -136,13 +180,13 @@ static bool write_trace(const char *out, double origin_ms, const struct prof_lib
 		printf("\n");
 		if (kernel_on)
 			kernel_report(k, &stats, lib);
-		prof_summary_print(&t);
+		prof_summary_print(&t, has_gpu_ops(&t) ? roofline_gbps() : 0);
 	}
 	prof_trace_free(&t);
 	return ok;
 }
 
-int prof_cmd(char **argv, const char *out, enum prof_kernel_mode kernel)
+int prof_cmd(char **argv, const char *out, enum prof_kernel_mode kernel, bool text_to_stderr)
 {
 	struct prof_kernel k = { { 0 } };
 	struct prof_kernel_record record = { 0 };
@@ -162,7 +206,7 @@ int prof_cmd(char **argv, const char *out, enum prof_kernel_mode kernel)
 		return 1;
 	}
 	origin_ms = ea_now_ms();
-	status = run(argv, dir);
+	status = run(argv, dir, text_to_stderr);
 	if (kernel_on && !prof_kernel_stop(&k, &record, why, sizeof(why))) {
 		fprintf(stderr, "edgeai prof: the kernel's events: %s\n", why);
 		kernel_on = false;
@@ -170,7 +214,7 @@ int prof_cmd(char **argv, const char *out, enum prof_kernel_mode kernel)
 	ok = prof_lib_read(dir, &lib, why, sizeof(why));
 	if (!ok)
 		fprintf(stderr, "edgeai prof: %s\n", why);
-	ok = ok && write_trace(out, origin_ms, &lib, &record, kernel_on, argv);
+	ok = ok && write_trace(out, origin_ms, &lib, &record, kernel_on, argv, status);
 	if (status)
 		fprintf(stderr, "edgeai prof: %s exited with status %d\n", argv[0], status);
 	prof_lib_free(&lib);

@@ -10,6 +10,8 @@ struct kind {
 	char cat[32], name[48];
 	int count;
 	double total_us;
+	double bytes, bytes_us;		/* GPU ops: bytes bound, by the ops that say */
+	double flops, flops_us;		/* multiply-adds x 2, likewise */
 };
 
 static const char *str_of(json_object *e, const char *key)
@@ -28,6 +30,15 @@ static void kind_name(const char *cat, const char *name, char *out, size_t n)
 		snprintf(out, n, "%s", name);
 }
 
+/* args.@key of @e, 0 when it has none. */
+static double arg_of(json_object *e, const char *key)
+{
+	json_object *args, *v;
+
+	return json_object_object_get_ex(e, "args", &args) &&
+	       json_object_object_get_ex(args, key, &v) ? json_object_get_double(v) : 0;
+}
+
 static int by_total(const void *a, const void *b)
 {
 	const struct kind *x = a, *y = b;
@@ -35,7 +46,40 @@ static int by_total(const void *a, const void *b)
 	return (y->total_us > x->total_us) - (y->total_us < x->total_us);
 }
 
-void prof_summary_print(const struct prof_trace *t)
+/* The GPU ops (category "gpu") again: share of the GPU's time, GB/s of the
+ * bytes they bind against the roofline, GFLOP/s of the matrix ops. */
+static void gpu_table(const struct kind *kinds, int n_kinds, double roofline_gbps)
+{
+	double gpu_us = 0;
+	char gbps[16], share[16], gflops[16];
+
+	for (int k = 0; k < n_kinds; k++)
+		gpu_us += strcmp(kinds[k].cat, "gpu") ? 0 : kinds[k].total_us;
+	if (gpu_us <= 0)
+		return;
+	printf("\nGPU ops: %.3f ms in all", gpu_us / 1e3);
+	if (roofline_gbps > 0)
+		printf("; roofline %.1f GB/s (a compute shader's streaming read, measured now)",
+		       roofline_gbps);
+	printf("\n%-14s %7s %10s %7s %10s %10s %9s\n", "op", "count", "mean us", "share",
+	       "GB/s", "GFLOP/s", "roofline");
+	for (int k = 0; k < n_kinds; k++) {
+		const struct kind *o = &kinds[k];
+		double g = o->bytes_us > 0 ? o->bytes / (o->bytes_us * 1e3) : 0;
+
+		if (strcmp(o->cat, "gpu"))
+			continue;
+		snprintf(gbps, sizeof(gbps), g > 0 ? "%.2f" : "-", g);
+		snprintf(gflops, sizeof(gflops), o->flops_us > 0 ? "%.2f" : "-",
+			 o->flops_us > 0 ? o->flops / (o->flops_us * 1e3) : 0);
+		snprintf(share, sizeof(share), g > 0 && roofline_gbps > 0 ? "%.3f" : "-",
+			 roofline_gbps > 0 ? g / roofline_gbps : 0);
+		printf("%-14s %7d %10.1f %6.1f%% %10s %10s %9s\n", o->name, o->count,
+		       o->total_us / o->count, 100 * o->total_us / gpu_us, gbps, gflops, share);
+	}
+}
+
+void prof_summary_print(const struct prof_trace *t, double roofline_gbps)
 {
 	size_t n = json_object_array_length(t->events);
 	struct kind *kinds = calloc(n ? n : 1, sizeof(*kinds));
@@ -61,11 +105,20 @@ void prof_summary_print(const struct prof_trace *t)
 		}
 		kinds[k].count++;
 		kinds[k].total_us += json_object_get_double(dur);
+		if (arg_of(e, "bytes") > 0) {
+			kinds[k].bytes += arg_of(e, "bytes");
+			kinds[k].bytes_us += json_object_get_double(dur);
+		}
+		if (arg_of(e, "flops") > 0) {
+			kinds[k].flops += arg_of(e, "flops");
+			kinds[k].flops_us += json_object_get_double(dur);
+		}
 	}
 	qsort(kinds, (size_t)n_kinds, sizeof(*kinds), by_total);
 	printf("%-8s %-26s %7s %12s %12s\n", "cat", "span", "count", "total ms", "mean ms");
 	for (int k = 0; k < n_kinds; k++)
 		printf("%-8s %-26s %7d %12.3f %12.3f\n", kinds[k].cat, kinds[k].name, kinds[k].count,
 		       kinds[k].total_us / 1e3, kinds[k].total_us / 1e3 / kinds[k].count);
+	gpu_table(kinds, n_kinds, roofline_gbps);
 	free(kinds);
 }
