@@ -546,6 +546,19 @@ static struct worker *choose_worker(struct serve_pool *pool, const struct serve_
 	return best;
 }
 
+/* Whether a queued job waits for whichever worker comes free first (under the
+ * pool's lock). While one does, a new job gets no worker of its own: a worker
+ * that has just finished would otherwise go to the next request of the client
+ * it just answered (its keep-alive connection sends it at once, before the
+ * worker is back in take_job()) and the older jobs would wait on and on. */
+static bool unassigned_waiting(const struct serve_pool *pool)
+{
+	for (const struct serve_job *job = pool->head; job; job = job->next)
+		if (!job->for_worker)
+			return true;
+	return false;
+}
+
 enum serve_submit serve_pool_submit(struct serve_pool *pool, struct serve_job *job)
 {
 	enum serve_submit res = SERVE_SUBMITTED;
@@ -559,7 +572,7 @@ enum serve_submit serve_pool_submit(struct serve_pool *pool, struct serve_job *j
 	} else {
 		serve_job_get(job);
 		job->next = NULL;
-		job->for_worker = choose_worker(pool, job);
+		job->for_worker = unassigned_waiting(pool) ? NULL : choose_worker(pool, job);
 		if (job->for_worker)
 			job->for_worker->reserved = job;
 		if (pool->tail)
