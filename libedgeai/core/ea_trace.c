@@ -122,28 +122,49 @@ void ea_trace_span(struct ea_trace *t, const char *cat, const char *name, double
 	fprintf(t->f, "}\n");
 }
 
-void ea_trace_gpu_op(struct ea_trace *t, const char *name, double start_ms, double dur_ms,
-		     double bytes, double flops)
+/* The calling thread's GPU track, named on first use. */
+static int gpu_track(struct ea_trace *t)
 {
-	int tid;
+	int tid = EA_TRACE_GPU_TID + gettid();
 	char track[64];
 
-	if (!t)
-		return;
-	tid = EA_TRACE_GPU_TID + gettid();
 	if (!t->gpu_named) {
 		snprintf(track, sizeof(track), "GPU ops (Vulkan timestamps, thread %d)", gettid());
 		metadata(t, "thread_name", tid, track);
 		t->gpu_named = true;
 	}
-	event_head(t, "gpu", name, tid, start_ms, dur_ms);
-	if (bytes > 0 || flops > 0) {
-		fprintf(t->f, ",\"args\":{");
-		if (bytes > 0)
-			fprintf(t->f, "\"bytes\":%.0f%s", bytes, flops > 0 ? "," : "");
-		if (flops > 0)
-			fprintf(t->f, "\"flops\":%.0f", flops);
-		fprintf(t->f, "}");
+	return tid;
+}
+
+void ea_trace_gpu_op(struct ea_trace *t, const char *name, double start_ms, double dur_ms,
+		     const struct ea_trace_op *op)
+{
+	const char *sep = "";
+
+	if (!t)
+		return;
+	event_head(t, "gpu", name, gpu_track(t), start_ms, dur_ms);
+	fprintf(t->f, ",\"args\":{");
+	if (op->bytes > 0) {
+		fprintf(t->f, "\"bytes\":%.0f", op->bytes);
+		sep = ",";
 	}
-	fprintf(t->f, "}\n");
+	if (op->flops > 0) {
+		fprintf(t->f, "%s\"flops\":%.0f", sep, op->flops);
+		sep = ",";
+	}
+	if (op->layer >= 0)
+		fprintf(t->f, "%s\"layer\":%d", sep, op->layer);
+	fprintf(t->f, "}}\n");
+}
+
+void ea_trace_gpu_layer(struct ea_trace *t, int layer, double start_ms, double dur_ms)
+{
+	char name[32];
+
+	if (!t)
+		return;
+	snprintf(name, sizeof(name), "layer %d", layer);
+	event_head(t, "layer", name, gpu_track(t), start_ms, dur_ms);
+	fprintf(t->f, ",\"args\":{\"layer\":%d}}\n", layer);
 }

@@ -56,9 +56,19 @@ void ea_trace_flush(struct ea_trace *t);
 void ea_trace_span(struct ea_trace *t, const char *cat, const char *name, double start_ms,
 		   double end_ms, const char *args_fmt, ...) __attribute__((format(printf, 6, 7)));
 
-/* A GPU op of the calling thread's work, on its GPU track; @bytes and
- * @flops (ea_op_cost(); 0: not known) go into its args when not 0. */
+/* What a GPU op's event says besides its name and time: the bytes it binds
+ * and the flops of a matrix op (ea_op_cost(); 0: not known) and its layer
+ * (ea_cs_layers(); -1: in none), each left out when not known. */
+struct ea_trace_op {
+	double bytes, flops;
+	int layer;
+};
+
+/* A GPU op of the calling thread's work, on its GPU track (category "gpu"). */
 void ea_trace_gpu_op(struct ea_trace *t, const char *name, double start_ms, double dur_ms,
-		     double bytes, double flops);
+		     const struct ea_trace_op *op);
+/* A layer's ops, as one span around them on the same track (category
+ * "layer", name "layer N"). */
+void ea_trace_gpu_layer(struct ea_trace *t, int layer, double start_ms, double dur_ms);
 
 #endif /* EA_TRACE_H */

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /* ea_backend_stream - a command stream's programs driven from the host (see the header). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "edgeai_job.h"
 #include "ea_backend_stream.h"
+#include "ea_cs_layers.h"
 #include "ea_op_table.h"
 #include "ea_trace.h"
 
@@ -113,15 +115,24 @@ void ea_backend_stream_trace_ops(struct ea_backend_stream *s, uint32_t program, 
 {
 	uint32_t n_ops;
 	const struct ea_cs_op *ops = ea_kjob_program_ops(s->cs, program, &n_ops);
+	int32_t *layer;
+	uint32_t first = 0;
 
-	if (!s->base.trace || n != n_ops + 1)
+	if (!s->base.trace || n != n_ops + 1 || !(layer = malloc(n_ops * sizeof(*layer))))
 		return;
+	ea_cs_layers(ops, n_ops, layer);
 	for (uint32_t i = 0; i < n_ops; i++) {
-		double bytes, flops;
+		struct ea_trace_op op = { .layer = layer[i] };
 
-		ea_op_cost(&ops[i], &bytes, &flops);
+		ea_op_cost(&ops[i], &op.bytes, &op.flops);
 		ea_trace_gpu_op(s->base.trace, ea_op_name(ops[i].opcode),
-				start_ms + (ns[i] - ns[0]) * 1e-6, (ns[i + 1] - ns[i]) * 1e-6, bytes,
-				flops);
+				start_ms + (ns[i] - ns[0]) * 1e-6, (ns[i + 1] - ns[i]) * 1e-6, &op);
+		if (layer[i] < 0 || (i + 1 < n_ops && layer[i + 1] == layer[i]))
+			continue;	/* the layer's span once its last op is out */
+		while (layer[first] != layer[i])
+			first++;
+		ea_trace_gpu_layer(s->base.trace, layer[i], start_ms + (ns[first] - ns[0]) * 1e-6,
+				   (ns[i + 1] - ns[first]) * 1e-6);
 	}
+	free(layer);
 }

@@ -21,11 +21,14 @@ static const char *str_of(json_object *e, const char *key)
 	return json_object_object_get_ex(e, key, &v) ? json_object_get_string(v) : "";
 }
 
-/* "job 12" counts as "job": the kernel names each job's span by its id. */
+/* "job 12" counts as "job": the kernel names each job's span by its id; the
+ * layers are one kind here and have a table of their own. */
 static void kind_name(const char *cat, const char *name, char *out, size_t n)
 {
 	if (!strcmp(cat, "kernel") && !strncmp(name, "job ", 4))
 		snprintf(out, n, "job");
+	else if (!strcmp(cat, "layer"))
+		snprintf(out, n, "layer");
 	else
 		snprintf(out, n, "%s", name);
 }
@@ -79,10 +82,49 @@ static void gpu_table(const struct kind *kinds, int n_kinds, double roofline_gbp
 	}
 }
 
+/* The GPU time of each layer (category "layer"): runs, mean and share. */
+static void layer_table(const struct prof_trace *t, double gpu_us)
+{
+	size_t n = json_object_array_length(t->events);
+	int n_layers = 0;
+	double *us;
+	int *count;
+
+	for (size_t i = 0; i < n; i++) {
+		json_object *e = json_object_array_get_idx(t->events, i);
+
+		if (!strcmp(str_of(e, "cat"), "layer") && arg_of(e, "layer") + 1 > n_layers &&
+		    arg_of(e, "layer") < 100000)
+			n_layers = (int)arg_of(e, "layer") + 1;
+	}
+	us = calloc((size_t)n_layers + 1, sizeof(*us));
+	count = calloc((size_t)n_layers + 1, sizeof(*count));
+	if (n_layers && us && count && gpu_us > 0) {
+		for (size_t i = 0; i < n; i++) {
+			json_object *e = json_object_array_get_idx(t->events, i), *dur;
+			int l = (int)arg_of(e, "layer");
+
+			if (strcmp(str_of(e, "cat"), "layer") || l < 0 || l >= n_layers ||
+			    !json_object_object_get_ex(e, "dur", &dur))
+				continue;
+			us[l] += json_object_get_double(dur);
+			count[l]++;
+		}
+		printf("\n%-8s %7s %10s %7s\n", "layer", "runs", "mean us", "share");
+		for (int l = 0; l < n_layers; l++)
+			if (count[l])
+				printf("%-8d %7d %10.1f %6.1f%%\n", l, count[l], us[l] / count[l],
+				       100 * us[l] / gpu_us);
+	}
+	free(us);
+	free(count);
+}
+
 void prof_summary_print(const struct prof_trace *t, double roofline_gbps)
 {
 	size_t n = json_object_array_length(t->events);
 	struct kind *kinds = calloc(n ? n : 1, sizeof(*kinds));
+	double gpu_us = 0;
 	int n_kinds = 0;
 
 	if (!kinds)
@@ -120,5 +162,9 @@ void prof_summary_print(const struct prof_trace *t, double roofline_gbps)
 		printf("%-8s %-26s %7d %12.3f %12.3f\n", kinds[k].cat, kinds[k].name, kinds[k].count,
 		       kinds[k].total_us / 1e3, kinds[k].total_us / 1e3 / kinds[k].count);
 	gpu_table(kinds, n_kinds, roofline_gbps);
+	for (int k = 0; k < n_kinds; k++)
+		if (!strcmp(kinds[k].cat, "gpu"))
+			gpu_us += kinds[k].total_us;
+	layer_table(t, gpu_us);
 	free(kinds);
 }

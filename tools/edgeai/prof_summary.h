@@ -3,7 +3,8 @@
  * (category and name) with its count, total and mean time, most time first;
  * then the GPU ops alone: count, mean time, share of the GPU's time, GB/s of
  * the bytes they bind (against @roofline_gbps when it is > 0) and GFLOP/s of
- * the matrix ops, from the bytes and flops the library put in their args. */
+ * the matrix ops, from the bytes and flops the library put in their args;
+ * then each layer's GPU time a run and its share. */
 #ifndef PROF_SUMMARY_H
 #define PROF_SUMMARY_H
 
