@@ -39,6 +39,7 @@ BASE_PKGS=(
 	libncurses-dev tmux	# edgeai top's screen; tests/top/run and tests/vm/top drive it in tmux
 	dpkg-dev debhelper dh-dkms fakeroot lintian	# make deb
 	dkms systemd	# tests/deb/run, in the VM: DKMS builds the module, systemd-analyze verify
+	linux-perf	# tests/vm/trace: the module's tracepoints in `perf list`
 )
 # Packages that need bookworm-backports: module struct_ops need libbpf >= 1.4 and a
 # matching bpftool; lavapipe wants a newer Mesa than bookworm's 22.3.
