@@ -51,13 +51,11 @@ static int by_total(const void *a, const void *b)
 
 /* The GPU ops (category "gpu") again: share of the GPU's time, GB/s of the
  * bytes they bind against the roofline, GFLOP/s of the matrix ops. */
-static void gpu_table(const struct kind *kinds, int n_kinds, double roofline_gbps)
+static void gpu_table(const struct kind *kinds, int n_kinds, double gpu_us,
+		      double roofline_gbps)
 {
-	double gpu_us = 0;
 	char gbps[16], share[16], gflops[16];
 
-	for (int k = 0; k < n_kinds; k++)
-		gpu_us += strcmp(kinds[k].cat, "gpu") ? 0 : kinds[k].total_us;
 	if (gpu_us <= 0)
 		return;
 	printf("\nGPU ops: %.3f ms in all", gpu_us / 1e3);
@@ -161,10 +159,10 @@ void prof_summary_print(const struct prof_trace *t, double roofline_gbps)
 	for (int k = 0; k < n_kinds; k++)
 		printf("%-8s %-26s %7d %12.3f %12.3f\n", kinds[k].cat, kinds[k].name, kinds[k].count,
 		       kinds[k].total_us / 1e3, kinds[k].total_us / 1e3 / kinds[k].count);
-	gpu_table(kinds, n_kinds, roofline_gbps);
 	for (int k = 0; k < n_kinds; k++)
 		if (!strcmp(kinds[k].cat, "gpu"))
 			gpu_us += kinds[k].total_us;
+	gpu_table(kinds, n_kinds, gpu_us, roofline_gbps);
 	layer_table(t, gpu_us);
 	free(kinds);
 }
