@@ -260,7 +260,7 @@ static ea_status exec_new(struct ea_vk *vk, const struct ea_cs_header *cs, const
 	memcpy(x->cs, cs, cs->total_bytes);
 	x->vk = vk;
 	x->ops.err = &x->error;
-	x->profile = ea_profile_wanted();
+	x->profile = ea_profile_wanted() && vk->timestamps;
 	x->all_barriers = getenv("EDGEAI_EXEC_BARRIERS") &&
 			  strcmp(getenv("EDGEAI_EXEC_BARRIERS"), "all") == 0;
 	status = ea_vk_ops_init(&x->ops, vk, EA_VK_VARIANT_AUTO, &x->error);
@@ -313,6 +313,7 @@ ea_status ea_exec_set_profile(struct ea_exec *x, bool on)
 {
 	ea_status status;
 
+	on = on && x->vk->timestamps;	/* a queue without them: no profile */
 	if (x->profile == on)
 		return EA_OK;
 	ea_vk_rec_destroy(&x->rec);

@@ -85,8 +85,9 @@ bool ea_exec_profile(struct ea_exec *x, double *us, uint32_t n_opcodes, double *
 		     uint32_t n_types);
 
 /* Record every program again with (@on) or without timestamps; a no-op when
- * it already is. On failure the programs fail to run until a later call
- * records them. */
+ * it already is, and without them on a queue that has none (no profile: the
+ * times are then not there). On failure the programs fail to run until a
+ * later call records them. */
 ea_status ea_exec_set_profile(struct ea_exec *x, bool on);
 
 /* The ops of @program (EA_KJOB_DECODE, _PROMPT or _SCORE; their count, 0 for

@@ -88,6 +88,7 @@ static ea_status find_compute_queue(struct ea_vk *vk, struct ea_error *err)
 			if (pass == 0 && (flags & VK_QUEUE_GRAPHICS_BIT))
 				continue;
 			vk->queue_family = i;
+			vk->timestamps = families[i].timestampValidBits > 0;
 			return EA_OK;
 		}
 	}

@@ -29,6 +29,9 @@ struct ea_vk {
 	/* VK_NV_cooperative_matrix is enabled with the 16 x 16 x 16 fp16 shape
 	 * the prompt matmul's _cm kernels use (ea_vk_coopmat.h). */
 	bool coopmat;
+	/* The compute queue writes timestamps (timestampValidBits > 0): what
+	 * profiles (EDGEAI_PROFILE, EA_KJOB_TIMES) need. */
+	bool timestamps;
 
 	VkCommandPool command_pool;
 	VkCommandBuffer command_buffer;

@@ -638,7 +638,7 @@ ea_status ea_vk_rec_timestamps(struct ea_vk_rec *rec, uint32_t n, struct ea_erro
 
 bool ea_vk_rec_timestamp(struct ea_vk_rec *rec)
 {
-	if (!rec->queries || rec->n_queries == rec->max_queries)
+	if (!rec->queries || rec->n_queries == rec->max_queries || !rec->vk->timestamps)
 		return false;
 	vkCmdWriteTimestamp(rec->cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, rec->queries,
 			    rec->n_queries++);

@@ -136,7 +136,7 @@ void ea_vk_rec_barrier(struct ea_vk_rec *rec);
 ea_status ea_vk_rec_timestamps(struct ea_vk_rec *rec, uint32_t n, struct ea_error *err);
 
 /* Write the next timestamp (after the work recorded so far); false when the
- * pool is full or absent. */
+ * pool is full or absent, or the queue has no timestamps (vk->timestamps). */
 bool ea_vk_rec_timestamp(struct ea_vk_rec *rec);
 
 /* The timestamps of the last submit, in nanoseconds since the first; @n at most
