@@ -309,6 +309,13 @@ ea_status ea_exec_run(struct ea_exec *x, uint32_t program)
 	return ea_vk_rec_submit(rec, &x->error);
 }
 
+static void destroy_recordings(struct ea_exec *x)
+{
+	ea_vk_rec_destroy(&x->rec);
+	ea_vk_rec_destroy(&x->prompt_rec);
+	ea_vk_rec_destroy(&x->score_rec);
+}
+
 ea_status ea_exec_set_profile(struct ea_exec *x, bool on)
 {
 	ea_status status;
@@ -316,16 +323,11 @@ ea_status ea_exec_set_profile(struct ea_exec *x, bool on)
 	on = on && x->vk->timestamps;	/* a queue without them: no profile */
 	if (x->profile == on)
 		return EA_OK;
-	ea_vk_rec_destroy(&x->rec);
-	ea_vk_rec_destroy(&x->prompt_rec);
-	ea_vk_rec_destroy(&x->score_rec);
+	destroy_recordings(x);
 	x->profile = on;
 	status = record_all(x);
-	if (status != EA_OK) {	/* nothing half recorded is left to run */
-		ea_vk_rec_destroy(&x->rec);
-		ea_vk_rec_destroy(&x->prompt_rec);
-		ea_vk_rec_destroy(&x->score_rec);
-	}
+	if (status != EA_OK)	/* nothing half recorded is left to run */
+		destroy_recordings(x);
 	return status;
 }
 
@@ -333,9 +335,7 @@ void ea_exec_free(struct ea_exec *x)
 {
 	if (!x)
 		return;
-	ea_vk_rec_destroy(&x->rec);
-	ea_vk_rec_destroy(&x->prompt_rec);
-	ea_vk_rec_destroy(&x->score_rec);
+	destroy_recordings(x);
 	for (uint32_t i = 0; x->buffers && i < x->cs->n_buffers; i++)
 		if (x->buffers[i].buffer)
 			ea_vk_buffer_destroy(x->vk, &x->buffers[i]);

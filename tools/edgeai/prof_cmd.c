@@ -126,9 +126,10 @@ static bool has_gpu_ops(const struct prof_trace *t)
 	return false;
 }
 
-/* The Vulkan device's roofline, a compute shader's streaming read of 64 MiB
- * (as edgeai bench measures it), taken after the run so as not to disturb it;
- * 0 (said why) without a device. */
+/* The Vulkan device's roofline, a compute shader's streaming read (the same
+ * kernel as edgeai bench's, over 64 MiB 4 times where bench reads 512 MiB 20
+ * times: enough to pass a GPU's L2, short enough for the VM's tests), taken
+ * after the run so as not to disturb it; 0 (said why) without a device. */
 static double roofline_gbps(void)
 {
 	struct ea_open_options options = { .mode = EA_MODE_DIRECT };

@@ -60,7 +60,7 @@ static void gpu_table(const struct kind *kinds, int n_kinds, double gpu_us,
 		return;
 	printf("\nGPU ops: %.3f ms in all", gpu_us / 1e3);
 	if (roofline_gbps > 0)
-		printf("; roofline %.1f GB/s (a compute shader's streaming read, measured now)",
+		printf("; roofline %.1f GB/s (a compute shader's streaming read of 64 MiB, measured now)",
 		       roofline_gbps);
 	printf("\n%-14s %7s %10s %7s %10s %10s %9s\n", "op", "count", "mean us", "share",
 	       "GB/s", "GFLOP/s", "roofline");
