@@ -31,49 +31,46 @@ static long sys_bpf(int cmd, union bpf_attr *attr)
 	return syscall(__NR_bpf, cmd, attr, sizeof(*attr));
 }
 
-/* 1 written, 0 no map pinned, -1 (errno) the map is there but refused. */
-static int write_sched_map(const struct ea_route_figures *c)
+/* The pinned map's single element: @cmd (BPF_MAP_UPDATE_ELEM with BPF_ANY, or
+ * BPF_MAP_LOOKUP_ELEM) on @c through a file of @file_flags; the syscall's
+ * result, or -1 with errno ENOENT when no map is pinned. */
+static long cloud_map_elem(int cmd, uint32_t file_flags, struct ea_route_figures *c)
 {
 	union bpf_attr attr;
 	uint32_t key = 0;
-	int fd, ret;
+	long ret;
+	int fd;
 
 	memset(&attr, 0, sizeof(attr));
 	attr.pathname = (uint64_t)(uintptr_t)EA_ROUTE_CLOUD_MAP;
+	attr.file_flags = file_flags;
 	fd = (int)sys_bpf(BPF_OBJ_GET, &attr);
 	if (fd < 0)
-		return errno == ENOENT ? 0 : -1;
+		return -1;
 	memset(&attr, 0, sizeof(attr));
 	attr.map_fd = (uint32_t)fd;
 	attr.key = (uint64_t)(uintptr_t)&key;
 	attr.value = (uint64_t)(uintptr_t)c;
 	attr.flags = BPF_ANY;
-	ret = sys_bpf(BPF_MAP_UPDATE_ELEM, &attr) ? -1 : 1;
+	ret = sys_bpf(cmd, &attr);
 	close(fd);
 	return ret;
+}
+
+/* 1 written, 0 no map pinned, -1 (errno) the map is there but refused. */
+static int write_sched_map(const struct ea_route_figures *c)
+{
+	struct ea_route_figures value = *c;
+
+	if (cloud_map_elem(BPF_MAP_UPDATE_ELEM, 0, &value) == 0)
+		return 1;
+	return errno == ENOENT ? 0 : -1;
 }
 
 /* True with the map's value in @c when it is pinned and this process may read it. */
 static bool read_sched_map(struct ea_route_figures *c)
 {
-	union bpf_attr attr;
-	uint32_t key = 0;
-	int fd;
-	bool ok;
-
-	memset(&attr, 0, sizeof(attr));
-	attr.pathname = (uint64_t)(uintptr_t)EA_ROUTE_CLOUD_MAP;
-	attr.file_flags = BPF_F_RDONLY;
-	fd = (int)sys_bpf(BPF_OBJ_GET, &attr);
-	if (fd < 0)
-		return false;
-	memset(&attr, 0, sizeof(attr));
-	attr.map_fd = (uint32_t)fd;
-	attr.key = (uint64_t)(uintptr_t)&key;
-	attr.value = (uint64_t)(uintptr_t)c;
-	ok = sys_bpf(BPF_MAP_LOOKUP_ELEM, &attr) == 0;
-	close(fd);
-	return ok;
+	return cloud_map_elem(BPF_MAP_LOOKUP_ELEM, BPF_F_RDONLY, c) == 0;
 }
 
 static double unix_now(void)
