@@ -77,7 +77,26 @@ static int draw(struct ea_sampler *s, int n, float total)
 	return s->candidates[n - 1].token; /* r fell in the rounding gap at the end */
 }
 
-int ea_sampler_next(struct ea_sampler *s, float *logits)
+/* candidates[i] = softmax(logits / temperature)[i], token i. */
+static void tempered_softmax(struct ea_sampler *s, const float *logits, int n)
+{
+	float max = -INFINITY, sum = 0.0f;
+
+	for (int i = 0; i < n; i++) {
+		float x = logits[i] / s->params.temperature;
+
+		s->candidates[i] = (struct ea_token_prob){ .prob = x, .token = i };
+		max = fmaxf(max, x);
+	}
+	for (int i = 0; i < n; i++) {
+		s->candidates[i].prob = expf(s->candidates[i].prob - max);
+		sum += s->candidates[i].prob;
+	}
+	for (int i = 0; i < n; i++)
+		s->candidates[i].prob /= sum;
+}
+
+int ea_sampler_next(struct ea_sampler *s, const float *logits)
 {
 	const struct ea_sample_params *p = &s->params;
 	int n = s->n_vocab;
@@ -86,11 +105,7 @@ int ea_sampler_next(struct ea_sampler *s, float *logits)
 	if (p->temperature == 0.0f || p->top_k == 1)
 		return ea_ref_argmax(logits, n);
 
-	for (int i = 0; i < n; i++)
-		logits[i] /= p->temperature;
-	ea_ref_softmax(logits, n);
-	for (int i = 0; i < n; i++)
-		s->candidates[i] = (struct ea_token_prob){ .prob = logits[i], .token = i };
+	tempered_softmax(s, logits, n);
 
 	if (p->top_k > 0 || p->top_p < 1.0f)
 		qsort(s->candidates, (size_t)n, sizeof(*s->candidates), by_prob_desc);

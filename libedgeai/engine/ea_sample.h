@@ -48,8 +48,9 @@ ea_status ea_sampler_init(struct ea_sampler *s, const struct ea_sample_params *p
 				 int n_vocab, struct ea_error *err);
 void ea_sampler_free(struct ea_sampler *s);
 
-/* The next token for @logits (n_vocab values; overwritten with scratch). */
-int ea_sampler_next(struct ea_sampler *s, float *logits);
+/* The next token for @logits (n_vocab values, left as they are: the caller
+ * still reads them, e.g. for the token's log-probability). */
+int ea_sampler_next(struct ea_sampler *s, const float *logits);
 
 /* A uniform random float in [0, 1) from the sampler's generator. */
 float ea_sampler_random(struct ea_sampler *s);

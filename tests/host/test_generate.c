@@ -533,6 +533,22 @@ static void check_logprobs(struct tap *t)
 	       "positions from the cache, their records as before, the rest scored; nothing "
 	       "generated", N - N1, r2.n_cached_tokens);
 
+	/* Sampled: the records are of the model's distribution, not the tempered one. */
+	p.n_prompt_tokens = N1;
+	p.prompt_only = false;
+	p.temperature = 0.7f;
+	p.seed = 42;
+	worst = 0.0;
+	ok = ok && ea_generate(s, &p, NULL, NULL, &r2) == EA_OK && r2.n_generated_tokens == GEN;
+	for (int i = N1 - 1; ok && i < N1 + GEN - 1; i++) {
+		ok = ea_session_eval(ref, &r2.logprobs[i].token, 1, i, logits) == EA_OK &&
+		     sorted_top(&r2.logprobs[i + 1], TOP);
+		worst = fmax(worst, fabs(-nll_of(logits, r2.logprobs[i + 1].token) -
+					 r2.logprobs[i + 1].logprob));
+	}
+	tap_ok(t, ok && worst < 1e-5, "logprobs of %d tokens sampled at temperature 0.7: the log "
+	       "softmax of the untempered logits (worst %.1e)", GEN, worst);
+
 	{
 		const int32_t bad[] = { 1, VOCAB }, neg[] = { -1 };
 		struct ea_generate_params b = { .prompt_tokens = bad, .n_prompt_tokens = 2 };
@@ -645,7 +661,7 @@ int main(void)
 	struct ea_open_options direct = { .mode = EA_MODE_DIRECT };
 	char why[1024];
 
-	tap_plan(&t, 27);
+	tap_plan(&t, 28);
 	m = open_model("cycle", false);
 	tap_ok(&t, m && ea_session_open(NULL, m, NULL, &cpu, why, sizeof(why)) == EA_OK,
 	       "the cycle model opens (ea_model_open), a CPU session on it");
