@@ -581,18 +581,21 @@ enum ea_route_force {
  *    the request is offloaded plainly (fallback_reason says why). Data that
  *    may not leave, or only redacted, is kept local or offloaded redacted as
  *    for EA_COLLAB_ROUTE.
- *  - EA_COLLAB_CASCADE: the local model answers first, its text held back;
- *    its confidence is the geometric mean of its tokens' probabilities
- *    (exp of the mean log-probability, per mille), over the whole answer and
- *    over a running window of EA_CASCADE_WINDOW tokens. The policy decides
- *    with it (kmod mode: a second ROUTE with the confidence, the attached
- *    BPF policy's rule, e.g. cascade's; direct mode: edgeai_policy_cascade()
- *    of uapi/edgeai_policy.h with cascade_threshold): as soon as a window's
- *    confidence escalates it, local generation stops and the request goes
- *    to the cloud; else the local answer is released at the end, unless
- *    the whole answer's confidence escalates it then.
+ *  - EA_COLLAB_CASCADE: the local model scores the prompt (as for
+ *    EA_COLLAB_ROUTER), then answers, its text held back. Its confidence in
+ *    the answer (per mille) is exp(-sqrt(s_p * s_a)), s_p the prompt's mean
+ *    surprisal and s_a the answer's (minus the mean log-probability of its
+ *    tokens), both in nats a token: doubtful is an answer to a prompt the
+ *    local model found surprising, given with little certainty. The policy
+ *    decides with it (kmod mode: a second ROUTE with the confidence, the
+ *    attached BPF policy's rule, e.g. cascade's; direct mode:
+ *    edgeai_policy_cascade() of uapi/edgeai_policy.h with
+ *    cascade_threshold). While the answer grows, the policy sees the most
+ *    its confidence can still be at the end (each token to come taken as
+ *    certain, over max_tokens): as soon as that is below the floor, local
+ *    generation stops and the request goes to the cloud; else the answer's
+ *    own confidence decides at its end.
  */
-#define EA_CASCADE_WINDOW 8
 
 /*
  *  - EA_COLLAB_ROUTER: decide before generating, from the prompt alone: its
@@ -696,9 +699,9 @@ struct ea_route_result {
 	bool cascaded;
 	bool escalated;			/* the local answer was doubtful: the cloud answered */
 	int local_tokens;		/* tokens the local model generated */
-	uint32_t confidence;		/* of the local tokens, per mille */
-	uint32_t confidence_min;	/* the least of its windows' */
-	/* Router and compression (EA_COLLAB_ROUTER, EA_COLLAB_COMPRESS): */
+	uint32_t confidence;		/* of the local answer to its prompt, per mille */
+	uint32_t answer_confidence;	/* exp(the answer's mean log-probability), per mille */
+	/* Cascade, router and compression: */
 	uint32_t surprisal;		/* the prompt's, milli-nats a token */
 	int prompt_tokens;		/* the prompt's, as the local model counts them */
 	int sent_tokens;		/* compress: tokens of the prompt sent */

@@ -442,9 +442,12 @@ struct cascade {
 	struct job *j;
 	struct ea_route_ask ask;
 	struct ea_route_params params;	/* the caller's, with the confidence to decide on */
-	double sum, window[EA_CASCADE_WINDOW];
+	uint32_t surprisal;		/* the prompt's, milli-nats a token */
+	bool scored;			/* the prompt had a token to score */
+	int budget;			/* the answer's tokens at most */
+	double sum;			/* the answer's log-probabilities so far */
 	int n;
-	uint32_t min;
+	uint32_t asked;			/* the least bound the policy has seen */
 	bool escalate;
 	char *text;
 	size_t len, cap;
@@ -476,22 +479,23 @@ static bool doubtful(struct cascade *c, uint32_t confidence)
 	return true;
 }
 
+/*
+ * A token more: the most the answer's confidence can still be at its end
+ * (as if every token to come were certain) goes to the policy whenever it
+ * falls; when that is below the floor, the answer is doubtful for certain.
+ */
 static int cascade_token(const struct ea_token_logprob *t, void *user)
 {
 	struct cascade *c = user;
-	double *slot = &c->window[c->n % EA_CASCADE_WINDOW], window = 0;
-	uint32_t conf;
+	uint32_t bound;
 
 	c->sum += t->logprob;
-	*slot = t->logprob;
-	if (++c->n < EA_CASCADE_WINDOW)
+	c->n++;
+	bound = ea_route_confidence(c->surprisal, c->scored, c->sum, c->budget);
+	if (bound >= c->asked)
 		return 0;
-	for (int i = 0; i < EA_CASCADE_WINDOW; i++)
-		window += c->window[i];
-	conf = per_mille(window, EA_CASCADE_WINDOW);
-	if (conf < c->min)
-		c->min = conf;
-	c->escalate = doubtful(c, conf);
+	c->asked = bound;
+	c->escalate = doubtful(c, bound);
 	return c->escalate;
 }
 
@@ -515,14 +519,17 @@ static int cascade_text(const char *text, size_t len, void *user)
 
 static ea_status offload(struct job *j);
 
-/* The local model first, held back; doubtful -> the cloud, as early as a window says so. */
+/* The prompt scored, then the local answer, held back; doubtful -> the cloud, as
+ * early as it is certain. */
 static ea_status run_cascade(struct job *j, const struct ea_route_params *rp,
 			     const struct ea_route_ask *ask)
 {
-	struct cascade c = { .j = j, .ask = *ask, .params = *rp, .min = 1000 };
+	struct cascade c = { .j = j, .ask = *ask, .params = *rp, .asked = 1000,
+			     .budget = (int)ask->max_new_tokens };
 	struct ea_generate_params gp = *j->params;
 	struct ea_route_result *res = j->res;
 	struct ea_generate_result lr;
+	struct ea_error err;
 	ea_status st;
 
 	c.ask.params = &c.params;
@@ -531,6 +538,12 @@ static ea_status run_cascade(struct job *j, const struct ea_route_params *rp,
 			 "session to answer first");
 		return offload(j);
 	}
+	st = ea_route_score_prompt(j->session, j->params, &lr, &err);
+	if (st != EA_OK)
+		return ea_error_pass(&j->r->error, &err, st);
+	res->surprisal = c.surprisal = ea_route_surprisal(&lr);
+	res->prompt_tokens = lr.n_prompt_tokens;
+	c.scored = lr.n_echoed > 1;
 	gp.logprobs = true;
 	gp.top_logprobs = 0;
 	gp.echo = false;
@@ -538,16 +551,14 @@ static ea_status run_cascade(struct job *j, const struct ea_route_params *rp,
 	gp.token_user = &c;
 	res->cascaded = true;
 	st = ea_generate(j->session, &gp, cascade_text, &c, &lr);
+	res->confidence = ea_route_confidence(c.surprisal, c.scored, c.sum, c.n);
+	res->answer_confidence = per_mille(c.sum, c.n);
 	if (st == EA_OK && c.status == EA_OK && !c.escalate && c.len == lr.text_len &&
-	    lr.finish_reason != EA_FINISH_CANCELLED) {
-		res->confidence = per_mille(c.sum, c.n);
+	    lr.finish_reason != EA_FINISH_CANCELLED)
 		c.escalate = doubtful(&c, res->confidence);
-	} else if (st == EA_OK && c.status == EA_OK && !c.escalate) {
+	else if (st == EA_OK && c.status == EA_OK && !c.escalate)
 		st = ea_error_set(&j->r->error, EA_ERR_NO_MEMORY, "out of memory for the local "
 				  "answer");
-	}
-	res->confidence = per_mille(c.sum, c.n);
-	res->confidence_min = c.n >= EA_CASCADE_WINDOW ? c.min : res->confidence;
 	res->local_tokens = lr.n_generated_tokens;
 	if (st == EA_OK && c.status != EA_OK)
 		st = c.status;

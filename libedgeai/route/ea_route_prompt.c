@@ -35,6 +35,14 @@ uint32_t ea_route_surprisal(const struct ea_generate_result *r)
 	return r->n_echoed > 1 ? (uint32_t)lround(1000.0 * sum / (r->n_echoed - 1)) : 0;
 }
 
+uint32_t ea_route_confidence(uint32_t surprisal, bool prompt_scored, double logprob_sum, int n)
+{
+	double answer = n > 0 && logprob_sum < 0 ? -logprob_sum / n : 0.0;
+	double prompt = prompt_scored ? surprisal / 1000.0 : answer;
+
+	return (uint32_t)lround(1000.0 * exp(-sqrt(prompt * answer)));
+}
+
 /* Token @i's text and its byte offset in the concatenation of all of them. */
 struct piece {
 	const char *bytes;

@@ -12,10 +12,13 @@
  * ids and logprobs, are offloaded plainly, saying why; a cloud killed after
  * the first verified text leaves the text so far, completed locally.
  *
- * Cascade: a floor no answer reaches escalates after the first window of
- * tokens, and the cloud's answer comes back; a floor every answer passes
- * keeps the local answer (its greedy text), with its confidence; a
- * sensitive prompt never escalates.
+ * Cascade: a floor no answer reaches escalates after the first local token,
+ * and the cloud's answer comes back; a floor every answer passes keeps the
+ * local answer (its greedy text), with its confidence (from the prompt's
+ * surprisal and the answer's, as ea_route_confidence() says); a floor just
+ * above that confidence escalates, as early as the bound allows and not
+ * before, and one equal to it keeps the answer; a sensitive prompt never
+ * escalates.
  *
  * Router: the prompt's surprisal decides (a ceiling above it: local, below:
  * the cloud; sensitive: local). Compression: 40% of the prompt's tokens
@@ -24,6 +27,7 @@
  * Skips without the models.
  */
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +39,7 @@
 #include "ea_gguf.h"
 #include "ea_model.h"
 #include "ea_models.h"
+#include "ea_route_prompt.h"
 #include "ea_session.h"
 #include "ea_tap.h"
 #include "ea_test_server.h"
@@ -44,7 +49,7 @@
 #define N_PROMPTS 6
 #define N_TOKENS 40
 #define START_TIMEOUT_MS 60000
-#define N_TESTS 12
+#define N_TESTS 14
 
 struct server {
 	pid_t pid;
@@ -232,31 +237,84 @@ static ea_status cascade(struct ea_router *r, struct ea_session *s, const char *
 	return st;
 }
 
+/* The local greedy answer's log-probabilities: their sum, and the token at which the
+ * bound over N_TOKENS first falls below @floor (0: never). */
+static int certain_at(const struct ea_token_logprob *lp, int n, uint32_t surprisal,
+		      uint32_t floor, double *sum)
+{
+	int at = 0;
+
+	*sum = 0.0;
+	for (int i = 0; i < n; i++) {
+		*sum += lp[i].logprob;
+		if (!at && ea_route_confidence(surprisal, true, *sum, N_TOKENS) < floor)
+			at = i + 1;
+	}
+	return at;
+}
+
 static void test_cascade(struct tap *t, struct ea_router *r, struct ea_session *s,
 			 const char *prompt)
 {
-	struct streamed plain = { 0 }, high = { 0 }, low = { 0 }, kept = { 0 };
-	struct ea_route_result a, b, c, d;
-	struct ea_generate_params gp = { .prompt = prompt, .max_tokens = N_TOKENS };
+	struct streamed plain = { 0 }, high = { 0 }, low = { 0 }, kept = { 0 }, above = { 0 },
+			equal = { 0 };
+	struct ea_route_result a, b, c, d, e, f;
+	struct ea_generate_params gp = { .prompt = prompt, .max_tokens = N_TOKENS,
+					 .logprobs = true };
 	struct ea_generate_result g;
 	char local[8192] = "";
+	double sum = 0.0;
+	uint32_t mid = 0;
+	int at = 0;
 	bool ok;
 
 	ok = ask(r, s, prompt, EA_COLLAB_ROUTE, 0, &plain, &a) == EA_OK &&
 	     cascade(r, s, prompt, 1000, EA_PRIVACY_PUBLIC, &high, &b) == EA_OK &&
-	     b.cascaded && b.escalated && b.where == EA_RAN_CLOUD &&
-	     b.local_tokens == EA_CASCADE_WINDOW && !strcmp(high.text, plain.text);
-	tap_ok(t, ok, "cascade, floor 1000: escalated after the first window of %d local tokens "
-	       "(confidence %u), the cloud's answer", EA_CASCADE_WINDOW, b.confidence);
+	     b.cascaded && b.escalated && b.where == EA_RAN_CLOUD && b.local_tokens == 1 &&
+	     !strcmp(high.text, plain.text);
+	tap_ok(t, ok, "cascade, floor 1000: escalated after the first local token (confidence "
+	       "%u), the cloud's answer", b.confidence);
 
-	ok = ea_generate(s, &gp, NULL, NULL, &g) == EA_OK;
+	ok = ea_generate(s, &gp, NULL, NULL, &g) == EA_OK && g.n_logprobs == N_TOKENS;
 	if (ok)
 		snprintf(local, sizeof(local), "%s", g.text);
 	ok = ok && cascade(r, s, prompt, 1, EA_PRIVACY_PUBLIC, &low, &c) == EA_OK &&
 	     c.cascaded && !c.escalated && c.where == EA_RAN_LOCAL && !strcmp(low.text, local) &&
-	     c.confidence > 0 && c.confidence <= 1000 && c.confidence_min <= c.confidence + 1;
+	     c.local_tokens == N_TOKENS && c.prompt_tokens > 1 && c.surprisal > 0;
+	if (ok) {
+		at = certain_at(g.logprobs, g.n_logprobs, c.surprisal, c.confidence + 1, &sum);
+		ok = c.confidence == ea_route_confidence(c.surprisal, true, sum, N_TOKENS) &&
+		     c.answer_confidence == (uint32_t)lround(1000.0 * exp(sum / N_TOKENS)) &&
+		     c.confidence < 1000 && at > 0;
+	}
 	tap_ok(t, ok, "cascade, floor 1: the local answer kept, its greedy text, confidence %u "
-	       "per mille (least window %u)", c.confidence, c.confidence_min);
+	       "per mille of a prompt of %d tokens at %.3f nats a token and an answer of %u",
+	       c.confidence, c.prompt_tokens, c.surprisal / 1000.0, c.answer_confidence);
+
+	ok = ok && cascade(r, s, prompt, c.confidence + 1, EA_PRIVACY_PUBLIC, &above, &e) ==
+		   EA_OK && e.escalated && e.where == EA_RAN_CLOUD && e.local_tokens == at &&
+	     !strcmp(above.text, plain.text) &&
+	     cascade(r, s, prompt, c.confidence, EA_PRIVACY_PUBLIC, &equal, &f) == EA_OK &&
+	     !f.escalated && f.where == EA_RAN_LOCAL && !strcmp(equal.text, local);
+	tap_ok(t, ok, "cascade, floor %u: escalated at local token %d of %d, where the answer's "
+	       "confidence can no longer reach the floor; floor %u: the local answer kept",
+	       c.confidence + 1, e.local_tokens, N_TOKENS, c.confidence);
+
+	/* A floor the bound crosses half-way: escalated there, not before. */
+	if (ok) {
+		double half = 0.0;
+
+		for (int i = 0; i < N_TOKENS / 2; i++)
+			half += g.logprobs[i].logprob;
+		mid = ea_route_confidence(c.surprisal, true, half, N_TOKENS) + 1;
+		at = certain_at(g.logprobs, N_TOKENS, c.surprisal, mid, &sum);
+		above = (struct streamed){ 0 };
+		ok = cascade(r, s, prompt, mid, EA_PRIVACY_PUBLIC, &above, &e) == EA_OK &&
+		     e.escalated && at > 1 && at <= N_TOKENS / 2 && e.local_tokens == at &&
+		     !strcmp(above.text, plain.text);
+	}
+	tap_ok(t, ok, "cascade, floor %u: escalated early, at local token %d of %d, the first "
+	       "whose bound is under the floor", mid, e.local_tokens, N_TOKENS);
 
 	ok = cascade(r, s, prompt, 1000, EA_PRIVACY_SENSITIVE, &kept, &d) == EA_OK &&
 	     !d.escalated && d.where == EA_RAN_LOCAL && !strcmp(kept.text, local);

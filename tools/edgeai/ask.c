@@ -79,6 +79,8 @@ static void report_json(FILE *out, const struct ea_route_result *r)
 	ADD("cascaded", json_object_new_boolean(r->cascaded));
 	ADD("escalated", json_object_new_boolean(r->escalated));
 	ADD("confidence", json_object_new_int64(r->confidence));
+	ADD("answer_confidence", json_object_new_int64(r->answer_confidence));
+	ADD("surprisal_mnats", json_object_new_int64(r->surprisal));
 #undef ADD
 	fprintf(out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 							     JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -111,9 +113,11 @@ static void report(const struct ask_options *o, const struct ea_route_result *r)
 		fprintf(out, "compressed: %d of %d tokens sent, %zu of %zu bytes\n", r->sent_tokens,
 			r->prompt_tokens, r->sent_bytes, r->prompt_bytes);
 	if (r->cascaded)
-		fprintf(out, "cascade: %d local tokens, confidence %u per mille (least window %u): "
-			"%s\n", r->local_tokens, r->confidence, r->confidence_min,
-			r->escalated ? "escalated to the cloud" : "the local answer kept");
+		fprintf(out, "cascade: %d local tokens, confidence %u per mille (prompt %d tokens, "
+			"surprisal %.3f nats a token; answer %u per mille): %s\n", r->local_tokens,
+			r->confidence, r->prompt_tokens, r->surprisal / 1000.0,
+			r->answer_confidence, r->escalated ? "escalated to the cloud" :
+			"the local answer kept");
 	if (r->speculative)
 		fprintf(out, "speculative: %d cloud calls for %d tokens, %d of %d drafted tokens "
 			"accepted, %d drafts made during a verify\n", r->verify_calls,
@@ -345,9 +349,10 @@ const struct cli_command cli_ask = {
 		 "  --speculative: the local model drafts K tokens at a time (--draft, 1-16;\n"
 		 "  default adaptive), the cloud verifies them: the cloud model's greedy text\n"
 		 "  (needs --temp 0 and a cloud with the local tokenizer, else plain offload).\n"
-		 "  --cascade: the local model answers first, held back; a confidence (its\n"
-		 "  tokens' geometric mean probability, per mille) under the policy's floor\n"
-		 "  (--threshold in direct mode, default 500) sends it to the cloud instead.\n"
+		 "  --cascade: the local model answers first, held back; a confidence under\n"
+		 "  the policy's floor (--threshold in direct mode, default 500) sends it to\n"
+		 "  the cloud, as soon as that is certain. Confidence, per mille:\n"
+		 "  exp(-sqrt(prompt surprisal x answer surprisal)), nats a token.\n"
 		 "  --router: the local model's surprisal of the prompt (milli-nats a token)\n"
 		 "  over --ceiling (default 4000), or a prompt over --max-prompt tokens, goes\n"
 		 "  to the cloud. --compress P: offload the prompt without the P per mille\n"

@@ -10,15 +10,18 @@
  * prompt). Requests alternate between a calibration split (even) and a test
  * split (odd): every threshold is set on the first and measured on the second.
  *
- * Routing frontier on the test split, at 10/20/30% of requests offloaded:
- * always-local, always-cloud, random (a fixed shuffle), router (the edge
- * model's surprisal of the prompt), cascade (the edge model's confidence in
- * its own greedy answer of --answer tokens: exp of its tokens' mean
- * log-probability, or of a window's of EA_CASCADE_WINDOW when one is lower,
- * as the library's cascade escalates) and the oracle (the requests the cloud
- * improves most). The router's ceiling and the cascade's floor that offload
- * 30% of the calibration split are printed for `edgeai ask`. The share of the cloud's
- * gain a policy recovers at offload fraction f: (Q_local - Q) / (Q_local -
+ * Routing frontier on the test split (eval_frontier.h), read at exactly
+ * 10/20/30% of requests offloaded: always-local, always-cloud, random (a
+ * fixed shuffle), router (the edge model's surprisal of the prompt),
+ * cascade (the edge model's confidence in its own greedy answer of
+ * --answer tokens to the prompt, ea_route_confidence() of the prompt's
+ * surprisal and the answer's log-probabilities, as the library's cascade
+ * decides: its early escalation stops only answers whose final confidence
+ * would be under the floor) and the oracle (the requests the cloud improves
+ * most). The router's ceiling and the cascade's floor that offload 30% of
+ * the calibration split are printed for `edgeai ask`, with what they
+ * offload on the test split. The share of the cloud's gain a policy
+ * recovers at offload fraction f: (Q_local - Q) / (Q_local -
  * Q_cloud). Compression: the cloud's loss of quality when 20/40/60% of the
  * prompt's tokens are dropped by the edge model's surprisal
  * (ea_route_compress(), the EA_COLLAB_COMPRESS path) against dropping the
@@ -35,6 +38,7 @@
 
 #include "cli.h"
 #include "eval_docs.h"
+#include "eval_frontier.h"
 #include "ea_model.h"
 #include "ea_route_prompt.h"
 #include "ea_session.h"
@@ -56,8 +60,8 @@ struct request {
 	int n_prompt, n;
 	double q_local, q_cloud;	/* mean NLL of the reference */
 	double surprisal;		/* the edge model's, of the prompt, nats a token */
-	double confidence;		/* the edge model's, in its greedy answer */
-	double confidence_min;		/* the least of its windows' (EA_CASCADE_WINDOW) */
+	uint32_t confidence;		/* the cascade's, per mille (ea_route_confidence()) */
+	uint32_t answer_confidence;	/* exp(the answer's mean log-probability), per mille */
 	double comp_loss[N_FRACTIONS], rand_loss[N_FRACTIONS], any_loss[N_FRACTIONS];
 	size_t bytes, comp_bytes[N_FRACTIONS];
 };
@@ -97,31 +101,24 @@ static double mean_nll(struct ea_session *s, const int32_t *tokens, int n, int f
 	return nll / scored;
 }
 
-/* The edge model's confidence in its own greedy answer of @n tokens: exp of
- * the mean log-probability of all of them and of the least window's. */
-static double answer_confidence(struct ea_session *s, const char *prompt, int n, double *least)
+/* The cascade's confidence in the edge model's greedy answer of @n tokens to
+ * @rq's prompt, per mille; *@answer: the answer's alone. False when none came. */
+static bool answer_confidence(struct ea_session *s, const struct request *rq, int n,
+			      uint32_t *confidence, uint32_t *answer)
 {
-	struct ea_generate_params p = { .prompt = prompt, .max_tokens = n, .logprobs = true,
+	struct ea_generate_params p = { .prompt = rq->prompt, .max_tokens = n, .logprobs = true,
 					.ignore_eos = true };
 	struct ea_generate_result r;
 	double sum = 0.0;
 
 	if (ea_generate(s, &p, NULL, NULL, &r) != EA_OK || !r.n_logprobs)
-		return NAN;
-	*least = INFINITY;
-	for (int i = 0; i < r.n_logprobs; i++) {
-		double window = 0.0;
-
+		return false;
+	for (int i = 0; i < r.n_logprobs; i++)
 		sum += r.logprobs[i].logprob;
-		if (i + 1 < EA_CASCADE_WINDOW)
-			continue;
-		for (int k = i + 1 - EA_CASCADE_WINDOW; k <= i; k++)
-			window += r.logprobs[k].logprob;
-		*least = fmin(*least, exp(window / EA_CASCADE_WINDOW));
-	}
-	if (isinf(*least))
-		*least = exp(sum / r.n_logprobs);
-	return exp(sum / r.n_logprobs);
+	*confidence = ea_route_confidence((uint32_t)lround(1000.0 * rq->surprisal),
+					  rq->n_prompt > 1, sum, r.n_logprobs);
+	*answer = (uint32_t)lround(1000.0 * exp(sum / r.n_logprobs));
+	return true;
 }
 
 /* The cloud's quality of the reference given @text as the prompt. */
@@ -248,104 +245,23 @@ static void compression(struct ea_session *edge, struct ea_session *cloud, struc
 	}
 }
 
-/* Quality of the test split when the requests of score above @threshold go
- * to the cloud (@higher: a high score offloads); *@offloaded the fraction. */
-static double quality_at(const struct request *rq, int n, const double *score, double threshold,
-			 double *offloaded)
+/* The share of the cloud's gain a quality @q recovers. */
+static double gain_of(double q, double q_local, double q_cloud)
 {
-	double q = 0.0;
-	int m = 0, off = 0;
-
-	for (int i = 1; i < n; i += 2, m++) {
-		bool cloud = score[i] > threshold;
-
-		q += cloud ? rq[i].q_cloud : rq[i].q_local;
-		off += cloud;
-	}
-	*offloaded = m ? (double)off / m : 0;
-	return m ? q / m : NAN;
+	return q_local > q_cloud ? (q_local - q) / (q_local - q_cloud) : NAN;
 }
 
-static int cmp_double(const void *a, const void *b)
+/* Of the targets 5 .. 95%, how many @fr beats random at (more of the gain). */
+static int beats_random(const struct eval_frontier *fr, const struct eval_frontier *random)
 {
-	double x = *(const double *)a, y = *(const double *)b;
+	int won = 0;
 
-	return (x > y) - (x < y);
-}
+	for (int k = 1; k < EVAL_TARGETS - 1; k++) {
+		double f = (double)k / (EVAL_TARGETS - 1);
 
-/* The threshold above which fraction @f of the scores of @split (0: the
- * calibration split, 1: the test split) lie. */
-static double threshold(const double *score, int n, int split, double f)
-{
-	double *sorted = malloc((size_t)n * sizeof(*sorted));
-	int m = 0, at;
-	double t;
-
-	for (int i = split; i < n && sorted; i += 2)
-		sorted[m++] = score[i];
-	if (!sorted || !m) {
-		free(sorted);
-		return INFINITY;
+		won += eval_frontier_at(fr, f) < eval_frontier_at(random, f);
 	}
-	qsort(sorted, (size_t)m, sizeof(*sorted), cmp_double);
-	at = (int)lround((1.0 - f) * m) - 1;
-	t = at < 0 ? -INFINITY : at >= m ? INFINITY : sorted[at];
-	free(sorted);
-	return t;
-}
-
-/* A policy's quality on the test split when it offloads fraction @f, its
- * threshold set on the calibration split (@calibrated) or, for random and
- * the oracle, on the test split's own order; *@off the fraction it did. */
-static double policy_quality(const struct request *rq, int n, const double *score,
-			     bool calibrated, double f, double *off)
-{
-	return quality_at(rq, n, score, threshold(score, n, calibrated ? 0 : 1, f), off);
-}
-
-struct frontier {
-	const char *name;
-	const double *score;
-	bool calibrated;
-	double gain[N_FRACTIONS], offloaded[N_FRACTIONS];
-};
-
-static void policy_frontier(const struct request *rq, int n, double q_local, double q_cloud,
-			    struct frontier *fr)
-{
-	for (int f = 0; f < N_FRACTIONS; f++) {
-		double q = policy_quality(rq, n, fr->score, fr->calibrated, fractions[f],
-					  &fr->offloaded[f]);
-
-		fr->gain[f] = q_local > q_cloud ? (q_local - q) / (q_local - q_cloud) : NAN;
-	}
-}
-
-/* Every policy's quality at offload fractions 0, 5, .. 100%: the plot's data. */
-static int write_frontier(const char *path, const struct request *rq, int n,
-			  const struct frontier *fr, int n_fr)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f) {
-		fprintf(stderr, "edgeai eval-collab: %s: cannot create\n", path);
-		return -1;
-	}
-	fprintf(f, "# policy\ttarget\toffloaded\tquality\n");
-	for (int p = 0; p < n_fr; p++) {
-		for (int k = 0; k <= 20; k++) {
-			double off, q = policy_quality(rq, n, fr[p].score, fr[p].calibrated,
-						       k / 20.0, &off);
-
-			fprintf(f, "%s\t%.2f\t%.4f\t%.4f\n", fr[p].name, k / 20.0, off, q);
-		}
-		fprintf(f, "\n\n");	/* a gnuplot data set a policy */
-	}
-	if (fclose(f) != 0) {
-		fprintf(stderr, "edgeai eval-collab: %s: cannot write\n", path);
-		return -1;
-	}
-	return 0;
+	return won;
 }
 
 /* One line a request: what the figures are made of (for plots and checks). */
@@ -357,12 +273,12 @@ static int write_data(const char *path, const struct request *rq, int n)
 		fprintf(stderr, "edgeai eval-collab: %s: cannot create\n", path);
 		return -1;
 	}
-	fprintf(f, "# split\tprompt_tokens\tsurprisal\tconfidence\tconfidence_min\tq_local\t"
+	fprintf(f, "# split\tprompt_tokens\tsurprisal\tconfidence\tanswer_confidence\tq_local\t"
 		"q_cloud\tcomp20\tcomp40\tcomp60\trand20\trand40\trand60\n");
 	for (int i = 0; i < n; i++)
-		fprintf(f, "%s\t%d\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t"
+		fprintf(f, "%s\t%d\t%.4f\t%u\t%u\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t"
 			"%.4f\t%.4f\n", i % 2 ? "test" : "calibration", rq[i].n_prompt,
-			rq[i].surprisal, rq[i].confidence, rq[i].confidence_min, rq[i].q_local,
+			rq[i].surprisal, rq[i].confidence, rq[i].answer_confidence, rq[i].q_local,
 			rq[i].q_cloud, rq[i].comp_loss[0], rq[i].comp_loss[1], rq[i].comp_loss[2],
 			rq[i].rand_loss[0], rq[i].rand_loss[1], rq[i].rand_loss[2]);
 	if (fclose(f) != 0) {
@@ -385,16 +301,20 @@ static int eval(const struct eval_options *o)
 	double q_local = 0, q_cloud = 0, comp[N_FRACTIONS] = { 0 }, rnd[N_FRACTIONS] = { 0 };
 	double any[N_FRACTIONS] = { 0 };
 	double saved[N_FRACTIONS] = { 0 }, start = now_s(), router_ceiling, cascade_floor;
-	struct frontier fr[4] = { { .name = "random", .score = random },
-				  { .name = "router", .score = router, .calibrated = true },
-				  { .name = "cascade", .score = cascade, .calibrated = true },
-				  { .name = "oracle", .score = oracle } };
+	double *ql = calloc((size_t)o->requests, sizeof(double));
+	double *qc = calloc((size_t)o->requests, sizeof(double));
+	double gain[4][N_FRACTIONS];
+	struct eval_frontier fr[4] = { { .name = "random", .score = random },
+				       { .name = "router", .score = router, .calibrated = true },
+				       { .name = "cascade", .score = cascade, .calibrated = true },
+				       { .name = "oracle", .score = oracle } };
+	enum { AT_30 = 6 };	/* the target of 30% */
 	char why[512], body[EVAL_DOC_LINE * 4];
 	uint64_t seed = 0x9e3779b97f4a7c15ull;
 	FILE *f = fopen(o->text, "r");
 	int n = 0, m_test = 0, rc = 1;
 
-	if (!f || !rq || !router || !cascade || !oracle || !random) {
+	if (!f || !rq || !router || !cascade || !oracle || !random || !ql || !qc) {
 		fprintf(stderr, "edgeai eval-collab: %s: %s\n", o->text, f ? "out of memory" :
 			"cannot open");
 		goto out;
@@ -428,20 +348,21 @@ static int eval(const struct eval_options *o)
 		r->q_local = mean_nll(edge, r->tokens, r->n, r->n_prompt);
 		r->q_cloud = mean_nll(cloud, r->tokens, r->n, r->n_prompt);
 		r->surprisal = mean_nll(edge, r->tokens, r->n_prompt, 1);
-		r->confidence = answer_confidence(edge, r->prompt, o->answer_tokens,
-						   &r->confidence_min);
 		if (n % 2)
 			compression(edge, cloud, r, &seed);
 		if (isnan(r->q_local) || isnan(r->q_cloud) || isnan(r->surprisal) ||
-		    isnan(r->confidence)) {
+		    !answer_confidence(edge, r, o->answer_tokens, &r->confidence,
+				       &r->answer_confidence)) {
 			free(r->tokens);
 			r->tokens = NULL;
 			continue;
 		}
 		router[n] = r->surprisal;
-		/* The library's rule: escalate when a window or the whole answer is under the floor. */
-		cascade[n] = -fmin(r->confidence, r->confidence_min);
+		/* The library's rule: escalate when the confidence is under the floor. */
+		cascade[n] = -(double)r->confidence;
 		oracle[n] = r->q_local - r->q_cloud;
+		ql[n] = r->q_local;
+		qc[n] = r->q_cloud;
 		random[n] = (double)(next_random(&seed) % 1000000);
 		if (!o->json)
 			fprintf(stderr, "\r%d/%d requests (%.0f s)", n + 1, o->requests,
@@ -468,27 +389,38 @@ static int eval(const struct eval_options *o)
 	}
 	q_local /= m_test;
 	q_cloud /= m_test;
-	for (int p = 0; p < 4; p++)
-		policy_frontier(rq, n, q_local, q_cloud, &fr[p]);
-	if (o->frontier && write_frontier(o->frontier, rq, n, fr, 4) != 0)
+	for (int p = 0; p < 4; p++) {
+		eval_frontier_run(&fr[p], ql, qc, n);
+		for (int k = 0; k < N_FRACTIONS; k++)
+			gain[p][k] = gain_of(eval_frontier_at(&fr[p], fractions[k]), q_local,
+					     q_cloud);
+	}
+	if (o->frontier && eval_frontier_write(o->frontier, fr, 4) != 0)
 		goto out;
 	printf("%d requests (%d calibration, %d test), reference %d tokens, %.0f s\n", n,
 	       n - m_test, m_test, o->ref_tokens, now_s() - start);
 	printf("quality (mean NLL of the reference, nats a token; lower is better): "
 	       "always-local %.4f, always-cloud %.4f\n\n", q_local, q_cloud);
-	printf("share of the cloud's gain recovered (offloaded fraction of the test split)\n");
-	printf("%-8s %18s %18s %18s\n", "policy", "10%", "20%", "30%");
+	printf("share of the cloud's gain recovered at 10/20/30%% of the test split offloaded\n"
+	       "(each policy's frontier of calibrated thresholds, read at the fraction)\n");
+	printf("%-8s %8s %8s %8s   %s\n", "policy", "10%", "20%", "30%",
+	       "beats random at 5..95%");
 	for (int p = 0; p < 4; p++) {
 		printf("%-8s", fr[p].name);
 		for (int k = 0; k < N_FRACTIONS; k++)
-			printf("    %6.3f (%4.0f%%)", fr[p].gain[k], 100 * fr[p].offloaded[k]);
+			printf(" %8.3f", gain[p][k]);
+		if (p == 1 || p == 2)
+			printf("   %d of %d", beats_random(&fr[p], &fr[0]), EVAL_TARGETS - 2);
 		printf("\n");
 	}
-	router_ceiling = 1000.0 * threshold(router, n, 0, fractions[N_FRACTIONS - 1]);
-	cascade_floor = -1000.0 * threshold(cascade, n, 0, fractions[N_FRACTIONS - 1]);
+	router_ceiling = 1000.0 * eval_threshold(router, n, 0, fractions[N_FRACTIONS - 1]);
+	cascade_floor = -eval_threshold(cascade, n, 0, fractions[N_FRACTIONS - 1]);
 	printf("calibrated for 30%% offloaded (calibration split): router ceiling %.0f mnats "
 	       "(ask --router --ceiling), cascade floor %.0f per mille (ask --cascade "
-	       "--threshold)\n", router_ceiling, cascade_floor);
+	       "--threshold);\non the test split they offload %.1f%% (gain %.3f) and %.1f%% "
+	       "(gain %.3f)\n", router_ceiling, cascade_floor, 100 * fr[1].offloaded[AT_30],
+	       gain_of(fr[1].quality[AT_30], q_local, q_cloud), 100 * fr[2].offloaded[AT_30],
+	       gain_of(fr[2].quality[AT_30], q_local, q_cloud));
 	printf("\ncompression: the cloud's quality loss (nats a token) when the edge model drops\n"
 	       "the least surprising tokens / the same droppable tokens at random / any\n"
 	       "token after the first line at random; the prompt's bytes saved\n");
@@ -502,13 +434,17 @@ static int eval(const struct eval_options *o)
 	       "[%.3f,%.3f,%.3f],\"cascade\":[%.3f,%.3f,%.3f],\"oracle\":[%.3f,%.3f,%.3f]},"
 	       "\"compress_loss_ratio_at_40\":%.3f,\"compress_loss_ratio_any_at_40\":%.3f,"
 	       "\"compress_bytes_saved_at_40\":%.3f,\"router_ceiling_mnats_at_30\":%.0f,"
-	       "\"cascade_floor_at_30\":%.0f}\n", n,
-	       m_test, q_local, q_cloud, fr[2].gain[2], fr[1].gain[2], fr[0].gain[2],
-	       fr[3].gain[2], fr[0].gain[0], fr[0].gain[1], fr[0].gain[2], fr[1].gain[0],
-	       fr[1].gain[1], fr[1].gain[2], fr[2].gain[0], fr[2].gain[1], fr[2].gain[2],
-	       fr[3].gain[0], fr[3].gain[1], fr[3].gain[2], rnd[1] != 0 ? comp[1] / rnd[1] : NAN,
-	       any[1] != 0 ? comp[1] / any[1] : NAN, saved[1] / m_test, router_ceiling,
-	       cascade_floor);
+	       "\"cascade_floor_at_30\":%.0f,\"calibrated_at_30\":{\"router\":{\"offloaded\":"
+	       "%.3f,\"gain\":%.3f},\"cascade\":{\"offloaded\":%.3f,\"gain\":%.3f}},"
+	       "\"beats_random_of_19\":{\"router\":%d,\"cascade\":%d}}\n", n,
+	       m_test, q_local, q_cloud, gain[2][2], gain[1][2], gain[0][2], gain[3][2],
+	       gain[0][0], gain[0][1], gain[0][2], gain[1][0], gain[1][1], gain[1][2],
+	       gain[2][0], gain[2][1], gain[2][2], gain[3][0], gain[3][1], gain[3][2],
+	       rnd[1] != 0 ? comp[1] / rnd[1] : NAN, any[1] != 0 ? comp[1] / any[1] : NAN,
+	       saved[1] / m_test, router_ceiling, cascade_floor, fr[1].offloaded[AT_30],
+	       gain_of(fr[1].quality[AT_30], q_local, q_cloud), fr[2].offloaded[AT_30],
+	       gain_of(fr[2].quality[AT_30], q_local, q_cloud), beats_random(&fr[1], &fr[0]),
+	       beats_random(&fr[2], &fr[0]));
 	rc = 0;
 out:
 	if (f)
@@ -520,6 +456,8 @@ out:
 	free(cascade);
 	free(oracle);
 	free(random);
+	free(ql);
+	free(qc);
 	ea_session_close(edge);
 	ea_session_close(cloud);
 	ea_model_close(em);
@@ -604,6 +542,7 @@ const struct cli_command cli_eval_collab = {
 		 "  its body; quality = the reference's mean NLL under the model serving it.\n"
 		 "  Even requests calibrate the thresholds, odd ones measure. Prints the\n"
 		 "  share of the cloud's gain each policy recovers at 10/20/30% offloaded\n"
+		 "  (its frontier read at the fraction), whether it beats random at 5..95%,\n"
 		 "  and compression's loss against random dropping; ends with a JSON line.\n"
 		 "  --data: a line of figures a request; --frontier: each policy's quality\n"
 		 "  at 0, 5, .. 100% offloaded (tab-separated, for plots).",
