@@ -78,6 +78,7 @@ static void report_json(FILE *out, const struct ea_route_result *r)
 	ADD("accepted", json_object_new_int(r->accepted));
 	ADD("cascaded", json_object_new_boolean(r->cascaded));
 	ADD("escalated", json_object_new_boolean(r->escalated));
+	ADD("local_tokens", json_object_new_int(r->local_tokens));
 	ADD("confidence", json_object_new_int64(r->confidence));
 	ADD("answer_confidence", json_object_new_int64(r->answer_confidence));
 	ADD("surprisal_mnats", json_object_new_int64(r->surprisal));
