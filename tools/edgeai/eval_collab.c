@@ -49,7 +49,7 @@ static const double fractions[N_FRACTIONS] = { 0.1, 0.2, 0.3 };
 
 struct eval_options {
 	const char *edge, *cloud, *text, *data, *frontier;
-	int requests, ref_tokens, answer_tokens, threads;
+	int requests, skip, ref_tokens, answer_tokens, threads;
 	bool json;
 };
 
@@ -326,6 +326,9 @@ static int eval(const struct eval_options *o)
 		fprintf(stderr, "edgeai eval-collab: %s\n", why);
 		goto out;
 	}
+	for (int skipped = 0; skipped < o->skip; skipped++)
+		if (!eval_next_document(f, rq[0].prompt, sizeof(rq[0].prompt), body, sizeof(body)))
+			break;
 	while (n < o->requests && eval_next_document(f, rq[n].prompt, sizeof(rq[n].prompt), body,
 						 sizeof(body))) {
 		struct request *r = &rq[n];
@@ -465,7 +468,7 @@ out:
 	return rc;
 }
 
-enum { OPT_EDGE = CLI_OPT_OWN, OPT_CLOUD, OPT_TEXT, OPT_REQUESTS, OPT_REF, OPT_ANSWER,
+enum { OPT_EDGE = CLI_OPT_OWN, OPT_CLOUD, OPT_TEXT, OPT_REQUESTS, OPT_SKIP, OPT_REF, OPT_ANSWER,
        OPT_THREADS, OPT_JSON, OPT_DATA, OPT_FRONTIER };
 
 static const struct option long_options[] = {
@@ -473,6 +476,7 @@ static const struct option long_options[] = {
 	{ "cloud", required_argument, NULL, OPT_CLOUD },
 	{ "text", required_argument, NULL, OPT_TEXT },
 	{ "requests", required_argument, NULL, OPT_REQUESTS },
+	{ "skip", required_argument, NULL, OPT_SKIP },
 	{ "ref", required_argument, NULL, OPT_REF },
 	{ "answer", required_argument, NULL, OPT_ANSWER },
 	{ "threads", required_argument, NULL, OPT_THREADS },
@@ -501,6 +505,9 @@ static int run_eval(int argc, char **argv)
 			break;
 		case OPT_REQUESTS:
 			cli_int(&p, 4, 1 << 20, &o.requests);
+			break;
+		case OPT_SKIP:
+			cli_int(&p, 0, 1 << 20, &o.skip);
 			break;
 		case OPT_REF:
 			cli_int(&p, 4, 256, &o.ref_tokens);
@@ -535,9 +542,10 @@ const struct cli_command cli_eval_collab = {
 	.name = "eval-collab",
 	.summary = "measure routing, cascade, router and compression on a text of documents",
 	.usage = "--edge EDGE.gguf --cloud CLOUD.gguf --text DOCS.txt [--requests N]\n"
-		 "  [--ref TOKENS] [--answer TOKENS] [--threads N] [--data FILE]\n"
+		 "  [--skip N] [--ref TOKENS] [--answer TOKENS] [--threads N] [--data FILE]\n"
 		 "  [--frontier FILE] [--json]\n"
-		 "  Each document (Package/Description lines, then a body) is a request:\n"
+		 "  Each document (Package/Description lines, then a body) is a request\n"
+		 "  (--requests of them, 60 by default, after the first --skip, 0):\n"
 		 "  prompt = its first two lines, reference = the first --ref (48) tokens of\n"
 		 "  its body; quality = the reference's mean NLL under the model serving it.\n"
 		 "  Even requests calibrate the thresholds, odd ones measure. Prints the\n"
