@@ -20,6 +20,13 @@ static bool writes(const struct ea_cs_op *op, struct ea_cs_ref residual)
 	return false;
 }
 
+/* Ops @first .. @last belong to @l. */
+static void mark(int32_t *layer, int64_t first, int64_t last, uint32_t l)
+{
+	for (int64_t k = first; k <= last; k++)
+		layer[k] = (int32_t)l;
+}
+
 uint32_t ea_cs_layers(const struct ea_cs_op *ops, uint32_t n, int32_t *layer)
 {
 	struct ea_cs_ref residual = { 0 };
@@ -37,8 +44,7 @@ uint32_t ea_cs_layers(const struct ea_cs_op *ops, uint32_t n, int32_t *layer)
 			if (last_write < 0 || (n_layers && last_write <= start))
 				goto none;	/* no residual write between two attentions */
 			if (n_layers)	/* the layer before ends at its last write */
-				for (int64_t k = start + 1; k <= last_write; k++)
-					layer[k] = (int32_t)n_layers - 1;
+				mark(layer, start + 1, last_write, n_layers - 1);
 			start = last_write;
 			n_layers++;
 		}
@@ -47,8 +53,7 @@ uint32_t ea_cs_layers(const struct ea_cs_op *ops, uint32_t n, int32_t *layer)
 	}
 	if (!n_layers || last_write <= start)
 		goto none;
-	for (int64_t k = start + 1; k <= last_write; k++)
-		layer[k] = (int32_t)n_layers - 1;
+	mark(layer, start + 1, last_write, n_layers - 1);
 	return n_layers;
 none:
 	for (uint32_t j = 0; j < n; j++)

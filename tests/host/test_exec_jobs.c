@@ -261,6 +261,19 @@ static bool times_whole(const struct ea_kjob_times *t, uint32_t n_ops, uint64_t 
 	return ok && t->ns[n_ops] > 0;
 }
 
+/* Run @program of @n_ops ops; with @timed, whether it wrote its op times whole. */
+static int run_timed(struct ea_exec_jobs *jobs, struct layout *l, uint32_t program,
+		     uint32_t n_ops, bool timed, bool *whole, struct ea_error *why)
+{
+	uint64_t before = mono_ns();
+	int ret = run(jobs, l, program, why);
+
+	if (!ret && timed)
+		*whole = times_whole((struct ea_kjob_times *)(l->cmd.mem + l->times_at), n_ops,
+				     before, mono_ns());
+	return ret;
+}
+
 /* EA_KJOB_TIMES: a prompt and a decode job write their op times and give the
  * logits of plain jobs; too little room gives none; broken records fail. */
 static void job_times(struct tap *t, struct ea_vk *vk, const struct ea_model *m)
@@ -274,13 +287,11 @@ static void job_times(struct tap *t, struct ea_vk *vk, const struct ea_model *m)
 	uint32_t n_vocab = (uint32_t)m->cfg.n_vocab, token = 0;
 	float *plain = malloc(n_vocab * sizeof(float));
 	bool prompt_ok = false, step_ok = false, same = false;
-	uint64_t before;
 	int ret = -ENOMEM;
 
 	if (!plain || !lay_out(m, &l) || !(jobs = ea_exec_jobs_new(vk, EA_EXEC_MEMORY_COPY, &mapper))) {
-		tap_ok(t, false, "times: set up");
-		tap_ok(t, false, "times: set up");
-		tap_ok(t, false, "times: set up");
+		for (int i = 0; i < 3; i++)
+			tap_ok(t, false, "times: set up");
 		goto out;
 	}
 	times = (struct ea_kjob_times *)(l.cmd.mem + l.times_at);
@@ -291,22 +302,17 @@ static void job_times(struct tap *t, struct ea_vk *vk, const struct ea_model *m)
 		*(struct ea_cs_step *)io(&l, l.cs->step) = (struct ea_cs_step){ .n_tokens = N_PROMPT };
 		for (uint32_t i = 0; i < N_PROMPT; i++)
 			((uint32_t *)io(&l, l.cs->token))[i] = 1 + (i * 7919u) % (n_vocab - 1);
-		before = mono_ns();
-		ret = run(jobs, &l, EA_KJOB_PROMPT, &why);
+		ret = run_timed(jobs, &l, EA_KJOB_PROMPT, l.cs->n_prompt_ops, pass, &prompt_ok,
+				&why);
 		if (ret)
 			break;
-		if (pass)
-			prompt_ok = times_whole(times, l.cs->n_prompt_ops, before, mono_ns());
 		token = *(uint32_t *)io(&l, l.cs->argmax);
 		*(struct ea_cs_step *)io(&l, l.cs->step) =
 			(struct ea_cs_step){ .pos = N_PROMPT, .n_tokens = 1 };
 		*(uint32_t *)io(&l, l.cs->token) = token;
-		before = mono_ns();
-		ret = run(jobs, &l, EA_KJOB_DECODE, &why);
+		ret = run_timed(jobs, &l, EA_KJOB_DECODE, l.cs->n_ops, pass, &step_ok, &why);
 		if (ret)
 			break;
-		if (pass)
-			step_ok = times_whole(times, l.cs->n_ops, before, mono_ns());
 		if (pass)
 			same = memcmp(plain, io(&l, l.cs->logits), n_vocab * sizeof(float)) == 0;
 		else

@@ -158,12 +158,9 @@ static bool write_trace(const char *out, double origin_ms, const struct prof_lib
 	bool ok;
 
 	if (!json_object_array_length(lib->events)) {
-		if (status)
-			fprintf(stderr, "edgeai prof: %s left no libedgeai events: it failed before "
-				"it ran anything\n", argv[0]);
-		else
-			fprintf(stderr, "edgeai prof: %s left no libedgeai events: it does not link "
-				"libedgeai, or opened no session or router\n", argv[0]);
+		fprintf(stderr, "edgeai prof: %s left no libedgeai events: %s\n", argv[0],
+			status ? "it failed before it ran anything" :
+			"it does not link libedgeai, or opened no session or router");
 		return false;
 	}
 	prof_trace_init(&t, origin_ms);

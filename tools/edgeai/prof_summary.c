@@ -91,9 +91,10 @@ static void layer_table(const struct prof_trace *t, double gpu_us)
 	for (size_t i = 0; i < n; i++) {
 		json_object *e = json_object_array_get_idx(t->events, i);
 
-		if (!strcmp(str_of(e, "cat"), "layer") && arg_of(e, "layer") + 1 > n_layers &&
-		    arg_of(e, "layer") < 100000)
-			n_layers = (int)arg_of(e, "layer") + 1;
+		double l = arg_of(e, "layer");
+
+		if (!strcmp(str_of(e, "cat"), "layer") && l + 1 > n_layers && l < 100000)
+			n_layers = (int)l + 1;
 	}
 	us = calloc((size_t)n_layers + 1, sizeof(*us));
 	count = calloc((size_t)n_layers + 1, sizeof(*count));
@@ -129,6 +130,7 @@ void prof_summary_print(const struct prof_trace *t, double roofline_gbps)
 		return;
 	for (size_t i = 0; i < n; i++) {
 		json_object *e = json_object_array_get_idx(t->events, i), *dur;
+		double bytes, flops;
 		char name[48];
 		int k;
 
@@ -145,12 +147,12 @@ void prof_summary_print(const struct prof_trace *t, double roofline_gbps)
 		}
 		kinds[k].count++;
 		kinds[k].total_us += json_object_get_double(dur);
-		if (arg_of(e, "bytes") > 0) {
-			kinds[k].bytes += arg_of(e, "bytes");
+		if ((bytes = arg_of(e, "bytes")) > 0) {
+			kinds[k].bytes += bytes;
 			kinds[k].bytes_us += json_object_get_double(dur);
 		}
-		if (arg_of(e, "flops") > 0) {
-			kinds[k].flops += arg_of(e, "flops");
+		if ((flops = arg_of(e, "flops")) > 0) {
+			kinds[k].flops += flops;
 			kinds[k].flops_us += json_object_get_double(dur);
 		}
 	}
